@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wenming.core.engine import Engine
+from wenming.core.formats import framework_load
+from wenming.core.framework import Framework
+
+DATA = Path(__file__).parent / "data"
+LIBRARY = Path(__file__).parent.parent / "wenming" / "library"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip with a printed reason when something a fresh machine may lack is absent; in CI, fail."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true 但缺少:{reason}")
+    print(f"\n[跳过] {reason}")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def library(name: str) -> Framework:
+    return framework_load(LIBRARY / f"{name}.yaml")
+
+
+@pytest.fixture(scope="session")
+def mini() -> Framework:
+    return framework_load(DATA / "mini.yaml")
+
+
+@pytest.fixture(scope="session")
+def mini_engine(mini: Framework) -> Engine:
+    return Engine(mini)
+
+
+@pytest.fixture(scope="session")
+def school() -> Framework:
+    return library("school-standard")
+
+
+@pytest.fixture(scope="session")
+def school_engine(school: Framework) -> Engine:
+    return Engine(school)

@@ -1,0 +1,74 @@
+"""Build results for tests: full marks, or an exact total reached by giving points back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from wenming.core.engine import Engine, Event, ItemResult, UnitResult
+from wenming.core.styles import UnitProfile
+
+AS_OF = date(2026, 6, 30)
+BIG = 10**9  # a measured value that beats any standard
+PRIMARY = UnitProfile(stage="小学", enrolment={"小学": 800})
+
+
+def full_marks(engine: Engine, *, bonus: bool = False) -> dict[str, ItemResult]:
+    items: dict[str, ItemResult] = {}
+    for code, style in engine.styles.items():
+        if code in engine.bonus_codes and not bonus:
+            continue
+        raw: object = {"deduction": 0, "letter": "A", "yesno": True, "direct": style.item.points}[
+            style.key
+        ] if style.key != "measured" else BIG
+        if style.key == "measured" and getattr(style, "p").direction == "lower":
+            raw = 0
+        items[code] = engine.parse_item(code, raw)
+    return items
+
+
+def with_total(engine: Engine, target_centi: int, **kwargs: object) -> UnitResult:
+    """Results whose base total is exactly ``target_centi`` hundredths (no bonus, no events)."""
+    items = full_marks(engine)
+    deficit = engine.total_max - target_centi
+    assert deficit >= 0
+    for code, style in engine.styles.items():
+        if deficit == 0:
+            break
+        if code in engine.bonus_codes or style.key != "direct":
+            continue
+        take = min(deficit, style.points)
+        items[code] = ItemResult(style.points - take)
+        deficit -= take
+    for code, style in engine.styles.items():
+        if deficit == 0:
+            break
+        if code in engine.bonus_codes or style.key != "yesno" or style.points > deficit:
+            continue
+        items[code] = ItemResult(False)
+        deficit -= style.points
+    for code, style in engine.styles.items():
+        if deficit == 0:
+            break
+        if code in engine.bonus_codes or style.key != "deduction":
+            continue
+        per = getattr(style, "per")
+        if deficit % per == 0:
+            n = min(deficit // per, getattr(style, "cap") // per)
+            items[code] = ItemResult(n)
+            deficit -= n * per
+    assert deficit == 0, f"could not reach the target, {deficit} left"
+    kwargs.setdefault("profile", PRIMARY)
+    return UnitResult(items=items, as_of=kwargs.pop("as_of", AS_OF), **kwargs)  # type: ignore[arg-type]
+
+
+def events(*pairs: tuple[str, date | None]) -> tuple[Event, ...]:
+    return tuple(Event(code, day) for code, day in pairs)
+
+
+def primary_school(students: int = 800) -> UnitProfile:
+    return UnitProfile(stage="小学", enrolment={"小学": students})
+
+
+def codes(lines: Iterable[str]) -> str:
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""The audit trail: the one place that records who changed what (old → new).
+
+Call :func:`audit_record` inside the same transaction as the change it describes, so that a
+change and its record are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+
+from wenming.audit.models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    obj: models.Model,
+    field: str = "",
+    old: Any = "",
+    new: Any = "",
+    comment: str = "",
+) -> AuditEvent:
+    user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_label=str(obj)[:200],
+        field=field,
+        old="" if old is None else str(old),
+        new="" if new is None else str(new),
+        comment=comment,
+    )
+
+
+def audit_trail(obj: models.Model) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")

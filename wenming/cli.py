@@ -1,0 +1,318 @@
+"""The ``wenming`` command: serve the product, load demo data, work with frameworks, score.
+
+Framework and scoring sub-commands that read files run without a database; those that touch
+stored editions (``import``, and ``export``/``show``/``diff``/``score`` given ``code@edition``)
+set Django up first. Errors are printed in Chinese and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from wenming.core.diff import KIND_LABELS, framework_diff
+from wenming.core.engine import Engine, Scorecard
+from wenming.core.errors import FileInvalid
+from wenming.core.formats import XLSX_SUFFIXES, YAML_SUFFIXES, framework_load, framework_save
+from wenming.core.framework import Framework
+from wenming.core.points import fmt, fmt_decimal
+from wenming.core.results import results_load
+
+LIBRARY = Path(__file__).resolve().parent / "library"
+
+
+class CommandError(Exception):
+    """A user-facing failure; the message is printed as it is."""
+
+
+def _django(*, production: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    if production:
+        os.environ["WENMING_PRODUCTION"] = "1"
+    import django
+
+    django.setup()
+
+
+def _is_file_ref(ref: str) -> bool:
+    return Path(ref).suffix.lower() in (*YAML_SUFFIXES, *XLSX_SUFFIXES) or Path(ref).exists()
+
+
+def _framework(ref: str) -> Framework:
+    """A framework from a file path, or from the database as ``code@edition`` / ``code``."""
+    if _is_file_ref(ref):
+        return framework_load(Path(ref))
+    _django()
+    from wenming.frameworks.models import FrameworkEdition
+    from wenming.frameworks.selectors import framework_edition_get, framework_of
+
+    try:
+        return framework_of(framework_edition_get(key=ref))
+    except FrameworkEdition.DoesNotExist:
+        raise CommandError(f"找不到文件或已导入的框架“{ref}”") from None
+
+
+# -- text output ----------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    widths = [max(_width(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(_pad(h, widths[i], right=i in right) for i, h in enumerate(headers))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(str(c), widths[i], right=i in right) for i, c in enumerate(r)) for r in rows]
+    return "\n".join(lines)
+
+
+def _summary(fw: Framework) -> str:
+    leaves = sum(1 for _ in fw.leaves(bonus=False))
+    bonus = f",加分上限{fmt_decimal(fw.bonus.cap)}分" if fw.bonus else ""
+    return f"{fw.name}({fw.edition}版):{leaves}条测评内容,总分{fmt_decimal(fw.total)}{bonus}"
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.files:
+        try:
+            fw = framework_load(Path(name))
+        except FileInvalid as exc:
+            failed += 1
+            print(f"✗ {name}\n{exc.report()}", file=sys.stderr)
+        else:
+            print(f"✓ {name}:{_summary(fw)}")
+    return 1 if failed else 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    frameworks = []
+    for name in args.files:  # validate all first: nothing is imported if any file is bad
+        frameworks.append(framework_load(Path(name)))
+    _django()
+    from django.db import transaction
+
+    from wenming.frameworks.services import FrameworkLocked, framework_import
+
+    labels = {"created": "已导入", "updated": "已更新", "unchanged": "无变化"}
+    try:
+        with transaction.atomic():
+            done = [framework_import(framework=fw) for fw in frameworks]
+    except FrameworkLocked as exc:
+        raise CommandError(str(exc)) from None
+    for edition, what in done:
+        print(f"{labels[what]}:{edition.key} {edition.name}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    fw = _framework(args.framework)
+    framework_save(fw, Path(args.output))
+    print(f"已导出:{args.output}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    fw = _framework(args.framework)
+    engine = Engine(fw)
+    print(_summary(fw) + (f" [{fw.notice}]" if fw.notice else ""))
+    rows = []
+    for node, _, depth in fw.walk():
+        style = engine.styles[node.code].label if node.is_leaf else ""
+        mark = "[加分] " if node.code in engine.bonus_codes and depth == 1 else ""
+        rows.append([node.code, "  " * (depth - 1) + mark + node.name, fmt_decimal(node.points), style])
+    print(_table(["编码", "指标", "分值", "评分方式"], rows, right={2}))
+    bands = sorted(fw.bands, key=lambda b: -b.min)
+    print("等级:" + ";".join(f"{b.name} ≥ {fmt_decimal(b.min)}" for b in bands))
+    for v in fw.vetoes:
+        print(f"一票否决 {v.code}:{v.name}")
+    for n in fw.negative_list:
+        pts = f" {fmt_decimal(n.points)}分" if n.points else ""
+        print(f"负面清单 {n.code}:{n.name}({n.effect.label}{pts},回溯{n.window_months}个月)")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    old, new = _framework(args.old), _framework(args.new)
+    changes = framework_diff(old, new)
+    if not changes:
+        print("两个版本的指标完全相同。")
+        return 0
+    for change in changes:
+        print(f"{KIND_LABELS[change.kind]}  {change.text}")
+    counts = {k: sum(1 for c in changes if c.kind == k) for k in KIND_LABELS}
+    print("合计:" + ",".join(f"{KIND_LABELS[k]}{n}项" for k, n in counts.items() if n))
+    return 0
+
+
+def scorecard_json(card: Scorecard) -> dict[str, Any]:
+    return {
+        "unit": card.result.unit,
+        "as_of": card.result.as_of.isoformat(),
+        "nodes": [
+            {"code": c, "name": n, "depth": d, "points": fmt(m), "score": fmt(s)}
+            for c, n, d, m, s in card.rows()
+        ],
+        "base": fmt(card.base),
+        "bonus": fmt(card.bonus),
+        "deductions": fmt(card.deductions),
+        "total": fmt(card.total),
+        "grade": card.grade,
+        "vetoed": card.vetoed,
+        "suspended": card.suspended,
+        "revoked": card.revoked,
+        "veto_reasons": card.veto_reasons,
+        "explanation": card.explain(),
+    }
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    fw = _framework(args.framework)
+    engine = Engine(fw)
+    card = engine.score(results_load(engine, Path(args.results)))
+    if args.json:
+        print(json.dumps(scorecard_json(card), ensure_ascii=False, indent=2))
+        return 0
+    title = card.result.unit or Path(args.results).stem
+    print(f"{title} · {fw.name}({fw.edition}版) · 评分日期 {card.result.as_of.isoformat()}")
+    rows = [[c, "  " * (d - 1) + n, fmt(m), fmt(s)] for c, n, d, m, s in card.rows()]
+    print(_table(["编码", "指标", "分值", "得分"], rows, right={2, 3}))
+    parts = [f"基本分 {fmt(card.base)}"]
+    if card.components:
+        parts.append(f"计入分项后 {fmt(card.weighted)}")
+    if fw.bonus:
+        parts.append(f"加分 {fmt(card.bonus)}")
+    if card.deductions:
+        parts.append(f"负面清单扣分 {fmt(card.deductions)}")
+    print(";".join(parts))
+    print(f"总分:{fmt(card.total)}    等级:{card.grade}")
+    if card.suspended:
+        print("状态:暂缓(负面清单)")
+    explanation = card.explain()
+    if explanation:
+        print("说明:")
+        for line in explanation:
+            print(f"  {line}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django(production=args.production)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    address = f"{args.host}:{args.port}"
+    if not args.production:
+        print(f"开发模式:http://{address}/  (按 Ctrl+C 停止)")
+        call_command("runserver", address, use_reloader=False)
+        return 0
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from waitress import serve
+
+    from wenming.wsgi import application
+
+    print(f"生产模式:http://{address}/  (waitress,{args.threads}个线程)")
+    serve(application, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    from wenming.demo import demo_load
+
+    for line in demo_load():
+        print(line)
+    if args.serve:
+        return cmd_serve(argparse.Namespace(production=False, host=args.host, port=args.port, threads=4))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["wenming manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wenming", description="文明创建测评平台")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    def add_server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1", help="监听地址(默认 127.0.0.1)")
+        p.add_argument("--port", type=int, default=8000, help="端口(默认 8000)")
+
+    p = sub.add_parser("serve", help="启动网站")
+    p.add_argument("--production", action="store_true", help="生产模式(关闭调试,waitress 服务)")
+    p.add_argument("--threads", type=int, default=8, help="生产模式的线程数")
+    add_server_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="建库并载入演示数据,打印演示账号")
+    p.add_argument("--serve", action="store_true", help="载入后启动网站")
+    add_server_options(p)
+    p.set_defaults(func=cmd_demo)
+
+    fw = sub.add_parser("framework", help="测评体系文件:校验、导入、导出、查看、比较")
+    fsub = fw.add_subparsers(dest="action", required=True, metavar="操作")
+    p = fsub.add_parser("validate", help="校验框架文件(.yaml/.xlsx)")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_validate)
+    p = fsub.add_parser("import", help="把框架文件导入数据库(全部通过校验才导入)")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_import)
+    p = fsub.add_parser("export", help="导出为 .yaml 或 .xlsx")
+    p.add_argument("framework", help="文件路径或 标识@版本")
+    p.add_argument("output")
+    p.set_defaults(func=cmd_export)
+    p = fsub.add_parser("show", help="显示指标树")
+    p.add_argument("framework", help="文件路径或 标识@版本")
+    p.set_defaults(func=cmd_show)
+    p = fsub.add_parser("diff", help="比较两个版本")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("score", help="按框架为一个单位的结果文件计分")
+    p.add_argument("--framework", required=True, help="框架文件或 标识@版本")
+    p.add_argument("--results", required=True, help="结果文件(.yaml/.xlsx)")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FileInvalid as exc:
+        print(exc.report(), file=sys.stderr)
+    except CommandError as exc:
+        print(f"错误:{exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The scoring engine: one framework edition, one unit's results → every figure and why.
+
+``Engine(framework)`` compiles the tree once into flat arrays (leaf scorers, child index lists
+in post-order) so that scoring a unit is a tight loop over integers in hundredths of a point.
+Explanations are built only when asked for (:meth:`Scorecard.explain`), from the same inputs.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from wenming.core.framework import Effect, Framework, Indicator, NegativeEntry, Veto
+from wenming.core.points import fmt, to_centi
+from wenming.core.styles import InputError, ScoringStyle, UnitProfile, style_for
+
+DEFAULT_VETO_WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """One leaf item's entry: the style's value, the reason for a deduction, a note (说明)."""
+
+    value: object
+    reason: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated veto or negative-list event recorded against the unit."""
+
+    code: str
+    date: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """Everything the engine is given about one unit."""
+
+    items: Mapping[str, ItemResult]
+    as_of: date
+    events: Sequence[Event] = ()
+    components: Mapping[str, int] = field(default_factory=dict)
+    profile: UnitProfile = field(default_factory=UnitProfile)
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class EventEffect:
+    """A veto or negative-list event and whether it counted as of the scoring date."""
+
+    event: Event
+    entry: Veto | NegativeEntry
+    effect: Effect
+    counted: bool
+    window_months: int
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    code: str
+    name: str
+    score: int
+    threshold: int
+    weight_percent: Fraction
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.threshold
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (clamped to the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def in_window(event_day: date | None, as_of: date, months: int) -> bool:
+    """An event counts if it happened on or after ``as_of`` minus ``months``, up to ``as_of``."""
+    if event_day is None:
+        return True
+    return months_before(as_of, months) <= event_day <= as_of
+
+
+class Engine:
+    """A compiled framework edition."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.framework = fw = framework
+        self.nodes: list[Indicator] = []
+        self.index: dict[str, int] = {}
+        self.parent: dict[str, str | None] = {}
+        self.depth: dict[str, int] = {}
+        for node, parent, depth in fw.walk():
+            self.index[node.code] = len(self.nodes)
+            self.nodes.append(node)
+            self.parent[node.code] = parent.code if parent else None
+            self.depth[node.code] = depth
+        self.styles: dict[str, ScoringStyle] = {
+            n.code: style_for(n, fw) for n in self.nodes if n.is_leaf
+        }
+        self.leaves = [(self.index[c], c, s.score) for c, s in self.styles.items()]
+        self.main_roots = [self.index[n.code] for n in fw.indicators]
+        self.bonus_roots = [self.index[n.code] for n in fw.bonus.indicators] if fw.bonus else []
+        self.bonus_codes = {n.code for n in self.nodes[len(self._main_nodes()) :]}
+        # internal nodes, children before parents, each with a getter for its children's scores
+        self.internal: list[tuple[int, Callable[[list[int]], Iterable[int]]]] = []
+        for i in range(len(self.nodes) - 1, -1, -1):
+            kids = [self.index[c.code] for c in self.nodes[i].children]
+            if kids:
+                self.internal.append((i, _getter(kids)))
+        self.max_points = [to_centi(n.points) for n in self.nodes]
+        self.total_max = to_centi(fw.total)
+        self.bonus_cap = to_centi(fw.bonus.cap) if fw.bonus else 0
+        self.bands = sorted(((to_centi(b.min), b.name) for b in fw.bands), reverse=True)
+        self.vetoes = {v.code: v for v in fw.vetoes}
+        self.negative = {n.code: n for n in fw.negative_list}
+        self.main_weight = Fraction(100) - sum((Fraction(c.weight) for c in fw.components), Fraction(0))
+
+    def _main_nodes(self) -> list[Indicator]:
+        return [n for n, _, _ in self.framework.walk(bonus=False)]
+
+    # -- input ---------------------------------------------------------------------------
+
+    def parse_item(self, code: str, raw: object, *, reason: str = "", note: str = "") -> ItemResult:
+        """Check one entered value against its item's style; raise InputError in Chinese."""
+        style = self.styles.get(code)
+        if style is None:
+            known = code in self.index
+            raise InputError(f"{code} 不是末级指标,不能直接评分" if known else f"指标“{code}”不存在")
+        return ItemResult(style.parse(raw), reason, note)
+
+    def check_event(self, code: str) -> None:
+        if code not in self.vetoes and code not in self.negative:
+            raise InputError(f"“{code}”不是本框架的否决项或负面清单条目")
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def grade_of(self, total: int) -> str:
+        for minimum, name in self.bands:
+            if total >= minimum:
+                return name
+        return self.bands[-1][1]
+
+    def score(self, result: UnitResult) -> Scorecard:
+        items, profile = result.items, result.profile
+        scores = [0] * len(self.nodes)
+        for index, code, scorer in self.leaves:
+            entry = items.get(code)
+            if entry is not None:
+                scores[index] = scorer(entry.value, profile)
+        for index, children in self.internal:
+            scores[index] = sum(children(scores))
+        base = sum(scores[i] for i in self.main_roots)
+        bonus_raw = sum(scores[i] for i in self.bonus_roots)
+        return Scorecard(self, result, scores, base, bonus_raw)
+
+    def score_many(self, results: Iterable[UnitResult]) -> list[Scorecard]:
+        return [self.score(r) for r in results]
+
+
+def _getter(indexes: list[int]) -> Callable[[list[int]], Iterable[int]]:
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda scores: (scores[only],)
+    return operator.itemgetter(*indexes)
+
+
+class Scorecard:
+    """One unit's result. Node scores are computed eagerly; the rest on first access."""
+
+    def __init__(self, engine: Engine, result: UnitResult, scores: list[int], base: int, bonus_raw: int) -> None:
+        self.engine = engine
+        self.result = result
+        self.scores = scores
+        self.base = base
+        self.bonus_raw = bonus_raw
+        self.bonus = min(bonus_raw, engine.bonus_cap)
+        effects = self._event_effects()
+        self.effects = effects
+        self.components = self._components()
+        self.weighted = self._weighted()
+        self.deductions = sum(e.points for e in effects if e.counted and e.effect is Effect.DEDUCT)
+        self.total = max(0, self.weighted + self.bonus - self.deductions)
+        self.band_grade = engine.grade_of(self.total)
+        self.vetoed = any(
+            e.counted and e.effect in (Effect.VETO, Effect.REVOKE) for e in effects
+        ) or any(not c.passed for c in self.components)
+        self.revoked = any(e.counted and e.effect is Effect.REVOKE for e in effects)
+        self.suspended = any(e.counted and e.effect is Effect.SUSPEND for e in effects)
+        self.grade = engine.framework.failing_grade if self.vetoed else self.band_grade
+
+    # -- derived figures -----------------------------------------------------------------
+
+    def _event_effects(self) -> list[EventEffect]:
+        out = []
+        as_of = self.result.as_of
+        for event in self.result.events:
+            veto = self.engine.vetoes.get(event.code)
+            if veto is not None:
+                months = veto.window_months or DEFAULT_VETO_WINDOW_MONTHS
+                out.append(EventEffect(event, veto, Effect.VETO, in_window(event.date, as_of, months), months))
+                continue
+            entry = self.engine.negative[event.code]
+            points = to_centi(entry.points) if entry.points else 0
+            counted = in_window(event.date, as_of, entry.window_months)
+            out.append(EventEffect(event, entry, entry.effect, counted, entry.window_months, points))
+        return out
+
+    def _components(self) -> list[ComponentScore]:
+        given = self.result.components
+        return [
+            ComponentScore(
+                c.code, c.name, given.get(c.code, 0), to_centi(c.threshold), Fraction(c.weight)
+            )
+            for c in self.engine.framework.components
+        ]
+
+    def _weighted(self) -> int:
+        if not self.components:
+            return self.base
+        engine = self.engine
+        exact = Fraction(self.base) * engine.main_weight / 100
+        for comp, spec in zip(self.components, engine.framework.components, strict=True):
+            scaled = Fraction(comp.score) * engine.total_max / to_centi(spec.points)
+            exact += scaled * comp.weight_percent / 100
+        return _round_half_up(exact)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def node(self, code: str) -> int:
+        return self.scores[self.engine.index[code]]
+
+    @property
+    def missing(self) -> list[str]:
+        items = self.result.items
+        return [code for _, code, _ in self.engine.leaves if code not in items]
+
+    @property
+    def veto_reasons(self) -> list[str]:
+        reasons = [
+            _effect_line(e) for e in self.effects if e.counted and e.effect in (Effect.VETO, Effect.REVOKE)
+        ]
+        reasons += [
+            f"分项“{c.name}”得{fmt(c.score)}分,未达到{fmt(c.threshold)}分门槛"
+            for c in self.components
+            if not c.passed
+        ]
+        return reasons
+
+    def rows(self) -> list[tuple[str, str, int, int, int]]:
+        """(code, name, depth, max points, score) for every node, in tree order."""
+        engine = self.engine
+        return [
+            (n.code, n.name, engine.depth[n.code], engine.max_points[i], self.scores[i])
+            for i, n in enumerate(engine.nodes)
+        ]
+
+    def explain(self) -> list[str]:
+        """Every deduction, veto, negative-list effect and cap, one line each, in Chinese."""
+        engine, items, profile = self.engine, self.result.items, self.result.profile
+        lines: list[str] = []
+        for index, code, _ in engine.leaves:
+            if code in engine.bonus_codes:
+                continue
+            entry = items.get(code)
+            if entry is None:
+                lines.append(f"{code} 未评分,计0分({engine.nodes[index].name})")
+            elif self.scores[index] < engine.max_points[index]:
+                style = engine.styles[code]
+                lines.append(style.describe(entry.value, profile, self.scores[index], entry.reason))
+        for index, code, _ in engine.leaves:
+            if code in engine.bonus_codes and self.scores[index]:
+                entry = items.get(code)
+                why = f":{entry.reason}" if entry and entry.reason else ""
+                lines.append(f"加分 {code} 加{fmt(self.scores[index])}分{why}")
+        if self.bonus_raw > self.bonus:
+            lines.append(f"加分合计{fmt(self.bonus_raw)}分,按上限{fmt(engine.bonus_cap)}分计")
+        for comp in self.components:
+            verdict = "达到门槛" if comp.passed else "未达到门槛,不具备资格"
+            lines.append(
+                f"分项“{comp.name}”得{fmt(comp.score)}分(门槛{fmt(comp.threshold)}分,{verdict}),"
+                f"按{_percent(comp.weight_percent)}%计入总分"
+            )
+        lines.extend(_effect_line(e) for e in self.effects)
+        if self.vetoed:
+            lines.append(f"因否决事项,等级为{self.grade}(按得分应为{self.band_grade})")
+        return lines
+
+
+def _effect_line(e: EventEffect) -> str:
+    when = f"({e.event.date.isoformat()})" if e.event.date else ""
+    what = e.entry.name + (f",{e.event.note}" if e.event.note else "")
+    if not e.counted:
+        return f"{e.entry.code} {what}{when}不在{e.window_months}个月回溯期内,不计"
+    if isinstance(e.entry, Veto):
+        return f"一票否决:{what}{when}"
+    if e.effect is Effect.DEDUCT:
+        return f"负面清单 {e.entry.code} 扣{fmt(e.points)}分:{what}{when}"
+    return f"负面清单 {e.entry.code} {e.effect.label}:{what}{when}"
+
+
+def _round_half_up(value: Fraction) -> int:
+    floor = value.numerator // value.denominator
+    return floor + (1 if value - floor >= Fraction(1, 2) else 0)
+
+
+def _percent(value: Fraction) -> str:
+    return fmt(int(value * 100))

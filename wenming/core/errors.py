@@ -1,0 +1,38 @@
+"""Errors that carry where in a file the problem is, with messages in Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem: a path into the document (``loc``) and a message in Chinese."""
+
+    loc: Loc
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}:{self.message}" if self.where else self.message
+
+
+class FileInvalid(ValueError):
+    """A framework or results file that cannot be accepted; nothing of it was used."""
+
+    def __init__(self, issues: Sequence[Issue], *, source: str = "") -> None:
+        self.issues = list(issues)
+        self.source = source
+        super().__init__(self.report())
+
+    def located(self, locate: Callable[[Loc], str]) -> FileInvalid:
+        """Return a copy whose issues say where they are (e.g. "第12行")."""
+        issues = [Issue(i.loc, i.message, i.where or locate(i.loc)) for i in self.issues]
+        return FileInvalid(issues, source=self.source)
+
+    def report(self) -> str:
+        head = f"{self.source} 有{len(self.issues)}处错误" if self.source else "文件有错误"
+        return "\n".join([head + ",未导入任何内容:", *(f"  {i}" for i in self.issues)])

@@ -1,0 +1,11 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from wenming.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("frameworks/", include("wenming.frameworks.urls")),
+]
