@@ -19,7 +19,7 @@ def centi(points: str) -> int:
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [("1000", "达标"), ("900", "达标"), ("899.5", "基本达标"), ("850", "基本达标"), ("849.5", "不达标"), ("0", "不达标")],
+    [("1000", "达标"), ("900", "达标"), ("899.5", "基本达标"), ("850", "基本达标"), ("849.5", "不达标"), ("600", "不达标")],
 )
 def test_standardization_bands_are_exact_at_the_boundaries(school_engine, total, grade):
     card = school_engine.score(with_total(school_engine, centi(total)))

@@ -40,9 +40,7 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
         issues.append(Issue(("framework",), f"结果文件对应框架“{data['framework']}”,而不是“{fw.id}”"))
     if data.get("edition") is not None and str(data["edition"]) != fw.edition:
         issues.append(Issue(("edition",), f"结果文件对应版本“{data['edition']}”,而不是“{fw.edition}”"))
-    as_of = data.get("as_of", today or date.today())
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
+    as_of = _day(data.get("as_of", today or date.today()))
     if not isinstance(as_of, date):
         issues.append(Issue(("as_of",), f"评分日期“{as_of}”应写成 2026-06-30 的形式"))
         as_of = date.today()
@@ -79,9 +77,7 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     events = []
     for i, raw in enumerate(data.get("events") or []):
         entry = raw if isinstance(raw, dict) else {"code": raw}
-        code, day = str(entry.get("code", "")), entry.get("date")
-        if isinstance(day, datetime):
-            day = day.date()
+        code, day = str(entry.get("code", "")), _day(entry.get("date"))
         try:
             engine.check_event(code)
         except InputError as exc:
@@ -119,6 +115,18 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     if issues:
         raise FileInvalid(issues)
     return result
+
+
+def _day(value: Any) -> Any:
+    """Dates arrive as date, datetime (Excel) or ISO text; anything else is left to report."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 # -- xlsx -----------------------------------------------------------------------------

@@ -133,8 +133,29 @@ def check(fw: Framework) -> Iterator[Issue]:
     for i, stage in enumerate(fw.stages):
         if stage not in STAGES:
             yield Issue(("stages", i), f"未知的学段“{stage}”,可用:{'、'.join(STAGES)}")
+    yield from _check_lists(fw)
     if not any(b.from_ == 0 for b in fw.measured_bands):
         yield Issue(("measured_bands",), "达标比例档次须包含从0%起的最低一档")
+
+
+def _check_lists(fw: Framework) -> Iterator[Issue]:
+    # Excel keeps lists in one cell separated by 、, so an entry may not contain one.
+    def bad(values: tuple[str, ...], loc: Loc) -> Iterator[Issue]:
+        for i, value in enumerate(values):
+            if "、" in value or "\n" in value:
+                yield Issue((*loc, i), f"列表中的一项“{value}”不能包含顿号或换行(请拆成多项)")
+
+    yield from bad(fw.unit_types, ("unit_types",))
+    yield from bad(fw.stages, ("stages",))
+    for nodes, loc in ((fw.indicators, ("indicators",)),) + (
+        ((fw.bonus.indicators, ("bonus", "indicators")),) if fw.bonus else ()
+    ):
+        stack = [(n, (*loc, i)) for i, n in enumerate(nodes)]
+        while stack:
+            node, here = stack.pop()
+            for name in ("methods", "evidence", "keywords"):
+                yield from bad(getattr(node, name), (*here, name))
+            stack.extend((c, (*here, "children", j)) for j, c in enumerate(node.children))
 
 
 def _check_codes(fw: Framework) -> Iterator[Issue]:

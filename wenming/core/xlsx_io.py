@@ -168,7 +168,8 @@ def _cell(field: str, value: Any) -> Any:
 
 def _flow(value: Any) -> str:
     return yaml_io.yaml.dump(
-        value, Dumper=yaml_io._Dumper, default_flow_style=True, allow_unicode=True, width=10_000
+        value, Dumper=yaml_io._Dumper, default_flow_style=True, allow_unicode=True, width=10_000,
+        sort_keys=False,
     ).strip()
 
 

@@ -1,0 +1,86 @@
+"""Pages: login is required; frameworks can be browsed and exported; nothing from outside hosts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from wenming.core.formats import framework_from_xlsx, framework_from_yaml
+from wenming.frameworks.services import framework_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def user_client(client: Client) -> Client:
+    user = get_user_model().objects.create_user("filler", password="Strong-pass-2026")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def stored(school):
+    return framework_import(framework=school)[0]
+
+
+@pytest.mark.parametrize("name", ["home", "frameworks:list"])
+def test_anonymous_visitors_are_sent_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_framework_pages_need_login(client, stored):
+    for url in (
+        reverse("frameworks:detail", args=[stored.code, stored.edition]),
+        reverse("frameworks:export", args=[stored.code, stored.edition, "xlsx"]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+
+
+def test_login_page_is_chinese(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "登录" in html and "用户名" in html and "密码" in html
+
+
+def test_wrong_password_gets_a_chinese_error(client):
+    get_user_model().objects.create_user("u1", password="Strong-pass-2026")
+    html = client.post(reverse("login"), {"username": "u1", "password": "nope"}).content.decode()
+    assert "用户名或密码不正确" in html
+
+
+def test_list_shows_editions_with_constant_queries(user_client, stored, mini, django_assert_max_num_queries):
+    framework_import(framework=mini)
+    with django_assert_max_num_queries(4):
+        html = user_client.get(reverse("frameworks:list")).content.decode()
+    assert "义务教育标准化学校评估细则" in html and "迷你框架" in html and "示例(非官方)" in html
+
+
+def test_detail_shows_the_tree(user_client, stored, school):
+    html = user_client.get(reverse("frameworks:detail", args=[stored.code, stored.edition])).content.decode()
+    for leaf in list(school.leaves())[:5]:
+        assert leaf.name in html
+    assert "D类危房" in html and "基本达标" in html and "达标比例" in html
+
+
+def test_exports_round_trip(user_client, stored, school):
+    xlsx = user_client.get(reverse("frameworks:export", args=[stored.code, stored.edition, "xlsx"]))
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert framework_from_xlsx(xlsx.content) == school
+    yml = user_client.get(reverse("frameworks:export", args=[stored.code, stored.edition, "yaml"]))
+    assert framework_from_yaml(yml.content.decode()) == school
+    assert user_client.get(reverse("frameworks:export", args=[stored.code, stored.edition, "pdf"])).status_code == 404
+
+
+def test_unknown_edition_is_404(user_client):
+    assert user_client.get(reverse("frameworks:detail", args=["nope", "1"])).status_code == 404
+
+
+def test_pages_reference_no_outside_host(user_client, stored):
+    for url in (reverse("home"), reverse("frameworks:list"), reverse("frameworks:detail", args=[stored.code, stored.edition])):
+        html = user_client.get(url).content.decode()
+        assert not re.search(r"""(src|href)=["'](https?:)?//""", html), url
