@@ -16,49 +16,80 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wenming.core.engine import Engine, Event, ItemResult, UnitResult  # noqa: E402
-from wenming.core.styles import UnitProfile  # noqa: E402
-from wenming.core.validation import framework_from_data  # noqa: E402
+from wenming.core.engine import Engine, Event, ItemResult, UnitResult
+from wenming.core.styles import UnitProfile
+from wenming.core.validation import framework_from_data
 
 STYLES = ["deduction", "deduction", "letter", "yesno", "direct", "measured"]
 
 
-def build_framework() -> dict:
+def build_framework() -> dict[str, Any]:
     """5 first-level × 6 second-level × 5 items = 150 leaves; points add up to 1000."""
-    indicators = []
+    indicators: list[dict[str, Any]] = []
     n = 0
     for a in range(5):
-        seconds = []
+        seconds: list[dict[str, Any]] = []
         for b in range(6):
-            leaves = []
+            leaves: list[dict[str, Any]] = []
             for c in range(5):
                 style = STYLES[n % len(STYLES)]
                 n += 1
-                scoring: dict = {"style": style}
+                scoring: dict[str, Any] = {"style": style}
                 if style == "deduction":
                     scoring["per_occurrence"] = "0.5"
                 elif style == "measured":
-                    scoring.update(standard={"小学": "5.5", "初中": "6.25"}, per_students=1, shared=True)
+                    scoring.update(
+                        standard={"小学": "5.5", "初中": "6.25"}, per_students=1, shared=True
+                    )
                 points = "6.5" if c < 4 else "7"  # 4 × 6.5 + 7 = 33 per second-level
-                leaves.append({"code": f"{a}.{b}.{c}", "name": f"测评内容{n}", "points": points, "scoring": scoring})
-            seconds.append({"code": f"{a}.{b}", "name": f"二级指标{a}{b}", "points": 33, "children": leaves})
-        indicators.append({"code": f"{a}", "name": f"一级指标{a}", "points": 198, "children": seconds})
+                leaves.append(
+                    {
+                        "code": f"{a}.{b}.{c}",
+                        "name": f"测评内容{n}",
+                        "points": points,
+                        "scoring": scoring,
+                    }
+                )
+            seconds.append(
+                {"code": f"{a}.{b}", "name": f"二级指标{a}{b}", "points": 33, "children": leaves}
+            )
+        indicators.append(
+            {"code": f"{a}", "name": f"一级指标{a}", "points": 198, "children": seconds}
+        )
     indicators[0]["points"] = 208
     indicators[0]["children"][0]["points"] = 43
     indicators[0]["children"][0]["children"][4]["points"] = 17
     return {
-        "id": "bench", "name": "基准测试框架", "edition": "1", "campaign_type": "测试",
-        "unit_types": ["学校"], "total": 1000, "indicators": indicators,
-        "bonus": {"cap": 20, "indicators": [{"code": "F1", "name": "特色", "points": 30, "scoring": "direct"}]},
+        "id": "bench",
+        "name": "基准测试框架",
+        "edition": "1",
+        "campaign_type": "测试",
+        "unit_types": ["学校"],
+        "total": 1000,
+        "indicators": indicators,
+        "bonus": {
+            "cap": 20,
+            "indicators": [{"code": "F1", "name": "特色", "points": 30, "scoring": "direct"}],
+        },
         "negative_list": [
-            {"code": "N1", "name": "扣分事项", "effect": "deduct", "points": 5, "window_months": 24},
+            {
+                "code": "N1",
+                "name": "扣分事项",
+                "effect": "deduct",
+                "points": 5,
+                "window_months": 24,
+            },
             {"code": "N2", "name": "否决事项", "effect": "veto", "window_months": 12},
         ],
-        "bands": [{"name": "达标", "min": 900}, {"name": "基本达标", "min": 850, "max": 900},
-                  {"name": "不达标", "min": 0, "max": 850}],
+        "bands": [
+            {"name": "达标", "min": 900},
+            {"name": "基本达标", "min": 850, "max": 900},
+            {"name": "不达标", "min": 0, "max": 850},
+        ],
         "combination": {"nine_year": True, "complete_secondary": True},
     }
 
@@ -71,21 +102,35 @@ def build_results(engine: Engine, units: int) -> tuple[list[UnitResult], list[li
         items, numbers = {}, []
         for code, style in engine.styles.items():
             key = style.key
-            raw = {
-                "deduction": lambda: rng.choice([0] * 12 + [1, 2, 30]),
-                "letter": lambda: rng.choice("AAAAAAABC"),
-                "yesno": lambda: rng.random() < 0.97,
-                "direct": lambda: rng.choice([int(style.points // 100)] * 4 + [0]),
-                "measured": lambda: rng.randint(4000, 12000),
-            }[key]()
+            raw: object
+            if key == "deduction":
+                raw = rng.choice([0] * 12 + [1, 2, 30])
+            elif key == "letter":
+                raw = rng.choice("AAAAAAABC")
+            elif key == "yesno":
+                raw = rng.random() < 0.97
+            elif key == "direct":
+                raw = rng.choice([style.points // 100] * 4 + [0])
+            else:
+                raw = rng.randint(4000, 12000)
             parsed = engine.parse_item(code, raw)
             items[code] = ItemResult(parsed.value)
             numbers.append(parsed.value if isinstance(parsed.value, int) else 1)
         stage = rng.choice(stages)
-        enrolment = {"小学": rng.randint(200, 1500), "初中": rng.randint(200, 1500), "高中": rng.randint(0, 900)}
+        enrolment = {
+            "小学": rng.randint(200, 1500),
+            "初中": rng.randint(200, 1500),
+            "高中": rng.randint(0, 900),
+        }
         events = (Event("N1", date(2025, 5, 1)),) if rng.random() < 0.05 else ()
-        results.append(UnitResult(items=items, as_of=date(2026, 6, 30), events=events,
-                                  profile=UnitProfile(stage=stage, enrolment=enrolment)))
+        results.append(
+            UnitResult(
+                items=items,
+                as_of=date(2026, 6, 30),
+                events=events,
+                profile=UnitProfile(stage=stage, enrolment=enrolment),
+            )
+        )
         raw_numbers.append(numbers)
     return results, raw_numbers
 
@@ -122,10 +167,14 @@ def main() -> None:
     grades: dict[str, int] = {}
     for card in cards:
         grades[card.grade] = grades.get(card.grade, 0) + 1
-    print(f"framework: {leaves} leaf items ({len(engine.nodes)} nodes); units: {args.units:,}; "
-          f"item results: {leaves * args.units:,}")
+    print(
+        f"framework: {leaves} leaf items ({len(engine.nodes)} nodes); units: {args.units:,}; "
+        f"item results: {leaves * args.units:,}"
+    )
     print(f"preparing inputs (parsing, not timed below): {t_build:.2f} s")
-    print(f"engine, score every unit:   {t_engine:.3f} s  ({t_engine / (leaves * args.units) * 1e9:.0f} ns per item)")
+    print(
+        f"engine, score every unit:   {t_engine:.3f} s  ({t_engine / (leaves * args.units) * 1e9:.0f} ns per item)"
+    )
     print(f"plain loop summing numbers: {t_floor:.3f} s")
     print(f"ratio engine / plain loop:  {t_engine / t_floor:.1f}x")
     print(f"explanations for 1,000 units (on demand): {t_explain:.3f} s")

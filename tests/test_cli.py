@@ -29,7 +29,9 @@ def test_validate_the_whole_library(capsys):
 
 def test_validate_reports_located_errors_in_chinese(capsys, tmp_path: Path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(MINI.read_text(encoding="utf-8").replace("code: A3", "code: A2"), encoding="utf-8")
+    bad.write_text(
+        MINI.read_text(encoding="utf-8").replace("code: A3", "code: A2"), encoding="utf-8"
+    )
     code, _, err = run(capsys, "framework", "validate", str(bad))
     assert code == 1
     assert "bad.yaml 有1处错误,未导入任何内容" in err and "第23行:编码“A2”重复" in err
@@ -44,7 +46,9 @@ def test_score_prints_table_total_grade_and_explanation(capsys):
 
 
 def test_score_as_json_matches_the_engine(capsys):
-    code, out, _ = run(capsys, "score", "--framework", str(MINI), "--results", str(RESULTS), "--json")
+    code, out, _ = run(
+        capsys, "score", "--framework", str(MINI), "--results", str(RESULTS), "--json"
+    )
     data = json.loads(out)
     assert code == 0 and data["total"] == "89.2" and data["grade"] == "基本达标"
     assert {n["code"]: n["score"] for n in data["nodes"]}["A1"] == "16"
@@ -55,8 +59,16 @@ def test_score_with_xlsx_results(capsys, tmp_path: Path):
 
     wb = Workbook()
     unit = wb.active
+    assert unit is not None
     unit.title = "单位"
-    for row in (["字段", "值"], ["单位", "某九年一贯制学校"], ["评分日期", "2026-06-30"], ["学段", "九年一贯制"], ["小学在校生", 400], ["初中在校生", 600]):
+    for row in (
+        ["字段", "值"],
+        ["单位", "某九年一贯制学校"],
+        ["评分日期", "2026-06-30"],
+        ["学段", "九年一贯制"],
+        ["小学在校生", 400],
+        ["初中在校生", 600],
+    ):
         unit.append(row)
     items = wb.create_sheet("评分")
     items.append(["编码", "名称", "评分", "扣分原因", "说明"])
@@ -70,7 +82,10 @@ def test_score_with_xlsx_results(capsys, tmp_path: Path):
 
 def test_invalid_results_get_located_errors(capsys, tmp_path: Path):
     bad = tmp_path / "r.yaml"
-    bad.write_text("as_of: 2026-06-30\nstage: 小学\nenrolment: {小学: 100}\nitems:\n  A3: E\n  Q9: 1\nevents: [X1]\n", encoding="utf-8")
+    bad.write_text(
+        "as_of: 2026-06-30\nstage: 小学\nenrolment: {小学: 100}\nitems:\n  A3: E\n  Q9: 1\nevents: [X1]\n",
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, "score", "--framework", str(MINI), "--results", str(bad))
     assert code == 1
     assert "第5行:A3:等级应为A、B、C、D之一,不能是“E”" in err
@@ -87,7 +102,9 @@ def test_export_to_xlsx_and_back_and_diff(capsys, tmp_path: Path):
     text = text.replace("name: 综合\n        points: 10", "name: 综合\n        points: 5").replace(
         "name: 安全制度\n        points: 30", "name: 安全制度\n        points: 35"
     )
-    text = text.replace("      - code: A3\n        name: 管理\n        points: 20\n        scoring: letter\n", "")
+    text = text.replace(
+        "      - code: A3\n        name: 管理\n        points: 20\n        scoring: letter\n", ""
+    )
     text = text.replace("    points: 60\n", "    points: 40\n").replace("total: 100", "total: 80")
     text = text.replace("{name: 基本达标, min: 85, max: 90}", "{name: 基本达标, min: 85, max: 90}")
     changed.write_text(text, encoding="utf-8")

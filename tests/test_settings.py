@@ -19,9 +19,14 @@ def test_time_zone_is_beijing():
 def deploy_check(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "WENMING_PRODUCTION": "1", "WENMING_DATA_DIR": str(tmp_path), **extra}
     env.pop("WENMING_SECRET_KEY", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -74,7 +74,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
     widths = [max(_width(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(_pad(h, widths[i], right=i in right) for i, h in enumerate(headers))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(_pad(str(c), widths[i], right=i in right) for i, c in enumerate(r)) for r in rows]
+    lines += [
+        "  ".join(_pad(str(c), widths[i], right=i in right) for i, c in enumerate(r)) for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -135,7 +137,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     for node, _, depth in fw.walk():
         style = engine.styles[node.code].label if node.is_leaf else ""
         mark = "[加分] " if node.code in engine.bonus_codes and depth == 1 else ""
-        rows.append([node.code, "  " * (depth - 1) + mark + node.name, fmt_decimal(node.points), style])
+        rows.append(
+            [node.code, "  " * (depth - 1) + mark + node.name, fmt_decimal(node.points), style]
+        )
     print(_table(["编码", "指标", "分值", "评分方式"], rows, right={2}))
     bands = sorted(fw.bands, key=lambda b: -b.min)
     print("等级:" + ";".join(f"{b.name} ≥ {fmt_decimal(b.min)}" for b in bands))
@@ -238,7 +242,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in demo_load():
         print(line)
     if args.serve:
-        return cmd_serve(argparse.Namespace(production=False, host=args.host, port=args.port, threads=4))
+        return cmd_serve(
+            argparse.Namespace(production=False, host=args.host, port=args.port, threads=4)
+        )
     return 0
 
 

@@ -38,6 +38,6 @@ def demo_load() -> list[str]:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
     lines.append("")
-    lines.append("演示账号(密码均为 %s):" % DEMO_PASSWORD)
+    lines.append(f"演示账号(密码均为 {DEMO_PASSWORD}):")
     lines += [f"  {u:<10} {name}" for u, name, _ in DEMO_USERS]
     return lines

@@ -85,7 +85,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'wenming.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{DATA_DIR / 'wenming.sqlite3'}", conn_max_age=60 if PRODUCTION else 0
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -150,7 +150,12 @@ if PRODUCTION:
     else:
         # A plain-HTTP intranet: secure cookies would never be sent back, so these checks
         # cannot pass by design; the deployer chose this with WENMING_HTTPS=0.
-        SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+        SILENCED_SYSTEM_CHECKS = [
+            "security.W004",
+            "security.W008",
+            "security.W012",
+            "security.W016",
+        ]
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,8 @@ from datetime import date
 
 from wenming.core.engine import Engine, Event, ItemResult, UnitResult
 from wenming.core.styles import UnitProfile
+from wenming.core.styles.deduction import Deduction
+from wenming.core.styles.measured import Measured
 
 AS_OF = date(2026, 6, 30)
 BIG = 10**9  # a measured value that beats any standard
@@ -18,10 +20,12 @@ def full_marks(engine: Engine, *, bonus: bool = False) -> dict[str, ItemResult]:
     for code, style in engine.styles.items():
         if code in engine.bonus_codes and not bonus:
             continue
-        raw: object = {"deduction": 0, "letter": "A", "yesno": True, "direct": style.item.points}[
-            style.key
-        ] if style.key != "measured" else BIG
-        if style.key == "measured" and getattr(style, "p").direction == "lower":
+        raw: object = (
+            {"deduction": 0, "letter": "A", "yesno": True, "direct": style.item.points}[style.key]
+            if style.key != "measured"
+            else BIG
+        )
+        if isinstance(style, Measured) and style.p.direction == "lower":
             raw = 0
         items[code] = engine.parse_item(code, raw)
     return items
@@ -50,11 +54,11 @@ def with_total(engine: Engine, target_centi: int, **kwargs: object) -> UnitResul
     for code, style in engine.styles.items():
         if deficit == 0:
             break
-        if code in engine.bonus_codes or style.key != "deduction":
+        if code in engine.bonus_codes or not isinstance(style, Deduction):
             continue
-        per = getattr(style, "per")
+        per = style.per
         if deficit % per == 0:
-            n = min(deficit // per, getattr(style, "cap") // per)
+            n = min(deficit // per, style.cap // per)
             items[code] = ItemResult(n)
             deficit -= n * per
     assert deficit == 0, f"could not reach the target, {deficit} left"

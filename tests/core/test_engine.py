@@ -19,7 +19,14 @@ def centi(points: str) -> int:
 
 @pytest.mark.parametrize(
     ("total", "grade"),
-    [("1000", "达标"), ("900", "达标"), ("899.5", "基本达标"), ("850", "基本达标"), ("849.5", "不达标"), ("600", "不达标")],
+    [
+        ("1000", "达标"),
+        ("900", "达标"),
+        ("899.5", "基本达标"),
+        ("850", "基本达标"),
+        ("849.5", "不达标"),
+        ("600", "不达标"),
+    ],
 )
 def test_standardization_bands_are_exact_at_the_boundaries(school_engine, total, grade):
     card = school_engine.score(with_total(school_engine, centi(total)))
@@ -40,7 +47,11 @@ def test_veto_item_overrides_high_score(school_engine, school):
 
 
 def test_full_marks_reach_the_maximum(school_engine):
-    card = school_engine.score(UnitResult(items=full_marks(school_engine), as_of=AS_OF, profile=UnitProfile("小学", {"小学": 800})))
+    card = school_engine.score(
+        UnitResult(
+            items=full_marks(school_engine), as_of=AS_OF, profile=UnitProfile("小学", {"小学": 800})
+        )
+    )
     assert card.total == school_engine.total_max
     assert card.explain() == []
 
@@ -67,7 +78,12 @@ def test_deduction_explanation_reads_like_a_score_sheet(mini_engine):
 
 
 def test_letter_grade_shares(mini_engine):
-    scores = {g: mini_engine.score(UnitResult(items={"A3": mini_engine.parse_item("A3", g)}, as_of=AS_OF)).node("A3") for g in "ABCD"}
+    scores = {
+        g: mini_engine.score(
+            UnitResult(items={"A3": mini_engine.parse_item("A3", g)}, as_of=AS_OF)
+        ).node("A3")
+        for g in "ABCD"
+    }
     assert scores == {"A": 2000, "B": 1320, "C": 660, "D": 0}
 
 
@@ -94,15 +110,26 @@ def test_nine_year_school_uses_enrolment_weighted_standard(mini_engine):
 def test_complete_secondary_apportions_shared_resources(mini_engine):
     # 600 junior + 400 senior share 6000 m²: junior part 3600 m² for 600 pupils = 6 per pupil
     profile = UnitProfile("完全中学", {"初中": 600, "高中": 400})
-    card = mini_engine.score(UnitResult(items={"A1": mini_engine.parse_item("A1", 6000)}, as_of=AS_OF, profile=profile))
+    card = mini_engine.score(
+        UnitResult(items={"A1": mini_engine.parse_item("A1", 6000)}, as_of=AS_OF, profile=profile)
+    )
     assert card.node("A1") == 2000
-    card = mini_engine.score(UnitResult(items={"A1": mini_engine.parse_item("A1", 5999)}, as_of=AS_OF, profile=profile))
+    card = mini_engine.score(
+        UnitResult(items={"A1": mini_engine.parse_item("A1", 5999)}, as_of=AS_OF, profile=profile)
+    )
     assert card.node("A1") == 1600
 
 
 def test_negative_list_counts_only_inside_its_window(mini_engine):
     def total(day: date) -> int:
-        return mini_engine.score(UnitResult(items=full_marks(mini_engine), as_of=AS_OF, profile=PRIMARY, events=events(("N1", day)))).total
+        return mini_engine.score(
+            UnitResult(
+                items=full_marks(mini_engine),
+                as_of=AS_OF,
+                profile=PRIMARY,
+                events=events(("N1", day)),
+            )
+        ).total
 
     assert total(date(2024, 6, 30)) == 9800  # exactly 24 months before: counts
     assert total(date(2024, 6, 29)) == 10000  # one day earlier: outside
@@ -111,7 +138,14 @@ def test_negative_list_counts_only_inside_its_window(mini_engine):
 
 
 def test_negative_list_veto_in_window_fails_the_unit(mini_engine):
-    card = mini_engine.score(UnitResult(items=full_marks(mini_engine), as_of=AS_OF, profile=PRIMARY, events=events(("N2", date(2026, 1, 5)))))
+    card = mini_engine.score(
+        UnitResult(
+            items=full_marks(mini_engine),
+            as_of=AS_OF,
+            profile=PRIMARY,
+            events=events(("N2", date(2026, 1, 5))),
+        )
+    )
     assert card.grade == "不达标" and card.vetoed
     assert card.veto_reasons == ["负面清单 N2 一票否决:刑事案件(2026-01-05)"]
 
@@ -125,7 +159,15 @@ def test_months_before_clamps_to_month_end():
 def test_parse_errors_are_in_chinese(mini_engine):
     from wenming.core.styles import InputError
 
-    cases = [("A2", -1, "非负整数"), ("A3", "E", "等级应为A、B、C、D之一"), ("B1", "也许", "是否项应填写"), ("B2", 11, "超出范围"), ("A1", "abc", "不是数字"), ("ZZ", 1, "不存在"), ("A", 1, "不是末级指标")]
+    cases = [
+        ("A2", -1, "非负整数"),
+        ("A3", "E", "等级应为A、B、C、D之一"),
+        ("B1", "也许", "是否项应填写"),
+        ("B2", 11, "超出范围"),
+        ("A1", "abc", "不是数字"),
+        ("ZZ", 1, "不存在"),
+        ("A", 1, "不是末级指标"),
+    ]
     for code, raw, message in cases:
         with pytest.raises(InputError, match=message):
             mini_engine.parse_item(code, raw)
@@ -138,10 +180,14 @@ def test_component_threshold_and_weight():
     engine = Engine(campus)
     (comp,) = campus.components
     items = full_marks(engine)
-    passing = engine.score(UnitResult(items=items, as_of=AS_OF, profile=PRIMARY, components={comp.code: 9000}))
+    passing = engine.score(
+        UnitResult(items=items, as_of=AS_OF, profile=PRIMARY, components={comp.code: 9000})
+    )
     # 80 % × 100 + 20 % × 90 = 98
     assert passing.total == 9800 and not passing.vetoed
-    failing = engine.score(UnitResult(items=items, as_of=AS_OF, profile=PRIMARY, components={comp.code: 8000}))
+    failing = engine.score(
+        UnitResult(items=items, as_of=AS_OF, profile=PRIMARY, components={comp.code: 8000})
+    )
     assert failing.vetoed and failing.grade == campus.failing_grade
     assert any("未达到85分门槛" in r for r in failing.veto_reasons)
 

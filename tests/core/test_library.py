@@ -47,7 +47,9 @@ def test_standardization_framework_is_full_size(school):
     assert {depths[leaf.code] for leaf in leaves} == {3}
     assert school.total == 1000
     assert [(b.name, b.min, b.max) for b in sorted(school.bands, key=lambda b: b.min)] == [
-        ("不达标", 0, 850), ("基本达标", 850, 900), ("达标", 900, None)
+        ("不达标", 0, 850),
+        ("基本达标", 850, 900),
+        ("达标", 900, None),
     ]
     assert len(school.vetoes) == 3
     assert any("D类危房" in v.name for v in school.vetoes)

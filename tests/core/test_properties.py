@@ -49,8 +49,10 @@ def tree(draw: Any, prefix: str, depth: int) -> list[dict[str, Any]]:
         code = f"{prefix}{i}"
         if depth > 1 and draw(st.booleans()):
             children = draw(tree(code + ".", depth - 1))
-            total = sum(int(round(float(c["points"]) * 100)) for c in children)
-            nodes.append({"code": code, "name": draw(NAMES), "points": _money(total), "children": children})
+            total = sum(_centi(c) for c in children)
+            nodes.append(
+                {"code": code, "name": draw(NAMES), "points": _money(total), "children": children}
+            )
         else:
             nodes.append(draw(leaf(code)))
     return nodes
@@ -66,8 +68,13 @@ def frameworks(draw: Any) -> dict[str, Any]:
     indicators = draw(tree("C", 3))
     total = sum(_centi(n) for n in indicators)
     data: dict[str, Any] = {
-        "id": "gen", "name": draw(NAMES), "edition": "1", "campaign_type": "测试",
-        "unit_types": ["学校"], "total": _money(total), "indicators": indicators,
+        "id": "gen",
+        "name": draw(NAMES),
+        "edition": "1",
+        "campaign_type": "测试",
+        "unit_types": ["学校"],
+        "total": _money(total),
+        "indicators": indicators,
         "combination": {"nine_year": True, "complete_secondary": True},
     }
     cap = 0
@@ -77,11 +84,17 @@ def frameworks(draw: Any) -> dict[str, Any]:
     cuts = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=total + cap), max_size=3))))
     bounds = [0, *cuts]
     data["bands"] = [
-        {"name": f"等级{i}", "min": _money(lo), **({"max": _money(bounds[i + 1])} if i + 1 < len(bounds) else {})}
+        {
+            "name": f"等级{i}",
+            "min": _money(lo),
+            **({"max": _money(bounds[i + 1])} if i + 1 < len(bounds) else {}),
+        }
         for i, lo in enumerate(bounds)
     ]
     data["vetoes"] = [{"code": "V1", "name": "否决"}]
-    data["negative_list"] = [{"code": "N1", "name": "扣分", "effect": "deduct", "points": "3", "window_months": 12}]
+    data["negative_list"] = [
+        {"code": "N1", "name": "扣分", "effect": "deduct", "points": "3", "window_months": 12}
+    ]
     return data
 
 
@@ -94,13 +107,17 @@ def framework_and_results(draw: Any) -> tuple[Engine, UnitResult, UnitResult]:
         for code, style in engine.styles.items():
             if draw(st.integers(0, 9)) == 0:
                 continue  # not entered
-            raw: Any = {
-                "deduction": lambda: draw(st.integers(0, 40)),
-                "letter": lambda: draw(st.sampled_from("ABCD")),
-                "yesno": lambda: draw(st.booleans()),
-                "direct": lambda: _money(draw(st.integers(0, style.points))),
-                "measured": lambda: draw(st.integers(0, 100_000)),
-            }[style.key]()
+            raw: Any
+            if style.key == "deduction":
+                raw = draw(st.integers(0, 40))
+            elif style.key == "letter":
+                raw = draw(st.sampled_from("ABCD"))
+            elif style.key == "yesno":
+                raw = draw(st.booleans())
+            elif style.key == "direct":
+                raw = _money(draw(st.integers(0, style.points)))
+            else:
+                raw = draw(st.integers(0, 100_000))
             items[code] = engine.parse_item(code, raw)
         events = (Event("N1", AS_OF),) if draw(st.booleans()) else ()
         return UnitResult(items=items, as_of=AS_OF, profile=PROFILE, events=events)
@@ -144,7 +161,10 @@ def test_adding_a_veto_never_improves_the_grade(case):
     engine, result, _ = case
     before = engine.score(result)
     vetoed = UnitResult(
-        items=result.items, as_of=AS_OF, profile=PROFILE, events=(*result.events, Event("V1", AS_OF))
+        items=result.items,
+        as_of=AS_OF,
+        profile=PROFILE,
+        events=(*result.events, Event("V1", AS_OF)),
     )
     after = engine.score(vetoed)
     assert after.vetoed
@@ -162,4 +182,8 @@ def test_export_then_import_gives_the_same_scores(case):
     expected = engine.score(result)
     for again in (Engine(via_yaml), Engine(via_xlsx)):
         card = again.score(result)
-        assert (card.scores, card.total, card.grade) == (expected.scores, expected.total, expected.grade)
+        assert (card.scores, card.total, card.grade) == (
+            expected.scores,
+            expected.total,
+            expected.grade,
+        )

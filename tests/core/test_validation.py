@@ -95,7 +95,9 @@ def test_deduct_entry_needs_points_and_others_must_not_have_them():
 
 def test_top_level_total_must_match():
     text = MINI.replace("total: 100", "total: 120")
-    assert f"第{line_of(text, 'total: 120')}行:一级指标分值合计100分,与总分120分不符" in rejected(text)
+    assert f"第{line_of(text, 'total: 120')}行:一级指标分值合计100分,与总分120分不符" in rejected(
+        text
+    )
 
 
 def test_missing_field_and_unknown_field():
@@ -180,7 +182,10 @@ def test_xlsx_band_overlap_names_the_band_row(mini):
         row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "基本达标")
         sheet.cell(row, 3).value = 95
 
-    assert any("重叠" in e and e.startswith("工作表“等级”第") for e in xlsx_rejected(workbook_bytes(mini, edit)))
+    assert any(
+        "重叠" in e and e.startswith("工作表“等级”第")
+        for e in xlsx_rejected(workbook_bytes(mini, edit))
+    )
 
 
 def test_xlsx_params_error_points_at_params_column(mini):

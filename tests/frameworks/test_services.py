@@ -21,12 +21,14 @@ def test_import_stores_the_canonical_yaml_and_audits(mini):
     assert edition.key == "mini@2026" and edition.leaf_count == 5
     assert framework_of(edition) == mini
     assert engine_of(edition).total_max == 10000
-    assert AuditEvent.objects.filter(action="framework.import", object_id=str(edition.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="framework.import", object_id=str(edition.pk)).count() == 1
+    )
 
 
 def test_reimporting_the_same_content_changes_nothing(mini):
     framework_import(framework=mini)
-    edition, what = framework_import(framework=mini)
+    _, what = framework_import(framework=mini)
     assert what == "unchanged"
     assert FrameworkEdition.objects.count() == 1
 
@@ -48,7 +50,11 @@ def test_edition_is_immutable_once_scored_with(mini):
     edition.refresh_from_db()
     assert edition.name == "迷你框架"
     # a new edition is a new version, and the old one keeps its content
-    new = framework_from_yaml(MINI.replace('edition: "2026"', 'edition: "2027"').replace("name: 迷你框架", "name: 迷你框架(修订)"))
+    new = framework_from_yaml(
+        MINI.replace('edition: "2026"', 'edition: "2027"').replace(
+            "name: 迷你框架", "name: 迷你框架(修订)"
+        )
+    )
     newer, what = framework_import(framework=new)
     assert what == "created" and newer.pk != edition.pk
     assert framework_edition_get(key="mini").edition == "2027"

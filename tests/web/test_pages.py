@@ -53,7 +53,9 @@ def test_wrong_password_gets_a_chinese_error(client):
     assert "用户名或密码不正确" in html
 
 
-def test_list_shows_editions_with_constant_queries(user_client, stored, mini, django_assert_max_num_queries):
+def test_list_shows_editions_with_constant_queries(
+    user_client, stored, mini, django_assert_max_num_queries
+):
     framework_import(framework=mini)
     with django_assert_max_num_queries(4):
         html = user_client.get(reverse("frameworks:list")).content.decode()
@@ -61,7 +63,9 @@ def test_list_shows_editions_with_constant_queries(user_client, stored, mini, dj
 
 
 def test_detail_shows_the_tree(user_client, stored, school):
-    html = user_client.get(reverse("frameworks:detail", args=[stored.code, stored.edition])).content.decode()
+    html = user_client.get(
+        reverse("frameworks:detail", args=[stored.code, stored.edition])
+    ).content.decode()
     for leaf in list(school.leaves())[:5]:
         assert leaf.name in html
     assert "D类危房" in html and "基本达标" in html and "达标比例" in html
@@ -73,7 +77,12 @@ def test_exports_round_trip(user_client, stored, school):
     assert framework_from_xlsx(xlsx.content) == school
     yml = user_client.get(reverse("frameworks:export", args=[stored.code, stored.edition, "yaml"]))
     assert framework_from_yaml(yml.content.decode()) == school
-    assert user_client.get(reverse("frameworks:export", args=[stored.code, stored.edition, "pdf"])).status_code == 404
+    assert (
+        user_client.get(
+            reverse("frameworks:export", args=[stored.code, stored.edition, "pdf"])
+        ).status_code
+        == 404
+    )
 
 
 def test_unknown_edition_is_404(user_client):
@@ -81,6 +90,10 @@ def test_unknown_edition_is_404(user_client):
 
 
 def test_pages_reference_no_outside_host(user_client, stored):
-    for url in (reverse("home"), reverse("frameworks:list"), reverse("frameworks:detail", args=[stored.code, stored.edition])):
+    for url in (
+        reverse("home"),
+        reverse("frameworks:list"),
+        reverse("frameworks:detail", args=[stored.code, stored.edition]),
+    ):
         html = user_client.get(url).content.decode()
         assert not re.search(r"""(src|href)=["'](https?:)?//""", html), url

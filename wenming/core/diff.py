@@ -41,14 +41,20 @@ def framework_diff(old: Framework, new: Framework) -> list[Change]:
             continue
         after, new_parent = b[code]
         if before.points != after.points:
-            changes.append(Change("repointed", code, f"{code} {after.name}:{_pts(before)}分 → {_pts(after)}分"))
+            changes.append(
+                Change("repointed", code, f"{code} {after.name}:{_pts(before)}分 → {_pts(after)}分")
+            )
         op, np = _code(old_parent), _code(new_parent)
         if op != np:
-            changes.append(Change("moved", code, f"{code} 上级:{op or '(顶层)'} → {np or '(顶层)'}"))
+            changes.append(
+                Change("moved", code, f"{code} 上级:{op or '(顶层)'} → {np or '(顶层)'}")
+            )
         if before.name != after.name:
             changes.append(Change("renamed", code, f"{code} 名称:{before.name} → {after.name}"))
         if before.scoring != after.scoring:
-            changes.append(Change("rescored", code, f"{code} 评分方式:{before.scoring} → {after.scoring}"))
+            changes.append(
+                Change("rescored", code, f"{code} 评分方式:{before.scoring} → {after.scoring}")
+            )
     for label, left, right in (
         ("等级", old.bands, new.bands),
         ("否决项", old.vetoes, new.vetoes),

@@ -127,7 +127,9 @@ class Engine:
         self.bands = sorted(((to_centi(b.min), b.name) for b in fw.bands), reverse=True)
         self.vetoes = {v.code: v for v in fw.vetoes}
         self.negative = {n.code: n for n in fw.negative_list}
-        self.main_weight = Fraction(100) - sum((Fraction(c.weight) for c in fw.components), Fraction(0))
+        self.main_weight = Fraction(100) - sum(
+            (Fraction(c.weight) for c in fw.components), Fraction(0)
+        )
 
     def _main_nodes(self) -> list[Indicator]:
         return [n for n, _, _ in self.framework.walk(bonus=False)]
@@ -139,7 +141,9 @@ class Engine:
         style = self.styles.get(code)
         if style is None:
             known = code in self.index
-            raise InputError(f"{code} 不是末级指标,不能直接评分" if known else f"指标“{code}”不存在")
+            raise InputError(
+                f"{code} 不是末级指标,不能直接评分" if known else f"指标“{code}”不存在"
+            )
         return ItemResult(style.parse(raw), reason, note)
 
     def check_event(self, code: str) -> None:
@@ -181,7 +185,9 @@ def _getter(indexes: list[int]) -> Callable[[list[int]], Iterable[int]]:
 class Scorecard:
     """One unit's result. Node scores are computed eagerly; the rest on first access."""
 
-    def __init__(self, engine: Engine, result: UnitResult, scores: list[int], base: int, bonus_raw: int) -> None:
+    def __init__(
+        self, engine: Engine, result: UnitResult, scores: list[int], base: int, bonus_raw: int
+    ) -> None:
         self.engine = engine
         self.result = result
         self.scores = scores
@@ -211,12 +217,18 @@ class Scorecard:
             veto = self.engine.vetoes.get(event.code)
             if veto is not None:
                 months = veto.window_months or DEFAULT_VETO_WINDOW_MONTHS
-                out.append(EventEffect(event, veto, Effect.VETO, in_window(event.date, as_of, months), months))
+                out.append(
+                    EventEffect(
+                        event, veto, Effect.VETO, in_window(event.date, as_of, months), months
+                    )
+                )
                 continue
             entry = self.engine.negative[event.code]
             points = to_centi(entry.points) if entry.points else 0
             counted = in_window(event.date, as_of, entry.window_months)
-            out.append(EventEffect(event, entry, entry.effect, counted, entry.window_months, points))
+            out.append(
+                EventEffect(event, entry, entry.effect, counted, entry.window_months, points)
+            )
         return out
 
     def _components(self) -> list[ComponentScore]:
@@ -251,7 +263,9 @@ class Scorecard:
     @property
     def veto_reasons(self) -> list[str]:
         reasons = [
-            _effect_line(e) for e in self.effects if e.counted and e.effect in (Effect.VETO, Effect.REVOKE)
+            _effect_line(e)
+            for e in self.effects
+            if e.counted and e.effect in (Effect.VETO, Effect.REVOKE)
         ]
         reasons += [
             f"分项“{c.name}”得{fmt(c.score)}分,未达到{fmt(c.threshold)}分门槛"

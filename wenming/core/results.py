@@ -24,7 +24,17 @@ from wenming.core.points import PointsError, to_centi
 from wenming.core.styles import InputError, UnitProfile
 
 ENROLMENT_STAGES = ("小学", "初中", "高中")
-TOP_FIELDS = {"framework", "edition", "unit", "as_of", "stage", "enrolment", "items", "events", "components"}
+TOP_FIELDS = {
+    "framework",
+    "edition",
+    "unit",
+    "as_of",
+    "stage",
+    "enrolment",
+    "items",
+    "events",
+    "components",
+}
 
 
 def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -> UnitResult:
@@ -37,9 +47,13 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
             issues.append(Issue((key,), f"未知字段“{key}”"))
     fw = engine.framework
     if data.get("framework") not in (None, fw.id):
-        issues.append(Issue(("framework",), f"结果文件对应框架“{data['framework']}”,而不是“{fw.id}”"))
+        issues.append(
+            Issue(("framework",), f"结果文件对应框架“{data['framework']}”,而不是“{fw.id}”")
+        )
     if data.get("edition") is not None and str(data["edition"]) != fw.edition:
-        issues.append(Issue(("edition",), f"结果文件对应版本“{data['edition']}”,而不是“{fw.edition}”"))
+        issues.append(
+            Issue(("edition",), f"结果文件对应版本“{data['edition']}”,而不是“{fw.edition}”")
+        )
     as_of = _day(data.get("as_of", today or date.today()))
     if not isinstance(as_of, date):
         issues.append(Issue(("as_of",), f"评分日期“{as_of}”应写成 2026-06-30 的形式"))
@@ -50,7 +64,9 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     enrolment: dict[str, int] = {}
     for key, value in (data.get("enrolment") or {}).items():
         if key not in ENROLMENT_STAGES:
-            issues.append(Issue(("enrolment", key), f"在校生学段应为{'、'.join(ENROLMENT_STAGES)}之一"))
+            issues.append(
+                Issue(("enrolment", key), f"在校生学段应为{'、'.join(ENROLMENT_STAGES)}之一")
+            )
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             issues.append(Issue(("enrolment", key), "在校生数应为非负整数"))
         else:
@@ -99,13 +115,19 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
             issues.append(Issue(("components", code), str(exc)))
             continue
         if not 0 <= centi <= to_centi(known[code].points):
-            issues.append(Issue(("components", code), f"分项{code} 得分应在0到{known[code].points}之间"))
+            issues.append(
+                Issue(("components", code), f"分项{code} 得分应在0到{known[code].points}之间")
+            )
             continue
         components[code] = centi
     profile = UnitProfile(stage=stage, enrolment=enrolment)
     result = UnitResult(
-        items=items, as_of=as_of, events=tuple(events), components=components,
-        profile=profile, unit=str(data.get("unit") or ""),
+        items=items,
+        as_of=as_of,
+        events=tuple(events),
+        components=components,
+        profile=profile,
+        unit=str(data.get("unit") or ""),
     )
     if not issues:
         try:  # profile problems (a stage missing for a per-stage standard) show when scoring
@@ -132,14 +154,22 @@ def _day(value: Any) -> Any:
 # -- xlsx -----------------------------------------------------------------------------
 
 UNIT_SHEET, ITEMS_SHEET, EVENTS_SHEET, COMPONENTS_SHEET = "单位", "评分", "事项", "分项"
-UNIT_LABELS = {"单位": "unit", "评分日期": "as_of", "学段": "stage", "框架": "framework", "版本": "edition"}
+UNIT_LABELS = {
+    "单位": "unit",
+    "评分日期": "as_of",
+    "学段": "stage",
+    "框架": "framework",
+    "版本": "edition",
+}
 
 
 def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
-        raise FileInvalid([Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source) from None
+        raise FileInvalid(
+            [Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source
+        ) from None
     if ITEMS_SHEET not in wb.sheetnames:
         raise FileInvalid([Issue((), f"缺少工作表“{ITEMS_SHEET}”")], source=source)
     cells: dict[Loc, str] = {}
@@ -173,7 +203,7 @@ def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Call
         items[str(code)] = {"value": value, "reason": reason or "", "note": note or ""}
         cells[("items", str(code))] = at(ITEMS_SHEET, number, 3)
     data["items"] = items
-    events = []
+    events: list[dict[str, Any]] = []
     for number, (code, day, note, *_) in rows(EVENTS_SHEET):
         cells[("events", len(events))] = at(EVENTS_SHEET, number, 1)
         cells[("events", len(events), "date")] = at(EVENTS_SHEET, number, 2)

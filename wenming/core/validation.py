@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
@@ -190,10 +191,14 @@ def _check_tree(
         yield from _points(node.points, (*here, "points"))
         for j, method in enumerate(node.methods):
             if method not in METHODS:
-                yield Issue((*here, "methods", j), f"未知的测评方法“{method}”,可用:{'、'.join(METHODS)}")
+                yield Issue(
+                    (*here, "methods", j), f"未知的测评方法“{method}”,可用:{'、'.join(METHODS)}"
+                )
         if node.children:
             if node.scoring is not None:
-                yield Issue((*here, "scoring"), f"{node.code} 有下级指标,不能设评分方式(由下级合计)")
+                yield Issue(
+                    (*here, "scoring"), f"{node.code} 有下级指标,不能设评分方式(由下级合计)"
+                )
             total = sum((c.points for c in node.children), Decimal(0))
             if total != node.points:
                 yield Issue(
@@ -245,7 +250,9 @@ def _check_refs(fw: Framework) -> Iterator[Issue]:
 def _check_negative(fw: Framework) -> Iterator[Issue]:
     for i, entry in enumerate(fw.negative_list):
         if entry.effect is Effect.DEDUCT and not entry.points:
-            yield Issue(("negative_list", i, "points"), f"负面清单{entry.code} 为扣分项,须填写扣分分值")
+            yield Issue(
+                ("negative_list", i, "points"), f"负面清单{entry.code} 为扣分项,须填写扣分分值"
+            )
         if entry.effect is not Effect.DEDUCT and entry.points is not None:
             yield Issue(
                 ("negative_list", i, "points"),
@@ -266,15 +273,24 @@ def _check_bands(fw: Framework) -> Iterator[Issue]:
             yield Issue(("bands", i, "max"), f"等级“{band.name}”的上限应大于下限")
     lowest = fw.bands[order[0]]
     if lowest.min != 0:
-        yield Issue(("bands", order[0], "min"), f"最低等级“{lowest.name}”应从0分起,低于{_n(lowest.min)}分的得分没有等级")
-    for a, b in zip(order, order[1:], strict=False):
+        yield Issue(
+            ("bands", order[0], "min"),
+            f"最低等级“{lowest.name}”应从0分起,低于{_n(lowest.min)}分的得分没有等级",
+        )
+    for a, b in pairwise(order):
         low, high = fw.bands[a], fw.bands[b]
         if low.max is None:
             yield Issue(("bands", a, "max"), f"等级“{low.name}”不是最高档,须填写上限")
         elif low.max > high.min:
-            yield Issue(("bands", b, "min"), f"等级“{low.name}”与“{high.name}”重叠({_n(high.min)}–{_n(low.max)}分)")
+            yield Issue(
+                ("bands", b, "min"),
+                f"等级“{low.name}”与“{high.name}”重叠({_n(high.min)}–{_n(low.max)}分)",
+            )
         elif low.max < high.min:
-            yield Issue(("bands", b, "min"), f"等级“{low.name}”与“{high.name}”之间有空档({_n(low.max)}–{_n(high.min)}分无等级)")
+            yield Issue(
+                ("bands", b, "min"),
+                f"等级“{low.name}”与“{high.name}”之间有空档({_n(low.max)}–{_n(high.min)}分无等级)",
+            )
     top = fw.bands[order[-1]]
     if top.max is not None:
         yield Issue(("bands", order[-1], "max"), f"最高等级“{top.name}”不应设上限")

@@ -142,7 +142,9 @@ def write(data: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def _tree_rows(nodes: Iterable[dict[str, Any]], parent: str | None, part: str) -> Iterable[dict[str, Any]]:
+def _tree_rows(
+    nodes: Iterable[dict[str, Any]], parent: str | None, part: str
+) -> Iterable[dict[str, Any]]:
     for node in nodes:
         row = {k: v for k, v in node.items() if k not in ("children", "scoring")}
         row["parent"], row["part"] = parent, part
@@ -168,7 +170,11 @@ def _cell(field: str, value: Any) -> Any:
 
 def _flow(value: Any) -> str:
     return yaml_io.yaml.dump(
-        value, Dumper=yaml_io._Dumper, default_flow_style=True, allow_unicode=True, width=10_000,
+        value,
+        Dumper=yaml_io._Dumper,
+        default_flow_style=True,
+        allow_unicode=True,
+        width=10_000,
         sort_keys=False,
     ).strip()
 
@@ -214,7 +220,9 @@ def read(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
-        raise FileInvalid([Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source) from None
+        raise FileInvalid(
+            [Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source
+        ) from None
     reader = _Reader()
     missing = [name for name in (INFO_SHEET, TREE_SHEET) if name not in wb.sheetnames]
     if missing:
@@ -302,11 +310,15 @@ def _read_tree(sheet: Worksheet, reader: _Reader) -> tuple[list[Any], list[Any]]
         if style is not None:
             scoring: dict[str, Any] = {"style": styles.get(str(style), str(style))}
             if row[col["params"]] is not None:
-                params = _parse_flow(str(row[col["params"]]), reader, sheet.title, number, col["params"] + 1)
+                params = _parse_flow(
+                    str(row[col["params"]]), reader, sheet.title, number, col["params"] + 1
+                )
                 if isinstance(params, dict):
                     scoring.update(params)
                 elif params is not None:
-                    reader.fail(sheet.title, number, col["params"] + 1, "评分参数应写成 {名称: 值} 的形式")
+                    reader.fail(
+                        sheet.title, number, col["params"] + 1, "评分参数应写成 {名称: 值} 的形式"
+                    )
             node["scoring"] = scoring
         part = str(row[col["part"]] or BASE)
         if part not in roots:
@@ -319,7 +331,9 @@ def _read_tree(sheet: Worksheet, reader: _Reader) -> tuple[list[Any], list[Any]]
         if parent is not None:
             parent = str(parent)
             if parent not in nodes:
-                reader.fail(sheet.title, number, 2, f"上级编码“{parent}”不存在(上级指标须写在下级之前)")
+                reader.fail(
+                    sheet.title, number, 2, f"上级编码“{parent}”不存在(上级指标须写在下级之前)"
+                )
                 continue
             if parts[parent] != part:
                 reader.fail(sheet.title, number, col["part"] + 1, f"类别与上级指标“{parent}”不一致")
@@ -335,8 +349,12 @@ def _read_tree(sheet: Worksheet, reader: _Reader) -> tuple[list[Any], list[Any]]
 
 
 def _map_tree(
-    nodes: list[dict[str, Any]], prefix: Loc, rows: dict[str, int], title: str,
-    col: dict[str, int], reader: _Reader,
+    nodes: list[dict[str, Any]],
+    prefix: Loc,
+    rows: dict[str, int],
+    title: str,
+    col: dict[str, int],
+    reader: _Reader,
 ) -> None:
     for i, node in enumerate(nodes):
         here = (*prefix, i)
@@ -352,7 +370,7 @@ def _map_tree(
 def _read_table(
     sheet: Worksheet, columns: list[tuple[str, str]], section: str, reader: _Reader
 ) -> list[dict[str, Any]]:
-    entries = []
+    entries: list[dict[str, Any]] = []
     for number, raw in _rows(sheet):
         row = [_text(v) for v in raw] + [None] * len(columns)
         entry: dict[str, Any] = {}

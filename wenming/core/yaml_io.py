@@ -30,7 +30,9 @@ def load(text: str) -> tuple[Any, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise FileInvalid([Issue((), f"YAML格式错误:{exc.problem or exc}", f"第{line}行")]) from None
+        raise FileInvalid(
+            [Issue((), f"YAML格式错误:{exc.problem or exc}", f"第{line}行")]
+        ) from None
     except yaml.YAMLError as exc:
         raise FileInvalid([Issue((), f"YAML格式错误:{exc}")]) from None
     lines: LineMap = {}
@@ -70,7 +72,7 @@ def _scalar(node: yaml.Node) -> Any:
             return Decimal(text)
         except ArithmeticError:
             pass  # .inf / .nan: let the constructor produce a float the validator will refuse
-    return _CONSTRUCTOR.construct_object(node)  # type: ignore[no-untyped-call]
+    return _CONSTRUCTOR.construct_object(node)
 
 
 def locator(lines: LineMap) -> Callable[[Loc], str]:
@@ -109,6 +111,4 @@ _Dumper.add_representer(tuple, yaml.SafeDumper.represent_list)
 
 
 def dump(data: Any) -> str:
-    return yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2
-    )
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, indent=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from wenming.frameworks.models import FrameworkEdition
 
 EDITION_LOCKED = "框架“{name}”的{edition}版已用于评分,内容不能再修改;请改用新的版本号导入"
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 class FrameworkLocked(Exception):
@@ -60,15 +60,19 @@ def framework_import(*, framework: Framework, actor: Actor = None) -> tuple[Fram
     for name, value in fields.items():
         setattr(existing, name, value)
     existing.save()
-    audit_record(actor=actor, action="framework.replace", obj=existing, field="sha256", old=old, new=digest)
+    audit_record(
+        actor=actor, action="framework.replace", obj=existing, field="sha256", old=old, new=digest
+    )
     return existing, "updated"
 
 
 def framework_mark_used(*, edition: FrameworkEdition) -> None:
     """Record that something was scored with ``edition``; from then on it is immutable."""
-    FrameworkEdition.objects.filter(pk=edition.pk, used_at__isnull=True).update(used_at=timezone.now())
+    FrameworkEdition.objects.filter(pk=edition.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
     edition.refresh_from_db(fields=["used_at"])
 
 
-def _user(actor: Actor) -> AbstractBaseUser | None:
-    return actor if actor is not None and actor.is_authenticated else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None

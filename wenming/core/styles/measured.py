@@ -111,7 +111,9 @@ class Measured(ScoringStyle):
             return std[part], 1
         if stage is None and len(std) == 1:
             return next(iter(std.values())), 1
-        raise InputError(f"{self.code} 按学段设定标准,须说明学校学段(小学、初中、九年一贯制或完全中学)")
+        raise InputError(
+            f"{self.code} 按学段设定标准,须说明学校学段(小学、初中、九年一贯制或完全中学)"
+        )
 
     def _factor(self, profile: UnitProfile) -> tuple[int, int]:
         """Multiply the entered value by num/den to get the value compared with the standard."""
