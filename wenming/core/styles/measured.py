@@ -30,6 +30,7 @@ class MeasuredParams(StyleParams):
     per_students: int | None = Field(default=None, ge=1)
     shared: bool = False
     unit: str = ""
+    input: str = ""  # what the assessor enters, e.g. "校舍总建筑面积(平方米)"
     bands: tuple[MeasuredBand, ...] | None = None
 
 
