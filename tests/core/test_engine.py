@@ -199,3 +199,15 @@ def test_totals_are_decimal_exact(mini_engine):
     card = mini_engine.score(UnitResult(items=items, as_of=AS_OF, profile=PRIMARY))
     assert card.total == 10000 - 150
     assert fmt(card.total) == "98.5"
+
+
+def test_event_windows_can_be_checked_without_scoring(mini_engine):
+    # campaign eligibility asks the same question the scorer does
+    effects = mini_engine.assess_events(
+        events(("N1", date(2025, 1, 1)), ("N2", date(2024, 1, 1)), ("V1", None)), as_of=AS_OF
+    )
+    assert [(e.event.code, e.counted, e.effect.value) for e in effects] == [
+        ("N1", True, "deduct"),
+        ("N2", False, "veto"),
+        ("V1", True, "veto"),
+    ]

@@ -29,7 +29,8 @@ ARGS = [
 def browser_page(monkeypatch):
     path = chromium_path()
     need(path is not None, "未找到 Chromium(Debian 软件包 chromium),浏览器测试跳过")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    # Playwright's sync API runs an event loop; the ORM would refuse to run beside it
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -171,6 +171,28 @@ class Engine:
         bonus_raw = sum(scores[i] for i in self.bonus_roots)
         return Scorecard(self, result, scores, base, bonus_raw)
 
+    def assess_events(self, events: Iterable[Event], *, as_of: date) -> list[EventEffect]:
+        """Which veto and negative-list events count as of ``as_of``, and with what effect.
+
+        The one source of truth for look-back windows: scoring uses it, and so does campaign
+        eligibility ("no veto or negative-list event within 24 months").
+        """
+        out = []
+        for event in events:
+            veto = self.vetoes.get(event.code)
+            if veto is not None:
+                months = veto.window_months or DEFAULT_VETO_WINDOW_MONTHS
+                counted = in_window(event.date, as_of, months)
+                out.append(EventEffect(event, veto, Effect.VETO, counted, months))
+                continue
+            entry = self.negative[event.code]
+            points = to_centi(entry.points) if entry.points else 0
+            counted = in_window(event.date, as_of, entry.window_months)
+            out.append(
+                EventEffect(event, entry, entry.effect, counted, entry.window_months, points)
+            )
+        return out
+
     def score_many(self, results: Iterable[UnitResult]) -> list[Scorecard]:
         return [self.score(r) for r in results]
 
@@ -194,7 +216,7 @@ class Scorecard:
         self.base = base
         self.bonus_raw = bonus_raw
         self.bonus = min(bonus_raw, engine.bonus_cap)
-        effects = self._event_effects()
+        effects = engine.assess_events(result.events, as_of=result.as_of)
         self.effects = effects
         self.components = self._components()
         self.weighted = self._weighted()
@@ -209,27 +231,6 @@ class Scorecard:
         self.grade = engine.framework.failing_grade if self.vetoed else self.band_grade
 
     # -- derived figures -----------------------------------------------------------------
-
-    def _event_effects(self) -> list[EventEffect]:
-        out = []
-        as_of = self.result.as_of
-        for event in self.result.events:
-            veto = self.engine.vetoes.get(event.code)
-            if veto is not None:
-                months = veto.window_months or DEFAULT_VETO_WINDOW_MONTHS
-                out.append(
-                    EventEffect(
-                        event, veto, Effect.VETO, in_window(event.date, as_of, months), months
-                    )
-                )
-                continue
-            entry = self.engine.negative[event.code]
-            points = to_centi(entry.points) if entry.points else 0
-            counted = in_window(event.date, as_of, entry.window_months)
-            out.append(
-                EventEffect(event, entry, entry.effect, counted, entry.window_months, points)
-            )
-        return out
 
     def _components(self) -> list[ComponentScore]:
         given = self.result.components
