@@ -33,6 +33,12 @@ def library(name: str) -> Framework:
     return framework_load(LIBRARY / f"{name}.yaml")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's many rounds protect real accounts; tests need many accounts quickly
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def mini() -> Framework:
     return framework_load(DATA / "mini.yaml")

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "wenming.web",
     "wenming.audit",
     "wenming.frameworks",
+    "wenming.organizations",
+    "wenming.accounts",
+    "wenming.imports",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 # Upload limits: framework files are small; anything larger is refused before parsing.
 FRAMEWORK_UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_FRAMEWORK_MAX_BYTES", 5 * 1024 * 1024))
+IMPORT_MAX_BYTES = int(os.environ.get("WENMING_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 X_FRAME_OPTIONS = "DENY"

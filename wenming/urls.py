@@ -8,4 +8,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("frameworks/", include("wenming.frameworks.urls")),
+    path("units/", include("wenming.organizations.urls")),
+    path("imports/", include("wenming.imports.urls")),
 ]

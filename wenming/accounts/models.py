@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from wenming.organizations.models import Region, Unit
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    OFFICE = "office", "测评办公室人员"
+    UNIT_HEAD = "unit_head", "单位负责人"
+    SUPERVISOR = "supervisor", "主管部门审核人"
+    UNIT_ADMIN = "unit_admin", "单位管理员"
+    UNIT_FILLER = "unit_filler", "单位填报员"
+    EXPERT = "expert", "测评专家"
+
+
+UNIT_ROLES = (Role.UNIT_HEAD, Role.UNIT_ADMIN, Role.UNIT_FILLER)
+
+
+class RoleGrant(models.Model):
+    """One role a person holds, with its scope: a region (office) or a unit (the others).
+
+    A supervisor's ``unit`` is the supervising body; an expert's scope comes from assignments.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "unit"], name="role_grant_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="office") | Q(region__isnull=False, unit__isnull=True),
+                name="office_grant_has_region",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["unit_head", "unit_admin", "unit_filler", "supervisor"])
+                | Q(unit__isnull=False, region__isnull=True),
+                name="unit_grant_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.region or self.unit or ""
+        return f"{self.get_role_display()} {scope}".strip()
+
+
+class AccountState(models.Model):
+    """Per-account flags the login flow needs."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
+    must_change_password = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to throttle guessing (by user name and by address)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,101 @@
+"""What a person may see: every page and API reaches units through these helpers.
+
+A person's scope is the union of their role grants: a system administrator sees everything;
+an office (文明办, 督导室 …) sees its region and everything below it; a supervising-body reviewer
+sees the units its body supervises; unit heads, administrators and fillers see their own unit;
+an expert sees only what is assigned to them (assignments arrive with on-site evaluation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from wenming.accounts.models import UNIT_ROLES, Role, RoleGrant
+from wenming.organizations.models import Region, Unit
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    roles: frozenset[str]
+    region_paths: tuple[str, ...] = ()
+    supervised_by: tuple[int, ...] = ()
+    own_units: tuple[int, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.SYSTEM_ADMIN in self.roles
+
+    def has(self, *roles: str) -> bool:
+        return self.is_admin or any(r in self.roles for r in roles)
+
+    def units_q(self) -> Q:
+        if self.is_admin:
+            return Q()
+        q = NOTHING
+        for path in self.region_paths:
+            q |= Q(region__path__startswith=path)
+        if self.supervised_by:
+            q |= Q(supervisor_id__in=self.supervised_by)
+        if self.own_units:
+            q |= Q(pk__in=self.own_units)
+        return q
+
+    def regions_q(self) -> Q:
+        if self.is_admin:
+            return Q()
+        q = NOTHING
+        for path in self.region_paths:
+            q |= Q(path__startswith=path)
+        return q
+
+
+def scope_for(user: User | AnonymousUser) -> Scope:
+    """The user's scope, computed once per request object."""
+    if not user.is_authenticated:
+        return Scope(frozenset())
+    cached: Scope | None = getattr(user, "_wenming_scope", None)
+    if cached is not None:
+        return cached
+    grants = list(
+        RoleGrant.objects.filter(user=user)
+        .select_related("region")
+        .only("role", "unit_id", "region__path")
+    )
+    roles = {g.role for g in grants}
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.SYSTEM_ADMIN)
+    scope = Scope(
+        roles=frozenset(roles),
+        region_paths=tuple(g.region.path for g in grants if g.role == Role.OFFICE and g.region),
+        supervised_by=tuple(g.unit_id for g in grants if g.role == Role.SUPERVISOR and g.unit_id),
+        own_units=tuple(g.unit_id for g in grants if g.role in UNIT_ROLES and g.unit_id),
+    )
+    setattr(user, "_wenming_scope", scope)  # noqa: B010 (cached on the request's user)
+    return scope
+
+
+def units_visible_to(user: User | AnonymousUser) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope_for(user).units_q())
+
+
+def regions_visible_to(user: User | AnonymousUser) -> QuerySet[Region]:
+    return Region.objects.filter(scope_for(user).regions_q())
+
+
+def unit_get_for_user(user: User | AnonymousUser, pk: int) -> Unit:
+    """The unit if the user may see it; otherwise 404 (never reveal that it exists)."""
+    unit = (
+        units_visible_to(user)
+        .select_related("unit_type", "region", "supervisor")
+        .filter(pk=pk)
+        .first()
+    )
+    if unit is None:
+        raise Http404("单位不存在或无权查看")
+    return unit

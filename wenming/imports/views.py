@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.scope import scope_for
+from wenming.imports.models import ImportBatch
+from wenming.imports.services import (
+    ImportRefused,
+    import_commit,
+    import_plan_of,
+    import_preview,
+    importer_for,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROWS = 500
+
+
+def _importer(request: HttpRequest, kind: str):  # type: ignore[no-untyped-def]
+    try:
+        return importer_for(kind, request.user)  # type: ignore[arg-type]
+    except ImportRefused as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+@login_required
+def upload(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = _importer(request, kind)
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            messages.error(request, "请选择要导入的Excel文件")
+        else:
+            try:
+                batch, _ = import_preview(
+                    kind=kind,
+                    filename=uploaded.name or "",
+                    content=uploaded.read(),
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except ImportRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect("imports:preview", batch_id=batch.pk)
+    return render(request, "imports/upload.html", {"importer": importer, "kind": kind})
+
+
+@login_required
+def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
+    importer = _importer(request, batch.kind)
+    plan = import_plan_of(batch, request.user)  # type: ignore[arg-type]
+    changed = [c for c in plan.changes if c.action != "无变化"]
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "batch": batch,
+            "importer": importer,
+            "plan": plan,
+            "counts": plan.counts(),
+            "changed": changed[:PREVIEW_ROWS],
+            "more": max(0, len(changed) - PREVIEW_ROWS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
+    try:
+        plan = import_commit(batch_id=batch_id, user=request.user)  # type: ignore[arg-type]
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:preview", batch_id=batch_id)
+    counts = plan.counts()
+    messages.success(
+        request,
+        f"导入完成:新增{counts['新增']}条,更新{counts['更新']}条,无变化{counts['无变化']}条",
+    )
+    return redirect("units:list")
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    importer = _importer(request, kind)
+    response = HttpResponse(importer.export(scope=scope_for(request.user)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+    return response

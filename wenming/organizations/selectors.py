@@ -1,0 +1,63 @@
+"""Reads of units, always through the actor's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from wenming.accounts.scope import regions_visible_to, units_visible_to
+from wenming.organizations.models import Region, Unit, UnitType
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    q: str = ""
+    region: int | None = None
+    unit_type: int | None = None
+    supervisor: int | None = None
+
+
+def unit_list(*, user: User | AnonymousUser, filters: UnitFilters) -> QuerySet[Unit]:
+    qs = units_visible_to(user)
+    if filters.q:
+        match = Q(name__icontains=filters.q)
+        if filters.q.isascii() and filters.q.isalnum():
+            match |= Q(credit_code__startswith=filters.q.upper())
+        qs = qs.filter(match)
+    if filters.region:
+        region = regions_visible_to(user).filter(pk=filters.region).only("path").first()
+        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+    if filters.unit_type:
+        qs = qs.filter(unit_type_id=filters.unit_type)
+    if filters.supervisor:
+        qs = qs.filter(supervisor_id=filters.supervisor)
+    return (
+        qs.select_related("unit_type", "region", "supervisor")
+        .only(
+            "name",
+            "credit_code",
+            "headcount",
+            "stage",
+            "unit_type__name",
+            "region__name",
+            "supervisor__name",
+        )
+        .order_by("name", "id")
+    )
+
+
+def unit_filter_choices(*, user: User | AnonymousUser) -> dict[str, object]:
+    visible = units_visible_to(user)
+    return {
+        "regions": regions_visible_to(user).filter(level__lte=4).only("name", "level", "path"),
+        "types": UnitType.objects.all(),
+        "supervisors": Unit.objects.filter(
+            pk__in=visible.exclude(supervisor=None).values("supervisor_id")
+        ).only("name"),
+    }
+
+
+def region_depth_label(region: Region) -> str:
+    return "　" * (region.path.count("/") - 2) + region.name

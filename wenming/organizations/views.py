@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import scope_for, unit_get_for_user
+from wenming.organizations.selectors import (
+    UnitFilters,
+    region_depth_label,
+    unit_filter_choices,
+    unit_list,
+)
+
+PAGE_SIZE = 50
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def unit_list_view(request: HttpRequest) -> HttpResponse:
+    filters = UnitFilters(
+        q=request.GET.get("q", "").strip()[:50],
+        region=_int(request.GET.get("region")),
+        unit_type=_int(request.GET.get("type")),
+        supervisor=_int(request.GET.get("supervisor")),
+    )
+    page = Paginator(unit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    choices = unit_filter_choices(user=request.user)
+    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "organizations/unit_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "regions": regions,
+            "types": choices["types"],
+            "supervisors": choices["supervisors"],
+            "query": query.urlencode(),
+            "can_import": scope_for(request.user).has(Role.OFFICE),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_get_for_user(request.user, pk)
+    return render(
+        request,
+        "organizations/unit_detail.html",
+        {
+            "unit": unit,
+            "departments": list(unit.departments.all()),
+            "supervised": unit.supervised.count(),
+        },
+    )
