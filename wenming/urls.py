@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from wenming.accounts import views as account_views
 from wenming.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/", include("wenming.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("frameworks/", include("wenming.frameworks.urls")),
     path("units/", include("wenming.organizations.urls")),

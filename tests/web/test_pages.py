@@ -57,7 +57,7 @@ def test_list_shows_editions_with_constant_queries(
     user_client, stored, mini, django_assert_max_num_queries
 ):
     framework_import(framework=mini)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         html = user_client.get(reverse("frameworks:list")).content.decode()
     assert "义务教育标准化学校评估细则" in html and "迷你框架" in html and "示例(非官方)" in html
 

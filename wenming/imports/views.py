@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.scope import scope_for
+from wenming.imports.base import Importer
 from wenming.imports.models import ImportBatch
 from wenming.imports.services import (
     ImportRefused,
@@ -16,14 +17,15 @@ from wenming.imports.services import (
     import_preview,
     importer_for,
 )
+from wenming.web.context import actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 500
 
 
-def _importer(request: HttpRequest, kind: str):  # type: ignore[no-untyped-def]
+def _importer(request: HttpRequest, kind: str) -> Importer:
     try:
-        return importer_for(kind, request.user)  # type: ignore[arg-type]
+        return importer_for(kind, actor(request))
     except ImportRefused as exc:
         raise PermissionDenied(str(exc)) from None
 
@@ -41,7 +43,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
                     kind=kind,
                     filename=uploaded.name or "",
                     content=uploaded.read(),
-                    user=request.user,  # type: ignore[arg-type]
+                    user=actor(request),
                 )
             except ImportRefused as exc:
                 messages.error(request, str(exc))
@@ -54,7 +56,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
     importer = _importer(request, batch.kind)
-    plan = import_plan_of(batch, request.user)  # type: ignore[arg-type]
+    plan = import_plan_of(batch, actor(request))
     changed = [c for c in plan.changes if c.action != "无变化"]
     return render(
         request,
@@ -74,7 +76,7 @@ def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_POST
 def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
     try:
-        plan = import_commit(batch_id=batch_id, user=request.user)  # type: ignore[arg-type]
+        plan = import_commit(batch_id=batch_id, user=actor(request))
     except ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("imports:preview", batch_id=batch_id)

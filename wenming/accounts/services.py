@@ -1,0 +1,123 @@
+"""Accounts: bulk creation for units, password resets, login throttling."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from wenming.accounts.models import AccountState, LoginFailure, Role, RoleGrant
+from wenming.accounts.scope import scope_for, units_visible_to
+from wenming.audit.services import audit_record
+from wenming.organizations.models import Unit
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 30
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+THROTTLED = "登录失败次数过多,请15分钟后再试"
+
+
+class AccountRefused(Exception):
+    pass
+
+
+def initial_password() -> str:
+    """12 characters without look-alikes (no 0/O, 1/l/I), easy to read off a printed sheet."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+
+
+@dataclass(frozen=True)
+class IssuedAccount:
+    unit: Unit
+    username: str
+    password: str
+
+
+def login_throttled(*, username: str, address: str | None) -> bool:
+    since = timezone.now() - THROTTLE_WINDOW
+    recent = LoginFailure.objects.filter(at__gte=since)
+    if recent.filter(username=username).count() >= MAX_FAILURES_PER_USER:
+        return True
+    return bool(address) and recent.filter(address=address).count() >= MAX_FAILURES_PER_ADDRESS
+
+
+def login_failure_record(*, username: str, address: str | None) -> None:
+    LoginFailure.objects.create(username=username[:150], address=address)
+
+
+def login_failures_clear(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username).delete()
+
+
+def units_without_admin(*, actor: User | AnonymousUser) -> QuerySet[Unit]:
+    has_admin = RoleGrant.objects.filter(role=Role.UNIT_ADMIN).values("unit_id")
+    return units_visible_to(actor).exclude(pk__in=has_admin)
+
+
+@transaction.atomic
+def accounts_create_for_units(*, actor: User, units: QuerySet[Unit]) -> list[IssuedAccount]:
+    """Give each unit a unit-administrator account with an initial password to change at first login."""
+    if not scope_for(actor).has(Role.OFFICE):
+        raise AccountRefused("只有测评办公室人员可以批量创建账号")
+    issued = []
+    for unit in units.filter(scope_for(actor).units_q()).order_by("name", "id"):
+        username = unit.credit_code.lower()
+        if User.objects.filter(username=username).exists():
+            continue
+        password = initial_password()
+        user = User.objects.create_user(
+            username=username, password=password, first_name=unit.name[:150]
+        )
+        AccountState.objects.create(user=user, must_change_password=True)
+        RoleGrant.objects.create(user=user, role=Role.UNIT_ADMIN, unit=unit)
+        audit_record(
+            actor=actor,
+            action="account.create",
+            obj=user,
+            new=f"{Role.UNIT_ADMIN.label} {unit.name}",
+        )
+        issued.append(IssuedAccount(unit, username, password))
+    return issued
+
+
+def users_manageable_by(actor: User | AnonymousUser) -> QuerySet[User]:
+    """People whose every unit or region grant lies inside the actor's scope."""
+    scope = scope_for(actor)
+    if scope.is_admin:
+        return User.objects.all()
+    if not scope.has(Role.OFFICE):
+        return User.objects.none()
+    inside_units = Unit.objects.filter(scope.units_q()).values("pk")
+    granted = RoleGrant.objects.filter(unit__in=inside_units).values("user_id")
+    for path in scope.region_paths:
+        granted = granted.union(
+            RoleGrant.objects.filter(region__path__startswith=path)
+            .exclude(region__path=path)
+            .values("user_id")
+        )
+    return User.objects.filter(pk__in=granted, is_superuser=False)
+
+
+@transaction.atomic
+def password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
+    user = users_manageable_by(actor).filter(pk=user_id).first()
+    if user is None:
+        raise AccountRefused("该账号不存在或不在本人管理范围内")
+    password = initial_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    AccountState.objects.update_or_create(user=user, defaults={"must_change_password": True})
+    login_failures_clear(username=user.username)
+    audit_record(actor=actor, action="account.password_reset", obj=user)
+    return user, password
+
+
+def password_changed(*, user: User) -> None:
+    AccountState.objects.filter(user=user).update(must_change_password=False)
+    audit_record(actor=user, action="account.password_change", obj=user)

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from wenming.accounts.forms import ThrottledLoginForm
+from wenming.accounts.models import Role
+from wenming.accounts.scope import scope_for
+from wenming.accounts.services import (
+    AccountRefused,
+    accounts_create_for_units,
+    password_changed,
+    password_reset,
+    units_without_admin,
+    users_manageable_by,
+)
+from wenming.web.context import actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledLoginForm
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+    success_url = "/"
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        password_changed(user=form.user)
+        messages.success(self.request, "密码已修改")
+        return response
+
+
+def _office_only(request: HttpRequest) -> None:
+    if not scope_for(request.user).has(Role.OFFICE):
+        raise PermissionDenied("只有测评办公室人员可以管理账号")
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    _office_only(request)
+    users = (
+        users_manageable_by(actor(request))
+        .prefetch_related("grants__unit", "grants__region")
+        .order_by("username")[:500]
+    )
+    return render(
+        request,
+        "accounts/account_list.html",
+        {"users": users, "without_admin": units_without_admin(actor=actor(request)).count()},
+    )
+
+
+@login_required
+@require_POST
+def accounts_bulk_create(request: HttpRequest) -> HttpResponse:
+    _office_only(request)
+    try:
+        issued = accounts_create_for_units(
+            actor=actor(request), units=units_without_admin(actor=actor(request))
+        )
+    except AccountRefused as exc:
+        raise PermissionDenied(str(exc)) from None
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.title = "初始账号"
+    sheet.append(["单位名称", "统一社会信用代码", "用户名", "初始密码", "说明"])
+    for account in issued:
+        sheet.append(
+            [
+                account.unit.name,
+                account.unit.credit_code,
+                account.username,
+                account.password,
+                "首次登录须修改密码",
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="initial-accounts.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    _office_only(request)
+    try:
+        user, password = password_reset(actor=actor(request), user_id=user_id)
+    except AccountRefused as exc:
+        raise PermissionDenied(str(exc)) from None
+    return render(request, "accounts/reset_done.html", {"account": user, "password": password})

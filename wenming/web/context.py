@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import scope_for
+
+
+def nav(request: HttpRequest) -> dict[str, object]:
+    """What the top bar offers this person (the views check again; this only hides links)."""
+    if not request.user.is_authenticated:
+        return {}
+    scope = scope_for(request.user)
+    return {
+        "nav_office": scope.has(Role.OFFICE),
+        "nav_roles": sorted(Role(r).label for r in scope.roles),
+    }
+
+
+def actor(request: HttpRequest) -> User:
+    """The logged-in person (views using this are behind login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("请先登录")
+    return user
