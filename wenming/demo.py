@@ -1,20 +1,46 @@
-"""Demo data: the built-in framework library and one login per role that exists so far."""
+"""Demo data: the framework library, one city of regions and ~200 units, a login for every
+role, and self-assessments in several states. Idempotent: running it twice changes nothing."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
+from wenming.accounts.models import Role, RoleGrant
+from wenming.assessments.models import SelfAssessment
+from wenming.assessments.services import (
+    entry_save,
+    self_assessment_return,
+    self_assessment_start,
+    self_assessment_submit,
+)
+from wenming.core.credit_code import make_credit_code
 from wenming.core.formats import framework_load
+from wenming.core.styles.measured import Measured
+from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.services import framework_import
+from wenming.organizations.models import Region, RegionLevel, Unit, UnitType
+from wenming.organizations.services import region_upsert, unit_upsert
 
 LIBRARY = Path(__file__).resolve().parent / "library"
 DEMO_PASSWORD = "Wenming@2026"
 OUTCOME = {"created": "已载入", "updated": "已更新", "unchanged": "已存在"}
-DEMO_USERS = [("admin", "系统管理员", True)]
+UNIT_TYPES = [
+    ("机关", False),
+    ("事业单位", False),
+    ("学校", True),
+    ("医院", False),
+    ("企业", False),
+    ("乡镇街道", False),
+    ("社区", False),
+]
+DISTRICTS = [("420102", "江东区"), ("420103", "江西区"), ("420104", "江南区"), ("420105", "江北区")]
+TOWNS = ["街道", "镇", "乡"]
+SCHOOL_STAGES = ["小学", "小学", "小学", "初中", "初中", "九年一贯制", "完全中学"]
 
 
 def library_files() -> list[Path]:
@@ -29,15 +55,211 @@ def demo_load() -> list[str]:
         for path in library_files():
             edition, what = framework_import(framework=framework_load(path))
             lines.append(f"测评体系 {edition.name}({edition.edition}版):{OUTCOME[what]}")
-        User = get_user_model()
-        for username, full_name, is_admin in DEMO_USERS:
-            user, created = User.objects.get_or_create(username=username)
-            if created:
-                user.first_name = full_name
-                user.is_staff = user.is_superuser = is_admin
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-    lines.append("")
-    lines.append(f"演示账号(密码均为 {DEMO_PASSWORD}):")
-    lines += [f"  {u:<10} {name}" for u, name, _ in DEMO_USERS]
+        if not Region.objects.filter(code="420100").exists():
+            people = _load_city()
+            _load_assessments(people)
+        lines.append(
+            f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
+        )
+    lines += ["", f"演示账号(密码均为 {DEMO_PASSWORD}):"]
+    for username, label in DEMO_LOGINS:
+        lines.append(f"  {username:<16} {label}")
     return lines
+
+
+DEMO_LOGINS = [
+    ("admin", "系统管理员"),
+    ("city_office", "江城市文明办(全市)"),
+    ("district_office", "江东区文明办(江东区及下属)"),
+    ("supervisor", "江东区教育局审核人(所属学校)"),
+    ("head", "江东区九年一贯制学校 单位负责人"),
+    ("unit_admin", "江东区九年一贯制学校 单位管理员(提交自评)"),
+    ("filler", "江东区九年一贯制学校 填报员"),
+    ("filler2", "江东区民政局 填报员"),
+    ("expert", "测评专家(暂无分配)"),
+]
+
+
+def _person(
+    username: str,
+    name: str,
+    role: Role | None,
+    *,
+    region: Region | None = None,
+    unit: Unit | None = None,
+) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_superuser = user.is_staff = role == Role.SYSTEM_ADMIN
+        user.save()
+    if role not in (None, Role.SYSTEM_ADMIN):
+        RoleGrant.objects.get_or_create(user=user, role=role, region=region, unit=unit)
+    return user
+
+
+def _load_city() -> dict[str, User]:
+    rng = random.Random(2026)
+    types = {
+        name: UnitType.objects.get_or_create(name=name, defaults={"is_school": school})[0]
+        for name, school in UNIT_TYPES
+    }
+    province = region_upsert(code="420000", name="江楚省", level=RegionLevel.PROVINCE, parent=None)[
+        0
+    ]
+    city = region_upsert(code="420100", name="江城市", level=RegionLevel.CITY, parent=province)[0]
+    serial = 1000
+    units: dict[str, Unit] = {}
+
+    def unit(
+        name: str, kind: str, region: Region, supervisor: Unit | None = None, **extra: object
+    ) -> Unit:
+        nonlocal serial
+        serial += 1
+        values = {
+            "name": name,
+            "unit_type": types[kind],
+            "region": region,
+            "supervisor": supervisor,
+            "headcount": rng.randint(15, 260),
+            "party_members": rng.randint(3, 80),
+            "address": f"{region.name}{rng.randint(1, 300)}号",
+            **extra,
+        }
+        category = "11" if kind == "机关" else ("91" if kind == "企业" else "12")
+        made, _ = unit_upsert(
+            credit_code=make_credit_code(category=category, region="420100", serial=serial),
+            values=values,
+            departments=["办公室", "综合科", "业务科"],
+        )
+        units[name] = made
+        return made
+
+    unit("江城市文明办", "机关", city)
+    for code, name in DISTRICTS:
+        district = region_upsert(code=code, name=name, level=RegionLevel.COUNTY, parent=city)[0]
+        office = unit(f"{name}文明办", "机关", district)
+        education = unit(f"{name}教育局", "机关", district)
+        health = unit(f"{name}卫生健康局", "机关", district)
+        for agency in ("民政局", "财政局", "司法局", "文化旅游局"):
+            unit(f"{name}{agency}", "机关", district, supervisor=office)
+        unit(f"{name}人民医院", "医院", district, supervisor=health)
+        unit(f"{name}中医医院", "医院", district, supervisor=health)
+        unit(f"{name}图书馆", "事业单位", district)
+        unit(f"{name}档案馆", "事业单位", district)
+        if name == "江东区":
+            unit(
+                "江东区九年一贯制学校",
+                "学校",
+                district,
+                supervisor=education,
+                stage="九年一贯制",
+                enrolment_primary=900,
+                enrolment_junior=600,
+            )
+        for t in range(3):
+            town = region_upsert(
+                code=f"{code}{t + 1:03d}",
+                name=f"{name[:2]}{'东西南北中'[t]}{TOWNS[t]}",
+                level=RegionLevel.TOWNSHIP,
+                parent=district,
+            )[0]
+            unit(f"{town.name}办事处", "乡镇街道", town)
+            for c in range(2):
+                community = region_upsert(
+                    code=f"{code}{t + 1:03d}{c + 1:03d}",
+                    name=f"{town.name[:3]}第{c + 1}社区",
+                    level=RegionLevel.COMMUNITY,
+                    parent=town,
+                )[0]
+                unit(f"{community.name}居委会", "社区", community)
+            for s in range(6):
+                stage = rng.choice(SCHOOL_STAGES)
+                label = {
+                    "小学": "小学",
+                    "初中": "中学",
+                    "九年一贯制": "九年一贯制学校",
+                    "完全中学": "完全中学",
+                }[stage]
+                unit(
+                    f"{town.name[:3]}第{s + 1}{label}",
+                    "学校",
+                    town,
+                    supervisor=education,
+                    stage=stage,
+                    enrolment_primary=rng.randint(300, 1500)
+                    if stage in ("小学", "九年一贯制")
+                    else 0,
+                    enrolment_junior=rng.randint(300, 1200) if stage != "小学" else 0,
+                    enrolment_senior=rng.randint(300, 1200) if stage == "完全中学" else 0,
+                )
+            unit(f"{town.name[:3]}卫生院", "医院", town, supervisor=health)
+            unit(f"{town.name[:3]}商贸公司", "企业", town)
+            unit(f"{town.name[:3]}建材公司", "企业", town)
+            unit(f"{town.name[:3]}文化站", "事业单位", town)
+    east = Region.objects.get(code="420102")
+    school = units["江东区九年一贯制学校"]
+    return {
+        "admin": _person("admin", "系统管理员", Role.SYSTEM_ADMIN),
+        "city_office": _person("city_office", "市文明办 王主任", Role.OFFICE, region=city),
+        "district_office": _person(
+            "district_office", "江东区文明办 李科长", Role.OFFICE, region=east
+        ),
+        "supervisor": _person(
+            "supervisor", "江东区教育局 赵科长", Role.SUPERVISOR, unit=units["江东区教育局"]
+        ),
+        "head": _person("head", "校长 陈明", Role.UNIT_HEAD, unit=school),
+        "unit_admin": _person("unit_admin", "办公室 周老师", Role.UNIT_ADMIN, unit=school),
+        "filler": _person("filler", "教务处 吴老师", Role.UNIT_FILLER, unit=school),
+        "filler2": _person(
+            "filler2", "民政局 郑干事", Role.UNIT_FILLER, unit=units["江东区民政局"]
+        ),
+        "expert": _person("expert", "测评专家 孙教授", Role.EXPERT),
+    }
+
+
+def _fill(assessment: SelfAssessment, user: User, rng: random.Random, share: float = 1.0) -> None:
+    from wenming.frameworks.selectors import engine_of
+
+    engine = engine_of(assessment.edition)
+    for code, style in engine.styles.items():
+        if code in engine.bonus_codes or rng.random() > share:
+            continue
+        value: str
+        reason = ""
+        if style.key == "deduction":
+            value = rng.choice(["0"] * 6 + ["1", "2"])
+            reason = "台账资料不全" if value != "0" else ""
+        elif style.key == "letter":
+            value = rng.choice("AAAB")
+        elif style.key == "yesno":
+            value = "是" if rng.random() < 0.95 else "否"
+        elif style.key == "direct":
+            value = str(max(0, style.points // 100 - rng.choice([0, 0, 1])))
+        else:
+            assert isinstance(style, Measured)
+            direction = style.p.direction
+            value = str(
+                rng.choice([12, 15]) if direction == "lower" else rng.randint(20000, 400000)
+            )
+        entry_save(actor=user, assessment_id=assessment.pk, code=code, value=value, reason=reason)
+
+
+def _load_assessments(people: dict[str, User]) -> None:
+    rng = random.Random(7)
+    school = Unit.objects.get(name="江东区九年一贯制学校")
+    standard = FrameworkEdition.objects.get(code="school-standard")
+    # a submitted, then returned, self-assessment with its reopened draft
+    first = self_assessment_start(actor=people["filler"], unit=school, edition=standard)
+    _fill(first, people["filler"], rng)
+    self_assessment_submit(actor=people["unit_admin"], assessment_id=first.pk)
+    self_assessment_return(
+        actor=people["supervisor"],
+        assessment_id=first.pk,
+        reason="生均图书册数请附图书登记台账后重新核对",
+    )
+    # a draft half filled for the civil-affairs bureau
+    bureau = Unit.objects.get(name="江东区民政局")
+    civic = FrameworkEdition.objects.get(code="civilized-unit")
+    draft = self_assessment_start(actor=people["filler2"], unit=bureau, edition=civic)
+    _fill(draft, people["filler2"], rng, share=0.5)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wenming.organizations",
     "wenming.accounts",
     "wenming.imports",
+    "wenming.assessments",
 ]
 
 MIDDLEWARE = [

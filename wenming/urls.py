@@ -13,4 +13,5 @@ urlpatterns = [
     path("frameworks/", include("wenming.frameworks.urls")),
     path("units/", include("wenming.organizations.urls")),
     path("imports/", include("wenming.imports.urls")),
+    path("self-assessments/", include("wenming.assessments.urls")),
 ]

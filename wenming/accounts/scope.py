@@ -26,6 +26,7 @@ class Scope:
     region_paths: tuple[str, ...] = ()
     supervised_by: tuple[int, ...] = ()
     own_units: tuple[int, ...] = ()
+    unit_roles: frozenset[tuple[int, str]] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -33,6 +34,10 @@ class Scope:
 
     def has(self, *roles: str) -> bool:
         return self.is_admin or any(r in self.roles for r in roles)
+
+    def holds(self, role: str, unit_id: int) -> bool:
+        """Does the person hold ``role`` for this very unit (unit head, administrator, filler)?"""
+        return (unit_id, role) in self.unit_roles
 
     def units_q(self) -> Q:
         if self.is_admin:
@@ -75,6 +80,7 @@ def scope_for(user: User | AnonymousUser) -> Scope:
         region_paths=tuple(g.region.path for g in grants if g.role == Role.OFFICE and g.region),
         supervised_by=tuple(g.unit_id for g in grants if g.role == Role.SUPERVISOR and g.unit_id),
         own_units=tuple(g.unit_id for g in grants if g.role in UNIT_ROLES and g.unit_id),
+        unit_roles=frozenset((g.unit_id, g.role) for g in grants if g.unit_id),
     )
     setattr(user, "_wenming_scope", scope)  # noqa: B010 (cached on the request's user)
     return scope

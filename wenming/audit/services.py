@@ -42,3 +42,22 @@ def audit_trail(obj: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")
+
+
+ACTION_LABELS = {
+    "framework.import": "导入测评体系",
+    "framework.replace": "替换测评体系内容",
+    "region.create": "新增地区",
+    "region.update": "修改地区",
+    "unit.create": "新增单位",
+    "unit.update": "修改单位",
+    "unit.departments": "修改科室",
+    "import.commit": "Excel导入",
+    "account.create": "创建账号",
+    "account.password_reset": "重置密码",
+    "account.password_change": "修改密码",
+    "assessment.start": "开始自评",
+    "assessment.entry": "填报",
+    "assessment.submit": "提交",
+    "assessment.return": "退回",
+}

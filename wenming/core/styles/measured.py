@@ -116,6 +116,30 @@ class Measured(ScoringStyle):
             f"{self.code} 按学段设定标准,须说明学校学段(小学、初中、九年一贯制或完全中学)"
         )
 
+    def standard_text(self, profile: UnitProfile) -> str:
+        """The standard this unit is held to, showing each stage's part where they combine."""
+        try:
+            num, den = self._required(profile)
+        except InputError as exc:
+            return str(exc)
+        unit = self.p.unit
+        combined = f"{_dec(Fraction(num, den * VALUE_SCALE))}{unit}"
+        std = self.standards
+        if (
+            isinstance(std, dict)
+            and profile.stage == NINE_YEAR
+            and self.framework.combination.nine_year
+        ):
+            n_p, n_j = _enrolment(profile, PRIMARY), _enrolment(profile, JUNIOR)
+            return (
+                f"小学{_dec(Fraction(std[PRIMARY], VALUE_SCALE))}{unit}({n_p}人)、"
+                f"初中{_dec(Fraction(std[JUNIOR], VALUE_SCALE))}{unit}({n_j}人),按在校生加权:{combined}"
+            )
+        if isinstance(std, dict) and profile.stage == COMPLETE_SECONDARY and self.p.shared:
+            n_j, n_s = _enrolment(profile, JUNIOR), _enrolment(profile, SENIOR)
+            return f"初中标准{combined};共用资源按初中在校生占比{n_j}/{n_j + n_s}分摊"
+        return f"标准{combined}"
+
     def _factor(self, profile: UnitProfile) -> tuple[int, int]:
         """Multiply the entered value by num/den to get the value compared with the standard."""
         num, den = 1, 1

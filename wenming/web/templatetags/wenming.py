@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django import template
 
-from wenming.core.points import fmt_decimal
+from wenming.audit.services import ACTION_LABELS
+from wenming.core.points import fmt, fmt_decimal
 
 register = template.Library()
 
@@ -15,3 +16,14 @@ def pts(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return "—"
     return fmt_decimal(Decimal(value))
+
+
+@register.filter
+def centi(value: int | None) -> str:
+    """Hundredths of a point as printed: 89950 → 899.5."""
+    return "—" if value is None else fmt(int(value))
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)

@@ -1,0 +1,108 @@
+"""What the self-assessment screen shows: the tree with each item's entry, score and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wenming.assessments.models import Entry, SelfAssessment
+from wenming.core.engine import Engine, Scorecard
+from wenming.core.framework import Indicator
+from wenming.core.points import fmt, fmt_decimal
+from wenming.core.styles import ScoringStyle, UnitProfile
+from wenming.core.styles.measured import Measured
+from wenming.frameworks.selectors import engine_of
+
+
+@dataclass
+class ItemView:
+    node: Indicator
+    depth: int
+    index: int
+    points: str
+    bonus: bool = False
+    style: ScoringStyle | None = None
+    entry: Entry | None = None
+    score: str = ""
+    lost: bool = False
+    explanation: str = ""
+    standard: str = ""
+    grades: list[str] = field(default_factory=list)
+    error: str = ""
+    typed: dict[str, Any] | None = None
+    conflict: Entry | None = None
+
+    @property
+    def value(self) -> str:
+        if self.typed is not None:
+            return str(self.typed.get("value", ""))
+        return self.entry.value if self.entry else ""
+
+    @property
+    def version(self) -> int:
+        return self.entry.version if self.entry else 0
+
+
+def profile_of(assessment: SelfAssessment) -> UnitProfile:
+    unit = assessment.unit
+    return UnitProfile(stage=unit.stage or None, enrolment=unit.enrolment)
+
+
+def item_views(
+    assessment: SelfAssessment, entries: dict[str, Entry], card: Scorecard | None
+) -> list[ItemView]:
+    engine = engine_of(assessment.edition)
+    explanations = _explanations(engine, card)
+    profile = profile_of(assessment)
+    rows = []
+    for index, (node, _, depth) in enumerate(engine.framework.walk()):
+        rows.append(
+            item_view(
+                engine, node, depth, index, entries.get(node.code), card, explanations, profile
+            )
+        )
+    return rows
+
+
+def item_view(
+    engine: Engine,
+    node: Indicator,
+    depth: int,
+    index: int,
+    entry: Entry | None,
+    card: Scorecard | None,
+    explanations: dict[str, str],
+    profile: UnitProfile,
+) -> ItemView:
+    view = ItemView(
+        node=node,
+        depth=depth,
+        index=index,
+        points=fmt_decimal(node.points),
+        bonus=node.code in engine.bonus_codes,
+        entry=entry,
+    )
+    if card is not None:
+        score = card.node(node.code)
+        view.score = fmt(score)
+        view.lost = score < engine.max_points[index] and not view.bonus
+    if node.is_leaf:
+        style = engine.styles[node.code]
+        view.style = style
+        view.explanation = explanations.get(node.code, "")
+        if isinstance(style, Measured):
+            view.standard = style.standard_text(profile)
+        if style.key == "letter":
+            view.grades = list(style.table)  # type: ignore[attr-defined]
+    return view
+
+
+def _explanations(engine: Engine, card: Scorecard | None) -> dict[str, str]:
+    if card is None:
+        return {}
+    out = {}
+    for line in card.explain():
+        code = line.split(" ", 1)[0]
+        if code in engine.styles:
+            out[code] = line
+    return out

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.scope import scope_for, units_visible_to
+from wenming.assessments.access import (
+    assessment_get_for_user,
+    assessments_visible_to,
+    can_fill,
+    can_return,
+    can_submit,
+)
+from wenming.assessments.models import SelfAssessment
+from wenming.assessments.scoring import results_data, scorecard_of
+from wenming.assessments.screen import _explanations, item_view, item_views, profile_of
+from wenming.assessments.services import (
+    AssessmentRefused,
+    EntryConflict,
+    edition_applies,
+    entry_save,
+    self_assessment_return,
+    self_assessment_start,
+    self_assessment_submit,
+)
+from wenming.audit.services import audit_trail
+from wenming.core import yaml_io
+from wenming.core.points import fmt
+from wenming.frameworks.models import FrameworkEdition
+from wenming.frameworks.selectors import engine_of
+from wenming.web.context import actor
+
+
+@login_required
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    assessments = (
+        assessments_visible_to(user).select_related("unit", "edition").order_by("-created_at")[:200]
+    )
+    scope = scope_for(user)
+    fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
+    startable = []
+    editions = list(FrameworkEdition.objects.defer("source"))
+    for unit in fillable:
+        if can_fill(user, unit.pk):
+            startable += [(unit, e) for e in editions if edition_applies(e, unit)]
+    return render(
+        request, "assessments/list.html", {"assessments": assessments, "startable": startable}
+    )
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    unit = get_object_or_404(
+        units_visible_to(user).select_related("unit_type"), pk=request.POST.get("unit")
+    )
+    edition = get_object_or_404(FrameworkEdition, pk=request.POST.get("edition"))
+    try:
+        assessment = self_assessment_start(actor=user, unit=unit, edition=edition)
+    except AssessmentRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:list")
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[str, Any]:
+    user = actor(request)
+    entries = {e.code: e for e in assessment.entries.select_related("updated_by")}
+    card, problems = scorecard_of(assessment, entries.values())
+    engine = engine_of(assessment.edition)
+    fw = engine.framework
+    return {
+        "a": assessment,
+        "entries": entries,
+        "fw": fw,
+        "items": item_views(assessment, entries, card),
+        "card": card,
+        "problems": problems,
+        "totals": _totals(engine, card),
+        "vetoes": [(v, entries.get(v.code)) for v in fw.vetoes],
+        "negatives": [(n, entries.get(n.code)) for n in fw.negative_list],
+        "components": [(c, entries.get(c.code)) for c in fw.components],
+        "trail": audit_trail(assessment)[:100],
+        "editable": assessment.is_editable and can_fill(user, assessment.unit_id),
+        "can_submit": assessment.is_editable and can_submit(user, assessment.unit_id),
+        "can_return": assessment.status == "submitted" and can_return(user, assessment),
+        "revisions": SelfAssessment.objects.filter(
+            unit=assessment.unit, edition=assessment.edition
+        ).order_by("revision"),
+        "nine_year": assessment.unit.stage == "九年一贯制",
+    }
+
+
+def _totals(engine, card):  # type: ignore[no-untyped-def]
+    if card is None:
+        return None
+    return {
+        "base": fmt(card.base),
+        "bonus": fmt(card.bonus),
+        "deductions": fmt(card.deductions),
+        "total": fmt(card.total),
+        "max": fmt(engine.total_max),
+        "grade": card.grade,
+        "vetoed": card.vetoed,
+        "veto_reasons": card.veto_reasons,
+        "suspended": card.suspended,
+        "missing": len(card.missing),
+        "explanation": card.explain(),
+        "has_bonus": engine.framework.bonus is not None,
+    }
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_get_for_user(actor(request), pk)
+    return render(request, "assessments/detail.html", _screen_context(request, assessment))
+
+
+@login_required
+@require_POST
+def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Save one entry (htmx): answer with the item and, out of band, the totals and trail."""
+    user = actor(request)
+    assessment = assessment_get_for_user(user, pk)
+    if not can_fill(user, assessment.unit_id):
+        raise PermissionDenied("只有本单位的填报员或管理员可以填写自评")
+    typed = {k: request.POST.get(k, "") for k in ("value", "reason", "note", "event_date")}
+    day = None
+    if typed["event_date"]:
+        try:
+            day = dt.date.fromisoformat(typed["event_date"])
+        except ValueError:
+            day = None
+    error, conflict = "", None
+    try:
+        entry_save(
+            actor=user,
+            assessment_id=assessment.pk,
+            code=code,
+            value=typed["value"],
+            reason=typed["reason"],
+            note=typed["note"],
+            event_date=day,
+            version=int(request.POST.get("version") or 0),
+        )
+    except AssessmentRefused as exc:
+        error = str(exc)
+    except EntryConflict as exc:
+        conflict = exc.current
+        who = conflict.updated_by.get_full_name() or conflict.updated_by.username
+        error = (
+            f"该项已被{who}于{conflict.updated_at.astimezone().strftime('%H:%M:%S')}修改为“{conflict.value or '(空)'}”,"
+            f"您输入的“{typed['value'] or '(空)'}”未保存;请确认后再保存"
+        )
+    assessment.refresh_from_db()
+    context = _screen_context(request, assessment)
+    entries, card = context["entries"], context["card"]
+    engine = engine_of(assessment.edition)
+    if code in engine.index:
+        explanations, profile = _explanations(engine, card), profile_of(assessment)
+        changed = []
+        step: str | None = code
+        while step is not None:  # the item and every ancestor whose sum changed with it
+            index = engine.index[step]
+            changed.append(
+                item_view(
+                    engine,
+                    engine.nodes[index],
+                    engine.depth[step],
+                    index,
+                    entries.get(step),
+                    card,
+                    explanations,
+                    profile,
+                )
+            )
+            step = engine.parent[step]
+        item = changed[0]
+        item.error, item.conflict = error, conflict
+        context["item"], context["changed"] = item, changed
+        template = "assessments/_item_response.html"
+    else:
+        context["event_error"] = error
+        context["event_code"] = code
+        template = "assessments/_event_response.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    assessment = assessment_get_for_user(user, pk)
+    try:
+        self_assessment_submit(actor=user, assessment_id=assessment.pk)
+    except AssessmentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "自评已提交,内容已锁定")
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    assessment = assessment_get_for_user(user, pk)
+    try:
+        draft = self_assessment_return(
+            actor=user, assessment_id=assessment.pk, reason=request.POST.get("reason", "")
+        )
+    except AssessmentRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("assessments:detail", pk=pk)
+    messages.success(request, f"已退回;单位将在第{draft.revision}版中修改,原提交内容保持不变")
+    return redirect("assessments:detail", pk=draft.pk)
+
+
+@login_required
+def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entries as a results file, for ``wenming score`` or an archive."""
+    assessment = assessment_get_for_user(actor(request), pk)
+    data = results_data(assessment, assessment.entries.all())
+    response = HttpResponse(yaml_io.dump(data), content_type="text/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="self-assessment-{assessment.pk}.yaml"'
+    return response
