@@ -98,7 +98,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,  # writers wait for each other instead of failing
     }
+    # a file, not shared-cache memory, so the browser tests' server threads lock like production
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-wenming.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

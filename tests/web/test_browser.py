@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,7 +27,8 @@ ARGS = [
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page(monkeypatch, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
     path = chromium_path()
     need(path is not None, "未找到 Chromium(Debian 软件包 chromium),浏览器测试跳过")
     # Playwright's sync API runs an event loop; the ORM would refuse to run beside it
@@ -52,6 +54,102 @@ def _close_server_connections() -> None:
                 "select pg_terminate_backend(pid) from pg_stat_activity"
                 " where datname = current_database() and pid <> pg_backend_pid()"
             )
+
+
+def _guarded(page, live_server) -> list[str]:
+    """Abort and record every request that does not go to the product itself."""
+    own_host = urlparse(live_server.url).netloc
+    outside: list[str] = []
+
+    def guard(route):
+        if urlparse(route.request.url).netloc != own_host:
+            outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", guard)
+    return outside
+
+
+def _wait_for_total(page, expected: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = page.evaluate("document.querySelector('#total-value').textContent")
+        if shown == expected:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"total shows {shown!r}, expected {expected!r}")
+
+
+def _log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "Strong-pass-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fill_a_self_assessment_watch_the_total_and_submit(browser_page, live_server, school):
+    from tests.assessments.test_services import fill_all
+    from tests.factories import UnitFactory, UnitTypeFactory, person, region
+    from wenming.accounts.models import Role
+    from wenming.assessments.models import SelfAssessment
+    from wenming.assessments.services import self_assessment_start
+
+    edition = framework_import(framework=school)[0]
+    district = region("江东区")
+    school_type = UnitTypeFactory(name="学校", is_school=True)
+    unit = UnitFactory(
+        name="江东区第一小学",
+        unit_type=school_type,
+        region=district,
+        stage="小学",
+        enrolment_primary=800,
+    )
+    other = UnitFactory(
+        name="江西区人民医院", unit_type=UnitTypeFactory(name="医院"), region=region("江西区")
+    )
+    filler = person("filler", Role.UNIT_FILLER, unit=unit)
+    person("unit_admin", Role.UNIT_ADMIN, unit=unit)
+    assessment = self_assessment_start(actor=filler, unit=unit, edition=edition)
+    fill_all(type("W", (), {"people": type("P", (), {"filler": filler})})(), assessment)
+    page = browser_page
+    outside = _guarded(page, live_server)
+    _log_in(page, live_server, "filler")
+    page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
+    assert page.locator("#total-value").inner_text() == "1000"
+    item = page.locator('[data-code="A1.6"]')
+    item.locator("input[name=value]").fill("3")
+    item.locator("input[name=reason]").fill("围墙破损")
+    _wait_for_total(page, "997")
+    page.wait_for_selector("text=A1.6 扣3分:围墙破损(3处×1分)")
+    note = item.locator("textarea[name=note]")
+    note.fill("东侧围墙")
+    assert item.locator(".counter").inner_text() == "4/500字"
+    page.locator('[data-code="A1.5"] input[value="C"]').check()
+    _wait_for_total(page, "990.3")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "self-assessment.png"))
+    # a closed browser loses nothing: the draft is on the server
+    page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
+    assert page.locator("#total-value").inner_text() == "990.3"
+    assert page.locator('[data-code="A1.6"] textarea[name=note]').input_value() == "东侧围墙"
+    # another unit's page is refused
+    response = page.goto(f"{live_server.url}/units/{other.pk}/")
+    assert response is not None and response.status == 404
+    # the unit administrator submits, which locks it
+    page.context.clear_cookies()
+    _log_in(page, live_server, "unit_admin")
+    page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-assessment")
+    page.wait_for_selector("text=自评已提交,内容已锁定")
+    assert page.locator("form.entry").count() == 0
+    assert SelfAssessment.objects.get(pk=assessment.pk).status == "submitted"
+    assert outside == []
 
 
 @pytest.mark.django_db(transaction=True)
