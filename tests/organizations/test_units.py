@@ -60,3 +60,10 @@ def test_pagination(client, world):
 def test_detail_is_refused_outside_scope(client, world, who):
     client.force_login(getattr(world.people, who))
     assert client.get(reverse("units:detail", args=[world.s2.pk])).status_code == 404
+
+
+def test_a_region_cannot_be_moved_under_itself(world):
+    from wenming.organizations.services import region_upsert
+
+    with pytest.raises(ValueError, match="不能设为自身或其下级地区"):
+        region_upsert(code=world.east.code, name="江东区", level=3, parent=world.town)

@@ -20,6 +20,16 @@ from wenming.organizations.models import Region, Unit
 NOTHING = Q(pk__in=[])
 
 
+def path_prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a range both databases answer from a plain index.
+
+    Region paths are digits and slashes ending in "/", so every path below "/3/17/" sorts in
+    ["/3/17/", "/3/170") — unlike LIKE, which SQLite will not serve from an index.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 @dataclass(frozen=True)
 class Scope:
     roles: frozenset[str]
@@ -44,7 +54,7 @@ class Scope:
             return Q()
         q = NOTHING
         for path in self.region_paths:
-            q |= Q(region__path__startswith=path)
+            q |= path_prefix_q("region_path", path)
         if self.supervised_by:
             q |= Q(supervisor_id__in=self.supervised_by)
         if self.own_units:
@@ -56,7 +66,7 @@ class Scope:
             return Q()
         q = NOTHING
         for path in self.region_paths:
-            q |= Q(path__startswith=path)
+            q |= path_prefix_q("path", path)
         return q
 
 

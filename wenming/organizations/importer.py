@@ -130,6 +130,13 @@ class UnitSheetImporter(Importer):
                 )
                 continue
             existing = known_regions.get(code)
+            if (
+                existing is not None
+                and parent_code in known_regions
+                and known_regions[parent_code].path.startswith(existing.path)
+            ):
+                errors.append(row.error("parent", "上级地区不能是本地区或其下级"))
+                continue
             if existing is not None:
                 allowed = in_scope(existing)
             elif parent_code in known_regions:

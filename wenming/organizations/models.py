@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -55,10 +57,15 @@ class SchoolStage(models.TextChoices):
 class Unit(models.Model):
     """A unit (单位) that is evaluated, or that supervises others (主管部门)."""
 
-    name = models.CharField("单位名称", max_length=200, db_index=True)
+    name = models.CharField("单位名称", max_length=200)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     unit_type = models.ForeignKey(UnitType, on_delete=models.PROTECT, verbose_name="单位类型")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="所属地区")
+    # A copy of region.path so that "this region and everything below" is one indexed prefix
+    # match on this table, without a join; kept in step by save() and region moves.
+    region_path = models.CharField(max_length=200, editable=False, default="")
+    # True once any unit names this one as its supervising body (for the filter list).
+    supervises = models.BooleanField(default=False, editable=False)
     supervisor = models.ForeignKey(
         "self",
         null=True,
@@ -79,15 +86,31 @@ class Unit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name", "id"]
+        ordering = ["region_path", "name", "id"]
         indexes = [
-            models.Index(fields=["region", "name"]),
+            # lists are ordered by region, then name: one index serves scope, order and paging
+            models.Index(fields=["region_path", "name", "id"], name="unit_region_path_idx"),
             models.Index(fields=["unit_type", "name"]),
             models.Index(fields=["supervisor", "name"]),
+            models.Index(
+                fields=["region_path", "name"],
+                name="unit_supervises_idx",
+                condition=models.Q(supervises=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Derived columns only; the business rules live in services.
+        self.region_path = self.region.path
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "region_path"}
+        super().save(*args, **kwargs)
+        if self.supervisor_id:
+            Unit.objects.filter(pk=self.supervisor_id, supervises=False).update(supervises=True)
 
     @property
     def enrolment(self) -> dict[str, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from wenming.accounts.scope import regions_visible_to, units_visible_to
+from wenming.accounts.scope import path_prefix_q, regions_visible_to, units_visible_to
 from wenming.organizations.models import Region, Unit, UnitType
 
 
@@ -22,13 +22,17 @@ class UnitFilters:
 def unit_list(*, user: User | AnonymousUser, filters: UnitFilters) -> QuerySet[Unit]:
     qs = units_visible_to(user)
     if filters.q:
-        match = Q(name__icontains=filters.q)
-        if filters.q.isascii() and filters.q.isalnum():
-            match |= Q(credit_code__startswith=filters.q.upper())
+        if filters.q.isascii():
+            match = Q(name__icontains=filters.q)
+            if filters.q.isalnum():
+                match |= Q(credit_code__startswith=filters.q.upper())
+        else:
+            # Chinese has no case: a plain LIKE skips UPPER() on every row (PostgreSQL)
+            match = Q(name__contains=filters.q)
         qs = qs.filter(match)
     if filters.region:
         region = regions_visible_to(user).filter(pk=filters.region).only("path").first()
-        qs = qs.filter(region__path__startswith=region.path) if region else qs.none()
+        qs = qs.filter(path_prefix_q("region_path", region.path)) if region else qs.none()
     if filters.unit_type:
         qs = qs.filter(unit_type_id=filters.unit_type)
     if filters.supervisor:
@@ -44,7 +48,7 @@ def unit_list(*, user: User | AnonymousUser, filters: UnitFilters) -> QuerySet[U
             "region__name",
             "supervisor__name",
         )
-        .order_by("name", "id")
+        .order_by("region_path", "name", "id")
     )
 
 
@@ -53,9 +57,7 @@ def unit_filter_choices(*, user: User | AnonymousUser) -> dict[str, object]:
     return {
         "regions": regions_visible_to(user).filter(level__lte=4).only("name", "level", "path"),
         "types": UnitType.objects.all(),
-        "supervisors": Unit.objects.filter(
-            pk__in=visible.exclude(supervisor=None).values("supervisor_id")
-        ).only("name"),
+        "supervisors": visible.filter(supervises=True).only("name").order_by("region_path", "name"),
     }
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 from wenming.audit.services import audit_record
 from wenming.organizations.models import Department, Region, Unit, UnitType
@@ -34,6 +36,8 @@ def region_upsert(
                 actor=actor, action="region.update", obj=region, field=field, old=old, new=value
             )
             changed = True
+    if parent is not None and parent.path.startswith(region.path):
+        raise ValueError(f"地区“{region.name}”不能设为自身或其下级地区“{parent.name}”的下级")
     if region.parent_id != (parent.pk if parent else None):
         audit_record(
             actor=actor,
@@ -57,6 +61,9 @@ def _repath(region: Region) -> None:
     for child in Region.objects.filter(path__startswith=old).exclude(pk=region.pk):
         child.path = region.path + child.path[len(old) :]
         child.save(update_fields=["path"])
+    Region.objects.filter(pk=region.pk).update(path=region.path)
+    moved = Unit.objects.filter(region_path__startswith=old)
+    moved.update(region_path=Concat(Value(region.path), Substr("region_path", len(old) + 1)))
 
 
 UNIT_FIELDS = (

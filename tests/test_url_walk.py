@@ -1,0 +1,186 @@
+"""Every URL of the product, walked with every role: the exact pages and units each may see.
+
+A new URL must be added to EXPECTED, or test_every_url_is_covered fails.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.assessments.conftest import standard  # noqa: F401
+from tests.organizations.conftest import world  # noqa: F401
+from wenming.assessments.services import self_assessment_start
+from wenming.imports.models import ImportBatch
+
+ROLES = [
+    "anonymous",
+    "admin",
+    "city_office",
+    "east_office",
+    "supervisor",
+    "head",
+    "unit_admin",
+    "filler",
+    "other_filler",
+    "expert",
+]
+EVERYONE = set(ROLES) - {"anonymous"}
+OFFICES = {"admin", "city_office", "east_office"}
+SEE_S1 = {"admin", "city_office", "east_office", "supervisor", "head", "unit_admin", "filler"}
+SEE_OTHER = {"admin", "city_office", "other_filler"}
+ALL_UNITS = {"江东区教育局", "江东区第一小学", "江东区实验中学", "江西区人民医院"}
+VISIBLE_UNITS = {
+    "admin": ALL_UNITS,
+    "city_office": ALL_UNITS,
+    "east_office": ALL_UNITS - {"江西区人民医院"},
+    "supervisor": {"江东区第一小学", "江东区实验中学"},
+    "head": {"江东区第一小学"},
+    "unit_admin": {"江东区第一小学"},
+    "filler": {"江东区第一小学"},
+    "other_filler": {"江西区人民医院"},
+    "expert": set(),
+}
+
+# name → (how to build the URL, which roles get 200 on GET, status for the others, POST-only?)
+EXPECTED = {
+    "home": (lambda o: reverse("home"), EVERYONE, None, False),
+    "login": (lambda o: reverse("login"), set(ROLES), None, False),
+    "logout": (lambda o: reverse("logout"), set(), 405, True),
+    "password_change": (lambda o: reverse("password_change"), EVERYONE, None, False),
+    "accounts:list": (lambda o: reverse("accounts:list"), OFFICES, 403, False),
+    "accounts:bulk_create": (lambda o: reverse("accounts:bulk_create"), set(), 405, True),
+    "accounts:reset": (
+        lambda o: reverse("accounts:reset", args=[o.people.filler.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "frameworks:list": (lambda o: reverse("frameworks:list"), EVERYONE, None, False),
+    "frameworks:detail": (
+        lambda o: reverse("frameworks:detail", args=["school-standard", "2026"]),
+        EVERYONE,
+        None,
+        False,
+    ),
+    "frameworks:export": (
+        lambda o: reverse("frameworks:export", args=["school-standard", "2026", "xlsx"]),
+        EVERYONE,
+        None,
+        False,
+    ),
+    "units:list": (lambda o: reverse("units:list"), EVERYONE, None, False),
+    "units:detail": (lambda o: reverse("units:detail", args=[o.other.pk]), SEE_OTHER, 404, False),
+    "imports:upload": (lambda o: reverse("imports:upload", args=["units"]), OFFICES, 403, False),
+    "imports:export": (lambda o: reverse("imports:export", args=["units"]), OFFICES, 403, False),
+    "imports:preview": (
+        lambda o: reverse("imports:preview", args=[o.batch.pk]),
+        {"east_office"},
+        404,
+        False,
+    ),
+    "imports:commit": (lambda o: reverse("imports:commit", args=[o.batch.pk]), set(), 405, True),
+    "assessments:list": (lambda o: reverse("assessments:list"), EVERYONE, None, False),
+    "assessments:start": (lambda o: reverse("assessments:start"), set(), 405, True),
+    "assessments:detail": (
+        lambda o: reverse("assessments:detail", args=[o.assessment.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "assessments:results": (
+        lambda o: reverse("assessments:results", args=[o.assessment.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "assessments:entry": (
+        lambda o: reverse("assessments:entry", args=[o.assessment.pk, "A1.6"]),
+        set(),
+        405,
+        True,
+    ),
+    "assessments:submit": (
+        lambda o: reverse("assessments:submit", args=[o.assessment.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "assessments:return": (
+        lambda o: reverse("assessments:return", args=[o.assessment.pk]),
+        set(),
+        405,
+        True,
+    ),
+}
+
+
+def url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            names |= url_names(entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_url_is_covered():
+    assert url_names() == set(EXPECTED)
+
+
+@pytest.fixture
+def objects(world, standard):  # noqa: F811
+    world.assessment = self_assessment_start(
+        actor=world.people.filler, unit=world.s1, edition=standard
+    )
+    world.batch = ImportBatch.objects.create(
+        kind="units",
+        filename="u.xlsx",
+        content=b"x",
+        sha256="0" * 64,
+        created_by=world.people.east_office,
+    )
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_walk_every_url(client, objects, role):
+    if role != "anonymous":
+        client.force_login(getattr(objects.people, role))
+    for name, (build, allowed, denied, post_only) in EXPECTED.items():
+        url = build(objects)
+        status = client.get(url).status_code
+        if role == "anonymous" and name not in ("login", "logout"):
+            assert status == 302, (name, status)
+        elif role in allowed:
+            assert status == 200, (name, role, status)
+        elif post_only:
+            assert status == 405, (name, role, status)
+        else:
+            assert status == denied, (name, role, status)
+
+
+@pytest.mark.parametrize("role", sorted(VISIBLE_UNITS))
+def test_unit_list_shows_exactly_the_units_in_scope(client, objects, role):
+    client.force_login(getattr(objects.people, role))
+    html = client.get(reverse("units:list")).content.decode()
+    shown = set(re.findall(r'<a href="/units/\d+/">([^<]+)</a>', html))
+    assert shown == VISIBLE_UNITS[role]
+    # a unit may see the name of its own supervising body, nothing else of other units
+    supervisors = (
+        {"江东区教育局"} if VISIBLE_UNITS[role] & {"江东区第一小学", "江东区实验中学"} else set()
+    )
+    for unit in ALL_UNITS - VISIBLE_UNITS[role] - supervisors:
+        assert unit not in html
+
+
+@pytest.mark.parametrize("role", sorted(VISIBLE_UNITS))
+def test_assessment_list_shows_exactly_the_assessments_in_scope(client, objects, role):
+    client.force_login(getattr(objects.people, role))
+    html = client.get(reverse("assessments:list")).content.decode()
+    listed = f'href="/self-assessments/{objects.assessment.pk}/"' in html
+    assert listed == (role in SEE_S1)
