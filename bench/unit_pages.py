@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -82,7 +83,7 @@ def run_one(database: str, units: int, rounds: int) -> None:
         print(f"  {label:<32} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms")
 
 
-def load(count: int) -> tuple[object, list[int], list[int], list[int]]:
+def load(count: int) -> tuple[Any, list[int], list[int], list[int]]:
     from django.contrib.auth.models import User
 
     from wenming.accounts.models import Role, RoleGrant

@@ -133,6 +133,7 @@ def test_fill_a_self_assessment_watch_the_total_and_submit(browser_page, live_se
     _wait_for_total(page, "990.3")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "self-assessment.png"))
+    page.wait_for_selector("#trail >> text=东侧围墙")  # the note was saved as typed
     # a closed browser loses nothing: the draft is on the server
     page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
     assert page.locator("#total-value").inner_text() == "990.3"
