@@ -51,6 +51,7 @@ EXPECTED = {
     "logout": (lambda o: reverse("logout"), set(), 405, True),
     "password_change": (lambda o: reverse("password_change"), EVERYONE, None, False),
     "accounts:list": (lambda o: reverse("accounts:list"), OFFICES, 403, False),
+    "audit:list": (lambda o: reverse("audit:list"), OFFICES, 403, False),
     "accounts:bulk_create": (lambda o: reverse("accounts:bulk_create"), set(), 405, True),
     "accounts:reset": (
         lambda o: reverse("accounts:reset", args=[o.people.filler.pk]),
@@ -184,3 +185,22 @@ def test_assessment_list_shows_exactly_the_assessments_in_scope(client, objects,
     html = client.get(reverse("assessments:list")).content.decode()
     listed = f'href="/self-assessments/{objects.assessment.pk}/"' in html
     assert listed == (role in SEE_S1)
+
+
+def test_audit_page_shows_each_office_only_its_region(client, objects):
+    from wenming.assessments.services import entry_save
+
+    entry_save(
+        actor=objects.people.filler, assessment_id=objects.assessment.pk, code="A1.6", value="2"
+    )
+    from wenming.organizations.services import unit_upsert
+
+    unit_upsert(
+        credit_code=objects.other.credit_code, values={"headcount": 77}, actor=objects.people.admin
+    )
+    client.force_login(objects.people.east_office)
+    html = client.get(reverse("audit:list")).content.decode()
+    assert "A1.6.value" in html and "江西区人民医院" not in html
+    client.force_login(objects.people.city_office)
+    html = client.get(reverse("audit:list")).content.decode()
+    assert "A1.6.value" in html and "江西区人民医院" in html

@@ -14,4 +14,5 @@ urlpatterns = [
     path("units/", include("wenming.organizations.urls")),
     path("imports/", include("wenming.imports.urls")),
     path("self-assessments/", include("wenming.assessments.urls")),
+    path("audit/", include("wenming.audit.urls")),
 ]

@@ -7,6 +7,8 @@ from django.shortcuts import render
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user
+from wenming.assessments.access import assessments_visible_to
+from wenming.audit.services import audit_trail
 from wenming.organizations.selectors import (
     UnitFilters,
     region_depth_label,
@@ -61,5 +63,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "departments": list(unit.departments.all()),
             "supervised": unit.supervised.count(),
+            "assessments": assessments_visible_to(request.user)
+            .filter(unit=unit)
+            .select_related("edition"),
+            "trail": audit_trail(unit)[:50],
         },
     )
