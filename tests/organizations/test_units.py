@@ -72,7 +72,9 @@ def test_a_region_cannot_be_moved_under_itself(world):
 def test_unit_page_shows_its_change_history(client, world):
     from wenming.organizations.services import unit_upsert
 
-    unit_upsert(credit_code=world.s2.credit_code, values={"headcount": 88}, actor=world.people.east_office)
+    unit_upsert(
+        credit_code=world.s2.credit_code, values={"headcount": 88}, actor=world.people.east_office
+    )
     client.force_login(world.people.supervisor)
     html = client.get(reverse("units:detail", args=[world.s2.pk])).content.decode()
     assert "修改记录" in html and "headcount" in html and "88" in html
