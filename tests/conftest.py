@@ -33,6 +33,22 @@ def library(name: str) -> Framework:
     return framework_load(LIBRARY / f"{name}.yaml")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """After the last test, before the test database is dropped: the live server's request
+    threads can still hold PostgreSQL sessions (browser keep-alive), which would block the drop."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "select pg_terminate_backend(pid) from pg_stat_activity"
+                    " where datname = current_database() and pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's many rounds protect real accounts; tests need many accounts quickly

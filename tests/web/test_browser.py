@@ -40,20 +40,6 @@ def browser_page(monkeypatch, settings):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         yield page
         browser.close()
-    _close_server_connections()
-
-
-def _close_server_connections() -> None:
-    """The live server's request threads may keep PostgreSQL sessions open; end them so the
-    test database can be dropped."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity"
-                " where datname = current_database() and pid <> pg_backend_pid()"
-            )
 
 
 def _guarded(page, live_server) -> list[str]:
