@@ -207,3 +207,24 @@ def test_unknown_file_type(tmp_path: Path):
     path.write_text("x")
     with pytest.raises(FileInvalid, match="只支持"):
         framework_load(path)
+
+
+def test_evidence_rules_need_their_figures():
+    text = MINI.replace(
+        "        scoring: {style: deduction, per_occurrence: 0.5}",
+        "        scoring: {style: deduction, per_occurrence: 0.5}\n"
+        "        evidence_rules: [{kind: photos}, {kind: manual, text: 照片能看清单位名称}, {kind: photos, min: 2, per: year}]",
+    )
+    errors = rejected(text)
+    line = line_of(text, "evidence_rules")
+    assert f"第{line}行:A2 的佐证规则(photos)须填写至少几张照片(min)" in errors
+    assert f"第{line}行:A2 的佐证规则:只有记录次数(records)可以按周期(per)统计" in errors
+    assert len(errors) == 2
+
+
+def test_unknown_evidence_rule_kind_is_refused():
+    text = MINI.replace(
+        "        scoring: yesno\n",
+        "        scoring: yesno\n        evidence_rules: [{kind: video, min: 1}]\n",
+    )
+    assert any("kind" in e or "应为" in e for e in rejected(text))

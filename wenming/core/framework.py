@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -46,6 +46,37 @@ EFFECT_LABELS = {
 }
 
 
+PERIODS = {"year": "每年", "half": "每半年", "quarter": "每季度", "month": "每月"}
+
+
+class EvidenceRule(Model):
+    """A rule about the evidence (台账) an indicator needs; see docs/framework-format.md.
+
+    kind: ``photos`` (at least ``min`` photos), ``files`` (at least ``min`` attachments),
+    ``records`` (at least ``min`` records, per ``per`` period, optionally of ``activity_type``),
+    ``explanation`` (an explanation of at most ``max_chars`` characters), or ``manual`` (a check
+    a machine cannot make, e.g. "照片能看清单位名称": a person confirms it).
+    """
+
+    kind: Literal["photos", "files", "records", "explanation", "manual"]
+    min: int | None = Field(default=None, ge=1)
+    per: Literal["year", "half", "quarter", "month"] | None = None
+    activity_type: str | None = None
+    max_chars: int | None = Field(default=None, ge=1)
+    text: str = ""
+
+
+class Quota(Model):
+    """A recurring quota tracked against recorded activities (e.g. 中心组学习每年不少于12次)."""
+
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    activity_type: str = Field(min_length=1)
+    per: Literal["year", "half", "quarter", "month"] = "year"
+    min: int = Field(ge=1)
+    per_department: bool = False
+
+
 class Indicator(Model):
     """One node of the tree: a first- or second-level indicator, or a leaf item (测评内容)."""
 
@@ -59,6 +90,7 @@ class Indicator(Model):
     evidence: tuple[str, ...] = ()
     department: str = ""
     keywords: tuple[str, ...] = ()
+    evidence_rules: tuple[EvidenceRule, ...] = ()
     children: tuple[Indicator, ...] = ()
 
     @field_validator("scoring", mode="before")
@@ -179,6 +211,7 @@ class Framework(Model):
     veto_grade: str | None = None
     components: tuple[Component, ...] = ()
     combination: Combination = Combination()
+    quotas: tuple[Quota, ...] = ()
 
     @property
     def key(self) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from wenming.core.errors import FileInvalid, Issue, Loc
-from wenming.core.framework import METHODS, STAGES, Effect, Framework, Indicator
+from wenming.core.framework import METHODS, STAGES, Effect, EvidenceRule, Framework, Indicator
 from wenming.core.points import PointsError, to_centi
 from wenming.core.styles import REGISTRY, InputError
 
@@ -172,7 +172,7 @@ def _all_codes(fw: Framework) -> Iterator[tuple[str, Loc]]:
     yield from _tree_codes(fw.indicators, ("indicators",))
     if fw.bonus is not None:
         yield from _tree_codes(fw.bonus.indicators, ("bonus", "indicators"))
-    for section in ("vetoes", "negative_list", "components"):
+    for section in ("vetoes", "negative_list", "components", "quotas"):
         for i, entry in enumerate(getattr(fw, section)):
             yield entry.code, (section, i, "code")
 
@@ -194,6 +194,8 @@ def _check_tree(
                 yield Issue(
                     (*here, "methods", j), f"未知的测评方法“{method}”,可用:{'、'.join(METHODS)}"
                 )
+        for j, rule in enumerate(node.evidence_rules):
+            yield from _check_rule(node, rule, (*here, "evidence_rules", j))
         if node.children:
             if node.scoring is not None:
                 yield Issue(
@@ -208,6 +210,23 @@ def _check_tree(
             yield from _check_tree(node.children, (*here, "children"), fw, parent=node)
         else:
             yield from _check_style(node, (*here, "scoring"), fw)
+
+
+RULE_NEEDS = {
+    "photos": ("min", "至少几张照片"),
+    "files": ("min", "至少几个附件"),
+    "records": ("min", "至少几条记录"),
+    "explanation": ("max_chars", "说明的字数上限"),
+    "manual": ("text", "需人工确认的内容"),
+}
+
+
+def _check_rule(node: Indicator, rule: EvidenceRule, loc: Loc) -> Iterator[Issue]:
+    field, label = RULE_NEEDS[rule.kind]
+    if not getattr(rule, field):
+        yield Issue(loc, f"{node.code} 的佐证规则({rule.kind})须填写{label}({field})")
+    if rule.per is not None and rule.kind != "records":
+        yield Issue(loc, f"{node.code} 的佐证规则:只有记录次数(records)可以按周期(per)统计")
 
 
 def _check_style(node: Indicator, loc: Loc, fw: Framework) -> Iterator[Issue]:

@@ -58,6 +58,7 @@ TREE_COLUMNS = [
     ("evidence", "佐证材料"),
     ("department", "责任科室"),
     ("keywords", "关键词"),
+    ("evidence_rules", "佐证规则"),
 ]
 LIST_FIELDS = {"unit_types", "stages", "methods", "evidence", "keywords"}
 SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -84,6 +85,17 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ],
     ),
     "bands": ("等级", [("name", "名称"), ("min", "下限"), ("max", "上限")]),
+    "quotas": (
+        "定额",
+        [
+            ("code", "编码"),
+            ("name", "名称"),
+            ("activity_type", "活动类型"),
+            ("per", "周期"),
+            ("min", "最少次数"),
+            ("per_department", "按科室"),
+        ],
+    ),
     "components": (
         "分项",
         [
@@ -126,7 +138,7 @@ def write(data: dict[str, Any]) -> bytes:
     rows += _tree_rows((data.get("bonus") or {}).get("indicators", []), None, BONUS)
     for row in rows:
         tree.append([_cell(f, row.get(f)) for f, _ in TREE_COLUMNS])
-    _widths(tree, [10, 10, 28, 8, 6, 10, 28, 40, 40, 20, 30, 12, 16])
+    _widths(tree, [10, 10, 28, 8, 6, 10, 28, 40, 40, 20, 30, 12, 16, 30])
 
     for section, (title, columns) in SECTIONS.items():
         sheet = wb.create_sheet(title)
@@ -146,7 +158,9 @@ def _tree_rows(
     nodes: Iterable[dict[str, Any]], parent: str | None, part: str
 ) -> Iterable[dict[str, Any]]:
     for node in nodes:
-        row = {k: v for k, v in node.items() if k not in ("children", "scoring")}
+        row = {k: v for k, v in node.items() if k not in ("children", "scoring", "evidence_rules")}
+        if node.get("evidence_rules"):
+            row["evidence_rules"] = _flow(node["evidence_rules"])
         row["parent"], row["part"] = parent, part
         scoring = node.get("scoring")
         if scoring:
@@ -306,6 +320,11 @@ def _read_tree(sheet: Worksheet, reader: _Reader) -> tuple[list[Any], list[Any]]
         for field in ("methods", "evidence", "keywords"):
             if row[col[field]] is not None:
                 node[field] = _split(row[col[field]])
+        rules = row[col["evidence_rules"]]
+        if rules is not None:
+            parsed = _parse_flow(str(rules), reader, sheet.title, number, col["evidence_rules"] + 1)
+            if parsed is not None:
+                node["evidence_rules"] = parsed
         style = row[col["style"]]
         if style is not None:
             scoring: dict[str, Any] = {"style": styles.get(str(style), str(style))}
@@ -383,7 +402,7 @@ def _read_table(
                 continue
             if field == "effect":
                 value = EFFECT_BY_LABEL.get(str(value), str(value))
-            elif field in ("code", "name", "indicator", "description"):
+            elif field in ("code", "name", "indicator", "description", "activity_type", "per"):
                 value = str(value)
             entry[field] = value
         entries.append(entry)
