@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "wenming.web",
     "wenming.audit",
     "wenming.frameworks",
@@ -55,6 +57,9 @@ INSTALLED_APPS = [
     "wenming.accounts",
     "wenming.imports",
     "wenming.assessments",
+    "wenming.attachments",
+    "wenming.jobs",
+    "wenming.ledger",
 ]
 
 MIDDLEWARE = [
@@ -136,12 +141,23 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("WENMING_MEDIA_ROOT", DATA_DIR / "media"))
 
 # Upload limits: framework files are small; anything larger is refused before parsing.
 FRAMEWORK_UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_FRAMEWORK_MAX_BYTES", 5 * 1024 * 1024))
 IMPORT_MAX_BYTES = int(os.environ.get("WENMING_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+ATTACHMENT_MAX_BYTES = int(os.environ.get("WENMING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk
+
+# Background work: Django's task interface on a database-backed queue; the worker is started
+# by `wenming serve` (or run alone: `wenming manage db_worker`).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("WENMING_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,4 +15,7 @@ urlpatterns = [
     path("imports/", include("wenming.imports.urls")),
     path("self-assessments/", include("wenming.assessments.urls")),
     path("audit/", include("wenming.audit.urls")),
+    path("files/", include("wenming.attachments.urls")),
+    path("jobs/", include("wenming.jobs.urls")),
+    path("ledger/", include("wenming.ledger.urls")),
 ]

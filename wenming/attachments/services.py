@@ -1,0 +1,144 @@
+"""The attachment store: content-hashed, type-checked by content, thumbnailed, deduplicated.
+
+Every later feature that keeps files (ledger records, problems, on-site photos) stores them
+through :func:`attachment_store` and serves them through the scoped view in ``views.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path, PurePath
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models, transaction
+
+from wenming.attachments.detect import FileRejected, check, thumbnail
+from wenming.attachments.models import Attachment, StoredFile
+from wenming.audit.services import audit_record
+from wenming.organizations.models import Unit
+
+CHUNK = 1024 * 1024
+UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+
+
+def safe_name(name: str) -> str:
+    """A filename safe to show and to put in a ZIP: no directories, no control characters,
+    no leading dots; Chinese kept."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").split("/")[-1]
+    name = UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    if not name:
+        name = "附件"
+    stem, suffix = os.path.splitext(name)
+    return stem[: 120 - len(suffix)] + suffix.lower()
+
+
+def content_path(sha256: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "files" / sha256[:2] / sha256[2:4] / sha256
+
+
+def thumbnail_path(sha256: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "thumbs" / sha256[:2] / sha256[2:4] / f"{sha256}.jpg"
+
+
+def _receive(stream: IO[bytes]) -> tuple[str, str, int]:
+    """Copy the upload to a temporary file, hashing as it goes; refuse it past the size limit."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    spool = Path(settings.MEDIA_ROOT) / "incoming"
+    spool.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    handle, temp = tempfile.mkstemp(dir=spool)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FileRejected(f"文件超过{limit // (1024 * 1024)}MB上限")
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return temp, digest.hexdigest(), size
+
+
+def attachment_store(
+    *, unit: Unit, owner: models.Model, name: str, stream: IO[bytes], actor: User
+) -> tuple[Attachment, bool]:
+    """Store one file for ``owner`` (a record of ``unit``). Returns (attachment, already_stored)."""
+    filename = safe_name(name)
+    temp, sha256, size = _receive(stream)
+    try:
+        file_type = check(temp, filename)
+        if size == 0:
+            raise FileRejected(f"文件“{filename}”是空文件")
+        target = content_path(sha256)
+        stored = StoredFile.objects.filter(sha256=sha256).first()
+        if stored is None or not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, target)
+            has_thumb = False
+            if file_type.kind == "image":
+                thumb = thumbnail_path(sha256)
+                thumb.parent.mkdir(parents=True, exist_ok=True)
+                has_thumb = thumbnail(str(target), str(thumb))
+            stored, _ = StoredFile.objects.update_or_create(
+                sha256=sha256,
+                defaults={
+                    "size": size,
+                    "kind": file_type.kind,
+                    "mime": file_type.mime,
+                    "has_thumbnail": has_thumb,
+                },
+            )
+            reused = False
+        else:
+            reused = True
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            file=stored,
+            name=filename,
+            unit=unit,
+            owner_type=owner._meta.label_lower,
+            owner_id=str(owner.pk),
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="attachment.add",
+            obj=owner,
+            field="附件",
+            new=f"{filename}({sha256[:12]})",
+        )
+    return attachment, reused
+
+
+def attachments_of(owner: models.Model) -> models.QuerySet[Attachment]:
+    return Attachment.objects.filter(
+        owner_type=owner._meta.label_lower, owner_id=str(owner.pk)
+    ).select_related("file")
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, actor: User) -> None:
+    """Remove one use; the content stays while other records use it (and for the audit)."""
+    audit_record(
+        actor=actor,
+        action="attachment.remove",
+        obj=attachment,
+        field="附件",
+        old=f"{attachment.name}({attachment.file.sha256[:12]})",
+    )
+    attachment.delete()
+
+
+def extension_of(name: str) -> str:
+    return PurePath(name).suffix.lower()

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+
+from wenming.accounts.scope import units_visible_to
+from wenming.attachments.models import Attachment
+from wenming.attachments.services import content_path, thumbnail_path
+
+
+def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
+    """Only people who may see the unit get its files; everyone else gets 404."""
+    found = (
+        Attachment.objects.select_related("file")
+        .filter(pk=pk, unit__in=units_visible_to(request.user).values("pk"))
+        .first()
+    )
+    if found is None:
+        raise Http404("文件不存在或无权查看")
+    return found
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _attachment_for(request, pk)
+    path = content_path(attachment.file.sha256)
+    if not path.exists():
+        raise Http404("文件内容缺失")
+    inline = attachment.file.kind in ("image", "pdf") and request.GET.get("download") != "1"
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.file.mime,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def thumb(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _attachment_for(request, pk)
+    path = thumbnail_path(attachment.file.sha256)
+    if not attachment.file.has_thumbnail or not path.exists():
+        raise Http404("没有缩略图")
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,117 @@
+"""Reads of the ledger: evidence status per indicator, quota progress, lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from wenming.core.evidence import (
+    COMPLETE,
+    QuotaRow,
+    RecordFact,
+    RuleCheck,
+    check_rules,
+    overall,
+    quota_progress,
+)
+from wenming.core.framework import Indicator
+from wenming.frameworks.models import FrameworkEdition
+from wenming.frameworks.selectors import framework_of
+from wenming.ledger.models import (
+    Activity,
+    ActivityIndicator,
+    EvidenceConfirmation,
+    IndicatorExplanation,
+)
+from wenming.organizations.models import Unit
+
+
+@dataclass
+class EvidenceRow:
+    node: Indicator
+    depth: int
+    records: int
+    checks: list[RuleCheck]
+    status: str
+    explanation: str
+
+    @property
+    def label(self) -> str:
+        from wenming.core.evidence import STATUS_LABELS
+
+        return STATUS_LABELS[self.status]
+
+
+def _facts(unit: Unit, edition: FrameworkEdition) -> dict[str, list[RecordFact]]:
+    rows = ActivityIndicator.objects.filter(unit=unit, edition=edition).values_list(
+        "code",
+        "activity__day",
+        "activity__activity_type__name",
+        "activity__photo_count",
+        "activity__file_count",
+        "activity__department__name",
+    )
+    facts: dict[str, list[RecordFact]] = defaultdict(list)
+    for code, day, kind, photos, files, department in rows.iterator(chunk_size=5000):
+        facts[code].append(RecordFact(day, kind, photos, files, department or ""))
+    return facts
+
+
+def evidence_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> list[EvidenceRow]:
+    """Every node of the framework with its records and its rules judged (three queries)."""
+    framework = framework_of(edition)
+    facts = _facts(unit, edition)
+    explanations = dict(
+        IndicatorExplanation.objects.filter(unit=unit, edition=edition).values_list("code", "text")
+    )
+    confirmed: dict[str, set[int]] = defaultdict(set)
+    for code, index in EvidenceConfirmation.objects.filter(unit=unit, edition=edition).values_list(
+        "code", "rule_index"
+    ):
+        confirmed[code].add(index)
+    rows = []
+    for node, _, depth in framework.walk():
+        records = facts.get(node.code, [])
+        checks = check_rules(
+            node.evidence_rules,
+            records,
+            explanation=explanations.get(node.code, ""),
+            confirmed=confirmed.get(node.code, set()),
+            as_of=as_of,
+        )
+        status = overall(checks, has_records=bool(records)) if node.is_leaf or checks else COMPLETE
+        rows.append(
+            EvidenceRow(node, depth, len(records), checks, status, explanations.get(node.code, ""))
+        )
+    return rows
+
+
+def missing_evidence(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> dict[str, str]:
+    """Leaf code → what is missing, for the self-assessment screen's warnings."""
+    out = {}
+    for row in evidence_status(unit=unit, edition=edition, as_of=as_of):
+        if row.node.is_leaf and row.status != COMPLETE:
+            reasons = [c.reason for c in row.checks if c.status != COMPLETE] or [
+                "没有关联的台账记录"
+            ]
+            out[row.node.code] = ";".join(reasons)
+    return out
+
+
+def quota_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> list[QuotaRow]:
+    framework = framework_of(edition)
+    if not framework.quotas:
+        return []
+    kinds = {q.activity_type for q in framework.quotas}
+    records = [
+        RecordFact(day, kind, department=department or "")
+        for day, kind, department in Activity.objects.filter(
+            unit=unit, activity_type__name__in=kinds, day__year=as_of.year
+        ).values_list("day", "activity_type__name", "department__name")
+    ]
+    departments = list(unit.departments.values_list("name", flat=True))
+    rows: list[QuotaRow] = []
+    for quota in framework.quotas:
+        rows += quota_progress(quota, records, departments=departments, as_of=as_of)
+    return rows

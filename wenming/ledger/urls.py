@@ -1,0 +1,14 @@
+from django.urls import path
+
+from wenming.ledger import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_new, name="new"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/delete/", views.activity_remove, name="delete"),
+    path("evidence/", views.evidence, name="evidence"),
+    path("quotas/", views.quotas, name="quotas"),
+    path("binder/", views.binder, name="binder"),
+]

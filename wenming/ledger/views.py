@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
+from wenming.assessments.access import can_fill
+from wenming.attachments.services import attachments_of
+from wenming.core.evidence import STATUS_LABELS
+from wenming.frameworks.models import FrameworkEdition
+from wenming.frameworks.selectors import framework_of
+from wenming.jobs.services import job_start
+from wenming.ledger.models import Activity, ActivityIndicator, ActivityType
+from wenming.ledger.selectors import evidence_status, quota_status
+from wenming.ledger.services import (
+    ActivityInput,
+    LedgerRefused,
+    activity_create,
+    activity_delete,
+    activity_types,
+    confirmation_set,
+    explanation_save,
+)
+from wenming.organizations.models import Unit
+from wenming.web.context import actor
+
+PAGE_SIZE = 50
+
+
+def _unit(request: HttpRequest) -> Unit:
+    """The unit asked for (?unit=), or the person's own unit; always through the scope."""
+    raw = request.GET.get("unit") or request.POST.get("unit")
+    if raw and raw.isdigit():
+        return unit_get_for_user(request.user, int(raw))
+    own = scope_for(request.user).own_units
+    if own:
+        return unit_get_for_user(request.user, own[0])
+    first = units_visible_to(request.user).order_by("region_path", "name").first()
+    if first is None:
+        raise Http404("没有可查看的单位")
+    return unit_get_for_user(request.user, first.pk)
+
+
+def _editions(unit: Unit) -> list[FrameworkEdition]:
+    return [
+        e for e in FrameworkEdition.objects.defer("source") if unit.unit_type.name in e.unit_types
+    ]
+
+
+def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
+    editions = _editions(unit)
+    if not editions:
+        raise Http404("没有适用于本单位的测评体系")
+    wanted = request.GET.get("edition") or request.POST.get("edition")
+    return next((e for e in editions if str(e.pk) == wanted), editions[0])
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    qs = (
+        Activity.objects.filter(unit=unit)
+        .select_related("activity_type", "department")
+        .prefetch_related(
+            Prefetch("indicators", queryset=ActivityIndicator.objects.only("activity_id", "code"))
+        )
+        .order_by("-day", "-id")
+    )
+    kind = request.GET.get("type", "")
+    if kind.isdigit():
+        qs = qs.filter(activity_type_id=int(kind))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ledger/list.html",
+        {
+            "unit": unit,
+            "page": page,
+            "types": activity_types(),
+            "kind": kind,
+            "writable": can_fill(request.user, unit.pk),
+        },
+    )
+
+
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    user = actor(request)
+    editions = _editions(unit)
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+        except ValueError:
+            messages.error(request, "请填写正确的日期")
+        else:
+            try:
+                kind = ActivityType.objects.get(pk=request.POST.get("activity_type") or 0)
+                department = unit.departments.filter(pk=request.POST.get("department") or 0).first()
+                links = []
+                for value in request.POST.getlist("indicators"):
+                    edition_id, _, code = value.partition(":")
+                    edition = next((e for e in editions if str(e.pk) == edition_id), None)
+                    if edition is None:
+                        raise LedgerRefused("所选测评体系不适用于本单位")
+                    links.append((edition, code))
+                participants = request.POST.get("participants") or "0"
+                if not participants.isdigit():
+                    raise LedgerRefused("参加人数应为非负整数")
+                data = ActivityInput(
+                    activity_type=kind,
+                    title=request.POST.get("title", ""),
+                    day=day,
+                    place=request.POST.get("place", ""),
+                    department=department,
+                    participants=int(participants),
+                    participant_names=request.POST.get("participant_names", ""),
+                    description=request.POST.get("description", ""),
+                )
+                files: list[tuple[str, IO[bytes]]] = [
+                    (f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")
+                ]
+                activity, notes = activity_create(
+                    actor=user, unit=unit, data=data, links=links, files=files
+                )
+            except (LedgerRefused, ActivityType.DoesNotExist) as exc:
+                messages.error(
+                    request, str(exc) if isinstance(exc, LedgerRefused) else "请选择活动类型"
+                )
+            else:
+                for note in notes:
+                    messages.info(request, note)
+                messages.success(request, "台账记录已保存")
+                return redirect("ledger:detail", pk=activity.pk)
+    if not can_fill(user, unit.pk):
+        return render(request, "ledger/readonly.html", {"unit": unit}, status=403)
+    choices = [(e, [(n, d) for n, _, d in framework_of(e).walk(bonus=False)]) for e in editions]
+    return render(
+        request,
+        "ledger/new.html",
+        {
+            "unit": unit,
+            "types": activity_types(),
+            "departments": unit.departments.all(),
+            "choices": choices,
+            "today": timezone.localdate(),
+            "post": request.POST,
+        },
+    )
+
+
+def _activity_for(request: HttpRequest, pk: int) -> Activity:
+    activity = (
+        Activity.objects.select_related(
+            "unit", "unit__unit_type", "activity_type", "department", "created_by"
+        )
+        .filter(pk=pk, unit__in=units_visible_to(request.user).values("pk"))
+        .first()
+    )
+    if activity is None:
+        raise Http404("记录不存在或无权查看")
+    return activity
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request, pk)
+    return render(
+        request,
+        "ledger/detail.html",
+        {
+            "a": activity,
+            "files": attachments_of(activity),
+            "links": activity.indicators.select_related("edition"),
+            "writable": can_fill(request.user, activity.unit_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request, pk)
+    unit_id = activity.unit_id
+    try:
+        activity_delete(actor=actor(request), activity=activity)
+    except LedgerRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("ledger:detail", pk=pk)
+    messages.success(request, "记录已删除(审计记录已保留)")
+    return redirect(f"{reverse('ledger:list')}?unit={unit_id}")
+
+
+@login_required
+def evidence(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    edition = _edition(request, unit)
+    if request.method == "POST":
+        try:
+            if "explanation" in request.POST:
+                explanation_save(
+                    actor=actor(request),
+                    unit=unit,
+                    edition=edition,
+                    code=request.POST["code"],
+                    text=request.POST["explanation"],
+                )
+            else:
+                confirmation_set(
+                    actor=actor(request),
+                    unit=unit,
+                    edition=edition,
+                    code=request.POST.get("code", ""),
+                    rule_index=int(request.POST.get("rule", "-1")),
+                    confirmed=request.POST.get("confirmed") == "1",
+                )
+        except LedgerRefused as exc:
+            messages.error(request, str(exc))
+        return redirect(
+            f"{reverse('ledger:evidence')}?unit={unit.pk}&edition={edition.pk}#e-{request.POST.get('code', '')}"
+        )
+    rows = evidence_status(unit=unit, edition=edition, as_of=timezone.localdate())
+    leaves = [r for r in rows if r.node.is_leaf]
+    counts = {
+        label: sum(1 for r in leaves if r.status == key) for key, label in STATUS_LABELS.items()
+    }
+    return render(
+        request,
+        "ledger/evidence.html",
+        {
+            "unit": unit,
+            "edition": edition,
+            "editions": _editions(unit),
+            "rows": rows,
+            "counts": counts,
+            "writable": can_fill(request.user, unit.pk),
+        },
+    )
+
+
+@login_required
+def quotas(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    edition = _edition(request, unit)
+    rows = quota_status(unit=unit, edition=edition, as_of=timezone.localdate())
+    return render(
+        request,
+        "ledger/quotas.html",
+        {"unit": unit, "edition": edition, "editions": _editions(unit), "rows": rows},
+    )
+
+
+@login_required
+@require_POST
+def binder(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    edition = _edition(request, unit)
+    job = job_start(
+        kind="binder",
+        label=f"{unit.name} 迎检材料({edition.name})",
+        owner=actor(request),
+        unit=unit,
+        params={"edition": edition.pk},
+    )
+    return redirect("jobs:detail", pk=job.pk)
