@@ -8,8 +8,10 @@ set Django up first. Errors are printed in Chinese and exit with status 1.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import subprocess
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -215,11 +217,23 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start_worker(production: bool) -> subprocess.Popen[bytes]:
+    """The background worker (documents, binders, imports) runs beside the web server."""
+    env = dict(os.environ)
+    if production:
+        env["WENMING_PRODUCTION"] = "1"
+    worker = subprocess.Popen([sys.executable, "-m", "wenming.cli", "manage", "db_worker"], env=env)
+    atexit.register(worker.terminate)
+    return worker
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _django(production=args.production)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if not args.no_worker:
+        _start_worker(args.production)
     address = f"{args.host}:{args.port}"
     if not args.production:
         print(f"开发模式:http://{address}/  (按 Ctrl+C 停止)")
@@ -243,7 +257,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(line)
     if args.serve:
         return cmd_serve(
-            argparse.Namespace(production=False, host=args.host, port=args.port, threads=4)
+            argparse.Namespace(
+                production=False, host=args.host, port=args.port, threads=4, no_worker=False
+            )
         )
     return 0
 
@@ -267,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动网站")
     p.add_argument("--production", action="store_true", help="生产模式(关闭调试,waitress 服务)")
     p.add_argument("--threads", type=int, default=8, help="生产模式的线程数")
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="不启动后台任务进程(另行运行 wenming manage db_worker)",
+    )
     add_server_options(p)
     p.set_defaults(func=cmd_serve)
 

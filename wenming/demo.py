@@ -263,3 +263,50 @@ def _load_assessments(people: dict[str, User]) -> None:
     civic = FrameworkEdition.objects.get(code="civilized-unit")
     draft = self_assessment_start(actor=people["filler2"], unit=bureau, edition=civic)
     _fill(draft, people["filler2"], rng, share=0.5)
+    _load_ledger(bureau, civic, people["filler2"])
+
+
+LEDGER = [
+    ("中心组学习", "党组理论学习中心组第{n}次集中学习", ["A1.2", "B1.1"], 1),
+    ("志愿服务", "“学雷锋”志愿服务进社区(第{n}次)", ["C1.2"], 2),
+    ("道德讲堂", "道德讲堂:身边好人故事分享(第{n}期)", ["B2.2"], 2),
+    ("文体活动", "职工健步走活动(第{n}次)", ["C3.2"], 1),
+    ("理论学习", "读书分享会(第{n}次)", ["C3.1"], 1),
+]
+
+
+def _load_ledger(unit: Unit, edition: FrameworkEdition, user: User) -> None:
+    import io
+    from datetime import date
+
+    from wenming.attachments.detect import image_bytes
+    from wenming.ledger.services import ActivityInput, activity_create, activity_types
+
+    kinds = {t.name: t for t in activity_types()}
+    department = unit.departments.first()
+    colors = ["#b3261e", "#0b57d0", "#1a7f37", "#8a6100", "#6b7280"]
+    for index, (kind, title, codes, photos) in enumerate(LEDGER):
+        for n in range(1, 4):
+            day = date(2026, min(12, 1 + (n - 1) * 3 + index % 3), 8 + index)
+            files = [
+                (
+                    f"活动照片{n}-{p + 1}.jpg",
+                    io.BytesIO(image_bytes(colors[(index + n + p) % 5], (320 + p, 240))),
+                )
+                for p in range(photos)
+            ]
+            activity_create(
+                actor=user,
+                unit=unit,
+                data=ActivityInput(
+                    activity_type=kinds[kind],
+                    title=title.format(n=n),
+                    day=day,
+                    place="单位会议室",
+                    department=department,
+                    participants=20 + n * 5,
+                    description="活动按计划开展,记录完整。",
+                ),
+                links=[(edition, code) for code in codes],
+                files=files,
+            )

@@ -138,3 +138,32 @@ def test_submit_and_return_through_the_pages(client, world, standard):
     response = client.post(reverse("assessments:return", args=[a.pk]), {"reason": "补充台账"})
     draft = a.unit.self_assessments.get(revision=2)
     assert response["Location"] == reverse("assessments:detail", args=[draft.pk])
+
+
+def test_each_item_shows_its_evidence_status_and_missing_evidence_is_warned(
+    client, world, standard, settings, tmp_path
+):
+    import io
+    from datetime import date
+
+    from wenming.attachments.detect import image_bytes
+    from wenming.ledger.services import ActivityInput, activity_create, activity_types
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    activity_create(
+        actor=world.people.filler,
+        unit=world.s1,
+        data=ActivityInput(
+            activity_type=activity_types()[0], title="校园环境整治", day=date(2026, 3, 1)
+        ),
+        links=[(standard, "A1.6")],
+        files=[("整治.jpg", io.BytesIO(image_bytes()))],
+    )
+    a = start(world, standard)
+    client.force_login(world.people.unit_admin)
+    html = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    block = html.split('data-code="A1.6"')[1].split('class="item depth')[0]
+    assert '<span class="ev complete">完整</span>' in block
+    other = html.split('data-code="A1.5"')[1].split('class="item depth')[0]
+    assert "没有关联的台账记录" in other
+    assert 'id="evidence-warning"' in html and "缺少佐证材料" in html

@@ -31,6 +31,8 @@ class ItemView:
     error: str = ""
     typed: dict[str, Any] | None = None
     conflict: Entry | None = None
+    evidence: str = ""
+    evidence_ok: bool = False
 
     @property
     def value(self) -> str:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.scope import scope_for, units_visible_to
@@ -35,6 +36,7 @@ from wenming.core import yaml_io
 from wenming.core.points import fmt
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
+from wenming.ledger.selectors import missing_evidence
 from wenming.web.context import actor
 
 
@@ -78,11 +80,19 @@ def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[st
     card, problems = scorecard_of(assessment, entries.values())
     engine = engine_of(assessment.edition)
     fw = engine.framework
+    missing = missing_evidence(
+        unit=assessment.unit, edition=assessment.edition, as_of=timezone.localdate()
+    )
+    items = item_views(assessment, entries, card)
+    for item in items:
+        if item.node.is_leaf:
+            item.evidence = missing.get(item.node.code, "")
+            item.evidence_ok = item.node.code not in missing
     return {
         "a": assessment,
         "entries": entries,
         "fw": fw,
-        "items": item_views(assessment, entries, card),
+        "items": items,
         "card": card,
         "problems": problems,
         "totals": _totals(engine, card),
@@ -97,6 +107,7 @@ def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[st
             unit=assessment.unit, edition=assessment.edition
         ).order_by("revision"),
         "nine_year": assessment.unit.stage == "九年一贯制",
+        "missing_evidence": missing,
     }
 
 

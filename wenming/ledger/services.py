@@ -3,6 +3,7 @@ confirm a rule by hand. Only the unit's own fillers and administrators may write
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -65,7 +66,7 @@ def activity_create(
     unit: Unit,
     data: ActivityInput,
     links: list[tuple[FrameworkEdition, str]],
-    files: list[tuple[str, IO[bytes]]],
+    files: Sequence[tuple[str, IO[bytes]]],
 ) -> tuple[Activity, list[str]]:
     """Record an activity with its files; all or nothing. Returns it and notes about reused files."""
     _check_writer(actor, unit)
@@ -121,7 +122,7 @@ def _count_files(activity: Activity) -> None:
 
 @transaction.atomic
 def activity_add_files(
-    *, actor: User, activity: Activity, files: list[tuple[str, IO[bytes]]]
+    *, actor: User, activity: Activity, files: Sequence[tuple[str, IO[bytes]]]
 ) -> list[str]:
     _check_writer(actor, activity.unit)
     notes = []

@@ -6,7 +6,7 @@ from typing import IO, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,7 +62,19 @@ def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
     if not editions:
         raise Http404("没有适用于本单位的测评体系")
     wanted = request.GET.get("edition") or request.POST.get("edition")
-    return next((e for e in editions if str(e.pk) == wanted), editions[0])
+    chosen = next((e for e in editions if str(e.pk) == wanted), None)
+    if chosen is not None:
+        return chosen
+    # by default the framework the unit keeps its ledger for (most linked records)
+    used = (
+        ActivityIndicator.objects.filter(unit=unit)
+        .values("edition_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("edition_id", flat=True)
+        .first()
+    )
+    return next((e for e in editions if e.pk == used), editions[0])
 
 
 @login_required
