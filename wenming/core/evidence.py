@@ -19,11 +19,15 @@ STATUS_LABELS = {COMPLETE: "完整", INCOMPLETE: "不完整", MANUAL: "待人工
 
 @dataclass(frozen=True)
 class RecordFact:
+    """One record, or ``count`` records of the same type and department in the same period
+    (callers may aggregate by month; every period here is made of whole months)."""
+
     day: date
     activity_type: str
     photos: int = 0
     files: int = 0
     department: str = ""
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,13 @@ def _check(
     ]
     what = f"{rule.activity_type or '记录'}"
     if rule.per is None:
-        have = sum(1 for r in relevant if r.day.year == as_of.year)
+        have = sum(r.count for r in relevant if r.day.year == as_of.year)
         if have < minimum:
             return INCOMPLETE, f"{as_of.year}年{what}至少{minimum}次(现有{have}次)"
         return COMPLETE, f"{as_of.year}年{what}{have}次"
     short = []
     for label, first, last in periods(rule.per, as_of):
-        have = sum(1 for r in relevant if first <= r.day <= last)
+        have = sum(r.count for r in relevant if first <= r.day <= last)
         if have < minimum:
             short.append(f"{label}{have}次")
     if short:

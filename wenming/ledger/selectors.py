@@ -6,6 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
 from wenming.core.evidence import (
     COMPLETE,
     QuotaRow,
@@ -43,25 +46,37 @@ class EvidenceRow:
         return STATUS_LABELS[self.status]
 
 
-def _facts(unit: Unit, edition: FrameworkEdition) -> dict[str, list[RecordFact]]:
-    rows = ActivityIndicator.objects.filter(unit=unit, edition=edition).values_list(
-        "code",
-        "activity__day",
-        "activity__activity_type__name",
-        "activity__photo_count",
-        "activity__file_count",
-        "activity__department__name",
+def _facts(unit: Unit, edition: FrameworkEdition, as_of: date) -> dict[str, list[RecordFact]]:
+    """Linked records per indicator, aggregated in the database by month, type and department
+    (rules count per whole-month periods), so the work is a GROUP BY, not one object a record."""
+    rows = (
+        ActivityIndicator.objects.filter(unit=unit, edition=edition, activity__day__lte=as_of)
+        .annotate(month=TruncMonth("activity__day"))
+        .values("code", "month", "activity__activity_type__name", "activity__department__name")
+        .annotate(
+            n=Count("id"), photos=Sum("activity__photo_count"), files=Sum("activity__file_count")
+        )
+        .values_list(
+            "code",
+            "month",
+            "activity__activity_type__name",
+            "n",
+            "photos",
+            "files",
+            "activity__department__name",
+        )
+        .order_by()
     )
     facts: dict[str, list[RecordFact]] = defaultdict(list)
-    for code, day, kind, photos, files, department in rows.iterator(chunk_size=5000):
-        facts[code].append(RecordFact(day, kind, photos, files, department or ""))
+    for code, month, kind, n, photos, files, department in rows:
+        facts[code].append(RecordFact(month, kind, photos or 0, files or 0, department or "", n))
     return facts
 
 
 def evidence_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> list[EvidenceRow]:
     """Every node of the framework with its records and its rules judged (three queries)."""
     framework = framework_of(edition)
-    facts = _facts(unit, edition)
+    facts = _facts(unit, edition, as_of)
     explanations = dict(
         IndicatorExplanation.objects.filter(unit=unit, edition=edition).values_list("code", "text")
     )

@@ -1,0 +1,253 @@
+"""Benchmark: the ledger at 5,000 records / 20,000 files, and the binder's throughput.
+
+Run:  .venv/bin/python bench/ledger.py [--database sqlite|postgres] [--binder-mb 200]
+
+1. Loads one unit with 5,000 activity records (each linked to two indicators) and 20,000
+   attachments, then requests the ledger list and the per-indicator completeness view as the
+   unit's filler, printing p50/p95.
+2. Builds a binder of about --binder-mb MB of (incompressible) photos through the real job
+   code, timed against a plain ``zipfile`` copy of the same files in the same run, and prints
+   MB/s for both, their ratio, and the build's peak Python memory (tracemalloc) and the
+   process's peak RSS. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def setup(database: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    media = OUT / "ledger-media"
+    os.environ["WENMING_MEDIA_ROOT"] = str(media)
+    os.environ["WENMING_DATA_DIR"] = str(OUT)
+    if database == "sqlite":
+        path = OUT / "ledger.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+        ) as conn:
+            conn.execute("drop database if exists wenming_bench_ledger")
+            conn.execute("create database wenming_bench_ledger")
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/wenming_bench_ledger"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+
+
+def load(records: int, files: int) -> tuple[Any, Any, Any, Any]:
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from wenming.accounts.models import Role, RoleGrant
+    from wenming.attachments.models import Attachment, StoredFile
+    from wenming.core.credit_code import make_credit_code
+    from wenming.core.formats import framework_load
+    from wenming.frameworks.selectors import framework_of
+    from wenming.frameworks.services import framework_import
+    from wenming.ledger.models import Activity, ActivityIndicator
+    from wenming.ledger.services import activity_types
+    from wenming.organizations.models import RegionLevel, Unit, UnitType
+    from wenming.organizations.services import region_upsert
+
+    t0 = time.perf_counter()
+    edition = framework_import(
+        framework=framework_load(ROOT / "wenming" / "library" / "civilized-unit.yaml")
+    )[0]
+    region = region_upsert(code="440100", name="基准市", level=RegionLevel.CITY, parent=None)[0]
+    unit = Unit.objects.create(
+        name="基准单位",
+        credit_code=make_credit_code(serial=1),
+        region=region,
+        unit_type=UnitType.objects.create(name="机关"),
+    )
+    user = User.objects.create_user("bench_filler")
+    RoleGrant.objects.create(user=user, role=Role.UNIT_FILLER, unit=unit)
+    kinds = activity_types()
+    leaves = [n.code for n in framework_of(edition).leaves(bonus=False)]
+    rng = random.Random(5)
+    start = date(2026, 1, 1)
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                unit=unit,
+                activity_type=rng.choice(kinds),
+                title=f"活动记录{i}",
+                day=start + timedelta(days=i % 300),
+                participants=rng.randint(5, 80),
+                created_by=user,
+                photo_count=4,
+                file_count=4,
+            )
+            for i in range(records)
+        ],
+        batch_size=2000,
+    )
+    ids = list(Activity.objects.filter(unit=unit).values_list("pk", flat=True))
+    ActivityIndicator.objects.bulk_create(
+        [
+            ActivityIndicator(activity_id=a, edition=edition, code=c, unit=unit)
+            for a in ids
+            for c in rng.sample(leaves, 2)
+        ],
+        batch_size=5000,
+    )
+    stored = StoredFile.objects.bulk_create(
+        [
+            StoredFile(
+                sha256=hashlib.sha256(str(i).encode()).hexdigest(),
+                size=1000,
+                kind="image",
+                mime="image/jpeg",
+            )
+            for i in range(files)
+        ],
+        batch_size=5000,
+    )
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                file=f,
+                name=f"照片{i}.jpg",
+                unit=unit,
+                owner_type="ledger.activity",
+                owner_id=str(ids[i % len(ids)]),
+                uploaded_by=user,
+            )
+            for i, f in enumerate(stored)
+        ],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  loaded {records:,} records, {files:,} files in {time.perf_counter() - t0:.1f} s")
+    return unit, user, edition, ids
+
+
+def pages(unit: Any, user: Any, edition: Any, rounds: int) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    urls = {
+        "ledger list, first page": f"/ledger/?unit={unit.pk}",
+        "ledger list, page 50": f"/ledger/?unit={unit.pk}&page=50",
+        "completeness per indicator": f"/ledger/evidence/?unit={unit.pk}&edition={edition.pk}",
+    }
+    for label, url in urls.items():
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        times.sort()
+        print(
+            f"  {label:<30} p50 {statistics.median(times):6.1f} ms   p95 {times[int(len(times) * 0.95) - 1]:6.1f} ms"
+        )
+
+
+def binder(unit: Any, user: Any, edition: Any, ids: list[int], megabytes: int) -> None:
+    from wenming.attachments.models import Attachment, StoredFile
+    from wenming.attachments.services import content_path
+    from wenming.jobs.models import Job
+    from wenming.jobs.services import HANDLERS
+
+    Attachment.objects.all().delete()
+    StoredFile.objects.all().delete()
+    size = 512 * 1024
+    count = megabytes * 1024 * 1024 // size
+    paths = []
+    for i in range(count):  # incompressible "photos", as real JPEGs are
+        data = os.urandom(size)
+        sha = hashlib.sha256(data).hexdigest()
+        path = content_path(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        stored = StoredFile.objects.create(sha256=sha, size=size, kind="image", mime="image/jpeg")
+        Attachment.objects.create(
+            file=stored,
+            name=f"现场照片{i}.jpg",
+            unit=unit,
+            owner_type="ledger.activity",
+            owner_id=str(ids[i % 100]),
+            uploaded_by=user,
+        )
+        paths.append(path)
+    total_mb = sum(p.stat().st_size for p in paths) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        with zipfile.ZipFile(
+            Path(tmp) / "plain.zip", "w", compression=zipfile.ZIP_STORED
+        ) as archive:
+            for i, path in enumerate(paths):
+                archive.write(path, f"f{i}.jpg")
+        plain = time.perf_counter() - t
+    job = Job.objects.create(
+        kind="binder", label="基准", owner=user, unit=unit, params={"edition": edition.pk}
+    )
+    tracemalloc.start()
+    t = time.perf_counter()
+    result = HANDLERS["binder"](job, lambda done, total, message: None)
+    built = time.perf_counter() - t
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    binder_mb = result.stat().st_size / 1e6
+    result.unlink()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  files: {count} × {size // 1024} KB = {total_mb:.0f} MB; binder ZIP {binder_mb:.0f} MB (each file once per linked indicator)"
+    )
+    print(f"  plain zipfile copy:  {total_mb / plain:7.1f} MB/s")
+    print(
+        f"  binder build:        {binder_mb / built:7.1f} MB/s  (ratio {binder_mb / built / (total_mb / plain):.2f}×)"
+    )
+    print(f"  binder peak Python memory {peak / 1e6:.1f} MB; process peak RSS {rss:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--files", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--binder-mb", type=int, default=200)
+    args = parser.parse_args()
+    setup(args.database)
+    print(f"\n{args.database}:")
+    unit, user, edition, ids = load(args.records, args.files)
+    pages(unit, user, edition, args.rounds)
+    binder(unit, user, edition, ids, args.binder_mb)
+
+
+if __name__ == "__main__":
+    main()
