@@ -143,6 +143,19 @@ EXPECTED = {
     ),
     "ledger:quotas": (lambda o: reverse("ledger:quotas") + f"?unit={o.s1.pk}", SEE_S1, 404, False),
     "ledger:binder": (lambda o: reverse("ledger:binder"), set(), 405, True),
+    "ledger:assignments": (
+        lambda o: reverse("ledger:assignments") + f"?unit={o.s1.pk}",
+        SEE_S1,
+        404,
+        False,
+    ),
+    "ledger:my_tasks": (lambda o: reverse("ledger:my_tasks"), EVERYONE, None, False),
+    "ledger:assignment_done": (
+        lambda o: reverse("ledger:assignment_done", args=[1]),
+        set(),
+        405,
+        True,
+    ),
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {

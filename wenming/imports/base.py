@@ -87,6 +87,16 @@ class Importer(ABC):
     kind: ClassVar[str]
     label: ClassVar[str]
     sheets: ClassVar[dict[str, list[Column]]]
+    # query parameters the importer needs (e.g. which unit and framework), kept with the upload
+    context_keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *, context: dict[str, str] | None = None, user: User | None = None) -> None:
+        self.context = context or {}
+        self.user = user
+
+    def check_context(self) -> None:
+        """Raise ImportRefused (from wenming.imports.services) if the context is not allowed."""
+        return None
 
     @classmethod
     @abstractmethod

@@ -24,6 +24,7 @@ class ImportBatch(models.Model):
     status = models.CharField(
         max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )
+    context = models.JSONField(default=dict)
     summary = models.JSONField(default=dict)
     committed_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,11 +19,15 @@ class ImportRefused(Exception):
     """The import cannot go ahead; the message says why in Chinese."""
 
 
-def importer_for(kind: str, user: User) -> Importer:
+def importer_for(kind: str, user: User, context: dict[str, str] | None = None) -> Importer:
     cls = REGISTRY.get(kind)
     if cls is None or not cls.allowed(scope_for(user)):
         raise ImportRefused("无权使用该导入")
-    return cls()
+    importer = cls(
+        context={k: v for k, v in (context or {}).items() if k in cls.context_keys}, user=user
+    )
+    importer.check_context()
+    return importer
 
 
 def _plan(importer: Importer, content: bytes, user: User) -> ImportPlan:
@@ -39,10 +43,10 @@ def _plan(importer: Importer, content: bytes, user: User) -> ImportPlan:
 
 
 def import_preview(
-    *, kind: str, filename: str, content: bytes, user: User
+    *, kind: str, filename: str, content: bytes, user: User, context: dict[str, str] | None = None
 ) -> tuple[ImportBatch, ImportPlan]:
     """Keep the upload and return what it would change. Nothing else is written."""
-    importer = importer_for(kind, user)
+    importer = importer_for(kind, user, context)
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportRefused(f"文件过大(上限{settings.IMPORT_MAX_BYTES // (1024 * 1024)}MB)")
     if not filename.lower().endswith(".xlsx"):
@@ -54,6 +58,7 @@ def import_preview(
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         created_by=user,
+        context=importer.context,
         summary={"counts": plan.counts(), "errors": len(plan.errors)},
     )
     return batch, plan
@@ -61,7 +66,7 @@ def import_preview(
 
 def import_plan_of(batch: ImportBatch, user: User) -> ImportPlan:
     """Re-read a kept upload against the current data (for showing the preview again)."""
-    return _plan(importer_for(batch.kind, user), bytes(batch.content), user)
+    return _plan(importer_for(batch.kind, user, batch.context), bytes(batch.content), user)
 
 
 @transaction.atomic
@@ -72,7 +77,7 @@ def import_commit(*, batch_id: int, user: User) -> ImportPlan:
         raise ImportRefused("导入记录不存在")
     if batch.status != ImportStatus.PREVIEWED:
         raise ImportRefused(f"该文件{batch.get_status_display()},不能再次导入")
-    importer = importer_for(batch.kind, user)
+    importer = importer_for(batch.kind, user, batch.context)
     plan = _plan(importer, bytes(batch.content), user)
     if not plan.ok:
         raise ImportRefused(f"文件有{len(plan.errors)}处错误,未导入任何内容")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,9 +25,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 500
 
 
-def _importer(request: HttpRequest, kind: str) -> Importer:
+def _context(request: HttpRequest) -> dict[str, str]:
+    return {k: str(v) for k, v in request.GET.items() if k != "page"}
+
+
+def _importer(request: HttpRequest, kind: str, context: dict[str, str] | None = None) -> Importer:
     try:
-        return importer_for(kind, actor(request))
+        return importer_for(kind, actor(request), _context(request) if context is None else context)
     except ImportRefused as exc:
         raise PermissionDenied(str(exc)) from None
 
@@ -44,18 +50,23 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
                     filename=uploaded.name or "",
                     content=uploaded.read(),
                     user=actor(request),
+                    context=importer.context,
                 )
             except ImportRefused as exc:
                 messages.error(request, str(exc))
             else:
                 return redirect("imports:preview", batch_id=batch.pk)
-    return render(request, "imports/upload.html", {"importer": importer, "kind": kind})
+    return render(
+        request,
+        "imports/upload.html",
+        {"importer": importer, "kind": kind, "query": urlencode(importer.context)},
+    )
 
 
 @login_required
 def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
-    importer = _importer(request, batch.kind)
+    importer = _importer(request, batch.kind, batch.context)
     plan = import_plan_of(batch, actor(request))
     changed = [c for c in plan.changes if c.action != "无变化"]
     return render(

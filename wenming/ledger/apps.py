@@ -6,4 +6,4 @@ class LedgerConfig(AppConfig):
     verbose_name = "创建台账"
 
     def ready(self) -> None:
-        from wenming.ledger import binder  # noqa: F401  (registers the binder job)
+        from wenming.ledger import assignments, binder  # noqa: F401  (register the importer and the job)

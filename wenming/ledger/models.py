@@ -123,3 +123,28 @@ class EvidenceConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}#{self.rule_index}"
+
+
+class IndicatorAssignment(models.Model):
+    """A line of the 考核指标任务分解表: an indicator given to a department and a person."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(FrameworkEdition, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL)
+    person = models.CharField("责任人", max_length=50, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deadline = models.DateField("完成时限", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "edition", "code"], name="assignment_unique")
+        ]
+        indexes = [models.Index(fields=["user", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.person}"

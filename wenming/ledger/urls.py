@@ -11,4 +11,7 @@ urlpatterns = [
     path("evidence/", views.evidence, name="evidence"),
     path("quotas/", views.quotas, name="quotas"),
     path("binder/", views.binder, name="binder"),
+    path("assignments/", views.assignment_table, name="assignments"),
+    path("my-tasks/", views.my_tasks, name="my_tasks"),
+    path("assignments/<int:pk>/done/", views.assignment_mark_done, name="assignment_done"),
 ]

@@ -5,6 +5,7 @@ from typing import IO, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
 from wenming.assessments.access import can_fill
 from wenming.attachments.services import attachments_of
@@ -20,7 +22,12 @@ from wenming.core.evidence import STATUS_LABELS
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
 from wenming.jobs.services import job_start
-from wenming.ledger.models import Activity, ActivityIndicator, ActivityType
+from wenming.ledger.assignments import (
+    assignment_done,
+    assignments_for_person,
+    overdue_for_unit_admin,
+)
+from wenming.ledger.models import Activity, ActivityIndicator, ActivityType, IndicatorAssignment
 from wenming.ledger.selectors import evidence_status, quota_status
 from wenming.ledger.services import (
     ActivityInput,
@@ -285,3 +292,65 @@ def binder(request: HttpRequest) -> HttpResponse:
         params={"edition": edition.pk},
     )
     return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+def assignment_table(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    edition = _edition(request, unit)
+    current = {
+        a.code: a
+        for a in IndicatorAssignment.objects.filter(unit=unit, edition=edition).select_related(
+            "department", "user"
+        )
+    }
+    today = timezone.localdate()
+    rows = [
+        (node, depth, current.get(node.code))
+        for node, _, depth in framework_of(edition).walk(bonus=False)
+    ]
+    late = [a for a in current.values() if a.done_at is None and a.deadline and a.deadline < today]
+    return render(
+        request,
+        "ledger/assignments.html",
+        {
+            "unit": unit,
+            "edition": edition,
+            "editions": _editions(unit),
+            "rows": rows,
+            "today": today,
+            "late": late,
+            "is_admin": scope_for(request.user).holds(Role.UNIT_ADMIN, unit.pk),
+        },
+    )
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    mine = assignments_for_person(user).order_by("done_at", "deadline")
+    return render(
+        request,
+        "ledger/my_tasks.html",
+        {
+            "mine": mine,
+            "today": timezone.localdate(),
+            "unit_late": overdue_for_unit_admin(user).select_related("unit", "department"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assignment_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = IndicatorAssignment.objects.filter(
+        pk=pk, unit__in=units_visible_to(request.user).values("pk")
+    ).first()
+    if assignment is None:
+        raise Http404("任务不存在")
+    try:
+        assignment_done(actor=actor(request), assignment=assignment)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, f"{assignment.code} 已标记完成")
+    return redirect(request.POST.get("next") or "ledger:my_tasks")
