@@ -15,6 +15,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ from openpyxl import Workbook
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import content_path, safe_name
 from wenming.core.evidence import STATUS_LABELS
-from wenming.core.fonts import cjk_font
+from wenming.core.fonts import font_for
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.jobs.models import Job
@@ -164,7 +165,12 @@ def _contents_pdf(
     path: str, unit: str, framework: str, rows: list[EvidenceRow], links: dict[str, list[int]]
 ) -> None:
     pdf = FPDF()
-    pdf.add_font("cjk", fname=str(cjk_font()))
+    text = unit + framework + "".join(row.node.code + row.node.name for row in rows)
+    font, face = font_for(
+        text + "迎检材料目录测评体系生成日期条完整不待人工确认",
+        cache_dir=Path(settings.MEDIA_ROOT) / "fonts",
+    )
+    pdf.add_font("cjk", fname=str(font), collection_font_number=face)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
