@@ -13,7 +13,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.assessments.conftest import standard  # noqa: F401
-from tests.organizations.conftest import world  # noqa: F401
 from wenming.assessments.services import self_assessment_start
 from wenming.imports.models import ImportBatch
 

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.organizations.conftest import world  # noqa: F401  (the shared city)
 from wenming.frameworks.services import framework_import
 
 
 @pytest.fixture
-def standard(world, school):  # noqa: F811
+def standard(world, school):
     """The school-standardization framework, stored; 第一小学 is a primary school of 江东区."""
     world.s1.stage, world.s1.enrolment_primary = "小学", 800
     world.s1.save()

@@ -4,7 +4,6 @@ import io
 
 import pytest
 
-from tests.organizations.conftest import world  # noqa: F401
 from wenming.attachments.detect import image_bytes
 from wenming.frameworks.services import framework_import
 
@@ -15,7 +14,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def civic(world):  # noqa: F811
+def civic(world):
     """The 文明单位 framework, stored; 江西区人民医院 (a hospital) may use it."""
     from tests.conftest import library
 
