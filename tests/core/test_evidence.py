@@ -100,3 +100,15 @@ def test_quota_progress_per_quarter_and_department():
         ("办公室", 1, 0, 100),
         ("业务科", 0, 1, 0),
     ]
+
+
+def test_daily_quota_counts_the_days_so_far():
+    quota = Quota(code="Q0", name="日阅一文", activity_type="理论学习", per="day", min=1)
+    records = [rec(f"2026-01-{d:02d}", "理论学习") for d in range(1, 11)]
+    (row,) = quota_progress(quota, records, departments=[], as_of=date(2026, 1, 31))
+    assert (row.done, row.required, row.behind, row.period) == (
+        10,
+        31,
+        21,
+        "2026年(截至1月31日,共31天)",
+    )

@@ -162,6 +162,18 @@ def quota_progress(
     relevant = [r for r in records if r.activity_type == quota.activity_type and r.day <= as_of]
     rows = []
     groups = list(departments) if quota.per_department else [""]
+    if quota.per == "day":  # 日阅一文: one row for the year so far, required once a day
+        first = date(as_of.year, 1, 1)
+        days = as_of.toordinal() - first.toordinal() + 1
+        label = f"{as_of.year}年(截至{as_of.month}月{as_of.day}日,共{days}天)"
+        for department in groups:
+            done = sum(
+                r.count
+                for r in relevant
+                if first <= r.day and (not department or r.department == department)
+            )
+            rows.append(QuotaRow(quota, label, department, done, quota.min * days, True))
+        return rows
     for label, first, last in periods(quota.per, as_of):
         for department in groups:
             done = sum(

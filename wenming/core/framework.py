@@ -46,7 +46,7 @@ EFFECT_LABELS = {
 }
 
 
-PERIODS = {"year": "每年", "half": "每半年", "quarter": "每季度", "month": "每月"}
+PERIODS = {"year": "每年", "half": "每半年", "quarter": "每季度", "month": "每月", "day": "每天"}
 
 
 class EvidenceRule(Model):
@@ -72,7 +72,7 @@ class Quota(Model):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     activity_type: str = Field(min_length=1)
-    per: Literal["year", "half", "quarter", "month"] = "year"
+    per: Literal["year", "half", "quarter", "month", "day"] = "year"
     min: int = Field(ge=1)
     per_department: bool = False
 

@@ -8,6 +8,7 @@ from wenming.organizations.models import Department, Unit
 
 DEFAULT_ACTIVITY_TYPES = [
     "理论学习",
+    "日常阅读",
     "中心组学习",
     "会议",
     "培训",
