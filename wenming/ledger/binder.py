@@ -97,7 +97,9 @@ def build_binder(job: Job, progress: Progress) -> Path:
             ]
             text += [f"  - {c.reason}" for c in row.checks]
             text += ["", "说明:", row.explanation or "(未填写说明)"]
-            archive.writestr(f"{folder}/说明.txt", "\n".join(text))
+            archive.writestr(
+                f"{folder}/说明.txt", "\n".join(text), compress_type=zipfile.ZIP_STORED
+            )
             for activity_id in links.get(node.code, []):
                 activity = activities[activity_id]
                 record = safe_name(f"{activity.day:%Y-%m-%d} {activity.title}")[:60]
@@ -112,7 +114,11 @@ def build_binder(job: Job, progress: Progress) -> Path:
                     "",
                     activity.description,
                 ]
-                archive.writestr(f"{folder}/{record}/记录.txt", "\n".join(lines))
+                archive.writestr(
+                    f"{folder}/{record}/记录.txt",
+                    "\n".join(lines),
+                    compress_type=zipfile.ZIP_STORED,
+                )
                 done += 1
                 seen: set[str] = set()
                 for attachment in files.get(activity_id, []):
