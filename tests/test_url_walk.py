@@ -142,6 +142,12 @@ EXPECTED = {
     ),
     "ledger:quotas": (lambda o: reverse("ledger:quotas") + f"?unit={o.s1.pk}", SEE_S1, 404, False),
     "ledger:binder": (lambda o: reverse("ledger:binder"), set(), 405, True),
+    "ledger:edit": (
+        lambda o: reverse("ledger:edit", args=[o.activity.pk]),
+        {"unit_admin", "filler"},
+        404,
+        False,
+    ),
     "ledger:assignments": (
         lambda o: reverse("ledger:assignments") + f"?unit={o.s1.pk}",
         SEE_S1,
@@ -158,7 +164,9 @@ EXPECTED = {
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
-    ("ledger:new", r): 403 for r in ("admin", "city_office", "east_office", "supervisor", "head")
+    (page, r): 403
+    for page in ("ledger:new", "ledger:edit")
+    for r in ("admin", "city_office", "east_office", "supervisor", "head")
 }
 
 

@@ -268,3 +268,39 @@ def test_binder_is_built_in_the_background_and_downloaded(
     # another person cannot fetch it
     client.force_login(world.people.filler)
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_editing_a_record_changes_fields_and_links_and_is_audited(client, world, civic):
+    activity = record(world, civic, title="志愿服务", day=date(2026, 1, 15), photos=1)
+    client.force_login(world.people.other_filler)
+    form = client.get(reverse("ledger:edit", args=[activity.pk])).content.decode()
+    assert 'value="志愿服务"' in form and f'value="{civic.pk}:C1.2" selected' in form
+    response = client.post(
+        reverse("ledger:edit", args=[activity.pk]),
+        {
+            "activity_type": activity.activity_type_id,
+            "title": "“学雷锋”志愿服务",
+            "day": "2026-01-16",
+            "participants": "30",
+            "indicators": [f"{civic.pk}:C1.2", f"{civic.pk}:C2.2"],
+        },
+    )
+    assert response["Location"] == reverse("ledger:detail", args=[activity.pk])
+    activity.refresh_from_db()
+    assert (
+        activity.title == "“学雷锋”志愿服务"
+        and activity.day == date(2026, 1, 16)
+        and activity.participants == 30
+    )
+    assert sorted(activity.indicators.values_list("code", flat=True)) == ["C1.2", "C2.2"]
+    changes = {e.field: (e.old, e.new) for e in AuditEvent.objects.filter(action="ledger.update")}
+    assert changes["标题"] == ("志愿服务", "“学雷锋”志愿服务") and changes["关联指标"] == (
+        "C1.2",
+        "C1.2、C2.2",
+    )
+    client.force_login(world.people.city_office)
+    assert (
+        client.post(reverse("ledger:edit", args=[activity.pk]), {"title": "x"}).status_code == 403
+    )
+    client.force_login(world.people.filler)
+    assert client.get(reverse("ledger:edit", args=[activity.pk])).status_code == 404

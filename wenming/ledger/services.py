@@ -120,6 +120,79 @@ def _count_files(activity: Activity) -> None:
     activity.save(update_fields=["photo_count", "file_count"])
 
 
+ACTIVITY_FIELDS = {
+    "activity_type": "类型",
+    "title": "标题",
+    "day": "日期",
+    "place": "地点",
+    "department": "组织科室",
+    "participants": "参加人数",
+    "participant_names": "参加人员",
+    "description": "内容",
+}
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    actor: User,
+    activity: Activity,
+    data: ActivityInput,
+    links: list[tuple[FrameworkEdition, str]],
+    files: Sequence[tuple[str, IO[bytes]]] = (),
+) -> list[str]:
+    """Change a record; every changed field and link is audited (old → new)."""
+    unit = activity.unit
+    _check_writer(actor, unit)
+    if not data.title.strip():
+        raise LedgerRefused("请填写标题")
+    if data.department is not None and data.department.unit_id != unit.pk:
+        raise LedgerRefused("组织科室不属于本单位")
+    _check_links(unit, links)
+    cleaned = {
+        "activity_type": data.activity_type,
+        "title": data.title.strip()[:200],
+        "day": data.day,
+        "place": data.place.strip()[:200],
+        "department": data.department,
+        "participants": data.participants,
+        "participant_names": data.participant_names.strip(),
+        "description": data.description.strip(),
+    }
+    for field, value in cleaned.items():
+        old = getattr(activity, field)
+        if old != value:
+            audit_record(
+                actor=actor,
+                action="ledger.update",
+                obj=activity,
+                field=ACTIVITY_FIELDS[field],
+                old=old,
+                new=value,
+            )
+            setattr(activity, field, value)
+    activity.save()
+    before = {(link.edition_id, link.code) for link in activity.indicators.all()}
+    after = {(edition.pk, code) for edition, code in links}
+    if before != after:
+        activity.indicators.all().delete()
+        ActivityIndicator.objects.bulk_create(
+            [
+                ActivityIndicator(activity=activity, edition=edition, code=code, unit=unit)
+                for edition, code in set(links)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.update",
+            obj=activity,
+            field="关联指标",
+            old="、".join(sorted(c for _, c in before)),
+            new="、".join(sorted(c for _, c in after)),
+        )
+    return activity_add_files(actor=actor, activity=activity, files=files) if files else []
+
+
 @transaction.atomic
 def activity_add_files(
     *, actor: User, activity: Activity, files: Sequence[tuple[str, IO[bytes]]]

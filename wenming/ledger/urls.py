@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_new, name="new"),
     path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("<int:pk>/delete/", views.activity_remove, name="delete"),
     path("evidence/", views.evidence, name="evidence"),
     path("quotas/", views.quotas, name="quotas"),

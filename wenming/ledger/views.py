@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +35,7 @@ from wenming.ledger.services import (
     activity_create,
     activity_delete,
     activity_types,
+    activity_update,
     confirmation_set,
     explanation_save,
 )
@@ -112,57 +113,50 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def activity_new(request: HttpRequest) -> HttpResponse:
-    unit = _unit(request)
-    user = actor(request)
-    editions = _editions(unit)
-    if request.method == "POST":
-        try:
-            day = dt.date.fromisoformat(request.POST.get("day", ""))
-        except ValueError:
-            messages.error(request, "请填写正确的日期")
-        else:
-            try:
-                kind = ActivityType.objects.get(pk=request.POST.get("activity_type") or 0)
-                department = unit.departments.filter(pk=request.POST.get("department") or 0).first()
-                links = []
-                for value in request.POST.getlist("indicators"):
-                    edition_id, _, code = value.partition(":")
-                    edition = next((e for e in editions if str(e.pk) == edition_id), None)
-                    if edition is None:
-                        raise LedgerRefused("所选测评体系不适用于本单位")
-                    links.append((edition, code))
-                participants = request.POST.get("participants") or "0"
-                if not participants.isdigit():
-                    raise LedgerRefused("参加人数应为非负整数")
-                data = ActivityInput(
-                    activity_type=kind,
-                    title=request.POST.get("title", ""),
-                    day=day,
-                    place=request.POST.get("place", ""),
-                    department=department,
-                    participants=int(participants),
-                    participant_names=request.POST.get("participant_names", ""),
-                    description=request.POST.get("description", ""),
-                )
-                files: list[tuple[str, IO[bytes]]] = [
-                    (f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")
-                ]
-                activity, notes = activity_create(
-                    actor=user, unit=unit, data=data, links=links, files=files
-                )
-            except (LedgerRefused, ActivityType.DoesNotExist) as exc:
-                messages.error(
-                    request, str(exc) if isinstance(exc, LedgerRefused) else "请选择活动类型"
-                )
-            else:
-                for note in notes:
-                    messages.info(request, note)
-                messages.success(request, "台账记录已保存")
-                return redirect("ledger:detail", pk=activity.pk)
-    if not can_fill(user, unit.pk):
-        return render(request, "ledger/readonly.html", {"unit": unit}, status=403)
+def _read_form(
+    request: HttpRequest, unit: Unit, editions: list[FrameworkEdition]
+) -> tuple[ActivityInput, list[tuple[FrameworkEdition, str]], list[tuple[str, IO[bytes]]]]:
+    """The record form as service arguments; LedgerRefused says what is wrong."""
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        raise LedgerRefused("请填写正确的日期") from None
+    kind = ActivityType.objects.filter(pk=request.POST.get("activity_type") or 0).first()
+    if kind is None:
+        raise LedgerRefused("请选择活动类型")
+    links = []
+    for value in request.POST.getlist("indicators"):
+        edition_id, _, code = value.partition(":")
+        edition = next((e for e in editions if str(e.pk) == edition_id), None)
+        if edition is None:
+            raise LedgerRefused("所选测评体系不适用于本单位")
+        links.append((edition, code))
+    participants = request.POST.get("participants") or "0"
+    if not participants.isdigit():
+        raise LedgerRefused("参加人数应为非负整数")
+    data = ActivityInput(
+        activity_type=kind,
+        title=request.POST.get("title", ""),
+        day=day,
+        place=request.POST.get("place", ""),
+        department=unit.departments.filter(pk=request.POST.get("department") or 0).first(),
+        participants=int(participants),
+        participant_names=request.POST.get("participant_names", ""),
+        description=request.POST.get("description", ""),
+    )
+    files = [(f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
+    return data, links, files
+
+
+def _form_page(
+    request: HttpRequest,
+    unit: Unit,
+    editions: list[FrameworkEdition],
+    *,
+    values: dict[str, Any],
+    selected: set[str],
+    activity: Activity | None = None,
+) -> HttpResponse:
     choices = [(e, [(n, d) for n, _, d in framework_of(e).walk(bonus=False)]) for e in editions]
     return render(
         request,
@@ -173,9 +167,77 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             "departments": unit.departments.all(),
             "choices": choices,
             "today": timezone.localdate(),
-            "post": request.POST,
+            "post": values,
+            "selected": selected,
+            "activity": activity,
         },
     )
+
+
+@login_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    user = actor(request)
+    editions = _editions(unit)
+    if request.method == "POST":
+        try:
+            data, links, files = _read_form(request, unit, editions)
+            activity, notes = activity_create(
+                actor=user, unit=unit, data=data, links=links, files=files
+            )
+        except LedgerRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            for note in notes:
+                messages.info(request, note)
+            messages.success(request, "台账记录已保存")
+            return redirect("ledger:detail", pk=activity.pk)
+    if not can_fill(user, unit.pk):
+        return render(request, "ledger/readonly.html", {"unit": unit}, status=403)
+    return _form_page(
+        request,
+        unit,
+        editions,
+        values=request.POST.dict(),
+        selected=set(request.POST.getlist("indicators")),
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request, pk)
+    unit, user = activity.unit, actor(request)
+    if not can_fill(user, unit.pk):
+        return render(request, "ledger/readonly.html", {"unit": unit}, status=403)
+    editions = _editions(unit)
+    values: dict[str, Any]
+    if request.method == "POST":
+        try:
+            data, links, files = _read_form(request, unit, editions)
+            notes = activity_update(
+                actor=user, activity=activity, data=data, links=links, files=files
+            )
+        except LedgerRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            for note in notes:
+                messages.info(request, note)
+            messages.success(request, "台账记录已修改")
+            return redirect("ledger:detail", pk=activity.pk)
+        values, selected = request.POST.dict(), set(request.POST.getlist("indicators"))
+    else:
+        values = {
+            "activity_type": str(activity.activity_type_id),
+            "title": activity.title,
+            "day": activity.day,
+            "place": activity.place,
+            "department": str(activity.department_id or ""),
+            "participants": str(activity.participants),
+            "participant_names": activity.participant_names,
+            "description": activity.description,
+        }
+        selected = {f"{link.edition_id}:{link.code}" for link in activity.indicators.all()}
+    return _form_page(request, unit, editions, values=values, selected=selected, activity=activity)
 
 
 def _activity_for(request: HttpRequest, pk: int) -> Activity:
