@@ -19,7 +19,6 @@ import os
 import random
 import resource
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -28,40 +27,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+from common import OUT, ROOT, fresh_django
 
 
 def setup(database: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    media = OUT / "ledger-media"
-    os.environ["WENMING_MEDIA_ROOT"] = str(media)
-    os.environ["WENMING_DATA_DIR"] = str(OUT)
-    if database == "sqlite":
-        path = OUT / "ledger.sqlite3"
-        path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-        ) as conn:
-            conn.execute("drop database if exists wenming_bench_ledger")
-            conn.execute("create database wenming_bench_ledger")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/wenming_bench_ledger"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
+    os.environ["WENMING_MEDIA_ROOT"] = str(OUT / "ledger-media")
+    fresh_django(database, "wenming_bench_ledger")
 
 
 def load(records: int, files: int) -> tuple[Any, Any, Any, Any]:

@@ -10,49 +10,20 @@ Django's test client as a city office user and prints p50/p95 per page. Not a te
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-PG_URL = "postgres://postgres@127.0.0.1:5432/wenming_bench"
+from common import fresh_django
 
 
 def run_one(database: str, units: int, rounds: int) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    if database == "sqlite":
-        path = OUT / "units.sqlite3"
-        path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-        ) as conn:
-            conn.execute("drop database if exists wenming_bench")
-            conn.execute("create database wenming_bench")
-        os.environ["DATABASE_URL"] = PG_URL
-    os.environ["WENMING_DATA_DIR"] = str(OUT)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+    fresh_django(database, "wenming_bench")
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     office, regions, types, sample = load(units)
     client = Client()
     client.force_login(office)

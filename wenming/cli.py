@@ -26,8 +26,6 @@ from wenming.core.framework import Framework
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
 
-LIBRARY = Path(__file__).resolve().parent / "library"
-
 
 class CommandError(Exception):
     """A user-facing failure; the message is printed as it is."""

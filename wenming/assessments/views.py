@@ -33,6 +33,7 @@ from wenming.assessments.services import (
 )
 from wenming.audit.services import audit_trail
 from wenming.core import yaml_io
+from wenming.core.engine import Engine, Scorecard
 from wenming.core.points import fmt
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
@@ -74,25 +75,16 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
     return redirect("assessments:detail", pk=assessment.pk)
 
 
-def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[str, Any]:
-    user = actor(request)
+def _live_context(request: HttpRequest, assessment: SelfAssessment) -> dict[str, Any]:
+    """What every answer shows: totals, trail, events. Cheap: it runs on each keystroke's save."""
     entries = {e.code: e for e in assessment.entries.select_related("updated_by")}
     card, problems = scorecard_of(assessment, entries.values())
     engine = engine_of(assessment.edition)
     fw = engine.framework
-    missing = missing_evidence(
-        unit=assessment.unit, edition=assessment.edition, as_of=timezone.localdate()
-    )
-    items = item_views(assessment, entries, card)
-    for item in items:
-        if item.node.is_leaf:
-            item.evidence = missing.get(item.node.code, "")
-            item.evidence_ok = item.node.code not in missing
     return {
         "a": assessment,
         "entries": entries,
         "fw": fw,
-        "items": items,
         "card": card,
         "problems": problems,
         "totals": _totals(engine, card),
@@ -100,18 +92,36 @@ def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[st
         "negatives": [(n, entries.get(n.code)) for n in fw.negative_list],
         "components": [(c, entries.get(c.code)) for c in fw.components],
         "trail": audit_trail(assessment)[:100],
-        "editable": assessment.is_editable and can_fill(user, assessment.unit_id),
-        "can_submit": assessment.is_editable and can_submit(user, assessment.unit_id),
-        "can_return": assessment.status == "submitted" and can_return(user, assessment),
-        "revisions": SelfAssessment.objects.filter(
-            unit=assessment.unit, edition=assessment.edition
-        ).order_by("revision"),
-        "nine_year": assessment.unit.stage == "九年一贯制",
-        "missing_evidence": missing,
+        "editable": assessment.is_editable and can_fill(actor(request), assessment.unit_id),
     }
 
 
-def _totals(engine, card):  # type: ignore[no-untyped-def]
+def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[str, Any]:
+    """The whole page: the live parts plus every item with its evidence status."""
+    user = actor(request)
+    context = _live_context(request, assessment)
+    missing = missing_evidence(
+        unit=assessment.unit, edition=assessment.edition, as_of=timezone.localdate()
+    )
+    items = item_views(assessment, context["entries"], context["card"])
+    for item in items:
+        if item.node.is_leaf:
+            item.evidence = missing.get(item.node.code, "")
+            item.evidence_ok = item.node.code not in missing
+    context.update(
+        items=items,
+        can_submit=assessment.is_editable and can_submit(user, assessment.unit_id),
+        can_return=assessment.status == "submitted" and can_return(user, assessment),
+        revisions=SelfAssessment.objects.filter(
+            unit=assessment.unit, edition=assessment.edition
+        ).order_by("revision"),
+        nine_year=assessment.unit.stage == "九年一贯制",
+        missing_evidence=missing,
+    )
+    return context
+
+
+def _totals(engine: Engine, card: Scorecard | None) -> dict[str, Any] | None:
     if card is None:
         return None
     return {
@@ -173,7 +183,7 @@ def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             f"您输入的“{typed['value'] or '(空)'}”未保存;请确认后再保存"
         )
     assessment.refresh_from_db()
-    context = _screen_context(request, assessment)
+    context = _live_context(request, assessment)
     entries, card = context["entries"], context["card"]
     engine = engine_of(assessment.edition)
     if code in engine.index:

@@ -11,7 +11,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -138,7 +138,3 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
         old=f"{attachment.name}({attachment.file.sha256[:12]})",
     )
     attachment.delete()
-
-
-def extension_of(name: str) -> str:
-    return PurePath(name).suffix.lower()

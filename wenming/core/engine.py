@@ -114,7 +114,8 @@ class Engine:
         self.leaves = [(self.index[c], c, s.score) for c, s in self.styles.items()]
         self.main_roots = [self.index[n.code] for n in fw.indicators]
         self.bonus_roots = [self.index[n.code] for n in fw.bonus.indicators] if fw.bonus else []
-        self.bonus_codes = {n.code for n in self.nodes[len(self._main_nodes()) :]}
+        main = sum(1 for _ in fw.walk(bonus=False))
+        self.bonus_codes = {n.code for n in self.nodes[main:]}  # walk() yields bonus nodes last
         # internal nodes, children before parents, each with a getter for its children's scores
         self.internal: list[tuple[int, Callable[[list[int]], Iterable[int]]]] = []
         for i in range(len(self.nodes) - 1, -1, -1):
@@ -130,9 +131,6 @@ class Engine:
         self.main_weight = Fraction(100) - sum(
             (Fraction(c.weight) for c in fw.components), Fraction(0)
         )
-
-    def _main_nodes(self) -> list[Indicator]:
-        return [n for n, _, _ in self.framework.walk(bonus=False)]
 
     # -- input ---------------------------------------------------------------------------
 

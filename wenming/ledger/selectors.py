@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 
 from wenming.core.evidence import (
     COMPLETE,
+    STATUS_LABELS,
     QuotaRow,
     RecordFact,
     RuleCheck,
@@ -41,8 +42,6 @@ class EvidenceRow:
 
     @property
     def label(self) -> str:
-        from wenming.core.evidence import STATUS_LABELS
-
         return STATUS_LABELS[self.status]
 
 

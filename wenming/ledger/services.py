@@ -19,6 +19,7 @@ from wenming.audit.services import audit_record
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.models import (
+    DEFAULT_ACTIVITY_TYPES,
     Activity,
     ActivityIndicator,
     ActivityType,
@@ -292,8 +293,6 @@ def confirmation_set(
 
 
 def activity_types() -> list[ActivityType]:
-    from wenming.ledger.models import DEFAULT_ACTIVITY_TYPES
-
     if not ActivityType.objects.exists():
         ActivityType.objects.bulk_create([ActivityType(name=n) for n in DEFAULT_ACTIVITY_TYPES])
     return list(ActivityType.objects.all())

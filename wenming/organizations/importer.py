@@ -106,6 +106,7 @@ class UnitSheetImporter(Importer):
             r.code: r
             for r in Region.objects.only("id", "code", "name", "level", "parent_id", "path")
         }
+        code_of = {r.pk: code for code, r in known_regions.items()}
         in_scope = _in_scope(scope)
         sheet_regions: dict[str, str] = {}  # code → parent code ("" for a root)
         for row in region_rows:
@@ -152,9 +153,7 @@ class UnitSheetImporter(Importer):
                 action = "新增"
                 changes = {"name": ("", name), "level": ("", _text(row.values["level"]))}
             else:
-                old_parent = next(
-                    (c for c, r in known_regions.items() if r.pk == existing.parent_id), ""
-                )
+                old_parent = code_of.get(existing.parent_id or 0, "")
                 for key, old, new in (
                     ("name", existing.name, name),
                     ("level", RegionLevel(existing.level).label, _text(row.values["level"])),

@@ -1,0 +1,41 @@
+"""Shared set-up for the page benchmarks: a fresh database, Django, migrations."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def fresh_django(database: str, name: str) -> None:
+    """Point Django at a new empty SQLite file or PostgreSQL database ``name`` and migrate it."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ["WENMING_DATA_DIR"] = str(OUT)
+    if database == "sqlite":
+        path = OUT / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'drop database if exists "{name}"')
+            conn.execute(f'create database "{name}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
