@@ -161,6 +161,15 @@ EXPECTED = {
         405,
         True,
     ),
+    "todo": (lambda o: reverse("todo"), EVERYONE, None, False),
+    "notices:list": (lambda o: reverse("notices:list"), EVERYONE, None, False),
+    "notices:detail": (
+        lambda o: reverse("notices:detail", args=[o.notice.pk]),
+        {"head"},
+        404,
+        False,
+    ),
+    "notices:reply": (lambda o: reverse("notices:reply", args=[o.notice.pk]), set(), 405, True),
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
@@ -227,6 +236,15 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         sha256="0" * 64,
         created_by=world.people.east_office,
     )
+    from wenming.notices.services import notice_send
+
+    world.notice = notice_send(
+        actor=world.people.east_office,
+        recipients=[world.people.head],
+        title="督办",
+        obj=world.s1,
+        reply_due=date(2026, 12, 1),
+    )[0]
     return world
 
 
