@@ -68,3 +68,28 @@ def test_files_are_served_only_to_people_who_may_see_the_unit(client, world):
         assert client.get(reverse("files:download", args=[attachment.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("files:download", args=[attachment.pk])).status_code == 302
+
+
+def test_stored_files_copied_into_a_zip_read_back_intact(world, tmp_path):
+    import zipfile
+    import zlib
+
+    from wenming.attachments.zipcopy import zip_add_stored
+
+    new, _ = store(world, "新.jpg", photo("blue"))
+    old, _ = store(world, "旧.jpg", photo("green"))
+    assert new.file.crc32 == zlib.crc32(content_path(new.file.sha256).read_bytes())
+    StoredFile.objects.filter(pk=old.file.pk).update(crc32=None)  # stored before CRCs were kept
+    old.file.refresh_from_db()
+    target = tmp_path / "out.zip"
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("说明.txt", "文字")
+        zip_add_stored(archive, "甲/新.jpg", new.file)
+        archive.writestr("乙/记录.txt", "记录" * 1000, compress_type=zipfile.ZIP_DEFLATED)
+        zip_add_stored(archive, "甲/旧.jpg", old.file)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["说明.txt", "甲/新.jpg", "乙/记录.txt", "甲/旧.jpg"]
+        assert archive.read("甲/旧.jpg") == content_path(old.file.sha256).read_bytes()
+        assert archive.read("乙/记录.txt").decode() == "记录" * 1000
+    assert StoredFile.objects.get(pk=old.file.pk).crc32 is not None  # computed once, kept

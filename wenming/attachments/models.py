@@ -14,6 +14,9 @@ class StoredFile(models.Model):
     kind = models.CharField(max_length=10)  # image | pdf | word | excel
     mime = models.CharField(max_length=100)
     has_thumbnail = models.BooleanField(default=False)
+    # CRC-32 of the content, known from the upload: ZIP entries (the binder) copy the bytes
+    # without reading them through Python. Null for files stored before it was kept.
+    crc32 = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import unicodedata
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -46,12 +47,12 @@ def thumbnail_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "thumbs" / sha256[:2] / sha256[2:4] / f"{sha256}.jpg"
 
 
-def _receive(stream: IO[bytes]) -> tuple[str, str, int]:
+def _receive(stream: IO[bytes]) -> tuple[str, str, int, int]:
     """Copy the upload to a temporary file, hashing as it goes; refuse it past the size limit."""
     limit = settings.ATTACHMENT_MAX_BYTES
     spool = Path(settings.MEDIA_ROOT) / "incoming"
     spool.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
+    digest, size, crc = hashlib.sha256(), 0, 0
     handle, temp = tempfile.mkstemp(dir=spool)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -60,11 +61,12 @@ def _receive(stream: IO[bytes]) -> tuple[str, str, int]:
                 if size > limit:
                     raise FileRejected(f"文件超过{limit // (1024 * 1024)}MB上限")
                 digest.update(chunk)
+                crc = zlib.crc32(chunk, crc)
                 out.write(chunk)
     except BaseException:
         os.unlink(temp)
         raise
-    return temp, digest.hexdigest(), size
+    return temp, digest.hexdigest(), size, crc
 
 
 def attachment_store(
@@ -72,7 +74,7 @@ def attachment_store(
 ) -> tuple[Attachment, bool]:
     """Store one file for ``owner`` (a record of ``unit``). Returns (attachment, already_stored)."""
     filename = safe_name(name)
-    temp, sha256, size = _receive(stream)
+    temp, sha256, size, crc = _receive(stream)
     try:
         file_type = check(temp, filename)
         if size == 0:
@@ -94,6 +96,7 @@ def attachment_store(
                     "kind": file_type.kind,
                     "mime": file_type.mime,
                     "has_thumbnail": has_thumb,
+                    "crc32": crc,
                 },
             )
             reused = False
@@ -138,3 +141,15 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
         old=f"{attachment.name}({attachment.file.sha256[:12]})",
     )
     attachment.delete()
+
+
+def stored_crc32(stored: StoredFile) -> int:
+    """The content's CRC-32, computed once (and kept) for files stored before it was recorded."""
+    if stored.crc32 is None:
+        crc = 0
+        with content_path(stored.sha256).open("rb") as source:
+            while chunk := source.read(CHUNK):
+                crc = zlib.crc32(chunk, crc)
+        StoredFile.objects.filter(pk=stored.pk).update(crc32=crc)
+        stored.crc32 = crc
+    return stored.crc32

@@ -9,6 +9,7 @@ To add a kind of job: write ``handler(job, progress) -> Path`` that builds the r
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 Handler = Callable[[Job, Progress], Path]
 HANDLERS: dict[str, Handler] = {}
+
+PROGRESS_INTERVAL = 0.3  # seconds between two progress writes
 
 
 def register_job(kind: str) -> Callable[[Handler], Handler]:
@@ -66,7 +69,15 @@ def job_run(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=timezone.now())
 
+    last_write = 0.0
+
     def progress(done: int, total: int, message: str = "") -> None:
+        # a handler may report thousands of steps; the page polls every second or so
+        nonlocal last_write
+        now = time.monotonic()
+        if done < total and now - last_write < PROGRESS_INTERVAL:
+            return
+        last_write = now
         Job.objects.filter(pk=job_id).update(done=done, total=total, message=message[:300])
 
     try:

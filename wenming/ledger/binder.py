@@ -13,6 +13,9 @@ import os
 import tempfile
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -20,22 +23,73 @@ from django.utils import timezone
 from fpdf import FPDF
 from openpyxl import Workbook
 
-from wenming.attachments.models import Attachment
-from wenming.attachments.services import content_path, safe_name
+from wenming.attachments.models import Attachment, StoredFile
+from wenming.attachments.services import safe_name
+from wenming.attachments.zipcopy import zip_add_bytes, zip_add_stored
 from wenming.core.evidence import STATUS_LABELS
 from wenming.core.fonts import font_for
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.jobs.models import Job
+from wenming.jobs.parallel import in_parallel
 from wenming.jobs.services import Progress, register_job, result_dir
 from wenming.ledger.models import Activity, ActivityIndicator
 from wenming.ledger.selectors import EvidenceRow, evidence_status
+from wenming.organizations.models import Unit
 
-COMPRESSED_KINDS = {"image", "pdf", "word", "excel"}
+INDEX_HEADER = [
+    "指标编码", "指标名称", "佐证状态", "记录日期", "记录类型", "记录标题", "文件", "ZIP中的路径",
+]  # fmt: skip
 
 
 def _folder(code: str, name: str) -> str:
     return safe_name(f"{code} {name}")[:60]
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the binder shows of one ledger activity (read as plain values, not model objects)."""
+
+    title: str
+    kind: str
+    day: date
+    place: str
+    department: str
+    participants: int
+    names: str
+    description: str
+
+    @cached_property
+    def folder(self) -> str:
+        return safe_name(f"{self.day:%Y-%m-%d} {self.title}")[:60]
+
+    @cached_property
+    def text(self) -> bytes:
+        """The record's 记录.txt (the same for every indicator folder it appears in)."""
+        return "\n".join(
+            [
+                f"标题:{self.title}",
+                f"类型:{self.kind}",
+                f"日期:{self.day:%Y-%m-%d}",
+                f"地点:{self.place}",
+                f"组织科室:{self.department}",
+                f"参加人数:{self.participants}",
+                f"参加人员:{self.names}",
+                "",
+                self.description,
+            ]
+        ).encode()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the binder: a text, or a stored attachment with the index line about it."""
+
+    arcname: str
+    code: str
+    text: bytes = b""
+    stored: StoredFile | None = None
+    index_line: tuple[str, ...] = ()
 
 
 @register_job("binder")
@@ -43,118 +97,116 @@ def build_binder(job: Job, progress: Progress) -> Path:
     unit = job.unit
     assert unit is not None
     edition = FrameworkEdition.objects.get(pk=job.params["edition"])
-    today = timezone.localdate()
-    rows = evidence_status(unit=unit, edition=edition, as_of=today)
-    parents = engine_of(edition).parent
-    links = defaultdict(list)
+    rows = evidence_status(unit=unit, edition=edition, as_of=timezone.localdate())
+    links: dict[str, list[int]] = defaultdict(list)
     for code, activity_id in ActivityIndicator.objects.filter(
         unit=unit, edition=edition
     ).values_list("code", "activity_id"):
         links[code].append(activity_id)
-    activities = {
-        a.pk: a
-        for a in Activity.objects.filter(unit=unit).select_related("activity_type", "department")
-    }
-    files = defaultdict(list)
-    for attachment in (
-        Attachment.objects.filter(unit=unit, owner_type="ledger.activity")
-        .select_related("file")
-        .order_by("id")
-    ):
-        files[int(attachment.owner_id)].append(attachment)
-    total = sum(len(files[a]) + 1 for ids in links.values() for a in ids) + 2
-    done = 0
     root = safe_name(f"{unit.name}迎检材料")
     descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
-    os.close(descriptor)
-    index = Workbook(write_only=True)
-    sheet = index.create_sheet("索引")
-    sheet.append(
-        [
-            "指标编码",
-            "指标名称",
-            "佐证状态",
-            "记录日期",
-            "记录类型",
-            "记录标题",
-            "文件",
-            "ZIP中的路径",
-        ]
-    )
-    paths: dict[str, str] = {}
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for row in rows:
-            node = row.node
-            parent = paths.get(parents.get(node.code) or "", root)
-            folder = f"{parent}/{_folder(node.code, node.name)}"
-            paths[node.code] = folder
-            if not node.is_leaf and not links.get(node.code):
-                continue
-            text = [
-                f"{node.code} {node.name}",
-                f"测评要求:{node.requirement}",
-                f"佐证状态:{row.label}",
-            ]
-            text += [f"  - {c.reason}" for c in row.checks]
-            text += ["", "说明:", row.explanation or "(未填写说明)"]
-            archive.writestr(
-                f"{folder}/说明.txt", "\n".join(text), compress_type=zipfile.ZIP_STORED
-            )
-            for activity_id in links.get(node.code, []):
-                activity = activities[activity_id]
-                record = safe_name(f"{activity.day:%Y-%m-%d} {activity.title}")[:60]
-                lines = [
-                    f"标题:{activity.title}",
-                    f"类型:{activity.activity_type.name}",
-                    f"日期:{activity.day:%Y-%m-%d}",
-                    f"地点:{activity.place}",
-                    f"组织科室:{activity.department.name if activity.department else ''}",
-                    f"参加人数:{activity.participants}",
-                    f"参加人员:{activity.participant_names}",
-                    "",
-                    activity.description,
-                ]
-                archive.writestr(
-                    f"{folder}/{record}/记录.txt",
-                    "\n".join(lines),
-                    compress_type=zipfile.ZIP_STORED,
-                )
-                done += 1
-                seen: set[str] = set()
-                for attachment in files.get(activity_id, []):
-                    name = _unique(attachment.name, seen)
-                    arcname = f"{folder}/{record}/{name}"
-                    kind = (
-                        zipfile.ZIP_STORED
-                        if attachment.file.kind in COMPRESSED_KINDS
-                        else zipfile.ZIP_DEFLATED
-                    )
-                    archive.write(content_path(attachment.file.sha256), arcname, compress_type=kind)
-                    sheet.append(
-                        [
-                            node.code,
-                            node.name,
-                            row.label,
-                            f"{activity.day:%Y-%m-%d}",
-                            activity.activity_type.name,
-                            activity.title,
-                            attachment.name,
-                            arcname,
-                        ]
-                    )
-                    done += 1
-                    if done % 20 == 0:
-                        progress(done, total, f"正在打包 {node.code}")
-        progress(done, total, "正在生成索引和目录")
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as sheet_file:
-            index.save(sheet_file.name)
-            archive.write(sheet_file.name, f"{root}/00_索引.xlsx")
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf_file:
-            _contents_pdf(pdf_file.name, unit.name, edition.name, rows, links)
-            archive.write(pdf_file.name, f"{root}/00_目录.pdf")
+    with tempfile.TemporaryDirectory() as scratch:
+        # the table of contents and the index sheet are built by side processes while this
+        # one reads the records and copies the files (see wenming/jobs/parallel.py)
+        contents_path = str(Path(scratch) / "contents.pdf")
+        contents = in_parallel(_contents_pdf, contents_path, unit.name, edition.name, rows, links)
+        plan = _plan(root, rows, engine_of(edition).parent, links, _records(unit), _files(unit))
+        total = len(plan) + 1
+        index_path = Path(scratch) / "index.xlsx"
+        index = in_parallel(_index_sheet, index_path, plan)
+        # written through mkstemp's descriptor: reopening the path with O_TRUNC would make ext4
+        # flush the whole file to disk on close (its replace-by-truncate heuristic)
+        with (
+            os.fdopen(descriptor, "w+b") as out,
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
+        ):
+            for done, entry in enumerate(plan, start=1):
+                if entry.stored is None:
+                    zip_add_bytes(archive, entry.arcname, entry.text)
+                else:
+                    zip_add_stored(archive, entry.arcname, entry.stored)
+                if done % 50 == 0:
+                    progress(done, total, f"正在打包 {entry.code}")
+            progress(len(plan), total, "正在生成索引和目录")
+            index()
+            contents()
+            archive.write(index_path, f"{root}/00_索引.xlsx", compress_type=zipfile.ZIP_DEFLATED)
+            archive.write(contents_path, f"{root}/00_目录.pdf")
     progress(total, total, "完成")
     Job.objects.filter(pk=job.pk).update(result_name=f"{root}.zip")
     return Path(target)
+
+
+def _records(unit: Unit) -> dict[int, Record]:
+    fields = (
+        "pk", "title", "activity_type__name", "day", "place", "department__name",
+        "participants", "participant_names", "description",
+    )  # fmt: skip
+    return {
+        pk: Record(title, kind, day, place, department or "", participants, names, description)
+        for pk, title, kind, day, place, department, participants, names, description in (
+            Activity.objects.filter(unit=unit).values_list(*fields)
+        )
+    }
+
+
+def _files(unit: Unit) -> dict[int, list[tuple[str, StoredFile]]]:
+    files: dict[int, list[tuple[str, StoredFile]]] = defaultdict(list)
+    for owner_id, name, file_id, sha256, size, crc32 in (
+        Attachment.objects.filter(unit=unit, owner_type="ledger.activity")
+        .order_by("id")
+        .values_list("owner_id", "name", "file_id", "file__sha256", "file__size", "file__crc32")
+    ):
+        stored = StoredFile(pk=file_id, sha256=sha256, size=size, crc32=crc32)
+        files[int(owner_id)].append((name, stored))
+    return files
+
+
+def _plan(
+    root: str,
+    rows: list[EvidenceRow],
+    parents: dict[str, str | None],
+    links: dict[str, list[int]],
+    records: dict[int, Record],
+    files: dict[int, list[tuple[str, StoredFile]]],
+) -> list[Entry]:
+    """Every entry of the ZIP in order, with its path: folders follow the framework tree."""
+    plan: list[Entry] = []
+    paths: dict[str, str] = {}
+    for row in rows:
+        node = row.node
+        parent = paths.get(parents.get(node.code) or "", root)
+        folder = f"{parent}/{_folder(node.code, node.name)}"
+        paths[node.code] = folder
+        if not node.is_leaf and not links.get(node.code):
+            continue
+        text = [f"{node.code} {node.name}", f"测评要求:{node.requirement}", f"佐证状态:{row.label}"]
+        text += [f"  - {c.reason}" for c in row.checks]
+        text += ["", "说明:", row.explanation or "(未填写说明)"]
+        plan.append(Entry(f"{folder}/说明.txt", node.code, "\n".join(text).encode()))
+        for activity_id in links.get(node.code, []):
+            record = records[activity_id]
+            where = f"{folder}/{record.folder}"
+            plan.append(Entry(f"{where}/记录.txt", node.code, record.text))
+            seen: set[str] = set()
+            for name, stored in files.get(activity_id, []):
+                arcname = f"{where}/{_unique(name, seen)}"
+                line = (
+                    node.code, node.name, row.label, f"{record.day:%Y-%m-%d}", record.kind,
+                    record.title, name, arcname,
+                )  # fmt: skip
+                plan.append(Entry(arcname, node.code, stored=stored, index_line=line))
+    return plan
+
+
+def _index_sheet(path: Path, plan: list[Entry]) -> None:
+    index = Workbook(write_only=True)
+    sheet = index.create_sheet("索引")
+    sheet.append(INDEX_HEADER)
+    for entry in plan:
+        if entry.index_line:
+            sheet.append(list(entry.index_line))
+    index.save(path)
 
 
 def _unique(name: str, seen: set[str]) -> str:
