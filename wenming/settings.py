@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "wenming.attachments",
     "wenming.jobs",
     "wenming.ledger",
+    "wenming.balance",
+    "wenming.documents",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,6 @@ urlpatterns = [
     path("files/", include("wenming.attachments.urls")),
     path("jobs/", include("wenming.jobs.urls")),
     path("ledger/", include("wenming.ledger.urls")),
+    path("balance/", include("wenming.balance.urls")),
+    path("documents/", include("wenming.documents.urls")),
 ]
