@@ -170,6 +170,47 @@ EXPECTED = {
         False,
     ),
     "notices:reply": (lambda o: reverse("notices:reply", args=[o.notice.pk]), set(), 405, True),
+    "balance:index": (lambda o: reverse("balance:index"), OFFICES, 403, False),
+    "balance:export": (lambda o: reverse("balance:export"), OFFICES, 403, False),
+    "balance:thresholds": (lambda o: reverse("balance:thresholds"), OFFICES, 403, False),
+    "documents:report": (
+        lambda o: reverse("documents:report") + f"?unit={o.s1.pk}",
+        SEE_S1,
+        404,
+        False,
+    ),
+    "documents:report_generate": (
+        lambda o: reverse("documents:report_generate"),
+        set(),
+        405,
+        True,
+    ),
+    "documents:report_export": (
+        lambda o: reverse("documents:report_export") + f"?unit={o.s1.pk}",
+        SEE_S1,
+        404,
+        False,
+    ),
+    "documents:section_save": (
+        lambda o: reverse("documents:section_save", args=[1]),
+        set(),
+        405,
+        True,
+    ),
+    "documents:batch": (lambda o: reverse("documents:batch"), OFFICES, 403, False),
+    "documents:templates": (lambda o: reverse("documents:templates"), {"admin"}, 403, False),
+    "documents:template_download": (
+        lambda o: reverse("documents:template_download", args=["bulletin"]),
+        {"admin"},
+        403,
+        False,
+    ),
+    "documents:bulletin_sample": (
+        lambda o: reverse("documents:bulletin_sample"),
+        {"admin"},
+        403,
+        False,
+    ),
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "wenming.jobs",
     "wenming.ledger",
     "wenming.notices",
+    "wenming.balance",
+    "wenming.documents",
 ]
 
 MIDDLEWARE = [

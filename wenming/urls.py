@@ -21,4 +21,6 @@ urlpatterns = [
     path("ledger/", include("wenming.ledger.urls")),
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),
+    path("balance/", include("wenming.balance.urls")),
+    path("documents/", include("wenming.documents.urls")),
 ]

@@ -62,4 +62,10 @@ ACTION_LABELS = {
     "assessment.entry": "填报",
     "assessment.submit": "提交",
     "assessment.return": "退回",
+    "balance.import": "导入均衡发展指标",
+    "balance.threshold": "修改差异系数标准",
+    "report.draft": "生成自查报告草稿",
+    "report.section": "修改自查报告",
+    "template.upload": "上传文书模板",
+    "template.reset": "恢复默认文书模板",
 }

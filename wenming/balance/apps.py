@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class BalanceConfig(AppConfig):
+    name = "wenming.balance"
+    verbose_name = "均衡发展"
+
+    def ready(self) -> None:
+        from wenming.balance import importer  # noqa: F401  (register the importer)

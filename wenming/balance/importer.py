@@ -1,0 +1,181 @@
+"""The balanced-development sheet: one row per school and stage with its eight indicators.
+
+Schools are matched to units by 统一社会信用代码, or by name when the code is left empty; the
+school must be in the importing office's region. Re-importing updates the year's rows.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import User
+from openpyxl import Workbook
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import Scope, units_visible_to
+from wenming.audit.services import audit_record
+from wenming.balance.models import SchoolIndicators, Stage
+from wenming.core.balance import INDICATORS
+from wenming.core.credit_code import normalize
+from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.organizations.models import Unit
+
+SHEET = "均衡发展指标"
+CODES = [code for code, _ in INDICATORS]
+LABELS = dict(INDICATORS)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+@register
+class BalanceImporter(Importer):
+    kind = "balance"
+    label = "义务教育均衡发展学校指标"
+    context_keys = ("year",)
+    sheets = {
+        SHEET: [
+            Column("统一社会信用代码", "credit_code"),
+            Column("学校名称", "name", required=True),
+            Column("学段", "stage", required=True),
+            Column("在校生数", "enrolment", required=True),
+            *[Column(label, code, required=True) for code, label in INDICATORS],
+        ]
+    }
+
+    @classmethod
+    def allowed(cls, scope: Scope) -> bool:
+        return scope.has(Role.OFFICE)
+
+    def check_context(self) -> None:
+        from wenming.imports.services import ImportRefused
+
+        raw = self.context.get("year", "")
+        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+            raise ImportRefused("请从均衡发展页面选择年度后导入")
+        self.year = int(raw)
+
+    def plan(self, workbook: Any, *, scope: Scope) -> ImportPlan:
+        plan = ImportPlan()
+        visible = Unit.objects.filter(scope.units_q()).filter(unit_type__is_school=True)
+        by_code = {u.credit_code: u for u in visible.only("id", "name", "credit_code")}
+        by_name: dict[str, list[Unit]] = {}
+        for unit in by_code.values():
+            by_name.setdefault(unit.name, []).append(unit)
+        current = {
+            (r.unit_id, r.stage): r
+            for r in SchoolIndicators.objects.filter(year=self.year, unit__in=visible)
+        }
+        seen: set[tuple[int, str]] = set()
+        for row in self.rows(workbook, SHEET, plan.errors):
+            raw_code = normalize(str(row.values.get("credit_code") or ""))
+            name = str(row.values.get("name") or "").strip()
+            if raw_code:
+                found = by_code.get(raw_code)
+                if found is None:
+                    plan.errors.append(
+                        row.error("credit_code", f"信用代码“{raw_code}”不是本地区已登记的学校")
+                    )
+                    continue
+                unit = found
+            else:
+                matches = by_name.get(name, [])
+                if len(matches) != 1:
+                    why = (
+                        "有多所同名学校,请填写统一社会信用代码"
+                        if matches
+                        else "不是本地区已登记的学校"
+                    )
+                    plan.errors.append(row.error("name", f"学校“{name}”{why}"))
+                    continue
+                unit = matches[0]
+            stage = str(row.values.get("stage") or "").strip()
+            if stage not in Stage.values:
+                plan.errors.append(row.error("stage", f"学段“{stage}”应为“小学”或“初中”"))
+                continue
+            if (unit.pk, stage) in seen:
+                plan.errors.append(row.error("name", f"“{unit.name}”的{stage}重复"))
+                continue
+            seen.add((unit.pk, stage))
+            enrolment = _decimal(row.values.get("enrolment"))
+            if enrolment is None or enrolment <= 0 or enrolment != int(enrolment):
+                plan.errors.append(row.error("enrolment", "在校生数应为正整数"))
+                continue
+            data: dict[str, Any] = {"enrolment": int(enrolment)}
+            bad = False
+            for code in CODES:
+                value = _decimal(row.values.get(code))
+                if value is None or value < 0:
+                    plan.errors.append(row.error(code, f"“{LABELS[code]}”应为不小于0的数字"))
+                    bad = True
+                    continue
+                data[code] = value.quantize(Decimal("0.01"))
+            if bad:
+                continue
+            before = current.get((unit.pk, stage))
+            changes = {}
+            for field, new in data.items():
+                old = getattr(before, field) if before else None
+                if old is None or Decimal(old) != Decimal(new):
+                    label = LABELS.get(field, "在校生数")
+                    changes[label] = ("" if old is None else str(old), str(new))
+            action = "新增" if before is None else ("更新" if changes else "无变化")
+            plan.changes.append(
+                PlannedChange(
+                    SHEET,
+                    row.number,
+                    f"{unit.pk}:{stage}",
+                    f"{unit.name}({stage})",
+                    action,
+                    changes if before else {},
+                    {"unit": unit, "stage": stage, **data},
+                )
+            )
+        return plan
+
+    def apply(self, plan: ImportPlan, *, actor: User) -> None:
+        for change in plan.changes:
+            if change.action == "无变化":
+                continue
+            data = dict(change.data)
+            unit, stage = data.pop("unit"), data.pop("stage")
+            SchoolIndicators.objects.update_or_create(
+                unit=unit, year=self.year, stage=stage, defaults=data
+            )
+            for field, (old, new) in (change.changes or {"全部指标": ("", "新增")}).items():
+                audit_record(
+                    actor=actor,
+                    action="balance.import",
+                    obj=unit,
+                    field=f"{self.year}年{stage}.{field}",
+                    old=old,
+                    new=new,
+                )
+
+    def export(self, *, scope: Scope) -> bytes:
+        wb = Workbook(write_only=True)
+        sheet = wb.create_sheet(SHEET)
+        sheet.append([c.header for c in self.sheets[SHEET]])
+        rows = (
+            SchoolIndicators.objects.filter(year=self.year)
+            .filter(unit__in=units_visible_to(self.user) if self.user else Unit.objects.none())
+            .select_related("unit")
+            .order_by("stage", "unit__name")
+        )
+        for r in rows:
+            sheet.append(
+                [r.unit.credit_code, r.unit.name, r.stage, r.enrolment]
+                + [float(getattr(r, c)) for c in CODES]
+            )
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()

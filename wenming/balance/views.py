@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import regions_visible_to, scope_for
+from wenming.balance.models import BalanceLevel, BalanceThreshold, Stage
+from wenming.balance.selectors import StageBalance, region_balance, years_on_file
+from wenming.balance.services import BalanceRefused, thresholds_set
+from wenming.core.balance import INDICATORS
+from wenming.organizations.models import Region
+from wenming.web.context import actor
+
+
+def _office(request: HttpRequest) -> None:
+    if not scope_for(request.user).has(Role.OFFICE):
+        raise PermissionDenied("只有测评办公室人员可以查看均衡发展统计")
+
+
+def _region(request: HttpRequest) -> Region:
+    """The region asked for (?region=), within the person's scope; by default their own."""
+    visible = regions_visible_to(request.user)
+    raw = request.GET.get("region", "")
+    if raw.isdigit():
+        region = visible.filter(pk=int(raw)).first()
+        if region is None:
+            raise Http404("地区不存在或无权查看")
+        return region
+    scope = scope_for(request.user)
+    top = (
+        visible.filter(path__in=scope.region_paths).first()
+        if scope.region_paths
+        else visible.order_by("level", "path").first()
+    )
+    if top is None:
+        raise Http404("没有可查看的地区")
+    return top
+
+
+def _year(request: HttpRequest, region: Region) -> int:
+    raw = request.GET.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    on_file = years_on_file(region)
+    return on_file[0] if on_file else timezone.localdate().year
+
+
+@login_required
+def balance_index(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    region = _region(request)
+    year = _year(request, region)
+    stages = region_balance(region=region, year=year)
+    regions = regions_visible_to(request.user).filter(level__lte=4).order_by("path")[:500]
+    return render(
+        request,
+        "balance/index.html",
+        {
+            "region": region,
+            "year": year,
+            "years": sorted({year, *years_on_file(region)}, reverse=True),
+            "regions": regions,
+            "stages": stages,
+            "indicators": INDICATORS,
+            "is_admin": scope_for(request.user).is_admin,
+        },
+    )
+
+
+def _sheet_rows(sb: StageBalance) -> list[list[object]]:
+    rows: list[list[object]] = [["指标", "加权平均值", "差异系数"]]
+    labels = dict(INDICATORS)
+    for ind in sb.result.indicators:
+        rows.append([labels[ind.code], _r(ind.mean), _r(ind.cv)])
+    rows.append(["综合差异系数", None, _r(sb.result.composite)])
+    for v in sb.verdicts:
+        rows.append([f"{v.level}标准(≤{v.max_cv})", None, "达到" if v.passed else "未达到"])
+    rows.append([])
+    header: list[object] = ["学校", "统一社会信用代码", "在校生数"]
+    header += [label for _, label in INDICATORS]
+    header += ["对综合差异系数的影响(留一法)"]
+    rows.append(header)
+    for record, effect in sb.ranked():
+        line: list[object] = [record.unit.name, record.unit.credit_code, record.enrolment]
+        line += [float(getattr(record, code)) for code, _ in INDICATORS]
+        line.append(_r(effect))
+        rows.append(line)
+    return rows
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@login_required
+def balance_export(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    region = _region(request)
+    year = _year(request, region)
+    wb = Workbook(write_only=True)
+    for sb in region_balance(region=region, year=year):
+        sheet = wb.create_sheet(f"{sb.stage}")
+        sheet.append([f"{region.name}{year}年义务教育均衡发展差异系数({sb.stage})"])
+        for row in _sheet_rows(sb):
+            sheet.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    name = f"{region.name}{year}年均衡发展差异系数.xlsx"
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def threshold_list(request: HttpRequest) -> HttpResponse:
+    _office(request)
+    editable = scope_for(request.user).is_admin
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("只有系统管理员可以修改差异系数标准")
+        values = {
+            (stage, level): request.POST[f"{level}-{stage}"]
+            for stage in Stage.values
+            for level in BalanceLevel.values
+            if f"{level}-{stage}" in request.POST
+        }
+        try:
+            thresholds_set(actor=actor(request), values=values)
+        except BalanceRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "差异系数标准已保存")
+            return redirect("balance:thresholds")
+    return render(
+        request,
+        "balance/thresholds.html",
+        {"thresholds": BalanceThreshold.objects.all(), "editable": editable},
+    )

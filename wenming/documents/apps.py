@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "wenming.documents"
+    verbose_name = "文书"
+
+    def ready(self) -> None:
+        from wenming.documents import batch  # noqa: F401  (register the job)

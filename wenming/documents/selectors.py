@@ -1,0 +1,33 @@
+"""Reads of the documents app: which template is in force, a report as a document."""
+
+from __future__ import annotations
+
+from wenming.documents.model import Document
+from wenming.documents.models import DocumentTemplate, SelfInspectionReport
+from wenming.documents.report import document_of
+from wenming.documents.templating import default_template
+from wenming.frameworks.models import FrameworkEdition
+from wenming.organizations.models import Unit
+
+
+def template_in_force(kind: str) -> tuple[bytes, str]:
+    """(template bytes, label): the newest upload, or the shipped default."""
+    uploaded = DocumentTemplate.objects.filter(kind=kind).first()
+    if uploaded is not None:
+        return bytes(uploaded.content), uploaded.name
+    return default_template(kind), "默认模板"
+
+
+def report_of(unit: Unit, edition: FrameworkEdition) -> SelfInspectionReport | None:
+    return SelfInspectionReport.objects.filter(unit=unit, edition=edition).first()
+
+
+def report_document(report: SelfInspectionReport) -> Document:
+    sections = list(report.sections.order_by("position").values_list("heading", "text"))
+    return document_of(report.title, sections)
+
+
+def editions_for(unit: Unit) -> list[FrameworkEdition]:
+    return [
+        e for e in FrameworkEdition.objects.defer("source") if unit.unit_type.name in e.unit_types
+    ]

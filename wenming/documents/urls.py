@@ -1,0 +1,15 @@
+from django.urls import path
+
+from wenming.documents import views
+
+app_name = "documents"
+urlpatterns = [
+    path("report/", views.report_page, name="report"),
+    path("report/generate/", views.report_create, name="report_generate"),
+    path("report/export/", views.report_export, name="report_export"),
+    path("report/sections/<int:pk>/", views.section_save, name="section_save"),
+    path("batch/", views.batch_page, name="batch"),
+    path("templates/", views.template_list, name="templates"),
+    path("templates/<str:kind>.docx", views.template_download, name="template_download"),
+    path("templates/sample/", views.bulletin_sample, name="bulletin_sample"),
+]

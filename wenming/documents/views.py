@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
+from wenming.documents.bulletin import bulletin_document, sample_bulletin
+from wenming.documents.docx_writer import render_docx
+from wenming.documents.model import Document
+from wenming.documents.models import ReportSection
+from wenming.documents.pdf_writer import render_pdf
+from wenming.documents.report import document_of, draft_sections, report_title
+from wenming.documents.selectors import (
+    editions_for,
+    report_document,
+    report_of,
+    template_in_force,
+)
+from wenming.documents.services import (
+    DocumentRefused,
+    can_edit_report,
+    report_generate,
+    report_section_save,
+    template_reset,
+    template_upload,
+)
+from wenming.documents.templating import KINDS, TemplateInvalid, render_with_template
+from wenming.frameworks.models import FrameworkEdition
+from wenming.jobs.services import job_start
+from wenming.organizations.models import Unit
+from wenming.web.context import actor
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BATCH_LIMIT = 2000
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _unit_and_edition(
+    request: HttpRequest,
+) -> tuple[Unit, FrameworkEdition, list[FrameworkEdition]]:
+    raw = request.GET.get("unit") or request.POST.get("unit") or ""
+    if raw.isdigit():
+        unit = unit_get_for_user(request.user, int(raw))
+    else:
+        own = scope_for(request.user).own_units
+        if not own:
+            raise Http404("请选择单位")
+        unit = unit_get_for_user(request.user, own[0])
+    editions = editions_for(unit)
+    if not editions:
+        raise Http404("没有适用于本单位的测评体系")
+    wanted = request.GET.get("edition") or request.POST.get("edition")
+    edition = next((e for e in editions if str(e.pk) == wanted), editions[0])
+    return unit, edition, editions
+
+
+def _report_url(unit: Unit, edition: FrameworkEdition) -> str:
+    return f"{reverse('documents:report')}?unit={unit.pk}&edition={edition.pk}"
+
+
+@login_required
+def report_page(request: HttpRequest) -> HttpResponse:
+    unit, edition, editions = _unit_and_edition(request)
+    report = report_of(unit, edition)
+    sections = list(report.sections.all()) if report else []
+    return render(
+        request,
+        "documents/report.html",
+        {
+            "unit": unit,
+            "edition": edition,
+            "editions": editions,
+            "report": report,
+            "sections": sections,
+            "editable": can_edit_report(actor(request), unit.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    unit, edition, _ = _unit_and_edition(request)
+    try:
+        report_generate(actor=actor(request), unit=unit, edition=edition)
+    except DocumentRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已根据本单位数据生成自查报告草稿,请逐段核对修改")
+    return redirect(_report_url(unit, edition))
+
+
+@login_required
+@require_POST
+def section_save(request: HttpRequest, pk: int) -> HttpResponse:
+    section = (
+        ReportSection.objects.select_related("report__unit", "report__edition")
+        .filter(pk=pk, report__unit__in=units_visible_to(request.user).values("pk"))
+        .first()
+    )
+    if section is None:
+        raise Http404("报告段落不存在")
+    version = request.POST.get("version", "")
+    try:
+        report_section_save(
+            actor=actor(request),
+            section_id=pk,
+            text=request.POST.get("text", ""),
+            version=int(version) if version.isdigit() else 0,
+        )
+    except DocumentRefused as exc:
+        messages.error(request, f"“{section.heading}”未保存:{exc}")
+    else:
+        messages.success(request, f"“{section.heading}”已保存")
+    return redirect(_report_url(section.report.unit, section.report.edition) + f"#s-{pk}")
+
+
+@login_required
+def report_export(request: HttpRequest) -> HttpResponse:
+    unit, edition, _ = _unit_and_edition(request)
+    report = report_of(unit, edition)
+    document: Document = (
+        report_document(report)
+        if report
+        else document_of(
+            report_title(unit, edition), draft_sections(unit, edition, timezone.localdate())
+        )
+    )
+    if request.GET.get("format") == "pdf":
+        return _download(render_pdf(document), f"{document.title}.pdf", "application/pdf")
+    return _download(render_docx(document), f"{document.title}.docx", DOCX)
+
+
+@login_required
+def batch_page(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).has(Role.OFFICE):
+        raise PermissionDenied("只有测评办公室人员可以批量生成")
+    editions = list(FrameworkEdition.objects.defer("source"))
+    wanted = request.GET.get("edition") or request.POST.get("edition")
+    edition = next((e for e in editions if str(e.pk) == wanted), editions[0] if editions else None)
+    units = (
+        units_visible_to(request.user)
+        .filter(unit_type__name__in=edition.unit_types if edition else [])
+        .select_related("region", "unit_type")
+        .order_by("region_path", "name")
+    )
+    if request.method == "POST" and edition is not None:
+        chosen = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+        allowed = set(units.filter(pk__in=chosen).values_list("pk", flat=True))
+        if not allowed:
+            messages.error(request, "请至少选择一个单位")
+        elif len(allowed) > BATCH_LIMIT:
+            messages.error(request, f"一次最多生成{BATCH_LIMIT}份")
+        else:
+            job = job_start(
+                kind="reports",
+                label=f"批量生成自查报告({len(allowed)}个单位)",
+                owner=actor(request),
+                params={"edition": edition.pk, "units": [u for u in chosen if u in allowed]},
+            )
+            return redirect("jobs:detail", pk=job.pk)
+    return render(
+        request,
+        "documents/batch.html",
+        {"editions": editions, "edition": edition, "units": units[:BATCH_LIMIT]},
+    )
+
+
+def _admin(request: HttpRequest) -> None:
+    if not scope_for(request.user).is_admin:
+        raise PermissionDenied("只有系统管理员可以管理文书模板")
+
+
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            if request.POST.get("reset"):
+                template_reset(actor=actor(request), kind=kind)
+                messages.success(request, "已恢复默认模板")
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise DocumentRefused("请选择模板文件")
+                template_upload(
+                    actor=actor(request), kind=kind, name=upload.name or "", content=upload.read()
+                )
+                messages.success(request, "模板已通过样例数据检查并启用")
+        except (DocumentRefused, TemplateInvalid) as exc:
+            messages.error(request, f"模板未启用:{exc}")
+        return redirect("documents:templates")
+    kinds = [(kind, label, template_in_force(kind)[1]) for kind, label in KINDS.items()]
+    return render(request, "documents/templates.html", {"kinds": kinds})
+
+
+@login_required
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    _admin(request)
+    if kind not in KINDS:
+        raise Http404("没有这种文书类型")
+    content, _ = template_in_force(kind)
+    return _download(content, f"{KINDS[kind]}模板.docx", DOCX)
+
+
+@login_required
+def bulletin_sample(request: HttpRequest) -> HttpResponse:
+    """The sample bulletin through the template in force (.docx) or the PDF writer."""
+    _admin(request)
+    document = bulletin_document(sample_bulletin())
+    if request.GET.get("format") == "pdf":
+        return _download(render_pdf(document), "测评结果通报(样例).pdf", "application/pdf")
+    template, _ = template_in_force("bulletin")
+    return _download(render_with_template(template, document), "测评结果通报(样例).docx", DOCX)
