@@ -18,4 +18,5 @@ urlpatterns = [
     path("files/", include("wenming.attachments.urls")),
     path("jobs/", include("wenming.jobs.urls")),
     path("ledger/", include("wenming.ledger.urls")),
+    path("rectification/", include("wenming.rectification.urls")),
 ]
