@@ -161,6 +161,15 @@ EXPECTED = {
         405,
         True,
     ),
+    "todo": (lambda o: reverse("todo"), EVERYONE, None, False),
+    "notices:list": (lambda o: reverse("notices:list"), EVERYONE, None, False),
+    "notices:detail": (
+        lambda o: reverse("notices:detail", args=[o.notice.pk]),
+        {"head"},
+        404,
+        False,
+    ),
+    "notices:reply": (lambda o: reverse("notices:reply", args=[o.notice.pk]), set(), 405, True),
     "rectification:list": (lambda o: reverse("rectification:list"), EVERYONE, None, False),
     "rectification:new": (
         lambda o: reverse("rectification:new"),
@@ -189,7 +198,7 @@ EXPECTED = {
     ),
     "rectification:notices": (lambda o: reverse("rectification:notices"), EVERYONE, None, False),
     "rectification:notice": (
-        lambda o: reverse("rectification:notice", args=[o.notice.pk]),
+        lambda o: reverse("rectification:notice", args=[o.supervision.pk]),
         SEE_S1,
         404,
         False,
@@ -278,7 +287,7 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
     world.problem = problem_create(
         actor=office, unit=world.s1, source="patrol", title="操场破损", plan=world.plan
     )
-    world.notice = supervision_notice_send(
+    world.supervision = supervision_notice_send(
         actor=office,
         unit=world.s1,
         problems=[world.problem],
@@ -292,6 +301,15 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         sha256="0" * 64,
         created_by=world.people.east_office,
     )
+    from wenming.notices.services import notice_send
+
+    world.notice = notice_send(
+        actor=world.people.east_office,
+        recipients=[world.people.head],
+        title="督办",
+        obj=world.s1,
+        reply_due=date(2026, 12, 1),
+    )[0]
     return world
 
 

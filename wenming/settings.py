@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "wenming.attachments",
     "wenming.jobs",
     "wenming.ledger",
+    "wenming.notices",
     "wenming.rectification",
 ]
 

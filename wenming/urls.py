@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wenming.accounts import views as account_views
+from wenming.notices import views as notice_views
 from wenming.web import views as web_views
 
 urlpatterns = [
@@ -18,5 +19,7 @@ urlpatterns = [
     path("files/", include("wenming.attachments.urls")),
     path("jobs/", include("wenming.jobs.urls")),
     path("ledger/", include("wenming.ledger.urls")),
+    path("todo/", notice_views.todo_list, name="todo"),
+    path("notices/", include("wenming.notices.urls")),
     path("rectification/", include("wenming.rectification.urls")),
 ]

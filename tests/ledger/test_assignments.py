@@ -135,11 +135,12 @@ def test_overdue_tasks_are_flagged_to_the_person_and_the_unit_administrator(
     )
     client.force_login(person)
     html = client.get(reverse("home")).content.decode()
-    assert "您有 <strong>1</strong> 项任务已逾期" in html
+    assert "1 项已逾期" in html and "完成指标任务 区级文明单位测评体系 A1.2" in html
+    assert "A1.3" not in html  # due in 9 days: not yet a to-do
     assert "逾期" in client.get(reverse("ledger:my_tasks")).content.decode()
     client.force_login(world.people.other_filler)  # the unit administrator
     html = client.get(reverse("home")).content.decode()
-    assert "您管理的单位有 <strong>1</strong> 项任务已逾期" in html
+    assert "1 项已逾期" in html and "督促 孙 完成 A1.2" in html
     page = client.get(
         reverse("ledger:assignments") + f"?unit={world.other.pk}&edition={civic.pk}"
     ).content.decode()

@@ -45,6 +45,8 @@ def audit_trail(obj: models.Model) -> models.QuerySet[AuditEvent]:
 
 
 ACTION_LABELS = {
+    "notice.send": "发送督办通知",
+    "notice.reply": "回复通知",
     "framework.import": "导入测评体系",
     "framework.replace": "替换测评体系内容",
     "region.create": "新增地区",
@@ -73,6 +75,6 @@ ACTION_LABELS = {
     "problem.deadline": "修改整改期限",
     "plan.create": "制定整改计划",
     "plan.add": "问题纳入整改计划",
-    "notice.send": "发送督办通知",
-    "notice.reply": "回复督办通知",
+    "supervision.send": "发送督办通知",
+    "supervision.reply": "回复督办通知",
 }

@@ -435,8 +435,6 @@ def owner_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
     scope = scope_for(user)
     leads = [u for u, role in scope.unit_roles if role in (Role.UNIT_HEAD, Role.UNIT_ADMIN)]
     q = Q(responsible=user) | Q(unit_id__in=leads)
-    if scope.own_units:
-        q |= Q(unit_id__in=scope.own_units, responsible__isnull=True)
     return (
         Problem.objects.filter(q)
         .filter(state__in=[ProblemState.ACCEPTED, ProblemState.ASSIGNED])

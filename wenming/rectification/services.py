@@ -857,9 +857,28 @@ def supervision_notice_send(
         unit=unit, title=title.strip()[:200], body=body.strip(), reply_due=reply_due, sent_by=actor
     )
     notice.problems.set(chosen)
+    # an in-app notice to the unit's head and administrators and the problems' responsible
+    # people; the reply itself is recorded on the 督办 notice (its to-do comes from todo.py)
+    from django.urls import reverse
+
+    from wenming.notices.services import notice_send
+
+    leads = User.objects.filter(
+        grants__unit=unit, grants__role__in=[Role.UNIT_HEAD, Role.UNIT_ADMIN]
+    )
+    named = User.objects.filter(pk__in=[p.responsible_id for p in chosen if p.responsible_id])
+    notice_send(
+        actor=actor,
+        recipients=[*leads, *named],
+        title=f"督办通知:{notice.title}",
+        body=f"{notice.body}\n请于{reply_due.isoformat()}前回复。".strip(),
+        url=reverse("rectification:notice", args=[notice.pk]),
+        kind="supervision",
+        obj=notice,
+    )
     audit_record(
         actor=actor,
-        action="notice.send",
+        action="supervision.send",
         obj=notice,
         new=f"{unit.name},{len(chosen)}个问题,{reply_due.isoformat()}前回复",
     )
@@ -877,7 +896,9 @@ def supervision_notice_reply(*, actor: User, notice: SupervisionNotice, reply: s
     )
     if not changed:
         raise ProblemRefused("该督办通知已回复")
-    audit_record(actor=actor, action="notice.reply", obj=notice, field="回复", new=reply.strip())
+    audit_record(
+        actor=actor, action="supervision.reply", obj=notice, field="回复", new=reply.strip()
+    )
 
 
 # -- tallies from scratch ----------------------------------------------------------------

@@ -1,14 +1,7 @@
-"""To-do entries for problems and 督办 notices.
-
-Written against the lead's ``wenming.notices.todo`` API (``Todo``, ``todo_provider``); until that
-app is on this branch, the same shapes are defined here and the providers are plain functions
-(the problem list page shows them as 待我处理).
-"""
+"""To-do providers (``wenming.notices.todo``) for problems and 督办 notices."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -16,32 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from wenming.accounts.scope import scope_for
+from wenming.notices.todo import Todo, todo_provider
 from wenming.rectification.models import ProblemState, SupervisionNotice
 from wenming.rectification.selectors import chaser_todo, owner_todo
-
-
-@dataclass(frozen=True)
-class Todo:
-    kind: str
-    title: str
-    url: str
-    due: date | None = None
-    overdue: bool = False
-    unit_name: str = ""
-
-
-Provider = Callable[[User, date], Iterable[Todo]]
-PROVIDERS: list[Provider] = []
-
-
-def todo_provider(func: Provider) -> Provider:
-    PROVIDERS.append(func)
-    return func
-
-
-def todos_for(user: User, *, today: date) -> list[Todo]:
-    items = [t for provider in PROVIDERS for t in provider(user, today)]
-    return sorted(items, key=lambda t: (not t.overdue, t.due or date.max, t.title))
 
 
 @todo_provider

@@ -25,6 +25,7 @@ from wenming.accounts.scope import (
 )
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
+from wenming.notices.todo import todos_for
 from wenming.organizations.models import RegionLevel
 from wenming.rectification.access import (
     can_handle,
@@ -68,10 +69,10 @@ from wenming.rectification.services import (
     supervision_notice_reply,
     supervision_notice_send,
 )
-from wenming.rectification.todo import todos_for
 from wenming.web.context import actor
 
 PAGE_SIZE = 50
+TODO_KINDS = ("problem", "supervision")
 S = ProblemState
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -118,7 +119,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "states": S.choices,
             "sources": ProblemSource.choices,
             "today": today,
-            "todos": todos_for(user, today=today)[:20],
+            "todos": [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20],
             "can_report": scope.has(Role.OFFICE, Role.SUPERVISOR) or bool(scope.own_units),
             "can_import": scope.has(Role.OFFICE, Role.SUPERVISOR),
             "is_office": scope.has(Role.OFFICE),

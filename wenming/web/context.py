@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
+from wenming.notices.selectors import unread_count
 
 
 def nav(request: HttpRequest) -> dict[str, object]:
@@ -16,6 +17,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
     return {
         "nav_office": scope.has(Role.OFFICE),
         "nav_roles": sorted(Role(r).label for r in scope.roles),
+        "nav_unread": unread_count(actor(request)),
     }
 
 

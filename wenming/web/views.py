@@ -6,18 +6,22 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from wenming.frameworks.selectors import framework_edition_list
-from wenming.ledger.assignments import assignments_for_person, overdue, overdue_for_unit_admin
+from wenming.notices.todo import todos_for
 from wenming.web.context import actor
+
+HOME_TODOS = 10
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = actor(request)
-    today = timezone.localdate()
-    mine_late = overdue(assignments_for_person(user), today).count()
-    unit_late = overdue_for_unit_admin(user).count()
+    todos = todos_for(actor(request), today=timezone.localdate())
     return render(
         request,
         "web/home.html",
-        {"editions": framework_edition_list()[:20], "mine_late": mine_late, "unit_late": unit_late},
+        {
+            "editions": framework_edition_list()[:20],
+            "todos": todos[:HOME_TODOS],
+            "todo_count": len(todos),
+            "overdue_count": sum(t.overdue for t in todos),
+        },
     )
