@@ -156,25 +156,26 @@ def _open_overdue(start: date, end: date, today: date) -> QuerySet[Problem]:
     )
 
 
-def overdue_by_region(regions: list[Region], start: date, end: date, today: date) -> dict[int, int]:
-    """Open overdue problems under each region (with sub-regions), from the open-only index."""
+def overdue_by_region(
+    regions: list[Region], start: date, end: date, today: date, *, within: Region | None = None
+) -> dict[int, int]:
+    """Open overdue problems under each region (with sub-regions), from the open-only index:
+    one range scan under ``within`` (or everything), rolled up by the paths' region ids."""
     out = dict.fromkeys((r.pk for r in regions), 0)
     if not regions:
         return out
-    q = Q()
-    for r in regions:
-        q |= path_prefix_q("region_path", r.path)
-    counts = (
-        _open_overdue(start, end, today)
-        .filter(q)
-        .values_list("region_path")
-        .annotate(n=Count("id"))
-    )
-    for path, n in counts:
-        for r in regions:
-            if path.startswith(r.path):
-                out[r.pk] += n
+    qs = _open_overdue(start, end, today)
+    if within is not None:
+        qs = qs.filter(path_prefix_q("region_path", within.path))
+    for path, n in qs.values_list("region_path").annotate(n=Count("id")).order_by():
+        for region_id in region_ids_of(path):
+            if region_id in out:
+                out[region_id] += n
     return out
+
+
+def region_ids_of(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 def overdue_by(
@@ -212,10 +213,10 @@ SORTS = {
 
 def rank(rows: list[Row], sort: str) -> list[Row]:
     key = SORTS.get(sort, SORTS["close_rate"])[1]
-    ordered = sorted(rows, key=key, reverse=True)
+    ordered = sorted((r for r in rows if r.key), key=key, reverse=True)
     for i, row in enumerate(ordered, start=1):
         row.rank = i
-    return ordered
+    return ordered + [r for r in rows if not r.key]  # a remainder row is listed, not ranked
 
 
 @dataclass
@@ -256,22 +257,28 @@ def overview(
     regions = list(below.only("id", "name", "path", "level"))
     if region is not None and region.level >= level:
         regions = [region]
-    measures = measures_for(TallyKind.REGION, [r.pk for r in regions], start, end)
-    overdue = overdue_by_region(regions, start, end, today)
+    keys = [r.pk for r in regions]
+    if region is not None and region.pk not in keys:
+        keys.append(region.pk)
+    measures = measures_for(TallyKind.REGION, keys, start, end)
+    targets = [*regions, region] if region is not None and region not in regions else regions
+    overdue = overdue_by_region(targets, start, end, today, within=region)
     rows = []
     for r in regions:
         measures[r.pk].overdue = overdue[r.pk]
         rows.append(Row(r.name, measures[r.pk], key=r.pk, url_region=r.pk))
     if region is not None:
-        total = measures_for(TallyKind.REGION, [region.pk], start, end)[region.pk]
-        total.overdue = overdue_by_region([region], start, end, today)[region.pk]
+        total = measures[region.pk]
+        total.overdue = overdue[region.pk]
         # problems of units placed above the chosen level (e.g. directly under the district)
         covered = Measures()
         for row in rows:
             covered.add(row.m)
         if region.level < level and covered.received != total.received:
             rest = _difference(total, covered)
-            rows.append(Row(f"{region.name}(直属单位)", rest, key=0))
+            rows.append(
+                Row(f"{region.name}(不属于任何{RegionLevel(level).label}的单位)", rest, key=0)
+            )
     else:
         total = Measures()
         for row in rows:

@@ -359,7 +359,16 @@ def _overview_for(request: HttpRequest) -> Overview:
 @login_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     data = _overview_for(request)
-    bulletin = repeat_overdue_units(region=data.region, start=data.start, end=data.end)[:50]
+    # the bulletin reads the problems themselves (closed late ones too): on request, or for a
+    # township or below, so that the city's overview stays on the tallies
+    show = request.GET.get("bulletin") == "1" or (
+        data.region is not None and data.region.level >= RegionLevel.TOWNSHIP
+    )
+    bulletin = (
+        repeat_overdue_units(region=data.region, start=data.start, end=data.end)[:50]
+        if show
+        else None
+    )
     return render(
         request,
         "rectification/overview.html",
