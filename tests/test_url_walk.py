@@ -211,6 +211,51 @@ EXPECTED = {
         403,
         False,
     ),
+    "rectification:list": (lambda o: reverse("rectification:list"), EVERYONE, None, False),
+    "rectification:new": (
+        lambda o: reverse("rectification:new"),
+        EVERYONE - {"expert"},
+        403,
+        False,
+    ),
+    "rectification:detail": (
+        lambda o: reverse("rectification:detail", args=[o.problem.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "rectification:act": (
+        lambda o: reverse("rectification:act", args=[o.problem.pk, "accept"]),
+        set(),
+        405,
+        True,
+    ),
+    "rectification:overview": (lambda o: reverse("rectification:overview"), OFFICES, 403, False),
+    "rectification:overview_export": (
+        lambda o: reverse("rectification:overview_export"),
+        OFFICES,
+        403,
+        False,
+    ),
+    "rectification:notices": (lambda o: reverse("rectification:notices"), EVERYONE, None, False),
+    "rectification:notice": (
+        lambda o: reverse("rectification:notice", args=[o.supervision.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "rectification:plan": (
+        lambda o: reverse("rectification:plan", args=[o.plan.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "rectification:from_assessment": (
+        lambda o: reverse("rectification:from_assessment", args=[o.assessment.pk]),
+        set(),
+        405,
+        True,
+    ),
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
@@ -286,6 +331,26 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         obj=world.s1,
         reply_due=date(2026, 12, 1),
     )[0]
+    from wenming.rectification.services import (
+        problem_create,
+        rectification_plan_create,
+        supervision_notice_send,
+    )
+
+    office = world.people.east_office
+    world.plan = rectification_plan_create(
+        actor=office, unit=world.s1, title="基本达标整改", deadline=date(2099, 12, 31)
+    )
+    world.problem = problem_create(
+        actor=office, unit=world.s1, source="patrol", title="操场破损", plan=world.plan
+    )
+    world.supervision = supervision_notice_send(
+        actor=office,
+        unit=world.s1,
+        problems=[world.problem],
+        title="督办",
+        reply_due=date(2099, 1, 1),
+    )
     return world
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "wenming.notices",
     "wenming.balance",
     "wenming.documents",
+    "wenming.rectification",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,8 @@ IMPORT_MAX_BYTES = int(os.environ.get("WENMING_IMPORT_MAX_BYTES", 20 * 1024 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ATTACHMENT_MAX_BYTES = int(os.environ.get("WENMING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+# an overdue problem moves one level up its supervising chain after this many days (整改督办)
+ESCALATION_GRACE_DAYS = int(os.environ.get("WENMING_ESCALATION_GRACE_DAYS", 3))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk
 
 # Background work: Django's task interface on a database-backed queue; the worker is started

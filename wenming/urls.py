@@ -23,4 +23,5 @@ urlpatterns = [
     path("notices/", include("wenming.notices.urls")),
     path("balance/", include("wenming.balance.urls")),
     path("documents/", include("wenming.documents.urls")),
+    path("rectification/", include("wenming.rectification.urls")),
 ]

@@ -1,0 +1,470 @@
+"""Problem reads: the measures, the overview, plan state for re-checks, bulletin data.
+
+Definitions (the figures are computed, never typed in):
+
+* A *period* is a range of whole months; a problem belongs to the month it was received
+  (``received_on``, Beijing date). Every figure of a period describes the problems received in
+  it, as they stand now: 39,860 of 39,903 received are closed → 处结率 99.89%.
+* received: problems received in the period. closed: of those, how many are 结案.
+* 处结率 = closed ÷ received. 按期办结率 = closed on time ÷ closed, where *on time* means the
+  local date of 结案 is on or before the deadline day (closing on the deadline day is on time).
+* A problem sent back by 退回 is not closed until its 结案 and is counted once whatever the
+  number of returns (结案 is final; nothing moves a problem out of it).
+* 回访率 = complaints whose call-back reached the complainant ÷ complaints closed;
+  满意率 = satisfied ÷ reached.
+* time to close = whole days from the receipt date to the 结案 date; average and the exact 90th
+  percentile (nearest rank: the smallest d with at least 90% of closed problems taking ≤ d
+  days), from per-month counts by whole days (CloseDays).
+* overdue: received in the period, still open, deadline before today.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import path_prefix_q, scope_for
+from wenming.organizations.models import Region, RegionLevel, Unit
+from wenming.rectification.models import (
+    CloseDays,
+    Problem,
+    ProblemState,
+    RectificationPlan,
+    Tally,
+    TallyKind,
+)
+
+COUNTERS = (
+    "received",
+    "closed",
+    "closed_on_time",
+    "days_total",
+    "complaints_closed",
+    "callbacks_reached",
+    "callbacks_satisfied",
+    "returned",
+)
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass
+class Measures:
+    received: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    days_total: int = 0
+    complaints_closed: int = 0
+    callbacks_reached: int = 0
+    callbacks_satisfied: int = 0
+    returned: int = 0
+    overdue: int = 0
+    days: Counter[int] = field(default_factory=Counter)
+
+    def add(self, other: Measures) -> None:
+        for name in (*COUNTERS, "overdue"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days.update(other.days)
+
+    @property
+    def open(self) -> int:
+        return self.received - self.closed
+
+    @property
+    def close_rate(self) -> Decimal | None:
+        return _rate(self.closed, self.received)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _rate(self.closed_on_time, self.closed)
+
+    @property
+    def callback_rate(self) -> Decimal | None:
+        return _rate(self.callbacks_reached, self.complaints_closed)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _rate(self.callbacks_satisfied, self.callbacks_reached)
+
+    @property
+    def avg_days(self) -> Decimal | None:
+        if not self.closed:
+            return None
+        return (Decimal(self.days_total) / self.closed).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def p90_days(self) -> int | None:
+        n = sum(self.days.values())
+        if not n:
+            return None
+        rank = math.ceil(n * 9 / 10)
+        seen = 0
+        for days in sorted(self.days):
+            seen += self.days[days]
+            if seen >= rank:
+                return days
+        raise AssertionError("unreachable")
+
+
+def month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def measures_for(kind: str, keys: Iterable[int], start: date, end: date) -> dict[int, Measures]:
+    """Tallied figures (all but overdue) per key for the months start..end (first days)."""
+    keys = list(keys)
+    out = {k: Measures() for k in keys}
+    if not keys:
+        return out
+    rows = (
+        Tally.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
+        .values("key")
+        .annotate(**{c: Sum(c) for c in COUNTERS})
+    )
+    for row in rows:
+        m = out[row["key"]]
+        for c in COUNTERS:
+            setattr(m, c, row[c] or 0)
+    histogram = (
+        CloseDays.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
+        .values_list("key", "days")
+        .annotate(n=Sum("count"))
+    )
+    for key, days, n in histogram:
+        out[key].days[days] += n
+    return out
+
+
+def _open_overdue(start: date, end: date, today: date) -> QuerySet[Problem]:
+    return Problem.objects.exclude(state=ProblemState.CLOSED).filter(
+        deadline__lt=today, received_on__gte=start, received_on__lte=month_end(end)
+    )
+
+
+def overdue_by_region(
+    regions: list[Region], start: date, end: date, today: date, *, within: Region | None = None
+) -> dict[int, int]:
+    """Open overdue problems under each region (with sub-regions), from the open-only index:
+    one range scan under ``within`` (or everything), rolled up by the paths' region ids."""
+    out = dict.fromkeys((r.pk for r in regions), 0)
+    if not regions:
+        return out
+    qs = _open_overdue(start, end, today)
+    if within is not None:
+        qs = qs.filter(path_prefix_q("region_path", within.path))
+    for path, n in qs.values_list("region_path").annotate(n=Count("id")).order_by():
+        for region_id in region_ids_of(path):
+            if region_id in out:
+                out[region_id] += n
+    return out
+
+
+def region_ids_of(path: str) -> list[int]:
+    return [int(p) for p in path.strip("/").split("/") if p]
+
+
+def overdue_by(
+    field_name: str, keys: list[int], start: date, end: date, today: date
+) -> dict[int, int]:
+    out = dict.fromkeys(keys, 0)
+    counts = (
+        _open_overdue(start, end, today)
+        .filter(**{f"{field_name}__in": keys})
+        .values_list(field_name)
+        .annotate(n=Count("id"))
+    )
+    for key, n in counts:
+        out[key] = n
+    return out
+
+
+@dataclass
+class Row:
+    label: str
+    m: Measures
+    key: int = 0
+    url_region: int | None = None
+    rank: int = 0
+
+
+SORTS = {
+    "close_rate": ("处结率", lambda r: (r.m.close_rate or Decimal(-1), r.m.received)),
+    "on_time_rate": ("按期办结率", lambda r: (r.m.on_time_rate or Decimal(-1), r.m.closed)),
+    "callback_rate": ("回访率", lambda r: (r.m.callback_rate or Decimal(-1), 0)),
+    "overdue": ("逾期数(少者在前)", lambda r: (-r.m.overdue, r.m.received)),
+    "received": ("受理数", lambda r: (r.m.received, 0)),
+}
+
+
+def rank(rows: list[Row], sort: str) -> list[Row]:
+    key = SORTS.get(sort, SORTS["close_rate"])[1]
+    ordered = sorted((r for r in rows if r.key), key=key, reverse=True)
+    for i, row in enumerate(ordered, start=1):
+        row.rank = i
+    return ordered + [r for r in rows if not r.key]  # a remainder row is listed, not ranked
+
+
+@dataclass
+class Overview:
+    region: Region | None
+    level: int
+    start: date
+    end: date
+    total: Measures
+    regions: list[Row]
+    bodies: list[Row]
+    units: list[Row] | None  # only for a township or below (a city has too many units)
+
+
+def office_region(user: User) -> Region | None:
+    """The region an office person oversees (the first of their grants); None for admins."""
+    scope = scope_for(user)
+    if not scope.region_paths:
+        return None
+    return Region.objects.filter(path=scope.region_paths[0]).first()
+
+
+def overview(
+    *,
+    region: Region | None,
+    level: int,
+    start: date,
+    end: date,
+    today: date | None = None,
+    sort: str = "close_rate",
+) -> Overview:
+    """Measures per region at ``level`` under ``region`` (each with everything below it), per
+    supervising body located there, and per unit for a township or below; read from tallies."""
+    today = today or timezone.localdate()
+    below = Region.objects.filter(level=level).order_by("path")
+    if region is not None:
+        below = below.filter(path_prefix_q("path", region.path))
+    regions = list(below.only("id", "name", "path", "level"))
+    if region is not None and region.level >= level:
+        regions = [region]
+    keys = [r.pk for r in regions]
+    if region is not None and region.pk not in keys:
+        keys.append(region.pk)
+    measures = measures_for(TallyKind.REGION, keys, start, end)
+    targets = [*regions, region] if region is not None and region not in regions else regions
+    overdue = overdue_by_region(targets, start, end, today, within=region)
+    rows = []
+    for r in regions:
+        measures[r.pk].overdue = overdue[r.pk]
+        rows.append(Row(r.name, measures[r.pk], key=r.pk, url_region=r.pk))
+    if region is not None:
+        total = measures[region.pk]
+        total.overdue = overdue[region.pk]
+        # problems of units placed above the chosen level (e.g. directly under the district)
+        covered = Measures()
+        for row in rows:
+            covered.add(row.m)
+        if region.level < level and covered.received != total.received:
+            rest = _difference(total, covered)
+            rows.append(
+                Row(f"{region.name}(不属于任何{RegionLevel(level).label}的单位)", rest, key=0)
+            )
+    else:
+        total = Measures()
+        for row in rows:
+            total.add(row.m)
+    bodies_qs = Unit.objects.filter(supervises=True).only("id", "name")
+    if region is not None:
+        bodies_qs = bodies_qs.filter(path_prefix_q("region_path", region.path))
+    bodies = list(bodies_qs[:500])
+    body_measures = measures_for(TallyKind.BODY, [b.pk for b in bodies], start, end)
+    body_overdue = overdue_by("body_id", [b.pk for b in bodies], start, end, today)
+    body_rows = []
+    for b in bodies:
+        m = body_measures[b.pk]
+        m.overdue = body_overdue[b.pk]
+        if m.received:
+            body_rows.append(Row(b.name, m, key=b.pk))
+    unit_rows = None
+    if region is not None and region.level >= RegionLevel.TOWNSHIP:
+        units = list(
+            Unit.objects.filter(path_prefix_q("region_path", region.path)).only("id", "name")[:2000]
+        )
+        unit_measures = measures_for(TallyKind.UNIT, [u.pk for u in units], start, end)
+        unit_overdue = overdue_by("unit_id", [u.pk for u in units], start, end, today)
+        unit_rows = []
+        for u in units:
+            m = unit_measures[u.pk]
+            m.overdue = unit_overdue[u.pk]
+            if m.received:
+                unit_rows.append(Row(u.name, m, key=u.pk))
+        unit_rows = rank(unit_rows, sort)
+    return Overview(
+        region=region,
+        level=level,
+        start=start,
+        end=end,
+        total=total,
+        regions=rank(rows, sort),
+        bodies=rank(body_rows, sort),
+        units=unit_rows,
+    )
+
+
+def _difference(total: Measures, part: Measures) -> Measures:
+    rest = Measures()
+    for name in (*COUNTERS, "overdue"):
+        setattr(rest, name, getattr(total, name) - getattr(part, name))
+    rest.days = Counter({d: n for d, n in (total.days - part.days).items() if n > 0})
+    return rest
+
+
+# -- plans and re-checks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanState:
+    total: int
+    closed: int
+    open: int
+    overdue: int
+    deadline: date
+    by_state: dict[str, int]
+
+    @property
+    def all_closed(self) -> bool:
+        return self.total > 0 and self.closed == self.total
+
+    @property
+    def past_deadline(self) -> bool:
+        return self.open > 0 and self.deadline < timezone.localdate()
+
+
+def plan_state(plan: RectificationPlan, *, today: date | None = None) -> PlanState:
+    """What a re-check (整改复验) reads: are all the plan's problems closed, how many are
+    still open or overdue."""
+    today = today or timezone.localdate()
+    counts = dict(
+        plan.problems.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    total = sum(counts.values())
+    closed = counts.get(ProblemState.CLOSED, 0)
+    overdue = plan.problems.exclude(state=ProblemState.CLOSED).filter(deadline__lt=today).count()
+    return PlanState(
+        total=total,
+        closed=closed,
+        open=total - closed,
+        overdue=overdue,
+        deadline=plan.deadline,
+        by_state={ProblemState(s).label: n for s, n in counts.items()},
+    )
+
+
+def plans_of(origin: object) -> QuerySet[RectificationPlan]:
+    """The plans made from one origin (e.g. a campaign application)."""
+    from django.db import models
+
+    assert isinstance(origin, models.Model)
+    return RectificationPlan.objects.filter(
+        origin_type=ContentType.objects.get_for_model(origin), origin_id=origin.pk
+    )
+
+
+def problems_of(origin: object) -> QuerySet[Problem]:
+    from django.db import models
+
+    assert isinstance(origin, models.Model)
+    return Problem.objects.filter(
+        origin_type=ContentType.objects.get_for_model(origin), origin_id=origin.pk
+    )
+
+
+# -- bulletin (通报) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatOffender:
+    unit: Unit
+    overdue: int  # received in the period and still open past the deadline
+    closed_late: int  # received in the period and closed after the deadline
+
+
+def repeat_overdue_units(
+    *,
+    region: Region | None,
+    start: date,
+    end: date,
+    today: date | None = None,
+    minimum: int = 2,
+) -> list[RepeatOffender]:
+    """Units with at least ``minimum`` problems received in the period that went overdue
+    (still open past the deadline, or closed after it): named in the bulletin."""
+    today = today or timezone.localdate()
+    qs = Problem.objects.filter(received_on__gte=start, received_on__lte=month_end(end))
+    if region is not None:
+        qs = qs.filter(path_prefix_q("region_path", region.path))
+    late_open = Q(deadline__lt=today) & ~Q(state=ProblemState.CLOSED)
+    late_closed = Q(state=ProblemState.CLOSED, closed_on__gt=F("deadline"))
+    rows = (
+        qs.filter(late_open | late_closed)
+        .values("unit_id")
+        .annotate(
+            overdue=Count("id", filter=late_open),
+            closed_late=Count("id", filter=late_closed),
+            n=Count("id"),
+        )
+        .filter(n__gte=minimum)
+        .order_by("-n", "unit_id")
+    )
+    found = list(rows)
+    units = Unit.objects.in_bulk([r["unit_id"] for r in found])
+    return [RepeatOffender(units[r["unit_id"]], r["overdue"], r["closed_late"]) for r in found]
+
+
+# -- to-do queries (used by todo.py) ---------------------------------------------------
+
+NEAR_DAYS = 3
+
+
+def owner_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
+    """Problems the person's unit must fix, due within NEAR_DAYS or overdue: the named
+    responsible person's, or every open one for the unit's head and administrator."""
+    scope = scope_for(user)
+    leads = [u for u, role in scope.unit_roles if role in (Role.UNIT_HEAD, Role.UNIT_ADMIN)]
+    q = Q(responsible=user) | Q(unit_id__in=leads)
+    return (
+        Problem.objects.filter(q)
+        .filter(state__in=[ProblemState.ACCEPTED, ProblemState.ASSIGNED])
+        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
+        .select_related("unit")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
+def chaser_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
+    """Open problems this person chases now (their body or office region is the current level
+    of the supervising chain), due within NEAR_DAYS or overdue; escalated ones included."""
+    scope = scope_for(user)
+    region_ids = list(
+        Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True)
+    )
+    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=region_ids)
+    if not (scope.supervised_by or region_ids):
+        return Problem.objects.none()
+    return (
+        Problem.objects.filter(q)
+        .exclude(state=ProblemState.CLOSED)
+        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
+        .select_related("unit")
+        .order_by("deadline", "id")[:limit]
+    )
