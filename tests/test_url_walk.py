@@ -256,12 +256,77 @@ EXPECTED = {
         405,
         True,
     ),
+    "frameworks:upload": (lambda o: reverse("frameworks:upload"), OFFICES, 403, False),
+    "campaigns:list": (lambda o: reverse("campaigns:list"), EVERYONE, None, False),
+    "campaigns:new": (lambda o: reverse("campaigns:new"), OFFICES, 403, False),
+    "campaigns:detail": (
+        lambda o: reverse("campaigns:detail", args=[o.campaign.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "campaigns:action": (
+        lambda o: reverse("campaigns:action", args=[o.campaign.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "campaigns:applications": (
+        lambda o: reverse("campaigns:applications", args=[o.campaign.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "campaigns:apply": (
+        lambda o: reverse("campaigns:apply", args=[o.campaign.pk]),
+        {"head", "unit_admin", "filler"},
+        403,
+        False,
+    ),
+    "campaigns:objections": (
+        lambda o: reverse("campaigns:objections", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "campaigns:public": (
+        lambda o: reverse("campaigns:public", args=[o.campaign.pk]),
+        set(ROLES),
+        None,
+        False,
+    ),
+    "campaigns:application": (
+        lambda o: reverse("campaigns:application", args=[o.application.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "campaigns:application_action": (
+        lambda o: reverse("campaigns:application_action", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "campaigns:score_sheet": (
+        lambda o: reverse("campaigns:score_sheet", args=[o.application.pk]),
+        {"admin", "east_office"},
+        403,
+        False,
+    ),
 }
+# pages anyone may open without logging in
+PUBLIC = {"login", "logout", "campaigns:public"}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403
     for page in ("ledger:new", "ledger:edit")
     for r in ("admin", "city_office", "east_office", "supervisor", "head")
+}
+# campaign pages: people who cannot see the campaign or application get 404, not 403
+OVERRIDES |= {
+    (page, r): 404
+    for page in ("campaigns:apply", "campaigns:objections", "campaigns:score_sheet")
+    for r in ("other_filler", "expert")
 }
 
 
@@ -351,6 +416,34 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         title="督办",
         reply_due=date(2099, 1, 1),
     )
+    from wenming.campaigns.models import Application, Campaign, Phase, State
+
+    world.campaign = Campaign.objects.create(
+        name="2026年标准化学校评估",
+        year=2026,
+        level="district",
+        region=world.east,
+        edition=standard,
+        apply_from=date(2026, 1, 1),
+        apply_until=date(2026, 12, 31),
+        chain=[
+            {"key": "supervisor", "label": "主管部门审核", "role": "supervisor"},
+            {"key": "evaluate", "label": "初评", "role": "office", "level": 3, "result": True},
+        ],
+        phase=Phase.PUBLICITY,
+        publicity_start=date(2026, 1, 1),
+        publicity_end=date(2026, 1, 8),
+        created_by=world.people.east_office,
+    )
+    world.application = Application.objects.create(
+        campaign=world.campaign,
+        unit=world.s1,
+        assessment=world.assessment,
+        state=State.IN_REVIEW,
+        step="evaluate",
+        region_path=world.s1.region_path,
+        supervisor=world.bureau,
+    )
     return world
 
 
@@ -361,7 +454,7 @@ def test_walk_every_url(client, objects, role):
     for name, (build, allowed, denied, post_only) in EXPECTED.items():
         url = build(objects)
         status = client.get(url).status_code
-        if role == "anonymous" and name not in ("login", "logout"):
+        if role == "anonymous" and name not in PUBLIC:
             assert status == 302, (name, status)
         elif (name, role) in OVERRIDES:
             assert status == OVERRIDES[(name, role)], (name, role, status)

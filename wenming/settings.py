@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "wenming.balance",
     "wenming.documents",
     "wenming.rectification",
+    "wenming.campaigns",
 ]
 
 MIDDLEWARE = [

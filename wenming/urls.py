@@ -21,6 +21,7 @@ urlpatterns = [
     path("ledger/", include("wenming.ledger.urls")),
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),
+    path("campaigns/", include("wenming.campaigns.urls")),
     path("balance/", include("wenming.balance.urls")),
     path("documents/", include("wenming.documents.urls")),
     path("rectification/", include("wenming.rectification.urls")),

@@ -78,6 +78,7 @@ class Unit(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     headcount = models.PositiveIntegerField("职工人数", default=0)
+    legal_person = models.BooleanField("独立法人", default=True)
     party_members = models.PositiveIntegerField("党员人数", default=0)
     stage = models.CharField("学段", max_length=10, choices=SchoolStage.choices, blank=True)
     enrolment_primary = models.PositiveIntegerField("小学在校生", default=0)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from wenming.campaigns.models import DEFAULT_CHAIN, Level
+from wenming.campaigns.services import CampaignInput, chain_problems
+from wenming.frameworks.models import FrameworkEdition
+from wenming.organizations.models import Region, RegionLevel, UnitType
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label="活动名称", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    level = forms.ChoiceField(label="级别", choices=Level.choices)
+    region = forms.ModelChoiceField(label="组织地区", queryset=Region.objects.none())
+    edition = forms.ModelChoiceField(
+        label="测评体系", queryset=FrameworkEdition.objects.defer("source")
+    )
+    unit_types = forms.ModelMultipleChoiceField(
+        label="可申报单位类型", queryset=UnitType.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    apply_from = forms.DateField(label="申报开始", widget=DATE)
+    apply_until = forms.DateField(label="申报截止", widget=DATE)
+    evaluate_until = forms.DateField(label="测评截止", widget=DATE, required=False)
+    publicity_days = forms.IntegerField(label="公示天数", min_value=1, max_value=60, initial=5)
+    publicity_working_days = forms.BooleanField(label="按工作日计算", required=False, initial=True)
+    term_years = forms.IntegerField(label="称号有效期(年)", min_value=1, max_value=10, initial=3)
+    rectify_months = forms.IntegerField(
+        label="基本达标整改期限(月)", min_value=12, max_value=24, initial=12
+    )
+    previous_title_required = forms.BooleanField(label="须获上一届称号", required=False)
+    clean_months = forms.IntegerField(
+        label="无否决/负面清单事项(月)", min_value=0, max_value=120, initial=24
+    )
+    legal_person_required = forms.BooleanField(label="须为独立法人", required=False)
+    target_count = forms.IntegerField(label="年度目标(个)", min_value=0, required=False)
+    target_percent = forms.IntegerField(
+        label="或:年度目标(占比%)", min_value=1, max_value=100, required=False
+    )
+    chain = forms.CharField(
+        label="审核流程(JSON)",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        initial=json.dumps(DEFAULT_CHAIN, ensure_ascii=False, indent=1),
+        help_text="每个环节:key 标识、label 名称、role(supervisor 主管部门 / office 测评办公室)、"
+        "level(办公室所在地区层级:1省 2市 3区县 4乡镇)、result(是否在此环节录入测评结果)",
+    )
+    naming = forms.CharField(
+        label="命名机关(JSON,单位类型→地区层级)",
+        required=False,
+        help_text='如 {"初级中学": 2, "小学": 3}:市级命名初中,区县命名小学;未列出的由组织地区命名',
+    )
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = regions.filter(level__lte=RegionLevel.COUNTY).order_by("path")
+
+    def clean_chain(self) -> list[dict[str, Any]]:
+        try:
+            chain = json.loads(self.cleaned_data["chain"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"审核流程不是有效的JSON:第{exc.lineno}行第{exc.colno}列"
+            ) from None
+        if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
+            raise forms.ValidationError("审核流程应为环节列表")
+        problems = chain_problems(chain)
+        if problems:
+            raise forms.ValidationError(problems)
+        return chain
+
+    def clean_naming(self) -> dict[str, int]:
+        raw = (self.cleaned_data.get("naming") or "").strip()
+        if not raw:
+            return {}
+        try:
+            mapping = json.loads(raw)
+        except json.JSONDecodeError:
+            raise forms.ValidationError("命名机关不是有效的JSON") from None
+        if not isinstance(mapping, dict):
+            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系")
+        out = {}
+        types = {t.name: t.pk for t in UnitType.objects.all()}
+        for name, level in mapping.items():
+            if name not in types:
+                raise forms.ValidationError(f"单位类型“{name}”不存在")
+            if level not in RegionLevel.values:
+                raise forms.ValidationError(f"“{name}”的层级“{level}”无效")
+            out[str(types[name])] = int(level)
+        return out
+
+    def to_input(self) -> CampaignInput:
+        d = self.cleaned_data
+        return CampaignInput(
+            name=d["name"],
+            year=d["year"],
+            level=d["level"],
+            region=d["region"],
+            edition=d["edition"],
+            unit_types=list(d["unit_types"]),
+            apply_from=d["apply_from"],
+            apply_until=d["apply_until"],
+            evaluate_until=d.get("evaluate_until"),
+            publicity_days=d["publicity_days"],
+            publicity_working_days=d["publicity_working_days"],
+            term_years=d["term_years"],
+            rectify_months=d["rectify_months"],
+            previous_title_required=d["previous_title_required"],
+            clean_months=d["clean_months"],
+            legal_person_required=d["legal_person_required"],
+            target_count=d.get("target_count"),
+            target_percent=d.get("target_percent"),
+            chain=d["chain"],
+            naming=d.get("naming") or {},
+        )

@@ -1,0 +1,159 @@
+"""What approval does to each application: a title, or a rectification plan (基本达标).
+
+Titles are granted through the titles app and problems created through the rectification app:
+one model each for every campaign, never a second one here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from wenming.audit.services import audit_record
+from wenming.campaigns.models import Application, Campaign, State, Transition
+from wenming.campaigns.services import Refused, score_result
+from wenming.core.points import fmt
+from wenming.rectification.models import ProblemSource, RectificationPlan
+from wenming.rectification.selectors import plan_state
+from wenming.rectification.services import problem_create, rectification_plan_create
+
+
+def _move(
+    *, actor: User, application: Application, new: str, label: str, comment: str = ""
+) -> None:
+    old = application.where
+    changed = Application.objects.filter(pk=application.pk, version=application.version).update(
+        state=new, version=application.version + 1
+    )
+    if not changed:
+        raise Refused("该申报已被他人处理,请刷新后再试")
+    application.refresh_from_db()
+    Transition.objects.create(
+        application=application,
+        action="outcome",
+        label=label,
+        from_state=old,
+        to_state=State(new).label,
+        actor=actor,
+        comment=comment,
+    )
+    audit_record(
+        actor=actor,
+        action="application.outcome",
+        obj=application,
+        field="state",
+        old=old,
+        new=State(new).label,
+        comment=comment,
+    )
+
+
+def grant_titles(*, actor: User, campaign: Campaign, application: Application, today: date) -> None:
+    from wenming.campaigns.publicity import naming_region
+    from wenming.titles.services import title_grant
+
+    title_grant(
+        actor=actor,
+        unit=application.unit,
+        name=campaign.title_name,
+        kind=campaign.edition.campaign_type,
+        level=campaign.level,
+        year=campaign.year,
+        term_years=campaign.term_years,
+        naming_authority=naming_region(campaign, application),
+        origin=application,
+    )
+    _move(actor=actor, application=application, new=State.NAMED, label="命名")
+
+
+def plan_rectification(
+    *, actor: User, campaign: Campaign, application: Application, today: date
+) -> RectificationPlan:
+    """A 基本达标 unit: one problem per item the evaluation deducted, in one plan with the
+    campaign's rectification deadline."""
+    deadline = _add_months(today, campaign.rectify_months)
+    plan = rectification_plan_create(
+        actor=actor,
+        unit=application.unit,
+        title=f"{campaign.name}基本达标整改",
+        deadline=deadline,
+        origin=application,
+    )
+    evaluation = application.evaluations.first()
+    if evaluation is not None:
+        card, _ = score_result(application, evaluation.data)
+        if card is not None:
+            engine = card.engine
+            for index, code, _node in engine.leaves:
+                entry = card.result.items.get(code)
+                lost = engine.max_points[index] - card.scores[index]
+                if code in engine.bonus_codes or entry is None or lost <= 0:
+                    continue
+                node = engine.nodes[index]
+                problem_create(
+                    actor=actor,
+                    unit=application.unit,
+                    source=ProblemSource.EXPERT,
+                    title=f"{code} {node.name}(扣{fmt(lost)}分)",
+                    description=engine.styles[code].describe(
+                        entry.value, card.result.profile, card.scores[index], entry.reason
+                    ),
+                    indicator_code=code,
+                    edition=campaign.edition,
+                    origin=application,
+                    deadline=deadline,
+                    plan=plan,
+                )
+    Transition.objects.create(
+        application=application,
+        action="rectify",
+        label="下达整改",
+        from_state=application.where,
+        to_state=application.where,
+        actor=actor,
+        comment=f"整改期限 {deadline:%Y-%m-%d}",
+    )
+    return plan
+
+
+@transaction.atomic
+def rectification_recheck(
+    *, actor: User, application: Application, passed: bool, comment: str, today: date
+) -> None:
+    """整改复验: confirm (all problems of the plan closed → the title) or refuse."""
+    from wenming.campaigns.access import runs_campaign
+
+    campaign = application.campaign
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以整改复验")
+    if application.state != State.RECTIFYING:
+        raise Refused("该单位不在整改期")
+    plan = RectificationPlan.objects.filter(
+        origin_type__model="application", origin_id=application.pk
+    ).first()
+    if passed:
+        state = plan_state(plan, today=today) if plan else None
+        if state is None or not state.all_closed:
+            left = state.open if state else 0
+            raise Refused(f"整改计划还有{left}个问题未结案,复验不能通过")
+        grant_titles(actor=actor, campaign=campaign, application=application, today=today)
+    else:
+        if not comment.strip():
+            raise Refused("请填写复验不通过的原因")
+        _move(
+            actor=actor,
+            application=application,
+            new=State.NOT_PASSED,
+            label="整改复验不通过",
+            comment=comment.strip(),
+        )
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    from calendar import monthrange
+
+    return date(year, month, min(day.day, monthrange(year, month)[1]))

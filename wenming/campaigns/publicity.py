@@ -1,0 +1,165 @@
+"""Publicity (公示), objections (异议) and approval (命名): from the proposed list to titles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from wenming.audit.services import audit_record
+from wenming.campaigns.access import runs_campaign
+from wenming.campaigns.models import (
+    Application,
+    Campaign,
+    Objection,
+    ObjectionState,
+    Phase,
+    State,
+)
+from wenming.campaigns.services import Refused, _log, _phase_change
+from wenming.organizations.models import Region
+from wenming.workdays.services import period_end
+
+STILL_IN_REVIEW = "还有{n}份申报未完成审核,不能公示"
+OPEN_OBJECTIONS = "还有{n}件异议未办结,不能命名"
+PUBLICITY_NOT_OVER = "公示期至 {day:%Y-%m-%d} 结束,公示期满后才能命名"
+NOT_IN_PUBLICITY = "该活动不在公示期内"
+
+
+def publicity_window(campaign: Campaign, start: date) -> date:
+    return period_end(start, campaign.publicity_days, working=campaign.publicity_working_days)
+
+
+@transaction.atomic
+def campaign_publish(*, actor: User, campaign: Campaign, start: date) -> None:
+    """Publish the proposed list: every application must have left the review chain."""
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以发布公示")
+    pending = campaign.applications.filter(state=State.IN_REVIEW).count()
+    if pending:
+        raise Refused(STILL_IN_REVIEW.format(n=pending))
+    end = publicity_window(campaign, start)
+    _phase_change(
+        actor=actor,
+        campaign=campaign,
+        old=Phase.OPEN,
+        new=Phase.PUBLICITY,
+        publicity_start=start,
+        publicity_end=end,
+    )
+
+
+@transaction.atomic
+def objection_file(
+    *, application: Application, name: str, phone: str, text: str, today: date
+) -> Objection:
+    """Anyone may object during the window; contact details are required (not published)."""
+    campaign = application.campaign
+    if campaign.phase != Phase.PUBLICITY or not (
+        campaign.publicity_start and campaign.publicity_end
+    ):
+        raise Refused(NOT_IN_PUBLICITY)
+    if not campaign.publicity_start <= today <= campaign.publicity_end:
+        raise Refused(
+            f"公示期为 {campaign.publicity_start:%Y-%m-%d} 至 {campaign.publicity_end:%Y-%m-%d}"
+        )
+    if application.state not in (State.LISTED, State.RECTIFYING):
+        raise Refused("该单位不在公示名单中")
+    if not name.strip() or not phone.strip() or not text.strip():
+        raise Refused("请填写姓名、联系电话和异议内容")
+    objection = Objection.objects.create(
+        application=application, name=name.strip(), phone=phone.strip(), text=text.strip()
+    )
+    audit_record(actor=None, action="objection.file", obj=application, new=text.strip()[:200])
+    return objection
+
+
+@transaction.atomic
+def objection_resolve(
+    *, actor: User, objection: Objection, upheld: bool, resolution: str
+) -> Objection:
+    """Record the investigation: upheld takes the unit off the list with the reason."""
+    application = objection.application
+    campaign = application.campaign
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以办理异议")
+    if not resolution.strip():
+        raise Refused("请填写调查结论")
+    new_state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
+    changed = Objection.objects.filter(pk=objection.pk, state=ObjectionState.OPEN).update(
+        state=new_state,
+        resolution=resolution.strip(),
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+    )
+    if not changed:
+        raise Refused("该异议已办结")
+    audit_record(
+        actor=actor,
+        action="objection.resolve",
+        obj=application,
+        field="异议",
+        old=ObjectionState.OPEN.label,
+        new=new_state.label,
+        comment=resolution.strip(),
+    )
+    if upheld and application.state in (State.LISTED, State.RECTIFYING):
+        old = application.where
+        Application.objects.filter(pk=application.pk).update(state=State.REMOVED)
+        application.refresh_from_db()
+        _log(
+            actor=actor,
+            application=application,
+            action="remove",
+            label="异议成立,撤出名单",
+            old=old,
+            new=State.REMOVED.label,
+            comment=resolution.strip(),
+        )
+    objection.refresh_from_db()
+    return objection
+
+
+def naming_region(campaign: Campaign, application: Application) -> Region:
+    """Who names this unit: the campaign's naming authority for its unit type (e.g. the city
+    names junior schools), found among the unit's regions; by default the campaign's region."""
+    level = campaign.naming.get(str(application.unit.unit_type_id))
+    if level is None:
+        return campaign.region
+    ids = [int(p) for p in application.unit.region_path.strip("/").split("/") if p]
+    found = Region.objects.filter(pk__in=ids, level=level).first()
+    return found or campaign.region
+
+
+@transaction.atomic
+def campaign_approve(*, actor: User, campaign: Campaign, today: date) -> dict[str, int]:
+    """After publicity with every objection resolved: titles for the list; rectification plans
+    for 基本达标 units. Returns counts."""
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以命名")
+    if campaign.phase != Phase.PUBLICITY or campaign.publicity_end is None:
+        raise Refused(NOT_IN_PUBLICITY)
+    if today <= campaign.publicity_end:
+        raise Refused(PUBLICITY_NOT_OVER.format(day=campaign.publicity_end))
+    open_objections = Objection.objects.filter(
+        application__campaign=campaign, state=ObjectionState.OPEN
+    ).count()
+    if open_objections:
+        raise Refused(OPEN_OBJECTIONS.format(n=open_objections))
+    from wenming.campaigns.outcomes import grant_titles, plan_rectification
+
+    counts = {"named": 0, "rectifying": 0}
+    for application in campaign.applications.filter(
+        Q(state=State.LISTED) | Q(state=State.RECTIFYING)
+    ).select_related("unit", "unit__unit_type"):
+        if application.state == State.LISTED:
+            grant_titles(actor=actor, campaign=campaign, application=application, today=today)
+            counts["named"] += 1
+        else:
+            plan_rectification(actor=actor, campaign=campaign, application=application, today=today)
+            counts["rectifying"] += 1
+    _phase_change(actor=actor, campaign=campaign, old=Phase.PUBLICITY, new=Phase.CLOSED)
+    return counts

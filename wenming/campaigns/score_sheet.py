@@ -1,0 +1,259 @@
+"""The paper score sheet (评分表): exported blank per unit, imported back as an evaluation result.
+
+The imported values go through the same results format and engine as every other score, so a
+paper result and an on-site result of the same values are the same result.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from wenming.accounts.scope import Scope
+from wenming.campaigns.access import applications_visible_to, can_act_on_step
+from wenming.campaigns.models import Application, State
+from wenming.core.styles import InputError
+from wenming.frameworks.selectors import engine_of, framework_of
+from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+
+SHEET = "评分表"
+EVENTS = "否决与负面清单"
+
+
+def score_sheet_blank(application: Application) -> bytes:
+    """Every leaf with its points, method and requirement; 得分 and 扣分理由 left for the team."""
+    framework = framework_of(application.campaign.edition)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet.append([f"{application.campaign.name} 评分表 — {application.unit.name}"])
+    sheet.append([h.header for h in ScoreSheetImporter.sheets[SHEET]])
+    bold = Font(bold=True)
+    for cell in sheet[2]:
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="EEF1F5")
+    for node in framework.leaves(bonus=True):
+        sheet.append(
+            [
+                node.code,
+                node.name,
+                float(node.points),
+                "、".join(node.methods),
+                node.requirement,
+                None,
+                None,
+            ]
+        )
+    for column, width in zip("ABCDEFG", (10, 36, 8, 14, 50, 12, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=3):
+        row[4].alignment = Alignment(wrap_text=True, vertical="top")
+    events = workbook.create_sheet(EVENTS)
+    events.append([h.header for h in ScoreSheetImporter.sheets[EVENTS]])
+    for cell in events[1]:
+        cell.font = bold
+    for veto in framework.vetoes:
+        events.append([veto.code, veto.name, "否", None, None])
+    for entry in framework.negative_list:
+        events.append([entry.code, entry.name, "否", None, None])
+    events.column_dimensions["B"].width = 50
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@register
+class ScoreSheetImporter(Importer):
+    kind = "score_sheet"
+    label = "评分表"
+    context_keys = ("application",)
+    sheets = {
+        SHEET: [
+            Column("指标编码", "code", required=True),
+            Column("测评内容", "name"),
+            Column("分值", "points"),
+            Column("测评方法", "methods"),
+            Column("测评要求", "requirement"),
+            Column("得分/评价", "value"),
+            Column("扣分理由", "reason"),
+        ],
+        EVENTS: [
+            Column("编码", "code", required=True),
+            Column("名称", "name"),
+            Column("是否发生", "happened"),
+            Column("日期", "day"),
+            Column("说明", "note"),
+        ],
+    }
+
+    @classmethod
+    def allowed(cls, scope: Scope) -> bool:
+        return bool(scope.region_paths) or scope.is_admin
+
+    def check_context(self) -> None:
+        from wenming.imports.services import ImportRefused
+
+        raw = self.context.get("application", "")
+        application = (
+            applications_visible_to(self.user)
+            .select_related("campaign", "unit", "campaign__edition")
+            .filter(pk=int(raw) if raw.isdigit() else 0)
+            .first()
+            if self.user
+            else None
+        )
+        if application is None:
+            raise ImportRefused("请从申报页面进入评分表导入")
+        step = application.campaign.step(application.step)
+        if application.state != State.IN_REVIEW or not step or not step.get("result"):
+            raise ImportRefused("该申报当前不在录入测评结果的环节")
+        if self.user is not None and not can_act_on_step(self.user, application, step):
+            raise ImportRefused("您不是该环节的审核人")
+        self.application = application
+
+    def plan(self, workbook: Any, *, scope: Scope) -> ImportPlan:
+        plan = ImportPlan()
+        engine = engine_of(self.application.campaign.edition)
+        framework = engine.framework
+        leaves = {n.code: n for n in framework.leaves(bonus=True)}
+        required = {n.code for n in framework.leaves(bonus=False)}
+        items: dict[str, dict[str, Any]] = {}
+        for row in self._rows_after_title(workbook, plan):
+            code = str(row.values["code"] or "").strip()
+            if code not in leaves:
+                plan.errors.append(row.error("code", f"指标编码“{code}”不在测评体系中"))
+                continue
+            if code in items:
+                plan.errors.append(row.error("code", f"指标“{code}”重复"))
+                continue
+            raw = row.values.get("value")
+            if raw in (None, ""):
+                if code in required:
+                    plan.errors.append(row.error("value", f"指标“{code}”未评分"))
+                continue
+            try:
+                engine.parse_item(code, raw)
+            except InputError as exc:
+                plan.errors.append(row.error("value", str(exc)))
+                continue
+            item: dict[str, Any] = {"value": raw if isinstance(raw, str) else _number(raw)}
+            reason = str(row.values.get("reason") or "").strip()
+            if reason:
+                item["reason"] = reason
+            items[code] = item
+            plan.changes.append(
+                PlannedChange(SHEET, row.number, code, leaves[code].name, "新增", {}, {})
+            )
+        known_events = {v.code for v in framework.vetoes} | {
+            n.code for n in framework.negative_list
+        }
+        events = []
+        for row in (
+            self.rows(workbook, EVENTS, plan.errors) if EVENTS in workbook.sheetnames else []
+        ):
+            code = str(row.values["code"] or "").strip()
+            happened = str(row.values.get("happened") or "否").strip()
+            if code not in known_events:
+                plan.errors.append(row.error("code", f"编码“{code}”不是否决项或负面清单"))
+                continue
+            if happened not in ("是", "否"):
+                plan.errors.append(row.error("happened", "应填写“是”或“否”"))
+                continue
+            if happened == "否":
+                continue
+            day = row.values.get("day")
+            event: dict[str, Any] = {"code": code}
+            if isinstance(day, datetime):
+                event["date"] = day.date()
+            elif isinstance(day, date):
+                event["date"] = day
+            elif day not in (None, ""):
+                plan.errors.append(row.error("day", f"日期“{day}”应为日期,如2026-06-30"))
+                continue
+            if row.values.get("note"):
+                event["note"] = str(row.values["note"])
+            events.append(event)
+        if not plan.errors:
+            missing = sorted(required - set(items))
+            if missing:
+                plan.errors.append(
+                    _sheet_error(f"缺少{len(missing)}项指标的评分:{'、'.join(missing[:10])}")
+                )
+        unit = self.application.unit
+        self.data = {
+            "framework": framework.id,
+            "edition": framework.edition,
+            "unit": unit.name,
+            "as_of": self.application.campaign.evaluate_until or date.today(),
+            "items": items,
+            "events": events,
+            "components": {},
+        }
+        if unit.stage:
+            self.data["stage"] = unit.stage
+        if unit.enrolment:
+            self.data["enrolment"] = dict(unit.enrolment)
+        return plan
+
+    def _rows_after_title(self, workbook: Any, plan: ImportPlan) -> Any:
+        """The sheet has a title line above the header; skip it when it is there."""
+        if SHEET in workbook.sheetnames:
+            first = next(workbook[SHEET].iter_rows(values_only=True, max_row=1), ())
+            if first and first[0] and str(first[0]).strip() != "指标编码":
+                return self._rows_from(workbook[SHEET], plan, start=2)
+        return self.rows(workbook, SHEET, plan.errors)
+
+    def _rows_from(self, sheet: Any, plan: ImportPlan, *, start: int) -> Any:
+        from wenming.imports.base import CellError, Row
+
+        raw_rows = sheet.iter_rows(values_only=True, min_row=start)
+        header = [str(v).strip() if v is not None else "" for v in next(raw_rows, ())]
+        positions = {}
+        for column in self.sheets[SHEET]:
+            if column.header in header:
+                positions[column.field] = (header.index(column.header) + 1, column.header)
+            elif column.required:
+                plan.errors.append(CellError(SHEET, start, 0, "", f"缺少列“{column.header}”"))
+                return
+        for number, raw in enumerate(raw_rows, start=start + 1):
+            if raw is None or all(v in (None, "") for v in raw):
+                continue
+            values = {
+                f: (raw[c - 1].strip() or None if isinstance(raw[c - 1], str) else raw[c - 1])
+                if c - 1 < len(raw)
+                else None
+                for f, (c, _) in positions.items()
+            }
+            yield Row(SHEET, number, values, positions)
+
+    def apply(self, plan: ImportPlan, *, actor: User) -> None:
+        from wenming.campaigns.services import Refused, evaluation_record
+        from wenming.imports.services import ImportRefused
+
+        try:
+            evaluation_record(
+                actor=actor, application=self.application, data=self.data, source="paper"
+            )
+        except Refused as exc:
+            raise ImportRefused(str(exc)) from None
+
+    def export(self, *, scope: Scope) -> bytes:
+        return score_sheet_blank(self.application)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sheet_error(message: str) -> Any:
+    from wenming.imports.base import CellError
+
+    return CellError(SHEET, 1, 0, "", message)

@@ -1,0 +1,407 @@
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.scope import regions_visible_to, scope_for, unit_get_for_user
+from wenming.campaigns.access import (
+    applications_visible_to,
+    campaigns_visible_to,
+    can_act_on_step,
+    can_prepare,
+    can_sign_as_head,
+    office_levels,
+    runs_campaign,
+)
+from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
+from wenming.campaigns.forms import CampaignForm
+from wenming.campaigns.models import (
+    Application,
+    Campaign,
+    Objection,
+    ObjectionState,
+    Phase,
+    SignatureRole,
+    State,
+)
+from wenming.campaigns.score_sheet import score_sheet_blank
+from wenming.campaigns.selectors import applications_filtered, state_counts
+from wenming.campaigns.services import (
+    Refused,
+    application_pass,
+    application_prepare,
+    application_return,
+    application_sign,
+    application_submit,
+    campaign_copy,
+    campaign_create,
+    campaign_open,
+    window_extend,
+)
+from wenming.campaigns.signatures import signature_state
+from wenming.frameworks.models import FrameworkEdition
+from wenming.ledger.selectors import missing_evidence
+from wenming.web.context import actor
+
+PAGE_SIZE = 50
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = campaigns_visible_to(request.user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("活动不存在或无权查看")
+    return campaign
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    application = (
+        applications_visible_to(request.user)
+        .select_related("campaign", "campaign__region", "campaign__edition", "unit", "assessment")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404("申报不存在或无权查看")
+    return application
+
+
+def _refused(request: HttpRequest, exc: Refused) -> None:
+    messages.error(request, str(exc))
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = campaigns_visible_to(request.user).annotate(n=Count("applications"))
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "campaigns": campaigns,
+            "can_create": bool(office_levels(request.user)) or scope_for(request.user).is_admin,
+        },
+    )
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    if not office_levels(user) and not scope_for(user).is_admin:
+        raise PermissionDenied("只有测评办公室可以创建活动")
+    form = CampaignForm(request.POST or None, regions=regions_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_create(actor=user, data=form.to_input())
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已创建活动“{campaign.name}”")
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/new.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    scope = scope_for(user)
+    mine = None
+    if scope.own_units:
+        mine = campaign.applications.filter(unit_id__in=scope.own_units).first()
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "counts": state_counts(campaign, applications_visible_to(user)),
+            "runs": runs_campaign(user, campaign),
+            "mine": mine,
+            "own_units": scope.own_units,
+            "editions": FrameworkEdition.objects.filter(
+                campaign_type=campaign.edition.campaign_type
+            ).defer("source"),
+            "unit_types": campaign.unit_types.all(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    action = request.POST.get("action")
+    try:
+        if action == "open":
+            campaign_open(actor=user, campaign=campaign)
+            messages.success(request, "已发布,开始接受申报")
+        elif action == "copy":
+            edition = FrameworkEdition.objects.filter(pk=request.POST.get("edition") or 0).first()
+            year = int(request.POST.get("year") or campaign.year + 1)
+            if edition is None:
+                raise Refused("请选择新一年的测评体系版本")
+            copy = campaign_copy(actor=user, campaign=campaign, year=year, edition=edition)
+            messages.success(request, f"已复制为“{copy.name}”")
+            return redirect("campaigns:detail", pk=copy.pk)
+        elif action == "publish":
+            from wenming.campaigns.publicity import campaign_publish
+
+            start = dt.date.fromisoformat(request.POST.get("start") or str(timezone.localdate()))
+            campaign_publish(actor=user, campaign=campaign, start=start)
+            messages.success(request, f"已发布公示,公示期至 {campaign.publicity_end:%Y-%m-%d}")
+        elif action == "approve":
+            from wenming.campaigns.publicity import campaign_approve
+
+            counts = campaign_approve(actor=user, campaign=campaign, today=timezone.localdate())
+            messages.success(
+                request,
+                f"已命名 {counts['named']} 个单位;{counts['rectifying']} 个基本达标单位已下达整改",
+            )
+        elif action == "extend":
+            unit = unit_get_for_user(user, int(request.POST.get("unit") or 0))
+            until = dt.date.fromisoformat(request.POST.get("until") or "")
+            window_extend(
+                actor=user,
+                campaign=campaign,
+                unit=unit,
+                until=until,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已为{unit.name}延长申报期限至 {until:%Y-%m-%d}")
+        else:
+            raise Refused("未知操作")
+    except Refused as exc:
+        _refused(request, exc)
+    except ValueError:
+        messages.error(request, "日期格式应为2026-06-30")
+    return redirect("campaigns:detail", pk=campaign.pk)
+
+
+@login_required
+def application_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    visible = applications_visible_to(request.user).filter(campaign=campaign)
+    filters = {k: request.GET.get(k, "") for k in ("state", "step", "grade", "region", "q")}
+    rows = applications_filtered(visible, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "campaigns/applications.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "counts": state_counts(campaign, visible),
+            "states": State.choices,
+            "regions": regions_visible_to(request.user).filter(level__lte=4).order_by("path")[:200],
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    user = actor(request)
+    campaign = application.campaign
+    step = campaign.step(application.step) if application.state == State.IN_REVIEW else None
+    today = timezone.localdate()
+    return render(
+        request,
+        "campaigns/application.html",
+        {
+            "application": application,
+            "campaign": campaign,
+            "step": step,
+            "can_review": step is not None and can_act_on_step(user, application, step),
+            "can_prepare": can_prepare(user, application.unit_id),
+            "can_sign": can_sign_as_head(user, application.unit_id),
+            "signatures": signature_state(application),
+            "transitions": application.transitions.select_related("actor"),
+            "evaluation": application.evaluations.first(),
+            "objections": application.objections.all() if runs_campaign(user, campaign) else [],
+            "missing": missing_evidence(
+                unit=application.unit, edition=campaign.edition, as_of=today
+            ),
+            "late": window_problem(campaign, application.unit, today),
+            "editable": application.state in (State.PREPARING, State.RETURNED),
+        },
+    )
+
+
+@login_required
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's page for one campaign: eligibility with reasons, missing evidence, apply."""
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    own = scope_for(user).own_units
+    if not own:
+        raise PermissionDenied("只有单位可以申报")
+    unit = unit_get_for_user(
+        user, int(request.GET.get("unit") or request.POST.get("unit") or own[0])
+    )
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            application = application_prepare(actor=user, campaign=campaign, unit=unit)
+        except Refused as exc:
+            _refused(request, exc)
+        else:
+            return redirect("campaigns:application", pk=application.pk)
+    existing = campaign.applications.filter(unit=unit).first()
+    return render(
+        request,
+        "campaigns/apply.html",
+        {
+            "campaign": campaign,
+            "unit": unit,
+            "existing": existing,
+            "reasons": eligibility_reasons(campaign, unit, today=today),
+            "late": window_problem(campaign, unit, today),
+            "until": window_until(campaign, unit),
+            "missing": missing_evidence(unit=unit, edition=campaign.edition, as_of=today),
+            "can_prepare": can_prepare(user, unit.pk),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_action(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    user = actor(request)
+    action = request.POST.get("action")
+    version = int(request.POST.get("version") or 0)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "sign":
+            application_sign(actor=user, application=application, role=SignatureRole.HEAD)
+            messages.success(request, "已签署")
+        elif action == "submit":
+            application_submit(actor=user, application_id=application.pk, version=version)
+            messages.success(request, "已提交申报")
+        elif action == "pass":
+            application_pass(
+                actor=user, application_id=application.pk, version=version, comment=comment
+            )
+            messages.success(request, "已审核通过")
+        elif action == "return":
+            application_return(
+                actor=user, application_id=application.pk, version=version, reason=comment
+            )
+            messages.success(request, "已退回单位")
+        else:
+            raise Refused("未知操作")
+    except Refused as exc:
+        _refused(request, exc)
+    return redirect("campaigns:application", pk=application.pk)
+
+
+@login_required
+def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    step = application.campaign.step(application.step)
+    if not step or not can_act_on_step(actor(request), application, step):
+        raise PermissionDenied("您不是该环节的审核人")
+    response = HttpResponse(
+        score_sheet_blank(application),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    from urllib.parse import quote
+
+    name = quote(f"评分表-{application.unit.name}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    if not runs_campaign(user, campaign):
+        raise PermissionDenied("只有组织本活动的测评办公室可以办理异议")
+    if request.method == "POST":
+        from wenming.campaigns.publicity import objection_resolve
+
+        objection = Objection.objects.filter(
+            pk=request.POST.get("objection") or 0, application__campaign=campaign
+        ).first()
+        if objection is None:
+            raise Http404("异议不存在")
+        try:
+            objection_resolve(
+                actor=user,
+                objection=objection,
+                upheld=request.POST.get("upheld") == "1",
+                resolution=request.POST.get("resolution", ""),
+            )
+            messages.success(request, "已办结")
+        except Refused as exc:
+            _refused(request, exc)
+        return redirect("campaigns:objections", pk=campaign.pk)
+    rows = (
+        Objection.objects.filter(application__campaign=campaign)
+        .select_related("application__unit", "resolved_by")
+        .order_by("state", "-filed_at")
+    )
+    return render(
+        request,
+        "campaigns/objections.html",
+        {"campaign": campaign, "objections": rows, "open": ObjectionState.OPEN},
+    )
+
+
+def public_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list: public, no login; objections can be filed here during the window."""
+    campaign = (
+        Campaign.objects.select_related("region", "edition")
+        .filter(pk=pk, phase__in=[Phase.PUBLICITY, Phase.CLOSED])
+        .first()
+    )
+    if campaign is None:
+        raise Http404("公示不存在")
+    rows = (
+        campaign.applications.filter(Q(state__in=[State.LISTED, State.RECTIFYING, State.NAMED]))
+        .select_related("unit", "unit__unit_type", "unit__region")
+        .order_by("unit__region__path", "unit__name")
+    )
+    today = timezone.localdate()
+    open_now = (
+        campaign.phase == Phase.PUBLICITY
+        and campaign.publicity_start is not None
+        and campaign.publicity_end is not None
+        and campaign.publicity_start <= today <= campaign.publicity_end
+    )
+    if request.method == "POST" and open_now:
+        from wenming.campaigns.publicity import objection_file
+
+        application = rows.filter(pk=request.POST.get("application") or 0).first()
+        if application is None:
+            messages.error(request, "请选择异议针对的单位")
+        else:
+            try:
+                objection_file(
+                    application=application,
+                    name=request.POST.get("name", ""),
+                    phone=request.POST.get("phone", ""),
+                    text=request.POST.get("text", ""),
+                    today=today,
+                )
+                messages.success(request, "异议已收到,我们将调查核实并反馈。")
+                return redirect("campaigns:public", pk=campaign.pk)
+            except Refused as exc:
+                _refused(request, exc)
+    return render(
+        request, "campaigns/public.html", {"campaign": campaign, "rows": rows, "open_now": open_now}
+    )
