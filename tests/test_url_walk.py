@@ -313,6 +313,10 @@ EXPECTED = {
         403,
         False,
     ),
+    "workdays:calendar": (lambda o: reverse("workdays:calendar"), EVERYONE, None, False),
+    "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
+    "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
+    "titles:action": (lambda o: reverse("titles:action", args=[1]), set(), 405, True),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public"}

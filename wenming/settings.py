@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "wenming.balance",
     "wenming.documents",
     "wenming.rectification",
+    "wenming.workdays",
+    "wenming.titles",
     "wenming.campaigns",
 ]
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from wenming.campaigns.models import DEFAULT_CHAIN, Level
 from wenming.campaigns.services import CampaignInput, chain_problems
 from wenming.frameworks.models import FrameworkEdition
-from wenming.organizations.models import Region, RegionLevel, UnitType
+from wenming.organizations.models import Region, RegionLevel, SchoolStage, UnitType
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -51,9 +51,9 @@ class CampaignForm(forms.Form):
         "level(办公室所在地区层级:1省 2市 3区县 4乡镇)、result(是否在此环节录入测评结果)",
     )
     naming = forms.CharField(
-        label="命名机关(JSON,单位类型→地区层级)",
+        label="命名机关(JSON,学段或单位类型→地区层级)",
         required=False,
-        help_text='如 {"初级中学": 2, "小学": 3}:市级命名初中,区县命名小学;未列出的由组织地区命名',
+        help_text='如 {"初中": 2, "小学": 3}:市级命名初中,区县命名小学;未列出的由组织地区命名',
     )
 
     def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
@@ -87,13 +87,13 @@ class CampaignForm(forms.Form):
         if not isinstance(mapping, dict):
             raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系")
         out = {}
-        types = {t.name: t.pk for t in UnitType.objects.all()}
+        known = set(UnitType.objects.values_list("name", flat=True)) | set(SchoolStage.values)
         for name, level in mapping.items():
-            if name not in types:
-                raise forms.ValidationError(f"单位类型“{name}”不存在")
+            if name not in known:
+                raise forms.ValidationError(f"“{name}”既不是单位类型也不是学段")
             if level not in RegionLevel.values:
                 raise forms.ValidationError(f"“{name}”的层级“{level}”无效")
-            out[str(types[name])] = int(level)
+            out[name] = int(level)
         return out
 
     def to_input(self) -> CampaignInput:

@@ -62,7 +62,7 @@ class Campaign(models.Model):
     target_count = models.PositiveIntegerField("年度目标(个)", null=True, blank=True)
     target_percent = models.PositiveSmallIntegerField("年度目标(占比%)", null=True, blank=True)
     chain = models.JSONField("审核流程", default=list)
-    # unit type id (as str) → region level that names it (e.g. junior schools: the city)
+    # school stage or unit type name → level of the region that names it (初中 → 2: the city)
     naming = models.JSONField("命名机关", default=dict, blank=True)
     phase = models.CharField("阶段", max_length=10, choices=Phase.choices, default=Phase.DRAFT)
     publicity_start = models.DateField("公示开始", null=True, blank=True)
@@ -149,7 +149,7 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "state", "step"]),
-            models.Index(fields=["campaign", "region_path"]),
+            models.Index(fields=["campaign", "region_path", "id"]),
             models.Index(fields=["campaign", "result_grade"]),
         ]
 

@@ -51,7 +51,7 @@ def _move(
 
 
 def grant_titles(*, actor: User, campaign: Campaign, application: Application, today: date) -> None:
-    from wenming.campaigns.publicity import naming_region
+    from wenming.campaigns.naming import naming_region
     from wenming.titles.services import title_grant
 
     title_grant(

@@ -20,7 +20,6 @@ from wenming.campaigns.models import (
     State,
 )
 from wenming.campaigns.services import Refused, _log, _phase_change
-from wenming.organizations.models import Region
 from wenming.workdays.services import period_end
 
 STILL_IN_REVIEW = "还有{n}份申报未完成审核,不能公示"
@@ -121,17 +120,6 @@ def objection_resolve(
         )
     objection.refresh_from_db()
     return objection
-
-
-def naming_region(campaign: Campaign, application: Application) -> Region:
-    """Who names this unit: the campaign's naming authority for its unit type (e.g. the city
-    names junior schools), found among the unit's regions; by default the campaign's region."""
-    level = campaign.naming.get(str(application.unit.unit_type_id))
-    if level is None:
-        return campaign.region
-    ids = [int(p) for p in application.unit.region_path.strip("/").split("/") if p]
-    found = Region.objects.filter(pk__in=ids, level=level).first()
-    return found or campaign.region
 
 
 @transaction.atomic

@@ -49,6 +49,4 @@ def applications_filtered(
             rows = rows.filter(path_prefix_q("region_path", found.path))
     if q.strip():
         rows = rows.filter(Q(unit__name__contains=q.strip()) | Q(unit__credit_code=q.strip()))
-    return rows.select_related("unit", "unit__region", "campaign").order_by(
-        "region_path", "unit__name", "id"
-    )
+    return rows.select_related("unit", "unit__region", "campaign").order_by("region_path", "id")

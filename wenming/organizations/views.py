@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user
@@ -15,6 +16,7 @@ from wenming.organizations.selectors import (
     unit_filter_choices,
     unit_list,
 )
+from wenming.titles.selectors import titles_of
 
 PAGE_SIZE = 50
 
@@ -67,5 +69,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(unit=unit)
             .select_related("edition"),
             "trail": audit_trail(unit)[:50],
+            "unit_titles": titles_of(unit),
+            "title_manager": scope_for(request.user).is_admin
+            or any(unit.region_path.startswith(p) for p in scope_for(request.user).region_paths),
+            "today": timezone.localdate(),
         },
     )

@@ -1,0 +1,178 @@
+"""Granting and managing titles: one atomic, audited service per change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import models, transaction
+
+from wenming.audit.services import audit_record
+from wenming.core.framework import Effect
+from wenming.notices.services import notice_send
+from wenming.organizations.models import Region, Unit
+from wenming.titles.access import can_manage
+from wenming.titles.models import LEVEL_LABELS, Title, TitleSource, TitleStatus, TitleWarning
+
+
+class TitleRefused(Exception):
+    """Shown as is."""
+
+
+NOT_MANAGER = "只有命名机关所在地区(或上级)的测评办公室可以{action}"
+REASON_REQUIRED = "请填写原因"
+
+
+def term_end(year: int, term_years: int) -> date:
+    """A title for year Y with a term of N years holds through 31 December of Y + N - 1."""
+    return date(year + term_years - 1, 12, 31)
+
+
+@transaction.atomic
+def title_grant(
+    *,
+    actor: User | None,
+    unit: Unit,
+    name: str,
+    kind: str,
+    level: str,
+    year: int,
+    term_years: int,
+    naming_authority: Region,
+    origin: models.Model | None = None,
+    source: str = TitleSource.CAMPAIGN,
+) -> Title:
+    if level not in LEVEL_LABELS:
+        raise TitleRefused(f"级别“{level}”无效")
+    if Title.objects.filter(unit=unit, kind=kind, level=level, year=year).exists():
+        raise TitleRefused(f"{unit.name}已有{year}年度{LEVEL_LABELS[level]}{kind}称号")
+    title = Title.objects.create(
+        unit=unit,
+        name=name,
+        kind=kind,
+        level=level,
+        year=year,
+        term_years=term_years,
+        valid_until=term_end(year, term_years),
+        naming_authority=naming_authority,
+        source=source,
+        origin_type=origin._meta.label_lower if origin is not None else "",
+        origin_id=origin.pk if origin is not None else None,
+        region_path=unit.region_path,
+        granted_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="title.grant" if source == TitleSource.CAMPAIGN else "title.import",
+        obj=unit,
+        field="称号",
+        new=f"{name}(有效期至 {title.valid_until:%Y-%m-%d},{naming_authority.name}命名)",
+    )
+    return title
+
+
+def _status(*, actor: User, title: Title, new: str, reason: str, action: str, label: str) -> Title:
+    if not can_manage(actor, title):
+        raise TitleRefused(NOT_MANAGER.format(action=label))
+    if not reason.strip():
+        raise TitleRefused(REASON_REQUIRED)
+    old = title.status
+    changed = Title.objects.filter(pk=title.pk, status=old).update(
+        status=new, reason=reason.strip()
+    )
+    if not changed:
+        raise TitleRefused("称号状态已变化,请刷新后再试")
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=title.unit,
+        field=title.name,
+        old=TitleStatus(old).label,
+        new=TitleStatus(new).label,
+        comment=reason.strip(),
+    )
+    title.refresh_from_db()
+    return title
+
+
+@transaction.atomic
+def title_suspend(*, actor: User, title: Title, reason: str) -> Title:
+    if title.status != TitleStatus.VALID:
+        raise TitleRefused("只有有效的称号可以暂停")
+    return _status(
+        actor=actor, title=title, new=TitleStatus.SUSPENDED, reason=reason,
+        action="title.suspend", label="暂停称号",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def title_revoke(*, actor: User, title: Title, reason: str) -> Title:
+    if title.status == TitleStatus.REVOKED:
+        raise TitleRefused("称号已撤销")
+    return _status(
+        actor=actor, title=title, new=TitleStatus.REVOKED, reason=reason,
+        action="title.revoke", label="撤销称号",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def title_restore(*, actor: User, title: Title, reason: str) -> Title:
+    if title.status != TitleStatus.SUSPENDED:
+        raise TitleRefused("只有暂停的称号可以恢复")
+    return _status(
+        actor=actor, title=title, new=TitleStatus.VALID, reason=reason,
+        action="title.restore", label="恢复称号",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def title_warn(*, actor: User, title: Title, reason: str, deadline: date) -> TitleWarning:
+    """限期整改: recorded on the title; the unit's administrators get a notice to reply by then."""
+    if not can_manage(actor, title):
+        raise TitleRefused(NOT_MANAGER.format(action="下达限期整改"))
+    if not reason.strip():
+        raise TitleRefused(REASON_REQUIRED)
+    warning = TitleWarning.objects.create(
+        title=title, reason=reason.strip(), deadline=deadline, issued_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="title.warn",
+        obj=title.unit,
+        field=title.name,
+        new=f"限期整改至 {deadline:%Y-%m-%d}",
+        comment=reason.strip(),
+    )
+    from wenming.campaigns.notify import unit_admins
+
+    notice_send(
+        actor=actor,
+        recipients=unit_admins(title.unit_id),
+        title=f"{title.name}:限期整改",
+        body=reason.strip(),
+        kind="title_warning",
+        obj=title,
+        reply_due=deadline,
+    )
+    return warning
+
+
+@transaction.atomic
+def titles_apply_event(
+    *, actor: User, unit: Unit, kind: str, effect: Effect, day: date, reason: str
+) -> list[Title]:
+    """A veto or negative-list event recorded against a holder during its term: a veto or a
+    revoking entry revokes its titles of that kind; a suspending entry suspends them."""
+    if effect in (Effect.VETO, Effect.REVOKE):
+        new, action, label = TitleStatus.REVOKED, "title.revoke", "撤销称号"
+    elif effect == Effect.SUSPEND:
+        new, action, label = TitleStatus.SUSPENDED, "title.suspend", "暂停称号"
+    else:
+        return []
+    held = Title.objects.filter(
+        unit=unit, kind=kind, status=TitleStatus.VALID, valid_until__gte=day
+    ).select_related("unit", "naming_authority")
+    return [
+        _status(actor=actor, title=t, new=new, reason=reason, action=action, label=label)
+        for t in held
+    ]

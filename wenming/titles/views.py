@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
+from wenming.titles.access import can_manage, titles_visible_to
+from wenming.titles.models import LEVEL_LABELS, TitleStatus
+from wenming.titles.selectors import current_titles
+from wenming.titles.services import (
+    TitleRefused,
+    title_restore,
+    title_revoke,
+    title_suspend,
+    title_warn,
+)
+from wenming.web.context import actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    rows = titles_visible_to(request.user)
+    show = request.GET.get("show", "current")
+    if show == "current":
+        rows = current_titles(rows, as_of=today)
+    f = {k: request.GET.get(k, "") for k in ("kind", "level", "year", "region", "q")}
+    if f["kind"]:
+        rows = rows.filter(kind=f["kind"])
+    if f["level"] in LEVEL_LABELS:
+        rows = rows.filter(level=f["level"])
+    if f["year"].isdigit():
+        rows = rows.filter(year=int(f["year"]))
+    if f["region"].isdigit():
+        region = regions_visible_to(request.user).filter(pk=int(f["region"])).first()
+        if region is not None:
+            rows = rows.filter(path_prefix_q("region_path", region.path))
+    if f["q"].strip():
+        rows = rows.filter(unit__name__contains=f["q"].strip())
+    rows = rows.select_related("unit", "naming_authority").order_by(
+        "region_path", "unit__name", "-year"
+    )
+    return rows, f, show
+
+
+@login_required
+def title_list(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
+        raise PermissionDenied("称号名单由测评办公室查看;单位的称号见单位页面")
+    rows, filters, show = _filtered(request)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "titles/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "show": show,
+            "levels": LEVEL_LABELS.items(),
+            "regions": regions_visible_to(request.user).filter(level__lte=4).order_by("path")[:200],
+            "query": urlencode({**{k: v for k, v in filters.items() if v}, "show": show}),
+            "statuses": TitleStatus,
+        },
+    )
+
+
+@login_required
+def title_export(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
+        raise PermissionDenied("只有测评办公室可以导出称号名单")
+    rows, _, _ = _filtered(request)
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("称号名单")
+    sheet.append(
+        [
+            "单位名称",
+            "统一社会信用代码",
+            "称号",
+            "创建类型",
+            "级别",
+            "年度",
+            "有效期至",
+            "命名机关",
+            "状态",
+        ]
+    )
+    for t in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [t.unit.name, t.unit.credit_code, t.name, t.kind, t.level_label, t.year,
+             t.valid_until, t.naming_authority.name, t.get_status_display()]
+        )  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('称号名单.xlsx')}"
+    return response
+
+
+@login_required
+@require_POST
+def title_action(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    title = titles_visible_to(user).select_related("unit", "naming_authority").filter(pk=pk).first()
+    if title is None:
+        raise Http404("称号不存在")
+    if not can_manage(user, title):
+        raise PermissionDenied("只有命名机关所在地区(或上级)的测评办公室可以办理")
+    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    try:
+        if action == "suspend":
+            title_suspend(actor=user, title=title, reason=reason)
+        elif action == "revoke":
+            title_revoke(actor=user, title=title, reason=reason)
+        elif action == "restore":
+            title_restore(actor=user, title=title, reason=reason)
+        elif action == "warn":
+            deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+            title_warn(actor=user, title=title, reason=reason, deadline=deadline)
+        else:
+            raise TitleRefused("未知操作")
+        messages.success(request, "已办理")
+    except TitleRefused as exc:
+        messages.error(request, str(exc))
+    except ValueError:
+        messages.error(request, "请填写整改期限,如2027-06-30")
+    return redirect(request.POST.get("next") or "titles:list")
