@@ -29,6 +29,16 @@ def need(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def need_cjk_font() -> None:
+    """PDFs embed a CJK font found on the system; a fresh machine may have none."""
+    from wenming.core.fonts import FontMissing, cjk_font
+
+    try:
+        cjk_font()
+    except FontMissing:
+        need(False, "未找到中文字体(Debian 软件包 fonts-noto-cjk),PDF测试跳过")
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

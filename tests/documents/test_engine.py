@@ -8,8 +8,8 @@ import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 
-from tests.conftest import need
-from wenming.core.fonts import FontMissing, cjk_font
+from tests.conftest import need_cjk_font
+from wenming.core.fonts import FontMissing
 from wenming.documents.bulletin import bulletin_document, sample_bulletin
 from wenming.documents.docx_writer import render_docx
 from wenming.documents.model import Document, Heading, Note, Paragraph
@@ -20,14 +20,6 @@ from wenming.documents.templating import (
     default_template,
     render_with_template,
 )
-
-
-def have_font() -> bool:
-    try:
-        cjk_font()
-    except FontMissing:
-        return False
-    return True
 
 
 def test_bulletin_docx_follows_the_official_format():
@@ -90,7 +82,7 @@ def test_an_unusable_template_is_refused_with_a_clear_message(content, message):
 
 
 def test_pdf_embeds_the_font_keeps_the_text_and_draws_different_characters():
-    need(have_font(), "未找到中文字体(Debian 软件包 fonts-noto-cjk),PDF测试跳过")
+    need_cjk_font()
     import pypdfium2  # type: ignore[import-untyped]
     from pypdf import PdfReader
 

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import need_cjk_font
 from tests.ledger.conftest import photo
 from wenming.attachments.detect import image_bytes
 from wenming.audit.models import AuditEvent
@@ -232,6 +233,7 @@ def _run_worker() -> None:
 def test_binder_is_built_in_the_background_and_downloaded(
     client, world, civic, django_capture_on_commit_callbacks
 ):
+    need_cjk_font()  # the binder's table of contents is a PDF
     record(world, civic, title="志愿服务进社区", day=date(2026, 1, 15), photos=3)
     record(
         world,
