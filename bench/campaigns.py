@@ -10,6 +10,7 @@ and one application per unit in every state of the chain, then requests the appl
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -84,6 +85,18 @@ def run_one(database: str, applications: int, rounds: int) -> None:
             )
         )  # fmt: skip
     Application.objects.bulk_create(rows, batch_size=5000)
+    from wenming.campaigns.models import Target
+
+    Target.objects.bulk_create(
+        [
+            Target(campaign=campaign, region=r, count=rng.randint(50, 500))
+            for r in city.children.all()
+        ]
+        + [
+            Target(campaign=campaign, supervisor_id=pk, count=rng.randint(5, 50))
+            for pk in Unit.objects.filter(supervises=True).values_list("pk", flat=True)
+        ]
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"  loaded {len(rows):,} applications in {time.perf_counter() - t0:.1f} s")
@@ -98,8 +111,10 @@ def run_one(database: str, applications: int, rounds: int) -> None:
         "list, grade + region": lambda: base + f"?grade=达标&region={rng.choice(regions)}",
         "list, unit name search": lambda: base + "?q=第一小学",
         "campaign page (counts)": lambda: f"/campaigns/{campaign.pk}/",
+        "targets and scores (results use)": lambda: f"/campaigns/{campaign.pk}/results/",
     }
-    print(f"\n{database}: {len(rows):,} applications")
+    loadavg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{database}: {len(rows):,} applications (load average {loadavg})")
     for label, make in pages.items():
         times = []
         for _ in range(rounds):

@@ -313,13 +313,43 @@ EXPECTED = {
         403,
         False,
     ),
+    "campaigns:public_export": (
+        lambda o: reverse("campaigns:public_export", args=[o.campaign.pk]),
+        set(ROLES),
+        None,
+        False,
+    ),
+    "campaigns:targets": (
+        lambda o: reverse("campaigns:targets", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "campaigns:results": (
+        lambda o: reverse("campaigns:results", args=[o.campaign.pk]),
+        OFFICES | {"supervisor"},
+        403,
+        False,
+    ),
+    "campaigns:results_export": (
+        lambda o: reverse("campaigns:results_export", args=[o.campaign.pk]),
+        OFFICES | {"supervisor"},
+        403,
+        False,
+    ),
+    "campaigns:reward_new": (
+        lambda o: reverse("campaigns:reward_new", args=[o.campaign.pk]),
+        set(),
+        405,
+        True,
+    ),
     "workdays:calendar": (lambda o: reverse("workdays:calendar"), EVERYONE, None, False),
     "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
     "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
     "titles:action": (lambda o: reverse("titles:action", args=[1]), set(), 405, True),
 }
 # pages anyone may open without logging in
-PUBLIC = {"login", "logout", "campaigns:public"}
+PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export"}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403
@@ -329,7 +359,14 @@ OVERRIDES = {
 # campaign pages: people who cannot see the campaign or application get 404, not 403
 OVERRIDES |= {
     (page, r): 404
-    for page in ("campaigns:apply", "campaigns:objections", "campaigns:score_sheet")
+    for page in (
+        "campaigns:apply",
+        "campaigns:objections",
+        "campaigns:score_sheet",
+        "campaigns:targets",
+        "campaigns:results",
+        "campaigns:results_export",
+    )
     for r in ("other_filler", "expert")
 }
 

@@ -59,6 +59,7 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
+            _load_campaigns(people)
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
@@ -401,3 +402,106 @@ def _load_problems(people: dict[str, User]) -> None:
     finally:
         rect._now = real_now
     rect.problems_escalate(today=today)
+
+
+def _load_campaigns(people: dict[str, User]) -> None:
+    """A school-standardization campaign of 江东区 in every state of the review chain, through
+    the services (each school gets its own demo accounts), and earlier titles of 江东区 units
+    imported as history (for eligibility and this year's 复查)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenming.assessments.models import SelfAssessment
+    from wenming.assessments.scoring import results_data
+    from wenming.campaigns import services as cs
+    from wenming.campaigns.models import SignatureRole
+    from wenming.campaigns.results import targets_set
+    from wenming.frameworks.selectors import engine_of
+    from wenming.titles.models import TitleSource
+    from wenming.titles.services import title_grant
+
+    rng = random.Random(11)
+    today = timezone.localdate()
+    east = Region.objects.get(code="420102")
+    office, city_office = people["district_office"], people["city_office"]
+    standard = FrameworkEdition.objects.get(code="school-standard")
+    engine = engine_of(standard)
+    campaign = cs.campaign_create(
+        actor=office,
+        data=cs.CampaignInput(
+            name=f"{today.year}年江东区义务教育标准化学校评估",
+            year=today.year,
+            level="district",
+            region=east,
+            edition=standard,
+            unit_types=[UnitType.objects.get(name="学校")],
+            apply_from=today - timedelta(days=40),
+            apply_until=today + timedelta(days=20),
+            target_percent=30,
+            naming={"初中": 2, "小学": 3},
+        ),
+    )
+    cs.campaign_open(actor=office, campaign=campaign)
+    targets_set(
+        actor=office,
+        campaign=campaign,
+        regions={r.pk: 2 for r in east.children.all()},
+        supervisors={Unit.objects.get(name="江东区教育局").pk: 5},
+    )
+    schools = Unit.objects.filter(region__parent=east, unit_type__name="学校").order_by("name")
+    # where each school stops: 0 prepared … 5 through the city's re-check
+    stops = [5, 5, 5, 5, 5, 5, 4, 4, 3, 2, 1, 0, 5, 5, 3, 2]
+    for n, (school, stop) in enumerate(zip(schools, stops, strict=False)):
+        actor = _person(f"school{n + 1:02d}", f"{school.name} 管理员", Role.UNIT_ADMIN, unit=school)
+        for role in (Role.UNIT_HEAD, Role.UNIT_FILLER):
+            RoleGrant.objects.get_or_create(user=actor, role=role, region=None, unit=school)
+        assessment = self_assessment_start(actor=actor, unit=school, edition=standard)
+        _fill(assessment, actor, rng)
+        self_assessment_submit(actor=actor, assessment_id=assessment.pk)
+        application = cs.application_prepare(actor=actor, campaign=campaign, unit=school)
+        if stop == 0:
+            continue
+        cs.application_sign(actor=actor, application=application, role=SignatureRole.HEAD)
+        application = cs.application_submit(
+            actor=actor, application_id=application.pk, version=application.version
+        )
+        for step, reviewer in ((2, people["supervisor"]), (3, office)):
+            if stop >= step:
+                application = cs.application_pass(
+                    actor=reviewer, application_id=application.pk, version=application.version
+                )
+        if stop >= 4:
+            # the team's paper sheet: the self-assessment with the deductions the experts found
+            data = results_data(
+                assessment, SelfAssessment.objects.get(pk=assessment.pk).entries.all()
+            )
+            weak = rng.random()
+            for code, style in engine.styles.items():
+                if style.key == "deduction" and code in data["items"] and rng.random() < weak:
+                    data["items"][code] = {
+                        "value": str(rng.randint(2, 6)),
+                        "reason": "现场查看发现问题",
+                    }
+            cs.evaluation_record(actor=office, application=application, data=data, source="paper")
+            application.refresh_from_db()
+            application = cs.application_pass(
+                actor=office, application_id=application.pk, version=application.version
+            )
+        if stop >= 5:
+            cs.application_pass(
+                actor=city_office, application_id=application.pk, version=application.version
+            )
+    # earlier titles of 江东区 units, as imported from the lists of past years
+    for year, name in ((today.year - 1, "江东区民政局"), (today.year - 2, "江东区图书馆")):
+        title_grant(
+            actor=office,
+            unit=Unit.objects.get(name=name),
+            name=f"{year}年度区级文明单位",
+            kind="文明单位",
+            level="district",
+            year=year,
+            term_years=3,
+            naming_authority=east,
+            source=TitleSource.IMPORTED,
+        )

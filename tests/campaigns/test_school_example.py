@@ -187,3 +187,57 @@ def test_publicity_objections_and_naming(world, example, client):
     assert Problem.objects.filter(plan__in=plans, source="expert").count() > 0
     campaign.refresh_from_db()
     assert campaign.phase == Phase.CLOSED
+
+
+def test_a_basic_pass_unit_is_named_after_its_rectification_is_rechecked(world, example, client):
+    from wenming.campaigns.outcomes import rectification_recheck
+    from wenming.campaigns.services import Refused
+    from wenming.rectification.models import Problem, ProblemState
+    from wenming.titles.models import Title
+
+    test_publicity_objections_and_naming(world, example, client)
+    campaign, _ = example
+    office = world.people.east_office
+    rectifying = Application.objects.filter(campaign=campaign, state=State.RECTIFYING)
+    first, second = rectifying.order_by("unit__name")[:2]
+    client.force_login(office)
+    url = f"/campaigns/applications/{first.pk}/"
+    page = client.get(url).content.decode()
+    assert "整改计划" in page and "整改复验通过,命名" in page
+    open_problems = Problem.objects.filter(plan__origin_id=first.pk).exclude(
+        state=ProblemState.CLOSED
+    )
+    n = open_problems.count()
+    assert n > 0
+    page = client.post(
+        url + "action/", {"action": "recheck_pass", "version": first.version}, follow=True
+    ).content.decode()
+    assert f"整改计划还有{n}个问题未结案" in page
+    with pytest.raises(Refused, match="只有组织本活动"):
+        rectification_recheck(
+            actor=world.people.supervisor, application=first, passed=True, comment="",
+            today=timezone.localdate(),
+        )  # fmt: skip
+    # the problems' own lifecycle is tested with the rectification app: here they are just closed
+    open_problems.update(
+        state=ProblemState.CLOSED,
+        verified_by=world.people.east_office,
+        closed_at=timezone.now(),
+        closed_on=timezone.localdate(),
+    )
+    client.post(url + "action/", {"action": "recheck_pass", "comment": "整改到位"})
+    first.refresh_from_db()
+    assert first.state == State.NAMED
+    assert Title.objects.filter(unit=first.unit, name="2026年度区级义务教育标准化学校").exists()
+    assert first.transitions.filter(label="整改复验通过,命名", comment="整改到位").exists()
+    # a refusal needs its reason
+    page = client.post(
+        f"/campaigns/applications/{second.pk}/action/", {"action": "recheck_fail"}, follow=True
+    ).content.decode()
+    assert "请填写复验不通过的原因" in page
+    client.post(
+        f"/campaigns/applications/{second.pk}/action/",
+        {"action": "recheck_fail", "comment": "功能室仍未达标"},
+    )
+    second.refresh_from_db()
+    assert second.state == State.NOT_PASSED

@@ -43,6 +43,12 @@ class CampaignForm(forms.Form):
     target_percent = forms.IntegerField(
         label="或:年度目标(占比%)", min_value=1, max_value=100, required=False
     )
+    target_score_scale = forms.IntegerField(
+        label="目标完成折算:完成100%得分", min_value=1, max_value=1000, initial=100
+    )
+    target_score_cap = forms.IntegerField(
+        label="目标完成得分上限", min_value=1, max_value=1000, initial=100
+    )
     chain = forms.CharField(
         label="审核流程(JSON)",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -117,6 +123,8 @@ class CampaignForm(forms.Form):
             legal_person_required=d["legal_person_required"],
             target_count=d.get("target_count"),
             target_percent=d.get("target_percent"),
+            target_score_scale=d["target_score_scale"],
+            target_score_cap=d["target_score_cap"],
             chain=d["chain"],
             naming=d.get("naming") or {},
         )

@@ -61,6 +61,11 @@ class Campaign(models.Model):
     # targets: a number, or a share (percent) of eligible units
     target_count = models.PositiveIntegerField("年度目标(个)", null=True, blank=True)
     target_percent = models.PositiveSmallIntegerField("年度目标(占比%)", null=True, blank=True)
+    # results use: a township's (or body's) score = min(cap, qualified ÷ target × scale)
+    target_score_scale = models.PositiveSmallIntegerField(
+        "目标完成折算分(完成100%得分)", default=100
+    )
+    target_score_cap = models.PositiveSmallIntegerField("目标完成得分上限", default=100)
     chain = models.JSONField("审核流程", default=list)
     # school stage or unit type name → level of the region that names it (初中 → 2: the city)
     naming = models.JSONField("命名机关", default=dict, blank=True)
@@ -279,3 +284,25 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"异议 {self.name} {self.get_state_display()}"
+
+
+class Reward(models.Model):
+    """A reward (表彰奖励) recorded for a unit or a person as a result of a campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rewards")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    person = models.CharField("受奖个人(可选)", max_length=50, blank=True)
+    kind = models.CharField("奖励形式", max_length=40)
+    description = models.CharField("奖励内容", max_length=300)
+    amount = models.DecimalField("奖金(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    awarded_on = models.DateField("奖励日期")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-awarded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.kind}"

@@ -16,7 +16,7 @@ from wenming.campaigns.models import Application, Campaign, State, Transition
 from wenming.campaigns.services import Refused, score_result
 from wenming.core.points import fmt
 from wenming.rectification.models import ProblemSource, RectificationPlan
-from wenming.rectification.selectors import plan_state
+from wenming.rectification.selectors import plan_state, plans_of
 from wenming.rectification.services import problem_create, rectification_plan_create
 
 
@@ -50,7 +50,15 @@ def _move(
     )
 
 
-def grant_titles(*, actor: User, campaign: Campaign, application: Application, today: date) -> None:
+def grant_titles(
+    *,
+    actor: User,
+    campaign: Campaign,
+    application: Application,
+    today: date,
+    label: str = "命名",
+    comment: str = "",
+) -> None:
     from wenming.campaigns.naming import naming_region
     from wenming.titles.services import title_grant
 
@@ -65,7 +73,7 @@ def grant_titles(*, actor: User, campaign: Campaign, application: Application, t
         naming_authority=naming_region(campaign, application),
         origin=application,
     )
-    _move(actor=actor, application=application, new=State.NAMED, label="命名")
+    _move(actor=actor, application=application, new=State.NAMED, label=label, comment=comment)
 
 
 def plan_rectification(
@@ -130,15 +138,21 @@ def rectification_recheck(
         raise Refused("只有组织本活动的测评办公室可以整改复验")
     if application.state != State.RECTIFYING:
         raise Refused("该单位不在整改期")
-    plan = RectificationPlan.objects.filter(
-        origin_type__model="application", origin_id=application.pk
-    ).first()
+    plan = plans_of(application).first()
+    if plan is None:
+        raise Refused("尚未下达整改计划:命名时为基本达标单位下达整改,之后才能复验")
     if passed:
-        state = plan_state(plan, today=today) if plan else None
-        if state is None or not state.all_closed:
-            left = state.open if state else 0
-            raise Refused(f"整改计划还有{left}个问题未结案,复验不能通过")
-        grant_titles(actor=actor, campaign=campaign, application=application, today=today)
+        state = plan_state(plan, today=today)
+        if not state.all_closed:
+            raise Refused(f"整改计划还有{state.open}个问题未结案,复验不能通过")
+        grant_titles(
+            actor=actor,
+            campaign=campaign,
+            application=application,
+            today=today,
+            label="整改复验通过,命名",
+            comment=comment.strip(),
+        )
     else:
         if not comment.strip():
             raise Refused("请填写复验不通过的原因")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wenming.audit.services import audit_record
@@ -26,6 +27,45 @@ STILL_IN_REVIEW = "还有{n}份申报未完成审核,不能公示"
 OPEN_OBJECTIONS = "还有{n}件异议未办结,不能命名"
 PUBLICITY_NOT_OVER = "公示期至 {day:%Y-%m-%d} 结束,公示期满后才能命名"
 NOT_IN_PUBLICITY = "该活动不在公示期内"
+
+
+PUBLIC_STATES = (State.LISTED, State.RECTIFYING, State.NAMED)
+
+
+def public_rows(campaign: Campaign) -> QuerySet[Application]:
+    """The units on the published list, in the order the list prints them."""
+    return (
+        campaign.applications.filter(state__in=PUBLIC_STATES)
+        .select_related("unit", "unit__unit_type", "unit__region")
+        .order_by("unit__region__path", "unit__name")
+    )
+
+
+def public_result(application: Application) -> str:
+    if application.state == State.RECTIFYING:
+        return "基本达标(限期整改)"
+    return "已命名" if application.state == State.NAMED else "拟命名"
+
+
+def public_list_xlsx(campaign: Campaign) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("公示名单")
+    sheet.append([f"{campaign.name}拟命名名单"])
+    if campaign.publicity_start and campaign.publicity_end:
+        sheet.append(
+            [f"公示期:{campaign.publicity_start:%Y-%m-%d} 至 {campaign.publicity_end:%Y-%m-%d}"]
+        )
+    sheet.append(["序号", "单位名称", "统一社会信用代码", "地区", "单位类型", "结果"])
+    for n, a in enumerate(public_rows(campaign).iterator(chunk_size=2000), start=1):
+        sheet.append(
+            [n, a.unit.name, a.unit.credit_code, a.unit.region.name, a.unit.unit_type.name,
+             public_result(a)]
+        )  # fmt: skip
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def publicity_window(campaign: Campaign, start: date) -> date:

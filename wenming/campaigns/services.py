@@ -86,6 +86,8 @@ class CampaignInput:
     legal_person_required: bool = False
     target_count: int | None = None
     target_percent: int | None = None
+    target_score_scale: int = 100
+    target_score_cap: int = 100
     chain: list[dict[str, Any]] = field(default_factory=lambda: [dict(s) for s in DEFAULT_CHAIN])
     naming: dict[str, int] = field(default_factory=dict)
 
@@ -142,6 +144,8 @@ def campaign_create(
         legal_person_required=data.legal_person_required,
         target_count=data.target_count,
         target_percent=data.target_percent,
+        target_score_scale=data.target_score_scale,
+        target_score_cap=data.target_score_cap,
         chain=data.chain,
         naming={str(k): v for k, v in data.naming.items()},
         copied_from=copied_from,
@@ -186,6 +190,8 @@ def campaign_copy(
         legal_person_required=campaign.legal_person_required,
         target_count=campaign.target_count,
         target_percent=campaign.target_percent,
+        target_score_scale=campaign.target_score_scale,
+        target_score_cap=campaign.target_score_cap,
         chain=[dict(s) for s in campaign.chain],
         naming=dict(campaign.naming),
     )

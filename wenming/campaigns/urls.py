@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenming.campaigns import views
+from wenming.campaigns import results_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -11,7 +11,12 @@ urlpatterns = [
     path("<int:pk>/applications/", views.application_list, name="applications"),
     path("<int:pk>/apply/", views.apply, name="apply"),
     path("<int:pk>/objections/", views.objection_list, name="objections"),
+    path("<int:pk>/targets/", results_views.targets_edit, name="targets"),
+    path("<int:pk>/results/", results_views.results_page, name="results"),
+    path("<int:pk>/results.xlsx", results_views.results_export, name="results_export"),
+    path("<int:pk>/rewards/", results_views.reward_new, name="reward_new"),
     path("<int:pk>/public/", views.public_list, name="public"),
+    path("<int:pk>/public.xlsx", views.public_export, name="public_export"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/action/", views.application_action, name="application_action"),
     path("applications/<int:pk>/score-sheet.xlsx", views.score_sheet, name="score_sheet"),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from wenming.accounts.scope import regions_visible_to, scope_for, unit_get_for_user
+from wenming.accounts.scope import (
+    regions_visible_to,
+    scope_for,
+    unit_get_for_user,
+    units_visible_to,
+)
 from wenming.campaigns.access import (
     applications_visible_to,
     campaigns_visible_to,
@@ -34,6 +39,7 @@ from wenming.campaigns.models import (
     SignatureRole,
     State,
 )
+from wenming.campaigns.publicity import public_list_xlsx, public_rows
 from wenming.campaigns.score_sheet import score_sheet_blank
 from wenming.campaigns.selectors import applications_filtered, state_counts
 from wenming.campaigns.services import (
@@ -54,6 +60,7 @@ from wenming.ledger.selectors import missing_evidence
 from wenming.web.context import actor
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -168,7 +175,15 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
                 f"已命名 {counts['named']} 个单位;{counts['rectifying']} 个基本达标单位已下达整改",
             )
         elif action == "extend":
-            unit = unit_get_for_user(user, int(request.POST.get("unit") or 0))
+            key = request.POST.get("unit", "").strip()
+            unit = (
+                units_visible_to(user)
+                .filter(Q(credit_code=key.upper()) | Q(name=key))
+                .order_by("pk")
+                .first()
+            )
+            if unit is None:
+                raise Refused(f"找不到单位“{key}”(请填写统一社会信用代码或单位全称)")
             until = dt.date.fromisoformat(request.POST.get("until") or "")
             window_extend(
                 actor=user,
@@ -236,8 +251,17 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "late": window_problem(campaign, application.unit, today),
             "editable": application.state in (State.PREPARING, State.RETURNED),
+            "plans": _plans(application),
+            "runs": runs_campaign(user, campaign),
         },
     )
+
+
+def _plans(application: Application) -> list[tuple[object, object]]:
+    """The rectification plans made for a 基本达标 application, with what a re-check reads."""
+    from wenming.rectification.selectors import plan_state, plans_of
+
+    return [(plan, plan_state(plan)) for plan in plans_of(application)]
 
 
 @login_required
@@ -301,6 +325,19 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, application_id=application.pk, version=version, reason=comment
             )
             messages.success(request, "已退回单位")
+        elif action in ("recheck_pass", "recheck_fail"):
+            from wenming.campaigns.outcomes import rectification_recheck
+
+            rectification_recheck(
+                actor=user,
+                application=application,
+                passed=action == "recheck_pass",
+                comment=comment,
+                today=timezone.localdate(),
+            )
+            messages.success(
+                request, "整改复验通过,已命名" if action == "recheck_pass" else "已记录复验不通过"
+            )
         else:
             raise Refused("未知操作")
     except Refused as exc:
@@ -316,10 +353,8 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("您不是该环节的审核人")
     response = HttpResponse(
         score_sheet_blank(application),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX,
     )
-    from urllib.parse import quote
-
     name = quote(f"评分表-{application.unit.name}.xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
@@ -362,8 +397,7 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def public_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The publicity list: public, no login; objections can be filed here during the window."""
+def _published(pk: int) -> Campaign:
     campaign = (
         Campaign.objects.select_related("region", "edition")
         .filter(pk=pk, phase__in=[Phase.PUBLICITY, Phase.CLOSED])
@@ -371,11 +405,22 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if campaign is None:
         raise Http404("公示不存在")
-    rows = (
-        campaign.applications.filter(Q(state__in=[State.LISTED, State.RECTIFYING, State.NAMED]))
-        .select_related("unit", "unit__unit_type", "unit__region")
-        .order_by("unit__region__path", "unit__name")
-    )
+    return campaign
+
+
+def public_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list as .xlsx: public like the page."""
+    campaign = _published(pk)
+    response = HttpResponse(public_list_xlsx(campaign), content_type=XLSX)
+    name = quote(f"{campaign.name}-公示名单.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+def public_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list: public, no login; objections can be filed here during the window."""
+    campaign = _published(pk)
+    rows = public_rows(campaign)
     today = timezone.localdate()
     open_now = (
         campaign.phase == Phase.PUBLICITY

@@ -6,4 +6,5 @@ class TitlesConfig(AppConfig):
     verbose_name = "称号"
 
     def ready(self) -> None:
-        from wenming.titles import importer  # noqa: F401  (register the 历届名单 importer)
+        # register the 历届名单 importer and the to-do provider
+        from wenming.titles import importer, todo  # noqa: F401

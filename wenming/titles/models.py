@@ -84,3 +84,37 @@ class TitleWarning(models.Model):
 
     def __str__(self) -> str:
         return f"限期整改至 {self.deadline:%Y-%m-%d}"
+
+
+class RecheckOutcome(models.TextChoices):
+    KEPT = "kept", "保持称号"
+    WARNED = "warned", "限期整改"
+    REVOKED = "revoked", "撤销称号"
+
+
+class TitleRecheck(models.Model):
+    """复查: the yearly check of a title already granted (dynamic management), one a year."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="rechecks")
+    year = models.PositiveSmallIntegerField("复查年度")
+    checked_on = models.DateField("复查日期")
+    outcome = models.CharField("复查结论", max_length=10, choices=RecheckOutcome.choices)
+    score_centi = models.IntegerField("复查得分(百分之一分)", null=True, blank=True)
+    comment = models.TextField("复查意见", blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["title", "year"], name="one_recheck_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.year}年复查:{self.get_outcome_display()}"
+
+    @property
+    def score(self) -> str:
+        from wenming.core.points import fmt
+
+        return "" if self.score_centi is None else fmt(self.score_centi)

@@ -17,7 +17,7 @@ def titles_of(unit: Unit) -> QuerySet[Title]:
     return (
         Title.objects.filter(unit=unit)
         .select_related("naming_authority")
-        .prefetch_related("warnings")
+        .prefetch_related("warnings", "rechecks")
     )
 
 
@@ -34,3 +34,8 @@ def held_previous(unit: Unit, *, kind: str, level: str, year: int) -> bool:
         status=TitleStatus.VALID,
         valid_until__gte=date(year - 1, 1, 1),
     ).exists()
+
+
+def titles_due_for_recheck(qs: QuerySet[Title], *, year: int, as_of: date) -> QuerySet[Title]:
+    """Current holders granted before ``year`` with no 复查 recorded for ``year`` yet."""
+    return current_titles(qs, as_of=as_of).filter(year__lt=year).exclude(rechecks__year=year)

@@ -12,7 +12,15 @@ from wenming.core.framework import Effect
 from wenming.notices.services import notice_send
 from wenming.organizations.models import Region, Unit
 from wenming.titles.access import can_manage
-from wenming.titles.models import LEVEL_LABELS, Title, TitleSource, TitleStatus, TitleWarning
+from wenming.titles.models import (
+    LEVEL_LABELS,
+    RecheckOutcome,
+    Title,
+    TitleRecheck,
+    TitleSource,
+    TitleStatus,
+    TitleWarning,
+)
 
 
 class TitleRefused(Exception):
@@ -176,3 +184,58 @@ def titles_apply_event(
         _status(actor=actor, title=t, new=new, reason=reason, action=action, label=label)
         for t in held
     ]
+
+
+@transaction.atomic
+def title_recheck(
+    *,
+    actor: User,
+    title: Title,
+    year: int,
+    checked_on: date,
+    outcome: str,
+    comment: str,
+    deadline: date | None = None,
+    score_centi: int | None = None,
+) -> TitleRecheck:
+    """复查 of a holder, once a year: keep the title, warn with a deadline (限期整改), or revoke.
+    The warning and the revocation go through their own services, so they notify and audit
+    exactly as when done by hand."""
+    if not can_manage(actor, title):
+        raise TitleRefused(NOT_MANAGER.format(action="复查"))
+    if outcome not in RecheckOutcome.values:
+        raise TitleRefused("请选择复查结论")
+    if title.status != TitleStatus.VALID or title.valid_until < checked_on:
+        raise TitleRefused("只有有效期内的称号需要复查")
+    if year <= title.year:
+        raise TitleRefused(f"{title.year}年度命名的称号从{title.year + 1}年起复查")
+    if TitleRecheck.objects.filter(title=title, year=year).exists():
+        raise TitleRefused(f"该称号{year}年度已复查")
+    if outcome != RecheckOutcome.KEPT and not comment.strip():
+        raise TitleRefused("限期整改或撤销须填写复查意见")
+    if outcome == RecheckOutcome.WARNED and deadline is None:
+        raise TitleRefused("限期整改须填写整改期限")
+    recheck = TitleRecheck.objects.create(
+        title=title,
+        year=year,
+        checked_on=checked_on,
+        outcome=outcome,
+        score_centi=score_centi,
+        comment=comment.strip(),
+        checked_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="title.recheck",
+        obj=title.unit,
+        field=f"{title.name} {year}年复查",
+        new=RecheckOutcome(outcome).label,
+        comment=comment.strip(),
+    )
+    reason = f"{year}年复查:{comment.strip()}"
+    if outcome == RecheckOutcome.WARNED:
+        assert deadline is not None
+        title_warn(actor=actor, title=title, reason=reason, deadline=deadline)
+    elif outcome == RecheckOutcome.REVOKED:
+        title_revoke(actor=actor, title=title, reason=reason)
+    return recheck

@@ -17,9 +17,10 @@ from openpyxl import Workbook
 from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
 from wenming.titles.access import can_manage, titles_visible_to
 from wenming.titles.models import LEVEL_LABELS, TitleStatus
-from wenming.titles.selectors import current_titles
+from wenming.titles.selectors import current_titles, titles_due_for_recheck
 from wenming.titles.services import (
     TitleRefused,
+    title_recheck,
     title_restore,
     title_revoke,
     title_suspend,
@@ -36,6 +37,8 @@ def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     show = request.GET.get("show", "current")
     if show == "current":
         rows = current_titles(rows, as_of=today)
+    elif show == "due":
+        rows = titles_due_for_recheck(rows, year=today.year, as_of=today)
     f = {k: request.GET.get(k, "") for k in ("kind", "level", "year", "region", "q")}
     if f["kind"]:
         rows = rows.filter(kind=f["kind"])
@@ -128,11 +131,27 @@ def title_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "warn":
             deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
             title_warn(actor=user, title=title, reason=reason, deadline=deadline)
+        elif action == "recheck":
+            today = timezone.localdate()
+            raw_deadline, raw_score = (
+                request.POST.get("deadline", ""),
+                request.POST.get("score", ""),
+            )
+            title_recheck(
+                actor=user,
+                title=title,
+                year=today.year,
+                checked_on=today,
+                outcome=request.POST.get("outcome", ""),
+                comment=reason,
+                deadline=dt.date.fromisoformat(raw_deadline) if raw_deadline else None,
+                score_centi=round(float(raw_score) * 100) if raw_score else None,
+            )
         else:
             raise TitleRefused("未知操作")
         messages.success(request, "已办理")
     except TitleRefused as exc:
         messages.error(request, str(exc))
     except ValueError:
-        messages.error(request, "请填写整改期限,如2027-06-30")
+        messages.error(request, "日期应为2027-06-30这样的格式,得分应为数字")
     return redirect(request.POST.get("next") or "titles:list")

@@ -1,0 +1,187 @@
+"""Pages of results use: annual targets, progress against them with scores, rewards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from wenming.accounts.scope import scope_for
+from wenming.campaigns.access import runs_campaign
+from wenming.campaigns.models import Application, Campaign, Reward
+from wenming.campaigns.results import (
+    QUALIFIED,
+    Progress,
+    reward_record,
+    target_progress,
+    target_regions,
+    target_supervisors,
+    targets_set,
+)
+from wenming.campaigns.services import Refused
+from wenming.campaigns.views import _campaign
+from wenming.web.context import actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _visible_rows(
+    request: HttpRequest, campaign: Campaign
+) -> tuple[Progress | None, list[Progress]]:
+    """The office running the campaign sees every row; an office below it sees the rows of its
+    region, a supervising body its own row; anyone else is refused."""
+    overall, rows = target_progress(campaign)
+    user = actor(request)
+    if runs_campaign(user, campaign):
+        return overall, rows
+    scope = scope_for(user)
+    mine = [
+        r
+        for r in rows
+        if (r.kind == "region" and any(r.path.startswith(p) for p in scope.region_paths))
+        or (r.kind == "supervisor" and r.key in scope.supervised_by)
+    ]
+    if not mine and not scope.region_paths and not scope.supervised_by:
+        raise PermissionDenied("只有测评办公室和主管部门可以查看目标完成情况")
+    return None, mine
+
+
+@login_required
+def results_page(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    overall, rows = _visible_rows(request, campaign)
+    runs = runs_campaign(actor(request), campaign)
+    return render(
+        request,
+        "campaigns/results.html",
+        {
+            "campaign": campaign,
+            "overall": overall,
+            "region_rows": [r for r in rows if r.kind == "region"],
+            "body_rows": [r for r in rows if r.kind == "supervisor"],
+            "runs": runs,
+            "rewards": Reward.objects.filter(campaign=campaign).select_related("unit")
+            if runs
+            else [],
+            "qualified_units": Application.objects.filter(campaign=campaign, state__in=QUALIFIED)
+            .select_related("unit")
+            .order_by("unit__name")
+            if runs
+            else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    overall, rows = _visible_rows(request, campaign)
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("目标完成情况")
+    sheet.append(
+        [
+            f"{campaign.name} 目标完成情况(折算:完成率×{campaign.target_score_scale},上限{campaign.target_score_cap}分)"
+        ]
+    )
+    sheet.append(
+        ["类别", "名称", "年度目标", "申报数", "合格数(拟命名/已命名)", "完成率", "折算得分"]
+    )
+    kinds = {"campaign": "全活动", "region": "地区", "supervisor": "主管部门"}
+    for r in ([overall] if overall else []) + rows:
+        sheet.append([kinds[r.kind], r.label, r.target, r.applied, r.qualified, r.ratio, r.score])
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    name = quote(f"{campaign.name}-目标完成情况.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+def _counts(request: HttpRequest, prefix: str) -> dict[int, int | None]:
+    """``prefix<pk>`` fields: a whole number sets the target, an empty field clears it."""
+    out: dict[int, int | None] = {}
+    for key in request.POST:
+        if not key.startswith(prefix) or not key[len(prefix) :].isdigit():
+            continue
+        value = request.POST.get(key, "").strip()
+        if value and (not value.isdigit() or int(value) > 100000):
+            raise Refused(f"目标数“{value}”应为0到100000之间的整数")
+        out[int(key[len(prefix) :])] = int(value) if value else None
+    return out
+
+
+@login_required
+def targets_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    if not runs_campaign(user, campaign):
+        raise PermissionDenied("只有组织本活动的测评办公室可以设置目标")
+    if request.method == "POST":
+        try:
+            changed = targets_set(
+                actor=user,
+                campaign=campaign,
+                regions=_counts(request, "region-"),
+                supervisors=_counts(request, "body-"),
+            )
+        except Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已保存,{changed}项目标有变化")
+            return redirect("campaigns:results", pk=campaign.pk)
+    current = {(t.region_id, t.supervisor_id): t.count for t in campaign.targets.all()}
+    return render(
+        request,
+        "campaigns/targets.html",
+        {
+            "campaign": campaign,
+            "regions": [(r, current.get((r.pk, None))) for r in target_regions(campaign)],
+            "bodies": [(u, current.get((None, u.pk))) for u in target_supervisors(campaign)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def reward_new(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    application = (
+        Application.objects.filter(campaign=campaign, pk=request.POST.get("application") or 0)
+        .select_related("unit")
+        .first()
+    )
+    try:
+        if application is None:
+            raise Refused("请选择受奖单位")
+        raw_amount = request.POST.get("amount", "").strip()
+        try:
+            amount = Decimal(raw_amount) if raw_amount else None
+            awarded_on = dt.date.fromisoformat(request.POST.get("awarded_on", ""))
+        except (InvalidOperation, ValueError):
+            raise Refused("奖金应为数字,日期应为2026-12-01这样的格式") from None
+        reward_record(
+            actor=user,
+            campaign=campaign,
+            unit=application.unit,
+            person=request.POST.get("person", ""),
+            kind=request.POST.get("kind", ""),
+            description=request.POST.get("description", ""),
+            amount=amount,
+            awarded_on=awarded_on,
+        )
+        messages.success(request, "已记录奖励")
+    except Refused as exc:
+        messages.error(request, str(exc))
+    return redirect("campaigns:results", pk=campaign.pk)
