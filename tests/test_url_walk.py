@@ -347,6 +347,12 @@ EXPECTED = {
     "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
     "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
     "titles:action": (lambda o: reverse("titles:action", args=[1]), set(), 405, True),
+    "titles:event": (
+        lambda o: reverse("titles:event", args=[o.s1.pk]),
+        set(),
+        405,
+        True,
+    ),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export"}

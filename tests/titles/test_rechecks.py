@@ -110,3 +110,64 @@ def test_holders_due_for_recheck_are_on_the_offices_todo_list(world):
     west_office = person("west_office", Role.OFFICE, region_=world.west)
     assert not [t for t in todos_for(west_office, today=DAY) if t.kind == "title"]
     assert not [t for t in todos_for(world.people.unit_admin, today=DAY) if t.kind == "title"]
+
+
+@pytest.fixture
+def civic_edition(db):
+    from tests.conftest import library
+    from wenming.frameworks.services import framework_import
+
+    return framework_import(framework=library("civilized-unit"))[0]
+
+
+def test_an_event_against_a_holder_acts_on_its_title_per_the_framework(
+    world, civic_edition, client
+):
+    from wenming.rectification.models import Problem
+
+    title = grant(world, year=2025)  # 文明单位, the civilized-unit framework's kind
+    client.force_login(world.people.east_office)
+    page = client.get(reverse("units:detail", args=[world.s1.pk])).content.decode()
+    assert "登记一票否决或负面清单事项" in page and "发生重大刑事案件或治安案件" in page
+    url = reverse("titles:event", args=[world.s1.pk])
+    today = timezone.localdate()
+    # a deducting entry is recorded but leaves the title
+    client.post(url, {"event": f"{civic_edition.pk}:N01", "day": f"{today}", "description": "某科员受警告处分"})  # fmt: skip
+    title.refresh_from_db()
+    assert title.status == TitleStatus.VALID
+    # a suspending entry suspends it, with the reason
+    client.post(url, {"event": f"{civic_edition.pk}:N07", "day": f"{today}", "description": "违反生育政策"})  # fmt: skip
+    title.refresh_from_db()
+    assert title.status == TitleStatus.SUSPENDED and "违反生育政策" in title.reason
+    assert Problem.objects.filter(unit=world.s1, source="negative").count() == 2
+    # a date in the future is refused and nothing is written
+    page = client.post(
+        url,
+        {"event": f"{civic_edition.pk}:N09", "day": "2999-01-01", "description": "x"},
+        follow=True,
+    ).content.decode()
+    assert "不能晚于今天" in page and Problem.objects.count() == 2
+
+
+def test_a_veto_event_revokes_and_outsiders_cannot_record(world, civic_edition, client):
+    from wenming.titles.services import holder_event_record
+
+    title = grant(world, year=2025)
+    changed = holder_event_record(
+        actor=world.people.east_office, unit=world.s1, edition_id=civic_edition.pk,
+        code="N09", day=DAY, description="单位发生盗窃案件",
+    )  # fmt: skip
+    assert changed == [title] and changed[0].status == TitleStatus.REVOKED
+    with pytest.raises(TitleRefused, match="不是"):
+        holder_event_record(
+            actor=world.people.east_office, unit=world.s1, edition_id=civic_edition.pk,
+            code="A1", day=DAY, description="x",
+        )  # fmt: skip
+    west_office = person("west_office", Role.OFFICE, region_=world.west)
+    for outsider in (west_office, world.people.unit_admin):
+        client.force_login(outsider)
+        response = client.post(
+            reverse("titles:event", args=[world.s1.pk]),
+            {"event": f"{civic_edition.pk}:N09", "day": f"{DAY}", "description": "x"},
+        )
+        assert response.status_code in (403, 404)

@@ -17,6 +17,7 @@ from wenming.organizations.selectors import (
     unit_list,
 )
 from wenming.titles.selectors import titles_of
+from wenming.titles.services import holder_event_choices
 
 PAGE_SIZE = 50
 
@@ -58,6 +59,7 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get_for_user(request.user, pk)
+    titles = list(titles_of(unit))
     return render(
         request,
         "organizations/unit_detail.html",
@@ -69,7 +71,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(unit=unit)
             .select_related("edition"),
             "trail": audit_trail(unit)[:50],
-            "unit_titles": titles_of(unit),
+            "unit_titles": titles,
+            "holder_events": holder_event_choices(sorted({t.kind for t in titles})),
             "title_manager": scope_for(request.user).is_admin
             or any(unit.region_path.startswith(p) for p in scope_for(request.user).region_paths),
             "today": timezone.localdate(),

@@ -239,3 +239,77 @@ def title_recheck(
     elif outcome == RecheckOutcome.REVOKED:
         title_revoke(actor=actor, title=title, reason=reason)
     return recheck
+
+
+def holder_event_choices(edition_kinds: list[str]) -> list[tuple[str, str]]:
+    """The veto items and negative-list entries of the frameworks of these kinds, as
+    ("<edition pk>:<code>", label) choices for recording an event against a holder."""
+    from wenming.frameworks.models import FrameworkEdition
+    from wenming.frameworks.selectors import framework_of
+
+    choices = []
+    for edition in FrameworkEdition.objects.filter(campaign_type__in=edition_kinds).order_by("id"):
+        framework = framework_of(edition)
+        for veto in framework.vetoes:
+            choices.append((f"{edition.pk}:{veto.code}", f"{edition.name}·一票否决:{veto.name}"))
+        for entry in framework.negative_list:
+            effect = {
+                Effect.DEDUCT: "扣分",
+                Effect.SUSPEND: "暂停",
+                Effect.VETO: "否决",
+                Effect.REVOKE: "撤销",
+            }[entry.effect]
+            choices.append(
+                (f"{edition.pk}:{entry.code}", f"{edition.name}·负面清单({effect}):{entry.name}")
+            )
+    return choices
+
+
+@transaction.atomic
+def holder_event_record(
+    *, actor: User, unit: Unit, edition_id: int, code: str, day: date, description: str
+) -> list[Title]:
+    """A veto or negative-list event against a unit: recorded as a problem (source 负面清单, the
+    one model for problems) and applied to its titles of that kind per the framework — a veto or
+    a revoking entry revokes them, a suspending entry suspends them, a deducting one leaves them.
+    Returns the titles changed."""
+    from wenming.frameworks.models import FrameworkEdition
+    from wenming.frameworks.selectors import framework_of
+    from wenming.rectification.models import ProblemSource, Severity
+    from wenming.rectification.services import ProblemRefused, deadline_by_rule, problem_create
+
+    edition = FrameworkEdition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        raise TitleRefused("测评体系不存在")
+    framework = framework_of(edition)
+    vetoes = {v.code: v for v in framework.vetoes}
+    entries = {e.code: e for e in framework.negative_list}
+    if code in vetoes:
+        effect, name = Effect.VETO, vetoes[code].name
+    elif code in entries:
+        effect, name = entries[code].effect, entries[code].name
+    else:
+        raise TitleRefused(f"“{code}”不是{edition.name}的一票否决或负面清单事项")
+    if not description.strip():
+        raise TitleRefused("请填写事项经过")
+    from django.utils import timezone
+
+    if day > timezone.localdate():
+        raise TitleRefused("事项日期不能晚于今天")
+    reason = f"{name}({day:%Y-%m-%d}):{description.strip()}"
+    try:
+        problem_create(
+            actor=actor,
+            unit=unit,
+            source=ProblemSource.NEGATIVE,
+            title=f"{name}",
+            description=description.strip(),
+            edition=edition,
+            found_on=day,
+            deadline=deadline_by_rule(Severity.GENERAL, timezone.localdate()),
+        )
+    except ProblemRefused as exc:
+        raise TitleRefused(str(exc)) from None
+    return titles_apply_event(
+        actor=actor, unit=unit, kind=edition.campaign_type, effect=effect, day=day, reason=reason
+    )

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
+from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, unit_get_for_user
 from wenming.titles.access import can_manage, titles_visible_to
 from wenming.titles.models import LEVEL_LABELS, TitleStatus
 from wenming.titles.selectors import current_titles, titles_due_for_recheck
 from wenming.titles.services import (
     TitleRefused,
+    holder_event_record,
     title_recheck,
     title_restore,
     title_revoke,
@@ -155,3 +156,32 @@ def title_action(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, "日期应为2027-06-30这样的格式,得分应为数字")
     return redirect(request.POST.get("next") or "titles:list")
+
+
+@login_required
+@require_POST
+def holder_event(request: HttpRequest, unit: int) -> HttpResponse:
+    """Record a veto or negative-list event against a unit (an office over the unit)."""
+    user = actor(request)
+    found = unit_get_for_user(user, unit)
+    scope = scope_for(user)
+    if not scope.is_admin and not any(found.region_path.startswith(p) for p in scope.region_paths):
+        raise PermissionDenied("只有单位所在地区(或上级)的测评办公室可以登记")
+    edition, _, code = request.POST.get("event", "").partition(":")
+    try:
+        changed = holder_event_record(
+            actor=user,
+            unit=found,
+            edition_id=int(edition) if edition.isdigit() else 0,
+            code=code,
+            day=dt.date.fromisoformat(request.POST.get("day", "")),
+            description=request.POST.get("description", ""),
+        )
+    except TitleRefused as exc:
+        messages.error(request, str(exc))
+    except ValueError:
+        messages.error(request, "请填写事项日期,如2026-06-30")
+    else:
+        names = "、".join(f"{t.name}({t.get_status_display()})" for t in changed)
+        messages.success(request, f"已登记;{names or '称号不受影响'}")
+    return redirect("units:detail", pk=found.pk)
