@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from wenming.accounts.scope import path_prefix_q
 from wenming.audit.services import audit_record
@@ -125,7 +125,7 @@ def target_progress(campaign: Campaign) -> tuple[Progress, list[Progress]]:
     for target in (
         Target.objects.filter(campaign=campaign)
         .select_related("region", "supervisor")
-        .order_by("supervisor_id", "region__code", "region__name", "supervisor__name")
+        .order_by(F("supervisor_id").asc(nulls_first=True), "region__code", "supervisor__name")
     ):
         if target.region is not None:
             prefix = target.region.path
