@@ -125,7 +125,7 @@ def target_progress(campaign: Campaign) -> tuple[Progress, list[Progress]]:
     for target in (
         Target.objects.filter(campaign=campaign)
         .select_related("region", "supervisor")
-        .order_by(F("supervisor_id").asc(nulls_first=True), "region__code", "supervisor__name")
+        .order_by(F("supervisor__name").asc(nulls_first=True), "region__code")
     ):
         if target.region is not None:
             prefix = target.region.path
