@@ -146,7 +146,7 @@ def test_rewards_are_recorded_for_units_on_the_list(world, decided, client):
     client.force_login(office)
     client.post(
         reverse("campaigns:reward_new", args=[decided.pk]),
-        {"application": named.pk, "kind": "通报表扬", "description": "2026年度先进单位",
+        {"unit": named.unit.name, "kind": "通报表扬", "description": "2026年度先进单位",
          "awarded_on": "2026-12-02", "amount": ""},
     )  # fmt: skip
     assert Reward.objects.count() == 2

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -73,11 +74,8 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rewards": Reward.objects.filter(campaign=campaign).select_related("unit")
             if runs
             else [],
-            "qualified_units": Application.objects.filter(campaign=campaign, state__in=QUALIFIED)
-            .select_related("unit")
-            .order_by("unit__name")
-            if runs
-            else [],
+            "has_qualified": runs
+            and Application.objects.filter(campaign=campaign, state__in=QUALIFIED).exists(),
             "today": timezone.localdate(),
         },
     )
@@ -157,14 +155,18 @@ def targets_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def reward_new(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     user = actor(request)
+    key = request.POST.get("unit", "").strip()
     application = (
-        Application.objects.filter(campaign=campaign, pk=request.POST.get("application") or 0)
+        Application.objects.filter(campaign=campaign)
+        .filter(Q(unit__credit_code=key.upper()) | Q(unit__name=key))
         .select_related("unit")
         .first()
+        if key
+        else None
     )
     try:
         if application is None:
-            raise Refused("请选择受奖单位")
+            raise Refused(f"本活动没有单位“{key}”的申报(请填写统一社会信用代码或单位全称)")
         raw_amount = request.POST.get("amount", "").strip()
         try:
             amount = Decimal(raw_amount) if raw_amount else None
