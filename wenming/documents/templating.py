@@ -23,7 +23,8 @@ from wenming.documents.model import Document, Table
 from wenming.documents.styles import STYLES
 
 BODY_MARK = "\u2063WENMING-BODY\u2063"  # invisible separators around a marker nobody types
-KINDS = {"bulletin": "测评结果通报"}
+KINDS = {"bulletin": "测评结果通报", "publicity": "公示名单"}
+RED_HEADER = {"bulletin"}  # kinds issued as 红头文件; a 公示 carries only title and signature
 
 
 class TemplateInvalid(Exception):
@@ -85,20 +86,23 @@ def default_template(kind: str) -> bytes:
     style = STYLES["official"]
     doc = new_document()
     docx_writer.setup(doc, style)
-    mark = doc.add_paragraph()
-    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = mark.add_run("{{ issuer_mark }}")
-    docx_writer.set_font(run, style.mark)
-    run.font.color.rgb = docx_writer.RED
-    number = doc.add_paragraph("{{ doc_number }}")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    docx_writer._bottom_rule(number)
-    doc.add_paragraph()
+    if kind in RED_HEADER:
+        mark = doc.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = mark.add_run("{{ issuer_mark }}")
+        docx_writer.set_font(run, style.mark)
+        run.font.color.rgb = docx_writer.RED
+        number = doc.add_paragraph("{{ doc_number }}")
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        docx_writer._bottom_rule(number)
+        doc.add_paragraph()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = docx_writer.Pt(style.title.size * 1.5)
     docx_writer.set_font(title.add_run("{{ title }}"), style.title)
     doc.add_paragraph()
-    doc.add_paragraph("{{ recipients }}:")
+    if kind in RED_HEADER:
+        doc.add_paragraph("{{ recipients }}:")
     doc.add_paragraph("{{ body }}")
     doc.add_paragraph()
     for text in ("{{ issuer }}", "{{ date }}"):
