@@ -111,7 +111,10 @@ def basic_section(unit: Unit) -> str:
         lines.append(f"在校学生:{parts}。")
     titles = titles_of(unit)
     if titles:
-        listed = "、".join(f"{t.year}年{t.name}" for t in sorted(titles, key=lambda t: t.year))
+        listed = "、".join(
+            t.name if t.name.startswith(f"{t.year}年") else f"{t.year}年{t.name}"
+            for t in sorted(titles, key=lambda t: t.year)
+        )
         lines.append(f"近年来先后获得{listed}等荣誉。")
     else:
         lines.append(f"{NOTE_PREFIX}平台中尚无本单位获得荣誉称号的记录,请补充历年所获荣誉及年份。")
