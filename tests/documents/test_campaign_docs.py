@@ -57,9 +57,7 @@ def pdf_text(content: bytes) -> str:
     import pypdfium2  # type: ignore[import-untyped]
 
     pdf = pypdfium2.PdfDocument(content)
-    return "".join(
-        "".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf))
-    )
+    return "".join("".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
 
 
 @pytest.fixture
@@ -186,7 +184,10 @@ def test_publicity_list_names_the_listed_units_and_the_window(client, world, don
         client.get(reverse("documents:campaign_publicity", args=[campaign.pk, "docx"])).content
     )
     start, end = campaign.publicity_start, campaign.publicity_end
-    assert f"公示期为{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日" in text
+    assert (
+        f"公示期为{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"
+        in text
+    )
     assert "拟命名3个单位为“2026年度区级义务教育标准化学校”" in text
     for name in ("江东区第一小学", "江东区实验中学", "江东区第三小学"):
         assert name in text
@@ -220,7 +221,16 @@ def test_score_sheet_has_every_item_self_and_final_score_and_reasons(done):
     sheet = load_workbook(io.BytesIO(score_sheet_xlsx(application)))["评分表"]
     assert sheet["A1"].value == f"{NAME} 评分表"
     header = [c.value for c in sheet[3]]
-    assert header == ["指标编码", "测评内容", "分值", "自评得分", "自评说明", "测评得分", "扣分", "扣分理由"]
+    assert header == [
+        "指标编码",
+        "测评内容",
+        "分值",
+        "自评得分",
+        "自评说明",
+        "测评得分",
+        "扣分",
+        "扣分理由",
+    ]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
     assert {code for _, code, _ in engine.leaves} <= set(rows)
     code, name, points, own, _, final, lost, reason = rows["A1.6"]
@@ -356,3 +366,40 @@ def test_batches_need_something_to_print(client, world, standard):
         reverse("documents:campaign_publicity", args=[campaign.pk, "docx"]), follow=True
     )
     assert "尚未发布公示" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_browser_the_office_starts_a_batch_and_downloads_it(
+    live_server, world, done, monkeypatch
+):
+    from tests.conftest import chromium_path, need
+    from tests.web.test_browser import ARGS, SHOTS, _guarded, _log_in
+
+    path = chromium_path()
+    need(path is not None, "未找到 Chromium(Debian 软件包 chromium),浏览器测试跳过")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    campaign, _ = done
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = _guarded(page, live_server)
+        _log_in(page, live_server, "east_office")
+        page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
+        section = page.locator("#documents")
+        assert "测评结果通报" in section.inner_text()
+        section.screenshot(path=str(SHOTS / "campaign-documents.png"))
+        page.click("#batch-score-sheets")
+        page.wait_for_url(f"{live_server.url}/jobs/**")
+        job = Job.objects.get()
+        job_run(job.pk)  # the worker's part, in-process
+        page.reload()
+        page.wait_for_selector("#job-download")
+        page.screenshot(path=str(SHOTS / "campaign-score-sheets-job.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("#job-download")
+        assert download.value.suggested_filename.endswith(".zip")
+        browser.close()
+    assert outside == []

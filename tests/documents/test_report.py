@@ -216,8 +216,9 @@ def test_titles_and_open_rectification_items_reach_the_report(world, standard):
     )
     # the report is drafted after the deadline has passed
     sections = dict(draft_sections(s1, standard, problem.deadline + timedelta(days=1)))
-    assert "近年来先后获得2020年度区级文明校园、2023年度区级文明校园等荣誉。" in (
-        sections["一、基本情况"]
+    assert (
+        "近年来先后获得2020年度区级文明校园、2023年度区级文明校园等荣誉。"
+        in (sections["一、基本情况"])
     )
     assert "尚无本单位获得荣誉称号" not in sections["一、基本情况"]
     steps = sections["四、下一步措施"]

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wenming.assessments.scoring import scorecard_of
@@ -57,6 +58,12 @@ def _header(sheet: Worksheet, row: int, labels: tuple[str, ...], widths: tuple[i
 
 
 def _save(workbook: Workbook) -> bytes:
+    for sheet in workbook.worksheets:  # print on A4 landscape, one page wide
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -143,6 +150,7 @@ def score_sheet_xlsx(application: Application) -> bytes:
     for total_cell in sheet[total_row]:
         total_cell.font = BOLD
     sheet.freeze_panes = "C4"
+    sheet.print_title_rows = "3:3"
     explain = workbook.create_sheet(EXPLAIN)
     _header(explain, 1, ("序号", "说明"), (6, 100))
     for n, text in enumerate(final.explain() or ["没有扣分项目"], start=1):
@@ -174,4 +182,5 @@ def ranking_xlsx(campaign: Campaign) -> bytes:
             ]
         )
     sheet.freeze_panes = "C3"
+    sheet.print_title_rows = "2:2"
     return _save(workbook)

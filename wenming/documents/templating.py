@@ -56,6 +56,7 @@ def render_with_template(template: bytes, document: Document) -> bytes:
     except Exception as exc:  # not a .docx, or a broken one: python-docx/lxml raise many kinds
         raise TemplateInvalid("无法读取该模板,请上传Word(.docx)格式的文件") from exc
     doc = tpl.docx
+    _fit_mark(doc, document)
     marker = next((p for p in doc.paragraphs if BODY_MARK in p.text), None)
     if marker is None:
         raise TemplateInvalid("模板中缺少正文位置:请在单独一段中写 {{ body }}")
@@ -69,6 +70,18 @@ def render_with_template(template: bytes, document: Document) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _fit_mark(doc: Any, document: Document) -> None:
+    """A long issuer mark would wrap at the template's size: shrink it to stay on one line."""
+    if not document.issuer_mark:
+        return
+    size = docx_writer.mark_size(STYLES[document.style], document.issuer_mark)
+    for para in doc.paragraphs:
+        if para.text.strip() == document.issuer_mark:
+            for run in para.runs:
+                if run.font.size is None or run.font.size.pt > size:
+                    run.font.size = docx_writer.Pt(size)
 
 
 def check_template(template: bytes, sample: Document) -> None:
