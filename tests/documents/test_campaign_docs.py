@@ -233,7 +233,8 @@ def test_score_sheet_has_every_item_self_and_final_score_and_reasons(done):
     ]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
     assert {code for _, code, _ in engine.leaves} <= set(rows)
-    code, name, points, own, _, final, lost, reason = rows["A1.6"]
+    _, name, points, own, _, final, lost, reason = rows["A1.6"]
+    assert name == "校园环境"
     assert (points, own, final, lost, reason) == (10, 10, 8, 2, REASON)
     assert rows["合计"][3] == 1000 and rows["合计"][5] == application.result_centi / 100
     assert rows["合计"][7] == "等级:达标"
