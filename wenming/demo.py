@@ -59,6 +59,9 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
+            from wenming.documents.demo import load_campaign
+
+            load_campaign(people)
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
