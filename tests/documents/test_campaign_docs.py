@@ -404,3 +404,32 @@ def test_in_the_browser_the_office_starts_a_batch_and_downloads_it(
         assert download.value.suggested_filename.endswith(".zip")
         browser.close()
     assert outside == []
+
+
+def test_admin_edits_the_publicity_template_and_the_campaign_uses_it(client, world, done):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.documents.models import DocumentTemplate
+    from wenming.documents.templating import default_template
+
+    campaign, _ = done
+    client.force_login(world.people.admin)
+    sample = client.get(reverse("documents:bulletin_sample"), {"kind": "publicity"})
+    assert "拟命名名单的公示" in docx_text(sample.content)
+    doc = open_docx(io.BytesIO(default_template("publicity")))
+    signature = next(p for p in doc.paragraphs if p.text == "{{ issuer }}")
+    signature.add_run("(盖章)")  # the administrator edits the template in Word
+    out = io.BytesIO()
+    doc.save(out)
+    edited = out.getvalue()
+    response = client.post(
+        reverse("documents:templates"),
+        {"kind": "publicity", "file": SimpleUploadedFile("公示模板.docx", edited)},
+        follow=True,
+    )
+    assert "模板已通过样例数据检查并启用" in response.content.decode()
+    assert DocumentTemplate.objects.get().kind == "publicity"
+    text = docx_text(
+        client.get(reverse("documents:campaign_publicity", args=[campaign.pk, "docx"])).content
+    )
+    assert "江东区精神文明建设办公室(盖章)" in text
