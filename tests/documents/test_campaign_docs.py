@@ -433,3 +433,29 @@ def test_admin_edits_the_publicity_template_and_the_campaign_uses_it(client, wor
         client.get(reverse("documents:campaign_publicity", args=[campaign.pk, "docx"])).content
     )
     assert "江东区精神文明建设办公室(盖章)" in text
+
+
+def test_without_a_cjk_font_the_office_reads_a_clear_message(client, world, done, monkeypatch):
+    campaign, _ = done
+    monkeypatch.setenv("WENMING_CJK_FONT", "/nonexistent/font.ttf")
+    client.force_login(world.people.east_office)
+    response = client.get(
+        reverse("documents:campaign_bulletin", args=[campaign.pk, "pdf"]), follow=True
+    )
+    assert "WENMING_CJK_FONT 指定的字体文件不存在" in response.content.decode()
+
+
+def test_equal_totals_share_a_rank_and_a_veto_ranks_last(done):
+    campaign, made = done
+    Application.objects.filter(pk=made["江东区第一小学"].pk).update(
+        result_centi=99000, result_vetoed=True, result_grade="不达标"
+    )
+    Application.objects.filter(pk=made["江东区第三小学"].pk).update(result_centi=95000)
+    rows = ranking(campaign)
+    assert [(r.rank, r.unit) for r in rows] == [
+        (1, "江东区实验中学"),
+        (1, "江东区第三小学"),
+        (3, "江东区第一小学"),
+    ]
+    data = campaign_bulletin(campaign, day=timezone.localdate()).text()
+    assert "一票否决" in data and "江东区第一小学存在一票否决事项" in data

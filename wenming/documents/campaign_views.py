@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Campaign
+from wenming.core.fonts import FontMissing
 from wenming.documents.campaign_batch import campaign_titles, evaluated
 from wenming.documents.campaign_docs import NotPublished, campaign_bulletin, publicity_document
 from wenming.documents.model import Document
@@ -83,10 +84,10 @@ def bulletin(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     try:
         number = _checked("发文字号", request.GET.get("number", ""), 40)
         day = _day(request.GET.get("day", ""))
-    except _Back as exc:
+        return _paper(campaign_bulletin(campaign, number=number, day=day), "bulletin", fmt)
+    except (_Back, FontMissing) as exc:
         messages.error(request, str(exc))
         return _back(campaign)
-    return _paper(campaign_bulletin(campaign, number=number, day=day), "bulletin", fmt)
 
 
 @login_required
@@ -95,11 +96,10 @@ def publicity(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("没有这种格式")
     try:
-        document = publicity_document(campaign)
-    except NotPublished as exc:
+        return _paper(publicity_document(campaign), "publicity", fmt)
+    except (NotPublished, FontMissing) as exc:
         messages.error(request, str(exc))
         return _back(campaign)
-    return _paper(document, "publicity", fmt)
 
 
 @login_required
