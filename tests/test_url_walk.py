@@ -343,6 +343,30 @@ EXPECTED = {
         405,
         True,
     ),
+    "documents:campaign_bulletin": (
+        lambda o: reverse("documents:campaign_bulletin", args=[o.campaign.pk, "docx"]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "documents:campaign_publicity": (
+        lambda o: reverse("documents:campaign_publicity", args=[o.campaign.pk, "docx"]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "documents:campaign_ranking": (
+        lambda o: reverse("documents:campaign_ranking", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "documents:campaign_batch": (
+        lambda o: reverse("documents:campaign_batch", args=[o.campaign.pk]),
+        set(),
+        405,
+        True,
+    ),
     "workdays:calendar": (lambda o: reverse("workdays:calendar"), EVERYONE, None, False),
     "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
     "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
@@ -372,6 +396,9 @@ OVERRIDES |= {
         "campaigns:targets",
         "campaigns:results",
         "campaigns:results_export",
+        "documents:campaign_bulletin",
+        "documents:campaign_publicity",
+        "documents:campaign_ranking",
     )
     for r in ("other_filler", "expert")
 }

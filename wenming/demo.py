@@ -59,7 +59,10 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
-            _load_campaigns(people)
+            from wenming.documents.demo import load_campaign
+
+            load_campaign(people)  # last year's, finished
+            _load_campaigns(people)  # this year's, in every state
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
@@ -412,7 +415,7 @@ def _load_campaigns(people: dict[str, User]) -> None:
 
     from django.utils import timezone
 
-    from wenming.assessments.models import SelfAssessment
+    from wenming.assessments.models import AssessmentStatus, SelfAssessment
     from wenming.assessments.scoring import results_data
     from wenming.campaigns import services as cs
     from wenming.campaigns.models import SignatureRole
@@ -456,9 +459,13 @@ def _load_campaigns(people: dict[str, User]) -> None:
         actor = _person(f"school{n + 1:02d}", f"{school.name} 管理员", Role.UNIT_ADMIN, unit=school)
         for role in (Role.UNIT_HEAD, Role.UNIT_FILLER):
             RoleGrant.objects.get_or_create(user=actor, role=role, region=None, unit=school)
-        assessment = self_assessment_start(actor=actor, unit=school, edition=standard)
-        _fill(assessment, actor, rng)
-        self_assessment_submit(actor=actor, assessment_id=assessment.pk)
+        assessment = SelfAssessment.objects.filter(
+            unit=school, edition=standard, status=AssessmentStatus.SUBMITTED
+        ).first()
+        if assessment is None:  # (schools of last year's campaign keep their submitted one)
+            assessment = self_assessment_start(actor=actor, unit=school, edition=standard)
+            _fill(assessment, actor, rng)
+            self_assessment_submit(actor=actor, assessment_id=assessment.pk)
         application = cs.application_prepare(actor=actor, campaign=campaign, unit=school)
         if stop == 0:
             continue

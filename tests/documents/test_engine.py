@@ -123,3 +123,27 @@ def test_missing_font_gives_a_clear_chinese_error(monkeypatch, tmp_path):
     monkeypatch.setenv("WENMING_CJK_FONT", str(tmp_path / "none.ttf"))
     with pytest.raises(FontMissing, match="字体文件不存在"):
         render_pdf(bulletin_document(sample_bulletin()))
+
+
+def test_publicity_template_has_no_red_header_and_renders_the_sample():
+    from wenming.documents.bulletin import sample_document
+
+    template = default_template("publicity")
+    check_template(template, sample_document("publicity"))  # the upload check of the kind
+    doc = open_docx(io.BytesIO(render_with_template(template, sample_document("publicity"))))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "文件" not in text and "{{" not in text
+    assert text.index("关于2026年度市级文明单位拟命名名单的公示") < text.index("公示期为")
+    assert doc.tables[0].rows[2].cells[1].text == "江东区实验中学"
+    # the table columns follow the document's relative widths (单位名称 widest)
+    widths = [c.width for c in doc.tables[0].rows[0].cells]
+    assert widths[1] == max(widths) and widths[1] > 2 * widths[0]
+
+
+def test_a_long_issuer_mark_is_shrunk_to_one_line_in_the_template():
+    document = bulletin_document(sample_bulletin())
+    document.issuer_mark = "江城市江东区精神文明建设委员会办公室文件"
+    doc = open_docx(io.BytesIO(render_with_template(default_template("bulletin"), document)))
+    mark = next(p for p in doc.paragraphs if p.text == document.issuer_mark)
+    assert mark.runs[0].font.size.pt < 36
+    assert mark.runs[0].font.size.pt * len(document.issuer_mark) <= (210 - 28 - 26) * 72 / 25.4

@@ -193,3 +193,55 @@ def test_office_starts_a_batch_only_for_units_in_its_scope(client, world, standa
     job = Job.objects.get()
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
     assert job.params["units"] == [world.s1.pk]
+
+
+def test_titles_and_open_rectification_items_reach_the_report(world, standard):
+    from wenming.rectification.services import problem_create
+    from wenming.titles.services import title_grant
+
+    s1 = world.s1
+    for year in (2023, 2020):
+        title_grant(
+            actor=world.people.east_office,
+            unit=s1,
+            name=f"{year}年度区级文明校园",
+            kind="文明校园",
+            level="district",
+            year=year,
+            term_years=3,
+            naming_authority=world.east,
+        )
+    problem = problem_create(
+        actor=world.people.east_office, unit=s1, source="patrol", title="操场跑道破损"
+    )
+    # the report is drafted after the deadline has passed
+    sections = dict(draft_sections(s1, standard, problem.deadline + timedelta(days=1)))
+    assert (
+        "近年来先后获得2020年度区级文明校园、2023年度区级文明校园等荣誉。"
+        in (sections["一、基本情况"])
+    )
+    assert "尚无本单位获得荣誉称号" not in sections["一、基本情况"]
+    steps = sections["四、下一步措施"]
+    assert "整改“操场跑道破损”" in steps and "已逾期" in steps
+
+
+def test_placeholders_in_data_never_reach_the_report(world, standard):
+    s1 = world.s1
+    kind = activity_types()[0]
+    activity_create(
+        actor=world.people.filler,
+        unit=s1,
+        data=ActivityInput(activity_type=kind, title="××主题讲座", day=date(2026, 3, 1)),
+        links=[(standard, "A1.6")],
+        files=[],
+    )
+    sections = draft_sections(s1, standard, timezone.localdate())
+    practice = dict(sections)["二、主要做法和成效"]
+    assert "“〔待补充〕主题讲座”" in practice
+    assert "【需补充】下一句所依据的平台数据中有未填写的内容" in practice
+    text = docx_text(render_docx(document_of(report_title(s1, standard), sections)))
+    assert placeholders_in(text) == []
+    # even text stored before the check existed is cleaned when printed
+    stored = [("一、基本情况", "共有××名党员,20*年获评“”。")]
+    printed = docx_text(render_docx(document_of("某某单位自查报告", stored)))
+    assert placeholders_in(printed) == [] and "〔待补充〕" in printed

@@ -6,4 +6,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "文书"
 
     def ready(self) -> None:
-        from wenming.documents import batch  # noqa: F401  (register the job)
+        from wenming.documents import batch, campaign_batch  # noqa: F401  (register the jobs)

@@ -1,7 +1,8 @@
-"""Self-inspection reports for many units as one background job producing a ZIP.
+"""Documents in batch as background jobs producing a ZIP: self-inspection reports here,
+a campaign's certificates and score sheets in :mod:`wenming.documents.campaign_batch`.
 
-A unit whose report cannot be built is listed in 失败清单.txt inside the ZIP and on the job
-page (``job.params["failures"]``); the other reports are kept.
+A document that cannot be built is listed in 失败清单.txt inside the ZIP and on the job page
+(``job.params["failures"]``); the other documents are kept.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.utils import timezone
@@ -37,6 +39,49 @@ def report_docx(unit: Unit, edition: FrameworkEdition) -> bytes:
     return render_docx(document_of(report_title(unit, edition), sections))
 
 
+Build = Callable[[], tuple[str, bytes]]  # → (file name in the ZIP, content)
+
+
+def zip_each(
+    job: Job,
+    progress: Progress,
+    items: list[tuple[str, Build]],
+    *,
+    what: str,
+    result_name: str,
+) -> Path:
+    """Build every item into one ZIP. An item that raises is listed (label:reason) in
+    失败清单.txt and in ``job.params["failures"]``; the others are kept."""
+    descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
+    os.close(descriptor)
+    failures: list[str] = []
+    names: set[str] = set()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, (label, build) in enumerate(items, start=1):
+            try:
+                name, content = build()
+            except Exception as exc:  # one document's failure must not lose the others
+                logger.exception("%s for %s failed", what, label)
+                failures.append(f"{label}:{exc or type(exc).__name__}")
+            else:
+                name = safe_name(name)
+                if name in names:
+                    stem, dot, ext = name.rpartition(".")
+                    name = safe_name(f"{stem}({done}){dot}{ext}")
+                names.add(name)
+                archive.writestr(name, content)
+            if done % 10 == 0 or done == len(items):
+                progress(done, len(items), f"已生成{done - len(failures)}份")
+        if failures:
+            archive.writestr(
+                FAILURES,
+                f"以下{len(failures)}份{what}生成失败,其余已生成:\n" + "\n".join(failures),
+            )
+    params = {**job.params, "failures": failures}
+    Job.objects.filter(pk=job.pk).update(result_name=result_name, params=params)
+    return Path(target)
+
+
 @register_job("reports")
 def build_reports(job: Job, progress: Progress) -> Path:
     edition = FrameworkEdition.objects.get(pk=job.params["edition"])
@@ -45,36 +90,21 @@ def build_reports(job: Job, progress: Progress) -> Path:
         u.pk: u
         for u in Unit.objects.filter(pk__in=ids).select_related("unit_type", "region", "supervisor")
     }
-    descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
-    os.close(descriptor)
-    failures: list[str] = []
-    names: set[str] = set()
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, pk in enumerate(ids, start=1):
+
+    def build(pk: int) -> Build:
+        def run() -> tuple[str, bytes]:
             unit = units.get(pk)
-            label = unit.name if unit else f"单位{pk}"
-            try:
-                if unit is None:
-                    raise LookupError("单位不存在")
-                content = report_docx(unit, edition)
-            except Exception as exc:  # one unit's failure must not lose the others
-                logger.exception("report for unit %s failed", pk)
-                failures.append(f"{label}:{exc or type(exc).__name__}")
-            else:
-                name = safe_name(f"{label}自查报告.docx")
-                if name in names:
-                    name = safe_name(f"{label}({pk})自查报告.docx")
-                names.add(name)
-                archive.writestr(name, content)
-            if done % 10 == 0 or done == len(ids):
-                progress(done, len(ids), f"已生成{done - len(failures)}份")
-        if failures:
-            archive.writestr(
-                FAILURES,
-                f"以下{len(failures)}个单位的自查报告生成失败,其余已生成:\n" + "\n".join(failures),
-            )
-    params = {**job.params, "failures": failures}
-    Job.objects.filter(pk=job.pk).update(
-        result_name=f"自查报告{timezone.localdate():%Y%m%d}.zip", params=params
+            if unit is None:
+                raise LookupError("单位不存在")
+            return f"{unit.name}自查报告.docx", report_docx(unit, edition)
+
+        return run
+
+    items = [(units[pk].name if pk in units else f"单位{pk}", build(pk)) for pk in ids]
+    return zip_each(
+        job,
+        progress,
+        items,
+        what="自查报告",
+        result_name=f"自查报告{timezone.localdate():%Y%m%d}.zip",
     )
-    return Path(target)

@@ -1,8 +1,8 @@
 """The evaluation bulletin (测评结果通报): plain figures in, a :class:`Document` out.
 
-Campaign results do not exist yet; when they do, a selector turns a campaign into
-:class:`BulletinData` and this function is unchanged. Publicity lists, certificates and score
-sheets follow the same shape: one small function feeding the structured document.
+:func:`wenming.documents.campaign_docs.bulletin_data` turns a campaign's results into
+:class:`BulletinData`; the sample below checks uploaded templates. The publicity list follows
+the same shape: one small function feeding the structured document.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wenming.documents.model import Document, Heading, Paragraph, Table
+
+NUMERALS = "一二"
 
 
 @dataclass
@@ -25,13 +27,17 @@ class BulletinData:
 
 
 def bulletin_document(data: BulletinData) -> Document:
-    blocks: list[Heading | Paragraph | Table] = [
-        Paragraph(data.summary),
-        Heading("一、测评结果", 1),
-        Table(("序号", "单位名称", "得分", "等级"), tuple(data.results), (1, 5, 1.5, 1.5)),
-    ]
+    blocks: list[Heading | Paragraph | Table] = [Paragraph(data.summary)]
+    parts = 0
+    if data.results:  # no empty table before anyone is evaluated
+        parts += 1
+        blocks.append(Heading(f"{NUMERALS[parts - 1]}、测评结果", 1))
+        blocks.append(
+            Table(("序号", "单位名称", "得分", "等级"), tuple(data.results), (1, 5, 1.5, 1.5))
+        )
     if data.requirements:
-        blocks.append(Heading("二、有关要求", 1))
+        parts += 1
+        blocks.append(Heading(f"{NUMERALS[parts - 1]}、有关要求", 1))
         blocks += [Paragraph(text) for text in data.requirements]
     return Document(
         title=f"关于{data.campaign}结果的通报",
@@ -63,3 +69,33 @@ def sample_bulletin() -> BulletinData:
             "各单位要对照测评中发现的问题,于2026年7月31日前完成整改,并将整改报告报送市文明办。"
         ],
     )
+
+
+def sample_publicity() -> Document:
+    """The publicity list (公示名单) of sample data, in the shape campaign_docs produces."""
+    return Document(
+        title="关于2026年度市级文明单位拟命名名单的公示",
+        blocks=[
+            Paragraph("经单位申报、审核和测评,拟命名2个单位为“2026年度市级文明单位”。"),
+            Paragraph("公示期为2026年6月1日至2026年6月5日(5个工作日)。"),
+            Heading("拟命名名单", 1),
+            Table(
+                ("序号", "单位名称", "所在地区", "单位类型", "测评等级"),
+                (
+                    ("1", "江东区第一小学", "江东区", "学校", "优秀"),
+                    ("2", "江东区实验中学", "江东区", "学校", "良好"),
+                ),
+                (1, 5, 2, 2, 2),
+            ),
+        ],
+        style="official",
+        issuer="江城市精神文明建设办公室",
+        date="2026年6月1日",
+    )
+
+
+def sample_document(kind: str) -> Document:
+    """Sample data an uploaded template of ``kind`` must render before it is accepted."""
+    if kind == "publicity":
+        return sample_publicity()
+    return bulletin_document(sample_bulletin())

@@ -148,6 +148,14 @@ def _table(doc: DocxDocument, block: Table) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     size = Pt(TABLE_FONT_PT)
+    if block.widths:  # relative widths over the text width (Word reads them per cell)
+        table.autofit = False
+        section = doc.sections[0]
+        text_width = (section.page_width or 0) - (section.left_margin or 0)
+        text_width -= section.right_margin or 0
+        total = sum(block.widths)
+        for column, share in zip(table.columns, block.widths, strict=True):
+            column.width = int(text_width * share / total)
     for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
         para = cell.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -159,6 +167,10 @@ def _table(doc: DocxDocument, block: Table) -> None:
             para = cell.paragraphs[0]
             para.paragraph_format.line_spacing = Pt(TABLE_FONT_PT * 1.5)
             para.add_run(text).font.size = size
+    if block.widths:
+        for row_cells in table.rows:
+            for cell, column in zip(row_cells.cells, table.columns, strict=True):
+                cell.width = column.width
     doc.add_paragraph()
 
 

@@ -18,3 +18,11 @@ PATTERN = re.compile(
 def placeholders_in(text: str) -> list[str]:
     """The placeholders found in ``text`` (empty when it is clean)."""
     return [m.group(0) for m in PATTERN.finditer(text)]
+
+
+MISSING_MARK = "〔待补充〕"
+
+
+def scrubbed(text: str) -> str:
+    """``text`` with every placeholder replaced by 〔待补充〕 (unchanged when it is clean)."""
+    return PATTERN.sub(MISSING_MARK, text)

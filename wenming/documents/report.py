@@ -3,8 +3,9 @@ structure 基本情况 / 主要做法和成效 / 存在的问题 / 下一步措�
 
 Each part is text the unit may edit. Where data is missing the draft says what is missing in a
 note (a line starting 【需补充】, printed highlighted), never a placeholder. Two sources are
-meant to grow: :func:`titles_of` (titles arrive with campaigns) and :func:`rectification_items`
-(rectification problems arrive with inspections) — extend those, nothing else changes.
+read other apps: :func:`titles_of` (the titles register) and :func:`rectification_items` (open
+rectification problems). Data typed elsewhere that holds a placeholder is replaced by 〔待补充〕
+with a note, so no ××, xx, 20*年 or empty quotes reach the document.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from wenming.assessments.scoring import scorecard_of
 from wenming.core.points import fmt
 from wenming.documents.docx_writer import NOTE_PREFIX
 from wenming.documents.model import Block, Document, Heading, Note, Paragraph
+from wenming.documents.placeholders import MISSING_MARK, placeholders_in, scrubbed
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.ledger.models import Activity, ActivityIndicator, IndicatorAssignment
@@ -42,13 +44,40 @@ class OpenItem:
 
 
 def titles_of(unit: Unit) -> list[TitleRecord]:
-    """Titles the unit has won, with years. No title records exist yet: campaigns add them."""
-    return []
+    """Titles the unit holds or held (campaign-granted and imported), with years; revoked ones
+    are not claimed."""
+    from wenming.titles.models import TitleStatus
+    from wenming.titles.selectors import titles_of as register
+
+    return [
+        TitleRecord(year, name)
+        for year, name in register(unit)
+        .exclude(status=TitleStatus.REVOKED)
+        .order_by("year", "pk")
+        .values_list("year", "name")
+    ]
 
 
-def rectification_items(unit: Unit, edition: FrameworkEdition) -> list[OpenItem]:
-    """Open rectification items for 下一步措施. Rectification problems arrive with inspections."""
-    return []
+def rectification_items(unit: Unit, edition: FrameworkEdition, as_of: date) -> list[OpenItem]:
+    """Open rectification problems (整改事项) of the unit, each with its deadline."""
+    from wenming.rectification.models import Problem, ProblemState
+
+    items = []
+    for problem in (
+        Problem.objects.filter(unit=unit)
+        .exclude(state=ProblemState.CLOSED)
+        .order_by("deadline", "pk")
+        .only("title", "deadline", "indicator_code", "state")
+    ):
+        code = f"({problem.indicator_code})" if problem.indicator_code else ""
+        late = ",已逾期,须抓紧完成" if problem.deadline < as_of else ""
+        items.append(
+            OpenItem(
+                f"整改“{problem.title}”{code}:目前{problem.get_state_display()},"
+                f"于{_day(problem.deadline)}前整改到位{late}。"
+            )
+        )
+    return items
 
 
 def _day(d: date) -> str:
@@ -82,7 +111,10 @@ def basic_section(unit: Unit) -> str:
         lines.append(f"在校学生:{parts}。")
     titles = titles_of(unit)
     if titles:
-        listed = "、".join(f"{t.year}年{t.name}" for t in sorted(titles, key=lambda t: t.year))
+        listed = "、".join(
+            t.name if t.name.startswith(f"{t.year}年") else f"{t.year}年{t.name}"
+            for t in sorted(titles, key=lambda t: t.year)
+        )
         lines.append(f"近年来先后获得{listed}等荣誉。")
     else:
         lines.append(f"{NOTE_PREFIX}平台中尚无本单位获得荣誉称号的记录,请补充历年所获荣誉及年份。")
@@ -204,9 +236,24 @@ def next_steps_section(unit: Unit, edition: FrameworkEdition, as_of: date) -> st
             late = ",已逾期,须抓紧完成" if a.deadline < as_of else ""
             line += f",于{_day(a.deadline)}前完成{late}"
         lines.append(line + "。")
-    lines += [item.text for item in rectification_items(unit, edition)]
+    lines += [item.text for item in rectification_items(unit, edition, as_of)]
     if not lines:
         lines.append(f"{NOTE_PREFIX}平台中没有未完成的任务分解项和整改事项,请补充下一步工作打算。")
+    return "\n".join(lines)
+
+
+def _without_placeholders(text: str) -> str:
+    """Data typed elsewhere (an activity titled “××讲座”) must not carry a placeholder into the
+    report: the line is kept with 〔待补充〕 in its place, after a note saying what to fix."""
+    lines = []
+    for line in text.splitlines():
+        found = placeholders_in(line)
+        if found and not line.startswith(NOTE_PREFIX):
+            lines.append(
+                f"{NOTE_PREFIX}下一句所依据的平台数据中有未填写的内容(标为{MISSING_MARK}),"
+                "请在平台中改正后重新生成,或直接修改本段。"
+            )
+        lines.append(scrubbed(line) if found else line)
     return "\n".join(lines)
 
 
@@ -217,11 +264,11 @@ def draft_sections(unit: Unit, edition: FrameworkEdition, as_of: date) -> list[t
         problem_section(unit, edition, as_of),
         next_steps_section(unit, edition, as_of),
     )
-    return list(zip(HEADINGS, texts, strict=True))
+    return [(h, _without_placeholders(t)) for h, t in zip(HEADINGS, texts, strict=True)]
 
 
 def report_title(unit: Unit, edition: FrameworkEdition) -> str:
-    return f"{unit.name}关于{edition.campaign_type}创建工作的自查报告"
+    return scrubbed(f"{unit.name}关于{edition.campaign_type}创建工作的自查报告")
 
 
 def document_of(title: str, sections: list[tuple[str, str]]) -> Document:
@@ -230,7 +277,7 @@ def document_of(title: str, sections: list[tuple[str, str]]) -> Document:
     for heading, text in sections:
         blocks.append(Heading(heading, 1))
         for raw in text.splitlines():
-            line = raw.strip()
+            line = scrubbed(raw.strip())  # the last guard: nothing stored may print ××
             if not line:
                 continue
             if line.startswith(NOTE_PREFIX):
@@ -239,4 +286,4 @@ def document_of(title: str, sections: list[tuple[str, str]]) -> Document:
                 blocks.append(Heading(line.removeprefix(SUBHEADING).strip(), 2))
             else:
                 blocks.append(Paragraph(line))
-    return Document(title=title, blocks=blocks, style="report")
+    return Document(title=scrubbed(title), blocks=blocks, style="report")

@@ -95,7 +95,7 @@ def report_section_save(*, actor: User, section_id: int, text: str, version: int
 
 @transaction.atomic
 def template_upload(*, actor: User, kind: str, name: str, content: bytes) -> DocumentTemplate:
-    from wenming.documents.bulletin import bulletin_document, sample_bulletin
+    from wenming.documents.bulletin import sample_document
 
     if not scope_for(actor).is_admin:
         raise DocumentRefused("只有系统管理员可以修改文书模板")
@@ -105,7 +105,7 @@ def template_upload(*, actor: User, kind: str, name: str, content: bytes) -> Doc
         raise DocumentRefused("请上传Word(.docx)格式的模板")
     if len(content) > MAX_TEMPLATE_BYTES:
         raise DocumentRefused("模板文件过大(上限5MB)")
-    check_template(content, bulletin_document(sample_bulletin()))  # raises TemplateInvalid
+    check_template(content, sample_document(kind))  # raises TemplateInvalid
     template = DocumentTemplate.objects.create(
         kind=kind, name=name[:200], content=content, uploaded_by=actor
     )

@@ -23,7 +23,8 @@ from wenming.documents.model import Document, Table
 from wenming.documents.styles import STYLES
 
 BODY_MARK = "\u2063WENMING-BODY\u2063"  # invisible separators around a marker nobody types
-KINDS = {"bulletin": "测评结果通报"}
+KINDS = {"bulletin": "测评结果通报", "publicity": "公示名单"}
+RED_HEADER = {"bulletin"}  # kinds issued as 红头文件; a 公示 carries only title and signature
 
 
 class TemplateInvalid(Exception):
@@ -55,6 +56,7 @@ def render_with_template(template: bytes, document: Document) -> bytes:
     except Exception as exc:  # not a .docx, or a broken one: python-docx/lxml raise many kinds
         raise TemplateInvalid("无法读取该模板,请上传Word(.docx)格式的文件") from exc
     doc = tpl.docx
+    _fit_mark(doc, document)
     marker = next((p for p in doc.paragraphs if BODY_MARK in p.text), None)
     if marker is None:
         raise TemplateInvalid("模板中缺少正文位置:请在单独一段中写 {{ body }}")
@@ -68,6 +70,18 @@ def render_with_template(template: bytes, document: Document) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _fit_mark(doc: Any, document: Document) -> None:
+    """A long issuer mark would wrap at the template's size: shrink it to stay on one line."""
+    if not document.issuer_mark:
+        return
+    size = docx_writer.mark_size(STYLES[document.style], document.issuer_mark)
+    for para in doc.paragraphs:
+        if para.text.strip() == document.issuer_mark:
+            for run in para.runs:
+                if run.font.size is None or run.font.size.pt > size:
+                    run.font.size = docx_writer.Pt(size)
 
 
 def check_template(template: bytes, sample: Document) -> None:
@@ -85,20 +99,23 @@ def default_template(kind: str) -> bytes:
     style = STYLES["official"]
     doc = new_document()
     docx_writer.setup(doc, style)
-    mark = doc.add_paragraph()
-    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = mark.add_run("{{ issuer_mark }}")
-    docx_writer.set_font(run, style.mark)
-    run.font.color.rgb = docx_writer.RED
-    number = doc.add_paragraph("{{ doc_number }}")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    docx_writer._bottom_rule(number)
-    doc.add_paragraph()
+    if kind in RED_HEADER:
+        mark = doc.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = mark.add_run("{{ issuer_mark }}")
+        docx_writer.set_font(run, style.mark)
+        run.font.color.rgb = docx_writer.RED
+        number = doc.add_paragraph("{{ doc_number }}")
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        docx_writer._bottom_rule(number)
+        doc.add_paragraph()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = docx_writer.Pt(style.title.size * 1.5)
     docx_writer.set_font(title.add_run("{{ title }}"), style.title)
     doc.add_paragraph()
-    doc.add_paragraph("{{ recipients }}:")
+    if kind in RED_HEADER:
+        doc.add_paragraph("{{ recipients }}:")
     doc.add_paragraph("{{ body }}")
     doc.add_paragraph()
     for text in ("{{ issuer }}", "{{ date }}"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenming.documents import views
+from wenming.documents import campaign_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -12,4 +12,16 @@ urlpatterns = [
     path("templates/", views.template_list, name="templates"),
     path("templates/<str:kind>.docx", views.template_download, name="template_download"),
     path("templates/sample/", views.bulletin_sample, name="bulletin_sample"),
+    path(
+        "campaigns/<int:pk>/bulletin.<str:fmt>",
+        campaign_views.bulletin,
+        name="campaign_bulletin",
+    ),
+    path(
+        "campaigns/<int:pk>/publicity.<str:fmt>",
+        campaign_views.publicity,
+        name="campaign_publicity",
+    ),
+    path("campaigns/<int:pk>/ranking.xlsx", campaign_views.ranking, name="campaign_ranking"),
+    path("campaigns/<int:pk>/batch/", campaign_views.batch, name="campaign_batch"),
 ]

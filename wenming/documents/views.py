@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
-from wenming.documents.bulletin import bulletin_document, sample_bulletin
+from wenming.documents.bulletin import sample_document
 from wenming.documents.docx_writer import render_docx
 from wenming.documents.model import Document
 from wenming.documents.models import ReportSection
@@ -220,10 +220,14 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def bulletin_sample(request: HttpRequest) -> HttpResponse:
-    """The sample bulletin through the template in force (.docx) or the PDF writer."""
+    """A kind's sample through the template in force (.docx) or the PDF writer."""
     _admin(request)
-    document = bulletin_document(sample_bulletin())
+    kind = request.GET.get("kind") or "bulletin"
+    if kind not in KINDS:
+        raise Http404("没有这种文书类型")
+    document = sample_document(kind)
+    name = f"{KINDS[kind]}(样例)"
     if request.GET.get("format") == "pdf":
-        return _download(render_pdf(document), "测评结果通报(样例).pdf", "application/pdf")
-    template, _ = template_in_force("bulletin")
-    return _download(render_with_template(template, document), "测评结果通报(样例).docx", DOCX)
+        return _download(render_pdf(document), f"{name}.pdf", "application/pdf")
+    template, _ = template_in_force(kind)
+    return _download(render_with_template(template, document), f"{name}.docx", DOCX)
