@@ -317,6 +317,13 @@ EXPECTED = {
     "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
     "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
     "titles:action": (lambda o: reverse("titles:action", args=[1]), set(), 405, True),
+    "draws:campaign": (
+        lambda o: reverse("draws:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public"}
@@ -330,6 +337,12 @@ OVERRIDES = {
 OVERRIDES |= {
     (page, r): 404
     for page in ("campaigns:apply", "campaigns:objections", "campaigns:score_sheet")
+    for r in ("other_filler", "expert")
+}
+# draw pages: like the campaign pages (404 for those who cannot see the campaign)
+OVERRIDES |= {
+    (page, r): 404
+    for page in ("draws:campaign", "draws:detail")
     for r in ("other_filler", "expert")
 }
 
@@ -447,6 +460,16 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         step="evaluate",
         region_path=world.s1.region_path,
         supervisor=world.bureau,
+    )
+    from fractions import Fraction
+
+    from wenming.core.draw import Rules
+    from wenming.draws.services import draw_record
+
+    world.draw = draw_record(
+        actor=world.people.east_office,
+        campaign=world.campaign,
+        rules=Rules(shares={"学校·小学": Fraction(1, 3)}),
     )
     return world
 

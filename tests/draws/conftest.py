@@ -15,7 +15,7 @@ from wenming.campaigns.models import Application, State
 from wenming.organizations.models import RegionLevel
 
 
-def apply(campaign: Any, unit: Any, edition: Any, actor: Any, state: str = State.IN_REVIEW):
+def apply(campaign_: Any, unit: Any, edition: Any, actor: Any, state: str = State.IN_REVIEW):
     assessment = SelfAssessment.objects.create(
         unit=unit,
         edition=edition,
@@ -24,7 +24,7 @@ def apply(campaign: Any, unit: Any, edition: Any, actor: Any, state: str = State
         created_by=actor,
     )
     return Application.objects.create(
-        campaign=campaign,
+        campaign=campaign_,
         unit=unit,
         assessment=assessment,
         state=state,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
