@@ -91,7 +91,9 @@ def test_others_can_neither_see_nor_draw(client, world, pool, who, status):
     assert Draw.objects.count() == 1
 
 
-def test_draw_pages_do_not_grow_queries_with_draws(client, world, pool, django_assert_max_num_queries):
+def test_draw_pages_do_not_grow_queries_with_draws(
+    client, world, pool, django_assert_max_num_queries
+):
     client.force_login(world.people.east_office)
     url = reverse("draws:campaign", args=[pool.campaign.pk])
     client.post(url, JUNIOR_ONLY)
