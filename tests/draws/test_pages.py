@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -29,6 +31,8 @@ def test_office_draws_from_the_page_and_verifies(client, world, pool):
         assert text in html
     for pick in draw.result:
         assert pick["code"] in html
+    for candidate in draw.candidates:  # each with the rank anyone can recompute
+        assert hashlib.sha256(f"{draw.seed}:{candidate['code']}".encode()).hexdigest()[:16] in html
     verified = client.get(reverse("draws:detail", args=[draw.pk]), {"verify": "1"})
     assert "核验通过" in verified.content.decode()
 

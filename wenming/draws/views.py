@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from wenming.core.draw import REASON_LABELS, Rules, RulesInvalid, share_parse
+from wenming.core.draw import REASON_LABELS, Rules, RulesInvalid, rank_key, share_parse
 from wenming.draws.models import Draw
 from wenming.draws.selectors import (
     campaign_for_draws,
@@ -101,7 +101,14 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for p in draw.result
     ]
-    rows = [{**c, "drawn": c["code"] in drawn} for c in draw.candidates]
+    # shown in draw order, with the rank anyone can recompute: SHA-256 of "seed:credit code"
+    rows = sorted(
+        (
+            {**c, "drawn": c["code"] in drawn, "rank": rank_key(draw.seed, str(c["code"]))}
+            for c in draw.candidates
+        ),
+        key=lambda r: (r["rank"], r["code"]),
+    )
     return render(
         request,
         "draws/detail.html",
