@@ -168,3 +168,34 @@ def test_the_city_office_above_may_draw(world, pool):
 def test_no_candidates_no_draw(world, campaign):
     with pytest.raises(DrawRefused, match=re.escape(NO_CANDIDATES)):
         draw_record(actor=world.people.east_office, campaign=campaign, rules=JUNIOR_THIRD)
+
+
+def test_the_database_allows_one_first_draw_and_one_redraw_of_each(world, pool):
+    from django.db import IntegrityError, transaction
+
+    first = draw_record(actor=world.people.east_office, campaign=pool.campaign, rules=JUNIOR_THIRD)
+    fields = {
+        k: getattr(first, k)
+        for k in ("campaign", "created_by", "algorithm", "seed", "candidates", "rules", "result")
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Draw.objects.create(**fields, number=2, digest="x")  # a second "first" draw
+    second = draw_record(
+        actor=world.people.east_office,
+        campaign=pool.campaign,
+        rules=JUNIOR_THIRD,
+        reason="重抽",
+        seen=first,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Draw.objects.create(**fields, number=3, digest="x", replaces=first)  # first replaced twice
+    assert draw_current(pool.campaign) == second
+
+
+def test_the_web_cannot_see_a_malformed_seen_id(client, world, pool):
+    client.force_login(world.people.east_office)
+    url = f"/draws/campaign/{pool.campaign.pk}/"
+    data = {"share:学校·初中": "1/3", "share:学校·小学": "0", "seen": "9" * 40}
+    assert client.post(url, data).status_code == 302
+    html = client.post(url, {**data, "reason": "x"}).content.decode()
+    assert STALE in html and Draw.objects.count() == 1

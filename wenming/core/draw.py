@@ -198,15 +198,20 @@ class DrawRecord:
 def draw_make(candidates: Iterable[Candidate], rules: Rules, seed: str) -> DrawRecord:
     """Run a draw and build its record (candidates in canonical order, digest over all)."""
     listed = canonical_candidates(candidates)
+    rows = [c.to_json() for c in listed]
     result = [p.to_json() for p in draw(listed, rules, seed)]
-    data = {
-        "algorithm": ALGORITHM,
-        "seed": seed,
-        "candidates": [c.to_json() for c in listed],
-        "rules": rules.to_json(),
-        "result": result,
-    }
-    return DrawRecord(**data, digest=draw_digest(**data))  # type: ignore[arg-type]
+    rules_json = rules.to_json()
+    digest = draw_digest(
+        algorithm=ALGORITHM, seed=seed, candidates=rows, rules=rules_json, result=result
+    )
+    return DrawRecord(
+        algorithm=ALGORITHM,
+        seed=seed,
+        candidates=rows,
+        rules=rules_json,
+        result=result,
+        digest=digest,
+    )
 
 
 @dataclass(frozen=True)

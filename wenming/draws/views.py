@@ -56,7 +56,7 @@ def campaign_draws(request: HttpRequest, pk: int) -> HttpResponse:
         seen_id = request.POST.get("seen", "")
         seen = (
             Draw.objects.filter(campaign=campaign, pk=int(seen_id)).first()
-            if seen_id.isdigit()
+            if seen_id.isdigit() and len(seen_id) < 16
             else None
         )
         try:
