@@ -193,3 +193,11 @@ def test_same_seed_same_list_whatever_the_input_order(pool, shares, seed, data):
 def test_rules_round_trip_through_json(shares, minimum):
     rules = Rules(shares=shares, min_per_district=minimum)
     assert Rules.from_json(rules.to_json()) == rules
+
+
+def test_rules_json_reads_like_the_form():
+    rules = Rules(shares={"初中": THIRD, "小学": Fraction(0), "医院": Fraction(1)})
+    assert rules.to_json() == {
+        "shares": {"医院": "1", "初中": "1/3", "小学": "0"},
+        "min_per_district": 0,
+    }

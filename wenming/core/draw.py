@@ -102,6 +102,8 @@ class Pick:
 
 
 def _fraction_text(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)  # "0" (not drawn) or "1" (all)
     return f"{value.numerator}/{value.denominator}"
 
 
