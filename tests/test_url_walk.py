@@ -377,6 +377,13 @@ EXPECTED = {
         405,
         True,
     ),
+    "draws:campaign": (
+        lambda o: reverse("draws:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export"}
@@ -400,6 +407,12 @@ OVERRIDES |= {
         "documents:campaign_publicity",
         "documents:campaign_ranking",
     )
+    for r in ("other_filler", "expert")
+}
+# draw pages: like the campaign pages (404 for those who cannot see the campaign)
+OVERRIDES |= {
+    (page, r): 404
+    for page in ("draws:campaign", "draws:detail")
     for r in ("other_filler", "expert")
 }
 
@@ -517,6 +530,16 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         step="evaluate",
         region_path=world.s1.region_path,
         supervisor=world.bureau,
+    )
+    from fractions import Fraction
+
+    from wenming.core.draw import Rules
+    from wenming.draws.services import draw_record
+
+    world.draw = draw_record(
+        actor=world.people.east_office,
+        campaign=world.campaign,
+        rules=Rules(shares={"学校·小学": Fraction(1, 3)}),
     )
     return world
 

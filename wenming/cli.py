@@ -262,6 +262,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draw_verify(args: argparse.Namespace) -> int:
+    _django()
+    from wenming.draws.models import Draw
+    from wenming.draws.services import draw_verify
+
+    draw = Draw.objects.select_related("campaign").filter(pk=args.id).first()
+    if draw is None:
+        raise CommandError(f"找不到抽签记录 #{args.id}")
+    verdict = draw_verify(draw)
+    print(f"{draw}(#{draw.pk},{draw.algorithm},摘要 {draw.digest}):{verdict.label}")
+    for problem in verdict.problems:
+        print(f"  {problem}")
+    return 0 if verdict.ok else 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
     from django.core.management import execute_from_command_line
@@ -319,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", required=True, help="结果文件(.yaml/.xlsx)")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_score)
+
+    dr = sub.add_parser("draw", help="现场抽签记录")
+    dsub = dr.add_subparsers(dest="action", required=True, metavar="操作")
+    p = dsub.add_parser("verify", help="按记录重新抽取并核验(失败时退出码为1)")
+    p.add_argument("id", type=int, help="抽签记录编号")
+    p.set_defaults(func=cmd_draw_verify)
 
     p = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "application.remove": "撤出公示名单",
     "application.outcome": "命名/复验结果",
     "objection.file": "提出异议",
+    "draw.record": "现场抽签",
+    "draw.redraw": "重新抽签",
     "objection.resolve": "办结异议",
     "notice.send": "发送督办通知",
     "notice.reply": "回复通知",
