@@ -319,6 +319,12 @@ EXPECTED = {
         None,
         False,
     ),
+    "campaigns:public_pdf": (
+        lambda o: reverse("campaigns:public_pdf", args=[o.campaign.pk]),
+        set(ROLES),
+        None,
+        False,
+    ),
     "campaigns:targets": (
         lambda o: reverse("campaigns:targets", args=[o.campaign.pk]),
         OFFICES,
@@ -386,7 +392,7 @@ EXPECTED = {
     "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
 }
 # pages anyone may open without logging in
-PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export"}
+PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export", "campaigns:public_pdf"}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403

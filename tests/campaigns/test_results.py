@@ -164,3 +164,17 @@ def test_the_public_list_downloads_without_login(world, decided, client):
     names = [r[1] for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert set(names) == {"临江第一小学", "临江第二小学", "临江第三小学", "江东区直属小学"}
     assert "临江第四小学" not in names
+
+
+def test_the_public_list_pdf_downloads_without_login(world, decided, client):
+    from tests.conftest import need_cjk_font
+    from tests.documents.test_campaign_docs import pdf_text
+
+    need_cjk_font()
+    decided.phase = Phase.PUBLICITY
+    decided.publicity_start, decided.publicity_end = date(2026, 12, 1), date(2026, 12, 7)
+    decided.save()
+    response = client.get(reverse("campaigns:public_pdf", args=[decided.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "临江第一小学" in text and "临江第四小学" not in text

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/rewards/", results_views.reward_new, name="reward_new"),
     path("<int:pk>/public/", views.public_list, name="public"),
     path("<int:pk>/public.xlsx", views.public_export, name="public_export"),
+    path("<int:pk>/public.pdf", views.public_pdf, name="public_pdf"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/action/", views.application_action, name="application_action"),
     path("applications/<int:pk>/score-sheet.xlsx", views.score_sheet, name="score_sheet"),

@@ -417,6 +417,25 @@ def public_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list as the office's PDF document (公示), public like the page."""
+    from wenming.core.fonts import FontMissing
+    from wenming.documents.campaign_docs import NotPublished, publicity_document
+    from wenming.documents.pdf_writer import render_pdf
+
+    campaign = _published(pk)
+    try:
+        document = publicity_document(campaign)
+        content = render_pdf(document)
+    except (NotPublished, FontMissing) as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:public", pk=campaign.pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = quote(f"{document.title}.pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
 def public_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list: public, no login; objections can be filed here during the window."""
     campaign = _published(pk)
