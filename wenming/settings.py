@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "wenming.workdays",
     "wenming.titles",
     "wenming.campaigns",
+    "wenming.onsite",
 ]
 
 MIDDLEWARE = [
