@@ -27,4 +27,5 @@ urlpatterns = [
     path("balance/", include("wenming.balance.urls")),
     path("documents/", include("wenming.documents.urls")),
     path("rectification/", include("wenming.rectification.urls")),
+    path("onsite/", include("wenming.onsite.urls")),
 ]

@@ -65,11 +65,12 @@ def assignment_create(*, actor: User, team: Team, application: Application) -> A
     campaign = team.campaign
     if not runs_campaign(actor, campaign):
         raise OnsiteRefused(NOT_ORGANISER)
-    application = (
+    found = (
         assignable_applications(campaign).select_related("unit").filter(pk=application.pk).first()
     )
-    if application is None:
+    if found is None:
         raise OnsiteRefused("该申报不在本活动的现场测评名单中")
+    application = found
     existing = Assignment.objects.filter(application=application).select_related("team").first()
     if existing is not None:
         raise OnsiteRefused(f"{application.unit.name}已分派给{existing.team.name}")

@@ -181,7 +181,8 @@ class Sheet(models.Model):
     )
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=8, choices=SheetState.choices, default=SheetState.OPEN)
-    items = models.JSONField(default=dict)  # code → {"centi", "value", "n", "min", "max", "flag"}
+    # code → [rule figure (centi), experts, lowest, highest, spread flagged] from the last run
+    items = models.JSONField(default=dict)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -197,6 +198,7 @@ class SheetSignature(models.Model):
     signed_at = models.DateTimeField(auto_now_add=True)
     digest = models.CharField(max_length=64)
     reason = models.CharField("变更理由", max_length=500, blank=True)
+    content = models.JSONField(default=dict)  # the results data signed, as recorded
 
     class Meta:
         ordering = ["-signed_at", "-id"]

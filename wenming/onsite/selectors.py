@@ -76,7 +76,10 @@ def assignment_get_for_expert(user: User | AnonymousUser, pk: int) -> Assignment
     )
     if found is None:
         raise Http404("分派不存在或无权查看")
-    if TeamMember.objects.filter(team_id=found.team_id, expert__user_id=user.pk).exists():
+    if (
+        user.is_authenticated
+        and TeamMember.objects.filter(team_id=found.team_id, expert__user_id=user.pk).exists()
+    ):
         return found
     if scope_for(user).is_admin or runs_campaign(user, found.campaign):
         return found

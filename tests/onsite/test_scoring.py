@@ -1,0 +1,251 @@
+"""On-site scoring end to end: several experts, offline re-sends, reconciliation, signing,
+recording the result, and who may see what."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.core.helpers import full_marks
+from wenming.audit.models import AuditEvent
+from wenming.campaigns.models import Application, Evaluation
+from wenming.frameworks.selectors import engine_of
+from wenming.onsite.assignments import assignment_create
+from wenming.onsite.errors import NOT_ASSIGNED, NOT_LEADER, REASON_REQUIRED, OnsiteRefused
+from wenming.onsite.models import Score, Sheet, SheetState
+from wenming.onsite.reconciliation import (
+    decision_set,
+    figure,
+    reconcile,
+    sheet_record,
+    sheet_reopen,
+    sheet_sign,
+)
+from wenming.onsite.scoring import score_record, scores_sync
+from wenming.onsite.teams import onsite_settings_save
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_for(engine, assignment, *, overrides=None):
+    """Full marks for every leaf, as a phone would send them (one client id per item)."""
+    out = []
+    for code, item in full_marks(engine).items():
+        entry = {
+            "client_id": str(uuid.uuid4()),
+            "assignment": assignment.pk,
+            "code": code,
+            "value": str(engine.styles[code].render(item.value)),
+            "reason": "",
+            "entered_at": timezone.now().isoformat(),
+        }
+        entry.update((overrides or {}).get(code, {}))
+        out.append(entry)
+    return out
+
+
+@pytest.fixture
+def scored(world, onsite):
+    """Team one at 第一小学; three experts have scored every item (赵 gives B2.3 8 of 10)."""
+    application = onsite.applications[0]
+    assignment = assignment_create(
+        actor=world.people.east_office, team=onsite.teams.one, application=application
+    )
+    engine = engine_of(onsite.campaign.edition)
+    sent = {}
+    for expert in (onsite.experts.a, onsite.experts.b, onsite.experts.c):
+        overrides = {}
+        if expert is onsite.experts.a:
+            overrides = {"B2.3": {"value": "8", "reason": "功能室使用记录不全"}}
+        if expert is onsite.experts.b:
+            overrides = {"B2.3": {"value": "3", "reason": "实验室记录缺两个月"}}
+        sent[expert.name] = entries_for(engine, assignment, overrides=overrides)
+        answers = scores_sync(actor=expert.user, entries=sent[expert.name])
+        assert all(a.ok for a in answers), [a.error for a in answers if not a.ok][:3]
+    return assignment, engine, sent
+
+
+def test_entries_synchronised_twice_are_stored_once(onsite, scored):
+    assignment, engine, sent = scored
+    count = Score.objects.count()
+    assert count == 3 * len(engine.styles)
+    # the connection dropped before the answer arrived: the phone sends everything again
+    answers = scores_sync(actor=onsite.experts.a.user, entries=sent["赵专家"])
+    assert all(a.ok for a in answers)
+    assert Score.objects.count() == count
+    assert Score.objects.get(expert=onsite.experts.a.user, code="B2.3").value == "8"
+
+
+def test_a_later_edit_of_an_entry_updates_it_and_an_older_copy_does_not(onsite, scored):
+    assignment, _, sent = scored
+    entry = next(e for e in sent["赵专家"] if e["code"] == "B2.3")
+    newer = {**entry, "value": "9", "entered_at": (timezone.now()).isoformat()}
+    score_record(actor=onsite.experts.a.user, entry=newer)
+    older = {**entry, "value": "7", "entered_at": (timezone.now() - timedelta(hours=1)).isoformat()}
+    score_record(actor=onsite.experts.a.user, entry=older)
+    stored = Score.objects.get(expert=onsite.experts.a.user, code="B2.3")
+    assert (stored.value, stored.score_centi) == ("9", 900)
+    assert AuditEvent.objects.filter(
+        action="onsite.score", field="B2.3", new__startswith="9"
+    ).exists()
+
+
+def test_a_deduction_needs_a_reason(onsite, scored):
+    assignment, _, _ = scored
+    entry = {
+        "client_id": str(uuid.uuid4()),
+        "assignment": assignment.pk,
+        "code": "B3.3",
+        "value": "5",
+        "entered_at": timezone.now().isoformat(),
+    }
+    (answer,) = scores_sync(actor=onsite.experts.c.user, entries=[entry])
+    assert not answer.ok and REASON_REQUIRED in answer.error
+
+
+def test_an_expert_cannot_score_a_unit_not_assigned_to_their_team(world, onsite, scored):
+    assignment, engine, _ = scored
+    for stranger in (onsite.experts.town.user, world.people.filler, world.people.east_office):
+        (answer,) = scores_sync(actor=stranger, entries=entries_for(engine, assignment)[:1])
+        assert not answer.ok and answer.error == NOT_ASSIGNED
+
+
+def test_reconciliation_signing_and_recording_end_to_end(world, onsite, scored):
+    assignment, engine, _ = scored
+    application = assignment.application
+    leader, member = onsite.experts.a.user, onsite.experts.b.user
+    report = reconcile(onsite.campaign)
+    assert report.sheets == 1 and report.items == len(engine.styles)
+    sheet = Sheet.objects.get(application=application)
+    figure, n, low, high, flagged = sheet.items["B2.3"]
+    assert (figure, n, low, high) == (700, 3, 300, 1000)  # mean of 8, 3 and 10
+    assert flagged  # a spread of 7 points is 70% of 10
+    assert not sheet.items["B3.3"][4]
+
+    with pytest.raises(OnsiteRefused, match=NOT_LEADER):
+        sheet_sign(actor=member, application=application)
+    sheet_sign(actor=leader, application=application)
+    assert Sheet.objects.get(application=application).state == SheetState.SIGNED
+    with pytest.raises(OnsiteRefused, match="合议表已签署锁定"):
+        score_record(
+            actor=member,
+            entry={
+                "client_id": str(uuid.uuid4()),
+                "assignment": assignment.pk,
+                "code": "B2.3",
+                "value": "10",
+            },
+        )
+    # a later change: reopen with a reason, decide, sign again with a reason
+    with pytest.raises(OnsiteRefused, match="须填写理由"):
+        sheet_reopen(actor=leader, application=application, reason=" ")
+    sheet_reopen(actor=leader, application=application, reason="复核实验室记录")
+    with pytest.raises(OnsiteRefused, match="组长裁定必须填写理由"):
+        decision_set(actor=leader, application=application, code="B2.3", value="7", reason="")
+    decision_set(
+        actor=leader, application=application, code="B2.3", value="7", reason="合议认定扣3分"
+    )
+    with pytest.raises(OnsiteRefused, match="重新签署须填写变更理由"):
+        sheet_sign(actor=leader, application=application)
+    signature = sheet_sign(actor=leader, application=application, reason="B2.3 组长裁定")
+    assert signature.content["items"]["B2.3"]["value"] == "7"
+    assert Sheet.objects.get(application=application).signatures.count() == 2
+
+    with pytest.raises(OnsiteRefused, match="您不是该环节的审核人"):
+        sheet_record(actor=leader, application=application)
+    evaluation = sheet_record(actor=world.people.east_office, application=application)
+    assert evaluation.source == "onsite"
+    full = engine.total_max
+    assert evaluation.total_centi == full - 300
+    application = Application.objects.get(pk=application.pk)
+    assert application.result_centi == full - 300
+    assert Evaluation.objects.filter(application=application, source="onsite").count() == 1
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"onsite.sign", "onsite.reopen", "onsite.decide", "application.result"} <= actions
+
+
+def test_the_median_and_trimmed_mean_rules(world, onsite, scored):
+    assignment, _, _ = scored
+    for rule, expected in (("median", 800), ("trimmed", 800), ("mean", 700)):
+        onsite_settings_save(
+            actor=world.people.east_office,
+            campaign=onsite.campaign,
+            rule=rule,
+            exclude_own_township=False,
+        )
+        reconcile(onsite.campaign)
+        assert Sheet.objects.get(application=assignment.application).items["B2.3"][0] == expected
+
+
+def test_rule_figures_in_hundredths():
+    scores = [300, 800, 1000, 1000]
+    args = (len(scores), sum(scores), min(scores), max(scores), scores)
+    assert figure("mean", *args) == 775
+    assert figure("median", *args) == 900
+    assert figure("trimmed", *args) == 900
+    assert figure("trimmed", 2, 1100, 300, 800, [300, 800]) == 550  # too few to trim
+    assert figure("mean", 3, 1000, 0, 500, None) == 333  # half-up to a hundredth
+
+
+def test_the_leader_rule_needs_a_decision_where_experts_differ(world, onsite, scored):
+    assignment, _, _ = scored
+    onsite_settings_save(
+        actor=world.people.east_office,
+        campaign=onsite.campaign,
+        rule="leader",
+        exclude_own_township=False,
+    )
+    with pytest.raises(OnsiteRefused, match="须组长裁定.*B2.3"):
+        sheet_sign(actor=onsite.experts.a.user, application=assignment.application)
+    decision_set(
+        actor=onsite.experts.a.user,
+        application=assignment.application,
+        code="B2.3",
+        value="8",
+        reason="取组长现场核实结果",
+    )
+    sheet_sign(actor=onsite.experts.a.user, application=assignment.application)
+
+
+def test_pages_show_an_expert_only_their_assignments(client, world, onsite, scored):
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.b.user)
+    page = client.get(reverse("onsite:mine"))
+    assert "江东区第一小学" in page.content.decode()
+    assert client.get(reverse("onsite:score", args=[assignment.pk])).status_code == 200
+    assert client.get(reverse("onsite:sheet", args=[assignment.pk])).status_code == 200
+    for stranger in (onsite.experts.town.user, world.people.other_filler, world.people.filler):
+        client.force_login(stranger)
+        assert "江东区第一小学" not in client.get(reverse("onsite:mine")).content.decode()
+        assert client.get(reverse("onsite:score", args=[assignment.pk])).status_code == 404
+        assert client.get(reverse("onsite:sheet", args=[assignment.pk])).status_code == 404
+
+
+def test_the_sync_endpoint_answers_each_entry_by_its_client_id(client, onsite, scored):
+    assignment, engine, sent = scored
+    client.force_login(onsite.experts.c.user)
+    batch = sent["孙专家"][:5]
+    for _ in range(2):
+        response = client.post(
+            reverse("onsite:sync"), json.dumps({"entries": batch}), content_type="application/json"
+        )
+        assert response.status_code == 200
+        assert [a["client_id"] for a in response.json()["answers"]] == [
+            e["client_id"] for e in batch
+        ]
+    assert Score.objects.filter(expert=onsite.experts.c.user).count() == len(engine.styles)
+    bad = client.post(reverse("onsite:sync"), "nonsense", content_type="application/json")
+    assert bad.status_code == 400
+
+
+def test_the_sheet_shows_self_assessment_and_evaluation_side_by_side(client, onsite, scored):
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    html = client.get(reverse("onsite:sheet", args=[assignment.pk])).content.decode()
+    assert "自评得分" in html and "测评得分" in html and "赵专家" in html and "钱专家" in html
+    assert 'class="num diff"' in html  # B2.3 differs (self-assessment not filled in)
