@@ -317,6 +317,41 @@ EXPECTED = {
     "titles:list": (lambda o: reverse("titles:list"), OFFICES, 403, False),
     "titles:export": (lambda o: reverse("titles:export"), OFFICES, 403, False),
     "titles:action": (lambda o: reverse("titles:action", args=[1]), set(), 405, True),
+    "onsite:mine": (lambda o: reverse("onsite:mine"), EVERYONE, None, False),
+    "onsite:sync": (lambda o: reverse("onsite:sync"), set(), 405, True),
+    "onsite:score": (
+        lambda o: reverse("onsite:score", args=[o.assignment.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    "onsite:sheet": (
+        lambda o: reverse("onsite:sheet", args=[o.assignment.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    **{
+        f"onsite:{name}": (
+            lambda o, name=name: reverse(f"onsite:{name}", args=[o.assignment.pk]),
+            set(),
+            405,
+            True,
+        )
+        for name in ("photo", "decide", "sign", "reopen", "record")
+    },
+    "onsite:campaign": (
+        lambda o: reverse("onsite:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "onsite:campaign_action": (
+        lambda o: reverse("onsite:campaign_action", args=[o.campaign.pk]),
+        set(),
+        405,
+        True,
+    ),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public"}
@@ -329,7 +364,12 @@ OVERRIDES = {
 # campaign pages: people who cannot see the campaign or application get 404, not 403
 OVERRIDES |= {
     (page, r): 404
-    for page in ("campaigns:apply", "campaigns:objections", "campaigns:score_sheet")
+    for page in (
+        "campaigns:apply",
+        "campaigns:objections",
+        "campaigns:score_sheet",
+        "onsite:campaign",
+    )
     for r in ("other_filler", "expert")
 }
 
@@ -447,6 +487,22 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         step="evaluate",
         region_path=world.s1.region_path,
         supervisor=world.bureau,
+    )
+    from tests.factories import person
+    from wenming.accounts.models import Role
+    from wenming.onsite.models import Assignment, Expert, Team
+
+    leader = Expert.objects.create(
+        user=person("team_leader", Role.EXPERT), name="组长", region=world.east
+    )
+    team = Team.objects.create(campaign=world.campaign, name="第一组", leader=leader)
+    team.members.create(expert=leader, campaign=world.campaign)
+    world.assignment = Assignment.objects.create(
+        campaign=world.campaign,
+        team=team,
+        application=world.application,
+        unit=world.s1,
+        assigned_by=world.people.east_office,
     )
     return world
 
