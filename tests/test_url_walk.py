@@ -338,7 +338,7 @@ EXPECTED = {
             405,
             True,
         )
-        for name in ("photo", "decide", "sign", "reopen", "record")
+        for name in ("photo", "decide", "sign", "reopen", "record", "problems")
     },
     "onsite:campaign": (
         lambda o: reverse("onsite:campaign", args=[o.campaign.pk]),

@@ -59,6 +59,9 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
+            from wenming.onsite.demo import demo_onsite
+
+            demo_onsite(people["district_office"], people["expert"])
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
@@ -77,7 +80,8 @@ DEMO_LOGINS = [
     ("unit_admin", "江东区九年一贯制学校 单位管理员(提交自评)"),
     ("filler", "江东区九年一贯制学校 填报员"),
     ("filler2", "江东区民政局 填报员"),
-    ("expert", "测评专家(暂无分配)"),
+    ("expert", "测评专家 孙教授(现场测评第一组组长:评分、合议、签署)"),
+    ("expert2", "测评专家 李研究员(第一组成员)"),
 ]
 
 

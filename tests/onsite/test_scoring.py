@@ -249,3 +249,19 @@ def test_the_sheet_shows_self_assessment_and_evaluation_side_by_side(client, ons
     html = client.get(reverse("onsite:sheet", args=[assignment.pk])).content.decode()
     assert "自评得分" in html and "测评得分" in html and "赵专家" in html and "钱专家" in html
     assert 'class="num diff"' in html  # B2.3 differs (self-assessment not filled in)
+
+
+def test_the_signed_sheets_deductions_become_problems_once(world, onsite, scored):
+    from wenming.onsite.problems import problems_from_sheet
+    from wenming.rectification.models import Problem
+
+    assignment, _, _ = scored
+    application = assignment.application
+    with pytest.raises(OnsiteRefused, match="须经组长签署"):
+        problems_from_sheet(actor=world.people.east_office, application=application)
+    sheet_sign(actor=onsite.experts.a.user, application=application)
+    created = problems_from_sheet(actor=world.people.east_office, application=application)
+    assert [p.indicator_code for p in created] == ["B2.3"]
+    assert created[0].source == "expert" and "扣3分" in created[0].title
+    assert problems_from_sheet(actor=world.people.east_office, application=application) == []
+    assert Problem.objects.count() == 1

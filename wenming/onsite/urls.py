@@ -13,6 +13,7 @@ urlpatterns = [
     path("a/<int:pk>/sign/", sheet.sign, name="sign"),
     path("a/<int:pk>/reopen/", sheet.reopen, name="reopen"),
     path("a/<int:pk>/record/", sheet.record, name="record"),
+    path("a/<int:pk>/problems/", sheet.problems, name="problems"),
     path("campaign/<int:pk>/", office.campaign_page, name="campaign"),
     path("campaign/<int:pk>/action/", office.campaign_action, name="campaign_action"),
 ]

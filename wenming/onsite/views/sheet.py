@@ -18,6 +18,7 @@ from wenming.core.points import fmt
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.models import Expert, Score, Sheet, SheetState, TeamMember
+from wenming.onsite.problems import problems_from_sheet
 from wenming.onsite.reconciliation import (
     decision_set,
     expert_deviations,
@@ -131,6 +132,9 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reopen":
             sheet_reopen(actor=user, application=application, reason=post.get("reason", ""))
             messages.success(request, "合议表已重新打开,修改后须重新签署")
+        elif action == "problems":
+            created = problems_from_sheet(actor=user, application=application)
+            messages.success(request, f"已生成{len(created)}个整改问题(来源:专家扣分)")
         else:
             evaluation = sheet_record(actor=user, application=application)
             messages.success(
@@ -157,6 +161,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "reopen")
+
+
+@login_required
+@require_POST
+def problems(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "problems")
 
 
 @login_required
