@@ -189,7 +189,7 @@ def rows(campaign_id: int, applications: list[int], experts: list[list[int]]) ->
                 centi = max(
                     0,
                     min(
-                        400, base + rng.choice((0, 0, 0, -50, 50)) - (60 if expert in harsh else 0)
+                        400, base + rng.choice((0, 0, 0, -50, 50)) - (40 if expert in harsh else 0)
                     ),
                 )
                 yield (
@@ -265,7 +265,7 @@ def run_one(database: str, units: int, rounds: int) -> None:
         f" = {n:,} scores (built and loaded in {time.perf_counter() - t0:.0f} s)"
     )
     settings = OnsiteSettings.objects.create(campaign=campaign)
-    for rule in ("mean", "median"):
+    for rule in ("mean", "trimmed", "median"):
         settings.rule = rule
         settings.save()
         times, floors, report = [], [], None

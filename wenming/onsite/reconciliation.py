@@ -114,32 +114,44 @@ def reconcile(
     """Reconcile the campaign (or some of its applications); signed sheets are left as signed."""
     rules = settings_of(campaign)
     only = list(application_ids) if application_ids is not None else None
-    ordered = _ordered_scores(campaign.pk, only) if rules.rule == Rule.MEDIAN else None
+    rule = str(rules.rule)
+    # the figure by the rule, in integer hundredths rounded half-up, computed by the database
+    # (the median as an ordered-set aggregate on PostgreSQL; read in order on SQLite)
+    mean = "(2 * SUM(score_centi) + COUNT(*)) / (2 * COUNT(*))"
+    postgres = connection.vendor == "postgresql"
+    if rule == Rule.TRIMMED:
+        value = (
+            "CASE WHEN COUNT(*) >= 3 THEN (2 * (SUM(score_centi) - MIN(score_centi)"
+            f" - MAX(score_centi)) + COUNT(*) - 2) / (2 * (COUNT(*) - 2)) ELSE {mean} END"
+        )
+    elif rule == Rule.MEDIAN and postgres:
+        value = (
+            "CAST(FLOOR(PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY score_centi) + 0.5) AS INTEGER)"
+        )
+    else:
+        value = mean
     groups = _rows(
-        "SELECT application_id, code, COUNT(*), SUM(score_centi), MIN(score_centi),"
-        " MAX(score_centi), MAX(points_centi) FROM {table} WHERE {where}"
-        " GROUP BY application_id, code",
+        f"SELECT application_id, code, {value}, COUNT(*), MIN(score_centi), MAX(score_centi),"
+        f" CASE WHEN (MAX(score_centi) - MIN(score_centi)) * 100"
+        f" > MAX(points_centi) * {int(rules.spread_percent)} THEN 1 ELSE 0 END"
+        " FROM {table} WHERE {where} GROUP BY application_id, code",
         campaign.pk,
         only,
     )
-    spread = rules.spread_percent
-    rule = str(rules.rule)
+    if rule == Rule.MEDIAN and not postgres:
+        ordered = _ordered_scores(campaign.pk, only)
+        groups = [
+            (a, c, figure(rule, n, 0, low, high, ordered[(a, c)]), n, low, high, flag)
+            for a, c, _, n, low, high, flag in groups
+        ]
     per_sheet: dict[int, dict[str, list[Any]]] = {}
     flagged = 0
-    for application_id, code, n, total, low, high, points in groups:
-        total = int(total)
-        if rule == "median" and ordered is not None:
-            value = figure(rule, n, total, low, high, ordered[(application_id, code)])
-        elif rule == "trimmed" and n >= 3:
-            value = (2 * (total - low - high) + n - 2) // (2 * (n - 2))
-        else:  # the mean (also the provisional figure before a leader's decision)
-            value = (2 * total + n) // (2 * n)
-        flag = (high - low) * 100 > points * spread
-        flagged += flag
+    for application_id, code, figure_, n, low, high, flag in groups:
         sheet = per_sheet.get(application_id)
         if sheet is None:
             sheet = per_sheet[application_id] = {}
-        sheet[code] = [value, n, low, high, flag]
+        sheet[code] = [figure_, n, low, high, flag == 1]
+        flagged += flag
     now = timezone.now()
     with transaction.atomic():
         existing = (
