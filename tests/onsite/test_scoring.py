@@ -265,3 +265,19 @@ def test_the_signed_sheets_deductions_become_problems_once(world, onsite, scored
     assert created[0].source == "expert" and "扣3分" in created[0].title
     assert problems_from_sheet(actor=world.people.east_office, application=application) == []
     assert Problem.objects.count() == 1
+
+
+def test_list_pages_make_a_fixed_number_of_queries(
+    client, world, onsite, scored, django_assert_max_num_queries
+):
+    from wenming.onsite.assignments import assignments_auto
+
+    assignments_auto(actor=world.people.east_office, campaign=onsite.campaign)
+    client.force_login(onsite.experts.a.user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("onsite:mine")).status_code == 200
+    client.force_login(world.people.east_office)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("onsite:campaign", args=[onsite.campaign.pk]))
+    assert page.status_code == 200 and "第一组" in page.content.decode()
+    assert onsite.campaign.name in client.get(reverse("onsite:mine")).content.decode()

@@ -15,6 +15,7 @@ from wenming.assessments.models import AssessmentStatus, Entry, EntryKind, SelfA
 from wenming.assessments.scoring import scorecard_of
 from wenming.campaigns.models import Application, Campaign, Phase, State
 from wenming.campaigns.services import DEFAULT_CHAIN
+from wenming.core.styles import UnitProfile
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.assignments import assignment_create
@@ -36,11 +37,10 @@ def _value(style: object, rng: random.Random) -> tuple[str, str]:
         return ("是", "") if rng.random() < 0.93 else ("否", "现场未见相关记录")
     if key == "direct":
         lost = rng.choice([0, 0, 1])
-        return str(max(0, points // 100 - lost)), "材料不完整" if lost else ""
+        return str(max(0, points // 100 - lost)), "材料不完整"
     direction = getattr(getattr(style, "p", None), "direction", "higher")
-    return (
-        str(rng.choice([12, 15])) if direction == "lower" else str(rng.randint(20000, 400000))
-    ), ""
+    value = str(rng.choice([12, 15])) if direction == "lower" else str(rng.randint(20000, 400000))
+    return value, "实测未达到标准"
 
 
 def demo_onsite(office: User, expert_user: User) -> None:
@@ -132,11 +132,14 @@ def demo_onsite(office: User, expert_user: User) -> None:
     first = assignment_create(actor=office, team=team, application=applications[0])
     second = assignment_create(actor=office, team=team, application=applications[1])
     now = timezone.now()
+    profile = UnitProfile(stage=schools[0].stage or None, enrolment=schools[0].enrolment)
     for n, expert in enumerate(experts):
         for code, style in engine.styles.items():
             if code in engine.bonus_codes:
                 continue
             value, reason = _value(style, rng)
+            if style.score(engine.parse_item(code, value).value, profile) == style.points:
+                reason = ""
             score_record(
                 actor=expert.user,
                 entry={

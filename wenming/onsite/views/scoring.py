@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenming.attachments.detect import FileRejected
+from wenming.campaigns.access import campaigns_visible_to, runs_campaign
+from wenming.campaigns.models import Phase
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
 from wenming.onsite.scoring import photo_add, scores_sync
@@ -33,7 +35,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     for a in assignments:
         a.signed = a.application_id in signed  # type: ignore[attr-defined]
         a.leads = a.team.leader.user_id == user.pk  # type: ignore[attr-defined]
-    return render(request, "onsite/mine.html", {"assignments": assignments})
+    organised = [
+        c
+        for c in campaigns_visible_to(user).exclude(phase=Phase.CLOSED)[:100]
+        if runs_campaign(user, c)
+    ]
+    return render(request, "onsite/mine.html", {"assignments": assignments, "organised": organised})
 
 
 @login_required

@@ -69,7 +69,10 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "node": node,
                 "points": fmt(engine.styles[node.code].points),
-                "experts": [scores.get((node.code, m.user_id)) for m in members],
+                "experts": [
+                    (found, fmt(found.score_centi)) if found else None
+                    for found in (scores.get((node.code, m.user_id)) for m in members)
+                ],
                 "figure": fmt(row[0]) if row else "",
                 "final": final,
                 "onsite": fmt(onsite_score) if onsite_score is not None else "",
