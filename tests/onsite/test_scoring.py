@@ -71,7 +71,7 @@ def scored(world, onsite):
 
 
 def test_entries_synchronised_twice_are_stored_once(onsite, scored):
-    assignment, engine, sent = scored
+    _assignment, engine, sent = scored
     count = Score.objects.count()
     assert count == 3 * len(engine.styles)
     # the connection dropped before the answer arrived: the phone sends everything again
@@ -82,7 +82,7 @@ def test_entries_synchronised_twice_are_stored_once(onsite, scored):
 
 
 def test_a_later_edit_of_an_entry_updates_it_and_an_older_copy_does_not(onsite, scored):
-    assignment, _, sent = scored
+    _assignment, _, sent = scored
     entry = next(e for e in sent["赵专家"] if e["code"] == "B2.3")
     newer = {**entry, "value": "9", "entered_at": (timezone.now()).isoformat()}
     score_record(actor=onsite.experts.a.user, entry=newer)
@@ -200,7 +200,7 @@ def test_the_leader_rule_needs_a_decision_where_experts_differ(world, onsite, sc
         rule="leader",
         exclude_own_township=False,
     )
-    with pytest.raises(OnsiteRefused, match="须组长裁定.*B2.3"):
+    with pytest.raises(OnsiteRefused, match=r"须组长裁定.*B2\.3"):
         sheet_sign(actor=onsite.experts.a.user, application=assignment.application)
     decision_set(
         actor=onsite.experts.a.user,
@@ -227,7 +227,7 @@ def test_pages_show_an_expert_only_their_assignments(client, world, onsite, scor
 
 
 def test_the_sync_endpoint_answers_each_entry_by_its_client_id(client, onsite, scored):
-    assignment, engine, sent = scored
+    _assignment, engine, sent = scored
     client.force_login(onsite.experts.c.user)
     batch = sent["孙专家"][:5]
     for _ in range(2):
@@ -281,3 +281,48 @@ def test_list_pages_make_a_fixed_number_of_queries(
         page = client.get(reverse("onsite:campaign", args=[onsite.campaign.pk]))
     assert page.status_code == 200 and "第一组" in page.content.decode()
     assert onsite.campaign.name in client.get(reverse("onsite:mine")).content.decode()
+
+
+def photo_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = "2026:05:01 09:30:00"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (30.0, 35.0, 24.0), "E", (114.0, 17.0, 60.0)
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_keeps_the_time_and_place_it_was_taken(client, settings, tmp_path, onsite, scored):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.onsite.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    upload = SimpleUploadedFile("现场.jpg", photo_with_exif(), content_type="image/jpeg")
+    response = client.post(
+        reverse("onsite:photo", args=[assignment.pk]), {"code": "B2.3", "photo": upload}
+    )
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert photo.score.code == "B2.3" and photo.score.expert == onsite.experts.a.user
+    assert timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M") == "2026-05-01 09:30"
+    assert (str(photo.latitude), str(photo.longitude)) == ("30.590000", "114.300000")
+    page = client.get(reverse("onsite:score", args=[assignment.pk])).content.decode()
+    assert "2026-05-01 09:30" in page and "30.59" in page
+    # another expert of the team cannot attach photos to it (their own entry is another row)
+    client.force_login(onsite.experts.town.user)
+    other = SimpleUploadedFile("x.jpg", photo_with_exif(), content_type="image/jpeg")
+    assert (
+        client.post(
+            reverse("onsite:photo", args=[assignment.pk]), {"code": "B2.3", "photo": other}
+        ).status_code
+        == 404
+    )
+    assert Photo.objects.count() == 1

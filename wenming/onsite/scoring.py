@@ -214,6 +214,8 @@ def photo_add(*, actor: User, score: Score, name: str, stream: IO[bytes]) -> Pho
     if score.expert_id != actor.pk:
         raise OnsiteRefused(NOT_ASSIGNED)
     application = score.application
+    if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
+        raise OnsiteRefused(SIGNED)
     attachment, _ = attachment_store(
         unit=application.unit, owner=score, name=name, stream=stream, actor=actor
     )
