@@ -183,6 +183,8 @@ class Sheet(models.Model):
     state = models.CharField(max_length=8, choices=SheetState.choices, default=SheetState.OPEN)
     # code → [rule figure (centi), experts, lowest, highest, spread flagged] from the last run
     items = models.JSONField(default=dict)
+    item_count = models.PositiveIntegerField(default=0)
+    flagged_count = models.PositiveIntegerField(default=0)  # items over the spread threshold
     reconciled_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 

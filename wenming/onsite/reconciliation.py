@@ -130,69 +130,121 @@ def reconcile(
         )
     else:
         value = mean
-    groups = _rows(
-        f"SELECT application_id, code, {value}, COUNT(*), MIN(score_centi), MAX(score_centi),"
-        f" CASE WHEN (MAX(score_centi) - MIN(score_centi)) * 100"
-        f" > MAX(points_centi) * {int(rules.spread_percent)} THEN 1 ELSE 0 END"
-        " FROM {table} WHERE {where} GROUP BY application_id, code",
-        campaign.pk,
-        only,
+    item_sql = (
+        f"SELECT application_id, code, {value} AS figure, COUNT(*) AS n, MIN(score_centi) AS lo,"
+        " MAX(score_centi) AS hi, CASE WHEN (MAX(score_centi) - MIN(score_centi)) * 100"
+        f" > MAX(points_centi) * {int(rules.spread_percent)} THEN 1 ELSE 0 END AS flag"
+        " FROM {table} WHERE {where} GROUP BY application_id, code"
     )
-    if rule == Rule.MEDIAN and not postgres:
-        ordered = _ordered_scores(campaign.pk, only)
-        groups = [
-            (a, c, figure(rule, n, 0, low, high, ordered[(a, c)]), n, low, high, flag)
-            for a, c, _, n, low, high, flag in groups
-        ]
-    per_sheet: dict[int, dict[str, list[Any]]] = {}
-    flagged = 0
-    for application_id, code, figure_, n, low, high, flag in groups:
-        sheet = per_sheet.get(application_id)
-        if sheet is None:
-            sheet = per_sheet[application_id] = {}
-        sheet[code] = [figure_, n, low, high, flag == 1]
-        flagged += flag
     now = timezone.now()
     with transaction.atomic():
-        existing = (
-            dict(
-                Sheet.objects.filter(campaign=campaign, application_id__in=list(per_sheet))
-                .values_list("application_id", "state")
-                .order_by()
-            )
-            if only is not None
-            else dict(
-                Sheet.objects.filter(campaign=campaign)
-                .values_list("application_id", "state")
-                .order_by()
-            )
-        )
-        Sheet.objects.bulk_create(
-            [
-                Sheet(application_id=a, campaign=campaign, items=items, reconciled_at=now)
-                for a, items in per_sheet.items()
-                if a not in existing
-            ],
-            batch_size=500,
-        )
-        changed = [
-            (json.dumps(items, separators=(",", ":")), now, a)
-            for a, items in per_sheet.items()
-            if existing.get(a) == SheetState.OPEN
-        ]
-        if changed:
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {Sheet._meta.db_table} SET items = %s, reconciled_at = %s,"
-                    " version = version + 1 WHERE application_id = %s",
-                    changed,
-                )
+        _sheets_create(campaign.pk, only, now)
+        if rule == Rule.MEDIAN and not postgres:
+            _sheets_fill_in_python(campaign.pk, only, item_sql, now)
+        else:
+            _sheets_fill(campaign.pk, only, item_sql, now)
+    sheets, items, flagged = _sheet_counts(campaign.pk, only)
     return ReconcileReport(
-        sheets=len(per_sheet),
-        items=len(groups),
+        sheets=sheets,
+        items=items,
         flagged_items=flagged,
         experts=expert_deviations(campaign, rules),
     )
+
+
+def _where(
+    campaign_id: int, only: list[int] | None, column: str = "campaign_id"
+) -> tuple[str, list[Any]]:
+    where = f"{column} = %s"
+    params: list[Any] = [campaign_id]
+    if only is not None:
+        where += f" AND application_id IN ({', '.join(['%s'] * len(only))})"
+        params += only
+    return where, params
+
+
+def _sheets_create(campaign_id: int, only: list[int] | None, now: Any) -> None:
+    """A sheet for every application with scores that has none yet (one INSERT … SELECT)."""
+    where, params = _where(campaign_id, only)
+    sheets = Sheet._meta.db_table
+    empty = "CAST('{}' AS jsonb)" if connection.vendor == "postgresql" else "'{}'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {sheets} (application_id, campaign_id, state, items, item_count,"
+            " flagged_count, reconciled_at, version)"
+            f" SELECT DISTINCT application_id, campaign_id, %s, {empty}, 0, 0, %s, 1"
+            f" FROM {Score._meta.db_table} WHERE {where} AND application_id NOT IN"
+            f" (SELECT application_id FROM {sheets} WHERE campaign_id = %s)",
+            [SheetState.OPEN.value, now, *params, campaign_id],
+        )
+
+
+def _sheets_fill(campaign_id: int, only: list[int] | None, item_sql: str, now: Any) -> None:
+    """Every open sheet's items from the item figures, aggregated to JSON by the database and
+    written by one UPDATE … FROM: no row of the 300,000 item figures passes through Python."""
+    where, params = _where(campaign_id, only)
+    if connection.vendor == "postgresql":
+        items = "json_object_agg(code, json_build_array(figure, n, lo, hi, flag))::jsonb"
+    else:
+        items = "json_group_object(code, json_array(figure, n, lo, hi, flag))"
+    sheets = Sheet._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {sheets} SET items = x.items, item_count = x.n, flagged_count = x.flagged,"
+            f" reconciled_at = %s, version = {sheets}.version + 1"
+            f" FROM (SELECT application_id, {items} AS items, COUNT(*) AS n,"
+            f" SUM(flag) AS flagged FROM ("
+            + item_sql.format(table=Score._meta.db_table, where=where)
+            + f") figures GROUP BY application_id) x"
+            f" WHERE {sheets}.application_id = x.application_id AND {sheets}.state = %s",
+            [now, *params, SheetState.OPEN.value],
+        )
+
+
+def _sheets_fill_in_python(
+    campaign_id: int, only: list[int] | None, item_sql: str, now: Any
+) -> None:
+    """The same for the median on SQLite, which has no ordered-set aggregate: the scores are
+    read once in order and the figures written by one batch of UPDATEs."""
+    ordered = _ordered_scores(campaign_id, only)
+    per_sheet: dict[int, dict[str, list[Any]]] = {}
+    for a, c, _, n, low, high, flag in _rows(item_sql, campaign_id, only):
+        per_sheet.setdefault(a, {})[c] = [
+            figure(Rule.MEDIAN, n, 0, low, high, ordered[(a, c)]),
+            n,
+            low,
+            high,
+            flag,
+        ]
+    sheets = Sheet._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {sheets} SET items = %s, item_count = %s, flagged_count = %s,"
+            " reconciled_at = %s, version = version + 1 WHERE application_id = %s AND state = %s",
+            [
+                (
+                    json.dumps(items, separators=(",", ":")),
+                    len(items),
+                    sum(i[FLAG] for i in items.values()),
+                    now,
+                    a,
+                    SheetState.OPEN.value,
+                )
+                for a, items in per_sheet.items()
+            ],
+        )
+
+
+def _sheet_counts(campaign_id: int, only: list[int] | None) -> tuple[int, int, int]:
+    where, params = _where(campaign_id, only)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), SUM(item_count), SUM(flagged_count) FROM {Sheet._meta.db_table}"
+            f" WHERE {where}",
+            params,
+        )
+        sheets, items, flagged = cursor.fetchone()
+    return int(sheets or 0), int(items or 0), int(flagged or 0)
 
 
 def expert_deviations(campaign: Campaign, rules: OnsiteSettings) -> list[ExpertDeviation]:
