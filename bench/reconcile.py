@@ -277,14 +277,12 @@ def run_one(database: str, units: int, rounds: int) -> None:
         assert report is not None and report.items == units * ITEMS
         best, base = min(times), min(floors)
         flagged = [d for d in report.experts if d.flagged]
+        example = f" (e.g. mean deviation {flagged[0].mean}%, z {flagged[0].z})" if flagged else ""
         print(
-            f"  rule {rule:6}: reconcile {best:.2f} s (best of {rounds}),"
+            f"  rule {rule:7}: reconcile {best:.2f} s (best of {rounds}),"
             f" SQL GROUP BY floor {base:.2f} s, ratio {best / base:.1f}×;"
             f" {report.flagged_items:,} items over the spread,"
-            f" {len(flagged)} experts flagged"
-            f" (e.g. mean deviation {flagged[0].mean}%, z {flagged[0].z})"
-            if flagged
-            else ""
+            f" {len(flagged)} experts flagged{example}"
         )
 
 

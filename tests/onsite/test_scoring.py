@@ -326,3 +326,58 @@ def test_a_photo_keeps_the_time_and_place_it_was_taken(client, settings, tmp_pat
         == 404
     )
     assert Photo.objects.count() == 1
+
+
+def test_an_expert_who_scores_low_everywhere_is_flagged_with_mean_deviation_and_z(world, onsite):
+    from wenming.onsite.reconciliation import expert_deviations
+    from wenming.onsite.selectors import settings_of
+
+    a, b, c = (onsite.experts.a.user, onsite.experts.b.user, onsite.experts.c.user)
+    rows = []
+    for n, application in enumerate(onsite.applications[:4]):
+        for i in range(20):
+            fair = 1000 - (i % 3) * 100 - n * 50
+            for expert, centi in ((a, fair), (b, fair + (50 if i % 2 else -50)), (c, fair - 120)):
+                rows.append(
+                    Score(
+                        expert=expert,
+                        client_id=uuid.uuid4(),
+                        campaign=onsite.campaign,
+                        application=application,
+                        code=f"X{i}",
+                        value=str(centi / 100),
+                        score_centi=centi,
+                        points_centi=1000,
+                        entered_at=timezone.now(),
+                    )
+                )
+    Score.objects.bulk_create(rows)
+    stats = {
+        d.expert_id: d for d in expert_deviations(onsite.campaign, settings_of(onsite.campaign))
+    }
+    low = stats[c.pk]
+    assert low.flagged and low.n == 80
+    assert low.mean == pytest.approx(-8, abs=0.01)  # 120 below a mean it pulls down by 40
+    assert low.z < -3
+    # the others sit 4% above the mean the low scorer pulls down: below the 5% bias threshold
+    for fair in (a, b):
+        assert stats[fair.pk].mean == pytest.approx(4, abs=0.01)
+        assert not stats[fair.pk].flagged
+
+
+def test_an_assigned_expert_reads_the_units_evidence_and_no_other_units(client, onsite, scored):
+    assignment, _, _ = scored
+    edition = onsite.campaign.edition.pk
+    client.force_login(onsite.experts.b.user)
+    url = reverse("ledger:evidence")
+    assert client.get(url, {"unit": assignment.unit_id, "edition": edition}).status_code == 200
+    other = onsite.applications[1].unit_id
+    assert client.get(url, {"unit": other, "edition": edition}).status_code == 404
+    # reading is all: the ledger refuses the expert's writes
+    client.post(
+        url + f"?unit={assignment.unit_id}&edition={edition}",
+        {"unit": assignment.unit_id, "edition": edition, "code": "A1.1", "explanation": "专家写入"},
+    )
+    from wenming.ledger.models import IndicatorExplanation
+
+    assert not IndicatorExplanation.objects.exists()
