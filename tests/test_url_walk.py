@@ -383,6 +383,35 @@ EXPECTED = {
         405,
         True,
     ),
+    "onsite:mine": (lambda o: reverse("onsite:mine"), EVERYONE, None, False),
+    "onsite:sync": (lambda o: reverse("onsite:sync"), set(), 405, True),
+    "onsite:score": (
+        lambda o: reverse("onsite:score", args=[o.assignment.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    "onsite:sheet": (
+        lambda o: reverse("onsite:sheet", args=[o.assignment.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    **{
+        f"onsite:{name}": (
+            lambda o, name=name: reverse(f"onsite:{name}", args=[o.assignment.pk]),
+            set(),
+            405,
+            True,
+        )
+        for name in ("photo", "decide", "sign", "reopen", "record", "problems")
+    },
+    "onsite:campaign": (
+        lambda o: reverse("onsite:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
     "draws:campaign": (
         lambda o: reverse("draws:campaign", args=[o.campaign.pk]),
         OFFICES,
@@ -390,6 +419,12 @@ EXPECTED = {
         False,
     ),
     "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
+    "onsite:campaign_action": (
+        lambda o: reverse("onsite:campaign_action", args=[o.campaign.pk]),
+        set(),
+        405,
+        True,
+    ),
 }
 # pages anyone may open without logging in
 PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export", "campaigns:public_pdf"}
@@ -418,7 +453,7 @@ OVERRIDES |= {
 # draw pages: like the campaign pages (404 for those who cannot see the campaign)
 OVERRIDES |= {
     (page, r): 404
-    for page in ("draws:campaign", "draws:detail")
+    for page in ("draws:campaign", "draws:detail", "onsite:campaign")
     for r in ("other_filler", "expert")
 }
 
@@ -546,6 +581,22 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         actor=world.people.east_office,
         campaign=world.campaign,
         rules=Rules(shares={"学校·小学": Fraction(1, 3)}),
+    )
+    from tests.factories import person
+    from wenming.accounts.models import Role
+    from wenming.onsite.models import Assignment, Expert, Team
+
+    leader = Expert.objects.create(
+        user=person("team_leader", Role.EXPERT), name="组长", region=world.east
+    )
+    team = Team.objects.create(campaign=world.campaign, name="第一组", leader=leader)
+    team.members.create(expert=leader, campaign=world.campaign)
+    world.assignment = Assignment.objects.create(
+        campaign=world.campaign,
+        team=team,
+        application=world.application,
+        unit=world.s1,
+        assigned_by=world.people.east_office,
     )
     return world
 

@@ -81,7 +81,8 @@ DEMO_LOGINS = [
     ("unit_admin", "江东区九年一贯制学校 单位管理员(提交自评)"),
     ("filler", "江东区九年一贯制学校 填报员"),
     ("filler2", "江东区民政局 填报员"),
-    ("expert", "测评专家(暂无分配)"),
+    ("expert", "测评专家 孙教授(现场测评第一组组长:评分、合议、签署)"),
+    ("expert2", "测评专家 李研究员(第一组成员)"),
 ]
 
 
@@ -412,6 +413,7 @@ def _load_campaigns(people: dict[str, User]) -> None:
     the services (each school gets its own demo accounts), and earlier titles of 江东区 units
     imported as history (for eligibility and this year's 复查)."""
     from datetime import timedelta
+    from fractions import Fraction
 
     from django.utils import timezone
 
@@ -420,7 +422,10 @@ def _load_campaigns(people: dict[str, User]) -> None:
     from wenming.campaigns import services as cs
     from wenming.campaigns.models import SignatureRole
     from wenming.campaigns.results import targets_set
+    from wenming.core.draw import Rules
+    from wenming.draws.services import draw_candidates, draw_record
     from wenming.frameworks.selectors import engine_of
+    from wenming.onsite.selectors import assignable_applications
     from wenming.titles.models import TitleSource
     from wenming.titles.services import title_grant
 
@@ -455,6 +460,7 @@ def _load_campaigns(people: dict[str, User]) -> None:
     schools = Unit.objects.filter(region__parent=east, unit_type__name="学校").order_by("name")
     # where each school stops: 0 prepared … 5 through the city's re-check
     stops = [5, 5, 5, 5, 5, 5, 4, 4, 3, 2, 1, 0, 5, 5, 3, 2]
+    waiting = []  # (application, stop, assessment) at the evaluation step
     for n, (school, stop) in enumerate(zip(schools, stops, strict=False)):
         actor = _person(f"school{n + 1:02d}", f"{school.name} 管理员", Role.UNIT_ADMIN, unit=school)
         for role in (Role.UNIT_HEAD, Role.UNIT_FILLER):
@@ -478,27 +484,38 @@ def _load_campaigns(people: dict[str, User]) -> None:
                 application = cs.application_pass(
                     actor=reviewer, application_id=application.pk, version=application.version
                 )
-        if stop >= 4:
-            # the team's paper sheet: the self-assessment with the deductions the experts found
-            data = results_data(
-                assessment, SelfAssessment.objects.get(pk=assessment.pk).entries.all()
-            )
-            weak = rng.random()
-            for code, style in engine.styles.items():
-                if style.key == "deduction" and code in data["items"] and rng.random() < weak:
-                    data["items"][code] = {
-                        "value": str(rng.randint(2, 6)),
-                        "reason": "现场查看发现问题",
-                    }
-            cs.evaluation_record(actor=office, application=application, data=data, source="paper")
-            application.refresh_from_db()
-            application = cs.application_pass(
-                actor=office, application_id=application.pk, version=application.version
-            )
+        if stop >= 3:
+            waiting.append((application, stop, assessment))
+    # the on-site draw among the applications in review: half of each kind of school
+    strata = {c.stratum for c in draw_candidates(campaign)}
+    draw_record(
+        actor=office, campaign=campaign, rules=Rules(shares={k: Fraction(1, 2) for k in strata})
+    )
+    drawn = set(assignable_applications(campaign).values_list("pk", flat=True))
+    for application, stop, assessment in waiting:
+        if application.pk in drawn or stop < 4:
+            continue  # drawn units wait for the on-site team (wenming.onsite.demo)
+        # the team's paper sheet: the self-assessment with the deductions the experts found
+        data = results_data(assessment, SelfAssessment.objects.get(pk=assessment.pk).entries.all())
+        weak = rng.random()
+        for code, style in engine.styles.items():
+            if style.key == "deduction" and code in data["items"] and rng.random() < weak:
+                data["items"][code] = {
+                    "value": str(rng.randint(2, 6)),
+                    "reason": "现场查看发现问题",
+                }
+        cs.evaluation_record(actor=office, application=application, data=data, source="paper")
+        application.refresh_from_db()
+        application = cs.application_pass(
+            actor=office, application_id=application.pk, version=application.version
+        )
         if stop >= 5:
             cs.application_pass(
                 actor=city_office, application_id=application.pk, version=application.version
             )
+    from wenming.onsite.demo import demo_onsite
+
+    demo_onsite(office, people["expert"], campaign)
     # earlier titles of 江东区 units, as imported from the lists of past years
     for year, name in ((today.year - 1, "江东区民政局"), (today.year - 2, "江东区图书馆")):
         title_grant(

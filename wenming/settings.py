@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wenming.titles",
     "wenming.campaigns",
     "wenming.draws",
+    "wenming.onsite",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
     path("documents/", include("wenming.documents.urls")),
     path("rectification/", include("wenming.rectification.urls")),
     path("draws/", include("wenming.draws.urls")),
+    path("onsite/", include("wenming.onsite.urls")),
 ]

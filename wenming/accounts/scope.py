@@ -3,7 +3,7 @@
 A person's scope is the union of their role grants: a system administrator sees everything;
 an office (文明办, 督导室 …) sees its region and everything below it; a supervising-body reviewer
 sees the units its body supervises; unit heads, administrators and fillers see their own unit;
-an expert sees only what is assigned to them (assignments arrive with on-site evaluation).
+an expert sees only the units their on-site team is assigned to (``wenming.onsite``), to read.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Scope:
     supervised_by: tuple[int, ...] = ()
     own_units: tuple[int, ...] = ()
     unit_roles: frozenset[tuple[int, str]] = frozenset()
+    assigned_units: tuple[int, ...] = ()  # an expert's on-site assignments (read only)
 
     @property
     def is_admin(self) -> bool:
@@ -59,6 +60,8 @@ class Scope:
             q |= Q(supervisor_id__in=self.supervised_by)
         if self.own_units:
             q |= Q(pk__in=self.own_units)
+        if self.assigned_units:
+            q |= Q(pk__in=self.assigned_units)
         return q
 
     def regions_q(self) -> Q:
@@ -91,9 +94,17 @@ def scope_for(user: User | AnonymousUser) -> Scope:
         supervised_by=tuple(g.unit_id for g in grants if g.role == Role.SUPERVISOR and g.unit_id),
         own_units=tuple(g.unit_id for g in grants if g.role in UNIT_ROLES and g.unit_id),
         unit_roles=frozenset((g.unit_id, g.role) for g in grants if g.unit_id),
+        assigned_units=_assigned_units(user) if Role.EXPERT in roles else (),
     )
     setattr(user, "_wenming_scope", scope)  # noqa: B010 (cached on the request's user)
     return scope
+
+
+def _assigned_units(user: User) -> tuple[int, ...]:
+    # imported here: on-site evaluation builds on accounts, not the other way round
+    from wenming.onsite.selectors import assigned_unit_ids
+
+    return tuple(assigned_unit_ids(user))
 
 
 def units_visible_to(user: User | AnonymousUser) -> QuerySet[Unit]:

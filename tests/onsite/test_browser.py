@@ -1,0 +1,92 @@
+"""In headless Chromium on a phone-sized screen: scores typed while offline survive closing the
+tab and are stored exactly once when the connection comes back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import chromium_path, need
+from tests.web.test_browser import ARGS, SHOTS, _guarded, _log_in
+from wenming.onsite.assignments import assignment_create
+from wenming.onsite.models import Score
+
+
+@pytest.fixture
+def phone(monkeypatch, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    path = chromium_path()
+    need(path is not None, "未找到 Chromium(Debian 软件包 chromium),浏览器测试跳过")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        yield context
+        browser.close()
+
+
+def _wait_for(page, selector: str, text: str, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = page.locator(selector).inner_text()
+        if text in shown:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} shows {shown!r}, expected {text!r}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offline_scores_survive_a_closed_tab_and_are_stored_once(phone, live_server, world, onsite):
+    assignment = assignment_create(
+        actor=world.people.east_office, team=onsite.teams.one, application=onsite.applications[0]
+    )
+    expert = onsite.experts.b.user
+    url = f"{live_server.url}/onsite/a/{assignment.pk}/"
+    page = phone.new_page()
+    outside = _guarded(page, live_server)
+    _log_in(page, live_server, expert.username)
+    page.goto(url)
+    _wait_for(page, "#sync-state", "已全部同步")
+
+    phone.set_offline(True)
+    letters = page.locator(".onsite-item:has(input[value=A])")
+    codes = [letters.nth(i).get_attribute("data-code") for i in range(5)]
+    for code in codes[:4]:
+        page.locator(f'[data-code="{code}"] input[value=A]').check()
+    last = page.locator(f'[data-code="{codes[4]}"]')
+    last.locator("[data-field=reason]").fill("图书借阅记录不全")
+    last.locator("[data-field=reason]").press("Tab")
+    last.locator("input[value=B]").check()
+    _wait_for(page, "#sync-state", "5条待同步")
+    assert "离线" in page.locator("#sync-state").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "onsite-offline.png"))
+    assert Score.objects.filter(expert=expert).count() == 0
+    page.close()
+
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.goto(url)
+    _wait_for(page, "#sync-state", "已全部同步")
+    stored = Score.objects.filter(expert=expert)
+    assert stored.count() == 5
+    assert sorted(stored.values_list("code", flat=True)) == sorted(codes)
+    assert stored.get(code=codes[4]).reason == "图书借阅记录不全"
+    page.screenshot(path=str(SHOTS / "onsite-synced.png"), full_page=False)
+
+    # every entry sent again (as after a lost answer): still exactly five, none twice
+    page.evaluate(
+        """() => { for (const k of Object.keys(localStorage)) {
+            const all = JSON.parse(localStorage.getItem(k));
+            for (const e of Object.values(all)) e.pending = true;
+            localStorage.setItem(k, JSON.stringify(all)); } }"""
+    )
+    page.reload()
+    _wait_for(page, "#sync-state", "已全部同步")
+    assert Score.objects.filter(expert=expert).count() == 5
+    assert page.locator(f'[data-code="{codes[4]}"] input[value=B]').is_checked()
+    assert outside == []

@@ -1,0 +1,383 @@
+"""On-site scoring end to end: several experts, offline re-sends, reconciliation, signing,
+recording the result, and who may see what."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.core.helpers import full_marks
+from wenming.audit.models import AuditEvent
+from wenming.campaigns.models import Application, Evaluation
+from wenming.frameworks.selectors import engine_of
+from wenming.onsite.assignments import assignment_create
+from wenming.onsite.errors import NOT_ASSIGNED, NOT_LEADER, REASON_REQUIRED, OnsiteRefused
+from wenming.onsite.models import Score, Sheet, SheetState
+from wenming.onsite.reconciliation import (
+    decision_set,
+    figure,
+    reconcile,
+    sheet_record,
+    sheet_reopen,
+    sheet_sign,
+)
+from wenming.onsite.scoring import score_record, scores_sync
+from wenming.onsite.teams import onsite_settings_save
+
+pytestmark = pytest.mark.django_db
+
+
+def entries_for(engine, assignment, *, overrides=None):
+    """Full marks for every leaf, as a phone would send them (one client id per item)."""
+    out = []
+    for code, item in full_marks(engine).items():
+        entry = {
+            "client_id": str(uuid.uuid4()),
+            "assignment": assignment.pk,
+            "code": code,
+            "value": str(engine.styles[code].render(item.value)),
+            "reason": "",
+            "entered_at": timezone.now().isoformat(),
+        }
+        entry.update((overrides or {}).get(code, {}))
+        out.append(entry)
+    return out
+
+
+@pytest.fixture
+def scored(world, onsite):
+    """Team one at 第一小学; three experts have scored every item (赵 gives B2.3 8 of 10)."""
+    application = onsite.applications[0]
+    assignment = assignment_create(
+        actor=world.people.east_office, team=onsite.teams.one, application=application
+    )
+    engine = engine_of(onsite.campaign.edition)
+    sent = {}
+    for expert in (onsite.experts.a, onsite.experts.b, onsite.experts.c):
+        overrides = {}
+        if expert is onsite.experts.a:
+            overrides = {"B2.3": {"value": "8", "reason": "功能室使用记录不全"}}
+        if expert is onsite.experts.b:
+            overrides = {"B2.3": {"value": "3", "reason": "实验室记录缺两个月"}}
+        sent[expert.name] = entries_for(engine, assignment, overrides=overrides)
+        answers = scores_sync(actor=expert.user, entries=sent[expert.name])
+        assert all(a.ok for a in answers), [a.error for a in answers if not a.ok][:3]
+    return assignment, engine, sent
+
+
+def test_entries_synchronised_twice_are_stored_once(onsite, scored):
+    _assignment, engine, sent = scored
+    count = Score.objects.count()
+    assert count == 3 * len(engine.styles)
+    # the connection dropped before the answer arrived: the phone sends everything again
+    answers = scores_sync(actor=onsite.experts.a.user, entries=sent["赵专家"])
+    assert all(a.ok for a in answers)
+    assert Score.objects.count() == count
+    assert Score.objects.get(expert=onsite.experts.a.user, code="B2.3").value == "8"
+
+
+def test_a_later_edit_of_an_entry_updates_it_and_an_older_copy_does_not(onsite, scored):
+    _assignment, _, sent = scored
+    entry = next(e for e in sent["赵专家"] if e["code"] == "B2.3")
+    newer = {**entry, "value": "9", "entered_at": (timezone.now()).isoformat()}
+    score_record(actor=onsite.experts.a.user, entry=newer)
+    older = {**entry, "value": "7", "entered_at": (timezone.now() - timedelta(hours=1)).isoformat()}
+    score_record(actor=onsite.experts.a.user, entry=older)
+    stored = Score.objects.get(expert=onsite.experts.a.user, code="B2.3")
+    assert (stored.value, stored.score_centi) == ("9", 900)
+    assert AuditEvent.objects.filter(
+        action="onsite.score", field="B2.3", new__startswith="9"
+    ).exists()
+
+
+def test_a_deduction_needs_a_reason(onsite, scored):
+    assignment, _, _ = scored
+    entry = {
+        "client_id": str(uuid.uuid4()),
+        "assignment": assignment.pk,
+        "code": "B3.3",
+        "value": "5",
+        "entered_at": timezone.now().isoformat(),
+    }
+    (answer,) = scores_sync(actor=onsite.experts.c.user, entries=[entry])
+    assert not answer.ok and REASON_REQUIRED in answer.error
+
+
+def test_an_expert_cannot_score_a_unit_not_assigned_to_their_team(world, onsite, scored):
+    assignment, engine, _ = scored
+    for stranger in (onsite.experts.town.user, world.people.filler, world.people.east_office):
+        (answer,) = scores_sync(actor=stranger, entries=entries_for(engine, assignment)[:1])
+        assert not answer.ok and answer.error == NOT_ASSIGNED
+
+
+def test_reconciliation_signing_and_recording_end_to_end(world, onsite, scored):
+    assignment, engine, _ = scored
+    application = assignment.application
+    leader, member = onsite.experts.a.user, onsite.experts.b.user
+    report = reconcile(onsite.campaign)
+    assert report.sheets == 1 and report.items == len(engine.styles)
+    sheet = Sheet.objects.get(application=application)
+    figure, n, low, high, flagged = sheet.items["B2.3"]
+    assert (figure, n, low, high) == (700, 3, 300, 1000)  # mean of 8, 3 and 10
+    assert flagged  # a spread of 7 points is 70% of 10
+    assert not sheet.items["B3.3"][4]
+
+    with pytest.raises(OnsiteRefused, match=NOT_LEADER):
+        sheet_sign(actor=member, application=application)
+    sheet_sign(actor=leader, application=application)
+    assert Sheet.objects.get(application=application).state == SheetState.SIGNED
+    with pytest.raises(OnsiteRefused, match="合议表已签署锁定"):
+        score_record(
+            actor=member,
+            entry={
+                "client_id": str(uuid.uuid4()),
+                "assignment": assignment.pk,
+                "code": "B2.3",
+                "value": "10",
+            },
+        )
+    # a later change: reopen with a reason, decide, sign again with a reason
+    with pytest.raises(OnsiteRefused, match="须填写理由"):
+        sheet_reopen(actor=leader, application=application, reason=" ")
+    sheet_reopen(actor=leader, application=application, reason="复核实验室记录")
+    with pytest.raises(OnsiteRefused, match="组长裁定必须填写理由"):
+        decision_set(actor=leader, application=application, code="B2.3", value="7", reason="")
+    decision_set(
+        actor=leader, application=application, code="B2.3", value="7", reason="合议认定扣3分"
+    )
+    with pytest.raises(OnsiteRefused, match="重新签署须填写变更理由"):
+        sheet_sign(actor=leader, application=application)
+    signature = sheet_sign(actor=leader, application=application, reason="B2.3 组长裁定")
+    assert signature.content["items"]["B2.3"]["value"] == "7"
+    assert Sheet.objects.get(application=application).signatures.count() == 2
+
+    with pytest.raises(OnsiteRefused, match="您不是该环节的审核人"):
+        sheet_record(actor=leader, application=application)
+    evaluation = sheet_record(actor=world.people.east_office, application=application)
+    assert evaluation.source == "onsite"
+    full = engine.total_max
+    assert evaluation.total_centi == full - 300
+    application = Application.objects.get(pk=application.pk)
+    assert application.result_centi == full - 300
+    assert Evaluation.objects.filter(application=application, source="onsite").count() == 1
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"onsite.sign", "onsite.reopen", "onsite.decide", "application.result"} <= actions
+
+
+def test_the_median_and_trimmed_mean_rules(world, onsite, scored):
+    assignment, _, _ = scored
+    for rule, expected in (("median", 800), ("trimmed", 800), ("mean", 700)):
+        onsite_settings_save(
+            actor=world.people.east_office,
+            campaign=onsite.campaign,
+            rule=rule,
+            exclude_own_township=False,
+        )
+        reconcile(onsite.campaign)
+        assert Sheet.objects.get(application=assignment.application).items["B2.3"][0] == expected
+
+
+def test_rule_figures_in_hundredths():
+    scores = [300, 800, 1000, 1000]
+    args = (len(scores), sum(scores), min(scores), max(scores), scores)
+    assert figure("mean", *args) == 775
+    assert figure("median", *args) == 900
+    assert figure("trimmed", *args) == 900
+    assert figure("trimmed", 2, 1100, 300, 800, [300, 800]) == 550  # too few to trim
+    assert figure("mean", 3, 1000, 0, 500, None) == 333  # half-up to a hundredth
+
+
+def test_the_leader_rule_needs_a_decision_where_experts_differ(world, onsite, scored):
+    assignment, _, _ = scored
+    onsite_settings_save(
+        actor=world.people.east_office,
+        campaign=onsite.campaign,
+        rule="leader",
+        exclude_own_township=False,
+    )
+    with pytest.raises(OnsiteRefused, match=r"须组长裁定.*B2\.3"):
+        sheet_sign(actor=onsite.experts.a.user, application=assignment.application)
+    decision_set(
+        actor=onsite.experts.a.user,
+        application=assignment.application,
+        code="B2.3",
+        value="8",
+        reason="取组长现场核实结果",
+    )
+    sheet_sign(actor=onsite.experts.a.user, application=assignment.application)
+
+
+def test_pages_show_an_expert_only_their_assignments(client, world, onsite, scored):
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.b.user)
+    page = client.get(reverse("onsite:mine"))
+    assert "江东区第一小学" in page.content.decode()
+    assert client.get(reverse("onsite:score", args=[assignment.pk])).status_code == 200
+    assert client.get(reverse("onsite:sheet", args=[assignment.pk])).status_code == 200
+    for stranger in (onsite.experts.town.user, world.people.other_filler, world.people.filler):
+        client.force_login(stranger)
+        assert "江东区第一小学" not in client.get(reverse("onsite:mine")).content.decode()
+        assert client.get(reverse("onsite:score", args=[assignment.pk])).status_code == 404
+        assert client.get(reverse("onsite:sheet", args=[assignment.pk])).status_code == 404
+
+
+def test_the_sync_endpoint_answers_each_entry_by_its_client_id(client, onsite, scored):
+    _assignment, engine, sent = scored
+    client.force_login(onsite.experts.c.user)
+    batch = sent["孙专家"][:5]
+    for _ in range(2):
+        response = client.post(
+            reverse("onsite:sync"), json.dumps({"entries": batch}), content_type="application/json"
+        )
+        assert response.status_code == 200
+        assert [a["client_id"] for a in response.json()["answers"]] == [
+            e["client_id"] for e in batch
+        ]
+    assert Score.objects.filter(expert=onsite.experts.c.user).count() == len(engine.styles)
+    bad = client.post(reverse("onsite:sync"), "nonsense", content_type="application/json")
+    assert bad.status_code == 400
+
+
+def test_the_sheet_shows_self_assessment_and_evaluation_side_by_side(client, onsite, scored):
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    html = client.get(reverse("onsite:sheet", args=[assignment.pk])).content.decode()
+    assert "自评得分" in html and "测评得分" in html and "赵专家" in html and "钱专家" in html
+    assert 'class="num diff"' in html  # B2.3 differs (self-assessment not filled in)
+
+
+def test_the_signed_sheets_deductions_become_problems_once(world, onsite, scored):
+    from wenming.onsite.problems import problems_from_sheet
+    from wenming.rectification.models import Problem
+
+    assignment, _, _ = scored
+    application = assignment.application
+    with pytest.raises(OnsiteRefused, match="须经组长签署"):
+        problems_from_sheet(actor=world.people.east_office, application=application)
+    sheet_sign(actor=onsite.experts.a.user, application=application)
+    created = problems_from_sheet(actor=world.people.east_office, application=application)
+    assert [p.indicator_code for p in created] == ["B2.3"]
+    assert created[0].source == "expert" and "扣3分" in created[0].title
+    assert problems_from_sheet(actor=world.people.east_office, application=application) == []
+    assert Problem.objects.count() == 1
+
+
+def test_list_pages_make_a_fixed_number_of_queries(
+    client, world, onsite, scored, django_assert_max_num_queries
+):
+    from wenming.onsite.assignments import assignments_auto
+
+    assignments_auto(actor=world.people.east_office, campaign=onsite.campaign)
+    client.force_login(onsite.experts.a.user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("onsite:mine")).status_code == 200
+    client.force_login(world.people.east_office)
+    with django_assert_max_num_queries(25):
+        page = client.get(reverse("onsite:campaign", args=[onsite.campaign.pk]))
+    assert page.status_code == 200 and "第一组" in page.content.decode()
+    assert onsite.campaign.name in client.get(reverse("onsite:mine")).content.decode()
+
+
+def photo_with_exif() -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = "2026:05:01 09:30:00"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (30.0, 35.0, 24.0), "E", (114.0, 17.0, 60.0)
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_keeps_the_time_and_place_it_was_taken(client, settings, tmp_path, onsite, scored):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.onsite.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    upload = SimpleUploadedFile("现场.jpg", photo_with_exif(), content_type="image/jpeg")
+    response = client.post(
+        reverse("onsite:photo", args=[assignment.pk]), {"code": "B2.3", "photo": upload}
+    )
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert photo.score.code == "B2.3" and photo.score.expert == onsite.experts.a.user
+    assert timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M") == "2026-05-01 09:30"
+    assert (str(photo.latitude), str(photo.longitude)) == ("30.590000", "114.300000")
+    page = client.get(reverse("onsite:score", args=[assignment.pk])).content.decode()
+    assert "2026-05-01 09:30" in page and "30.59" in page
+    # another expert of the team cannot attach photos to it (their own entry is another row)
+    client.force_login(onsite.experts.town.user)
+    other = SimpleUploadedFile("x.jpg", photo_with_exif(), content_type="image/jpeg")
+    assert (
+        client.post(
+            reverse("onsite:photo", args=[assignment.pk]), {"code": "B2.3", "photo": other}
+        ).status_code
+        == 404
+    )
+    assert Photo.objects.count() == 1
+
+
+def test_an_expert_who_scores_low_everywhere_is_flagged_with_mean_deviation_and_z(world, onsite):
+    from wenming.onsite.reconciliation import expert_deviations
+    from wenming.onsite.selectors import settings_of
+
+    a, b, c = (onsite.experts.a.user, onsite.experts.b.user, onsite.experts.c.user)
+    rows = []
+    for n, application in enumerate(onsite.applications[:4]):
+        for i in range(20):
+            fair = 1000 - (i % 3) * 100 - n * 50
+            for expert, centi in ((a, fair), (b, fair + (50 if i % 2 else -50)), (c, fair - 120)):
+                rows.append(
+                    Score(
+                        expert=expert,
+                        client_id=uuid.uuid4(),
+                        campaign=onsite.campaign,
+                        application=application,
+                        code=f"X{i}",
+                        value=str(centi / 100),
+                        score_centi=centi,
+                        points_centi=1000,
+                        entered_at=timezone.now(),
+                    )
+                )
+    Score.objects.bulk_create(rows)
+    stats = {
+        d.expert_id: d for d in expert_deviations(onsite.campaign, settings_of(onsite.campaign))
+    }
+    low = stats[c.pk]
+    assert low.flagged and low.n == 80
+    assert low.mean == pytest.approx(-8, abs=0.01)  # 120 below a mean it pulls down by 40
+    assert low.z < -3
+    # the others sit 4% above the mean the low scorer pulls down: below the 5% bias threshold
+    for fair in (a, b):
+        assert stats[fair.pk].mean == pytest.approx(4, abs=0.01)
+        assert not stats[fair.pk].flagged
+
+
+def test_an_assigned_expert_reads_the_units_evidence_and_no_other_units(client, onsite, scored):
+    assignment, _, _ = scored
+    edition = onsite.campaign.edition.pk
+    client.force_login(onsite.experts.b.user)
+    url = reverse("ledger:evidence")
+    assert client.get(url, {"unit": assignment.unit_id, "edition": edition}).status_code == 200
+    other = onsite.applications[1].unit_id
+    assert client.get(url, {"unit": other, "edition": edition}).status_code == 404
+    # reading is all: the ledger refuses the expert's writes
+    client.post(
+        url + f"?unit={assignment.unit_id}&edition={edition}",
+        {"unit": assignment.unit_id, "edition": edition, "code": "A1.1", "explanation": "专家写入"},
+    )
+    from wenming.ledger.models import IndicatorExplanation
+
+    assert not IndicatorExplanation.objects.exists()

@@ -1,0 +1,228 @@
+"""Scoring on site: entries from experts' phones, synchronised idempotently, and their photos.
+
+Each entry carries the id the browser made when the item was first typed. The server stores by
+(expert, client id) — a unique constraint — so an entry sent twice (a lost answer, a second
+tab, a retry after the connection came back) updates one row and never adds another. An older
+copy arriving after a newer one changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from wenming.assessments.screen import profile_of
+from wenming.attachments.services import attachment_store
+from wenming.audit.services import audit_record
+from wenming.core.styles import InputError
+from wenming.frameworks.selectors import engine_of
+from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
+from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
+
+
+@dataclass
+class SyncAnswer:
+    client_id: str
+    ok: bool
+    error: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "ok": self.ok, "error": self.error}
+
+
+def _entered_at(raw: Any) -> datetime:
+    parsed = parse_datetime(str(raw or ""))
+    if parsed is None:
+        return timezone.now()
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return min(parsed, timezone.now())
+
+
+def scores_sync(*, actor: User, entries: list[dict[str, Any]]) -> list[SyncAnswer]:
+    """Store a batch of entries from one expert's phone; one answer per entry, in order.
+
+    Each entry is its own transaction: one bad entry (no reason for a deduction) does not
+    hold back the others; the phone keeps the refused ones and shows why.
+    """
+    answers = []
+    assignments: dict[int, Assignment | None] = {}
+    for raw in entries[:500]:
+        client_id = str(raw.get("client_id", ""))
+        try:
+            score_record(actor=actor, entry=raw, cache=assignments)
+        except OnsiteRefused as exc:
+            answers.append(SyncAnswer(client_id, False, str(exc)))
+            continue
+        answers.append(SyncAnswer(client_id, True))
+    return answers
+
+
+def _assignment(actor: User, pk: Any, cache: dict[int, Assignment | None]) -> Assignment:
+    key = int(pk) if str(pk).isdigit() else 0
+    if key not in cache:
+        found = (
+            Assignment.objects.select_related(
+                "application", "application__campaign__edition", "unit", "campaign"
+            )
+            .filter(pk=key)
+            .first()
+        )
+        member = (
+            found is not None
+            and TeamMember.objects.filter(team_id=found.team_id, expert__user=actor).exists()
+        )
+        cache[key] = found if member else None
+    found = cache[key]
+    if found is None:
+        raise OnsiteRefused(NOT_ASSIGNED)
+    return found
+
+
+@transaction.atomic
+def score_record(
+    *, actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None] | None = None
+) -> Score:
+    """Create or update one expert's entry for one item (idempotent by client id)."""
+    try:
+        client_id = uuid.UUID(str(entry.get("client_id", "")))
+    except ValueError:
+        raise OnsiteRefused("条目编号无效") from None
+    assignment = _assignment(actor, entry.get("assignment"), {} if cache is None else cache)
+    application = assignment.application
+    if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
+        raise OnsiteRefused(SIGNED)
+    code = str(entry.get("code", "")).strip()
+    value = str(entry.get("value", "")).strip()
+    reason = str(entry.get("reason", "")).strip()[:500]
+    note = str(entry.get("note", "")).strip()
+    engine = engine_of(application.campaign.edition)
+    style = engine.styles.get(code)
+    if style is None:
+        raise OnsiteRefused(f"指标“{code}”不是本测评体系的末级指标")
+    try:
+        parsed = engine.parse_item(code, value).value
+        centi = style.score(parsed, profile_of(application.assessment))
+    except InputError as exc:
+        raise OnsiteRefused(f"{code}:{exc}") from None
+    if centi < style.points and not reason:
+        raise OnsiteRefused(f"{code}:{REASON_REQUIRED}")
+    entered_at = _entered_at(entry.get("entered_at"))
+    existing = (
+        Score.objects.select_for_update().filter(expert=actor, client_id=client_id).first()
+        or Score.objects.select_for_update()
+        .filter(expert=actor, application=application, code=code)
+        .first()
+    )
+    if existing is not None:
+        if existing.application_id != application.pk or existing.code != code:
+            raise OnsiteRefused("条目编号与指标不一致")
+        if existing.entered_at > entered_at or (
+            (existing.value, existing.reason, existing.note) == (value, reason, note)
+        ):
+            return existing  # an older or identical copy: nothing changes
+        old = f"{existing.value} {existing.reason}".strip()
+        existing.value, existing.reason, existing.note = value, reason, note
+        existing.score_centi, existing.entered_at = centi, entered_at
+        existing.save()
+        audit_record(
+            actor=actor,
+            action="onsite.score",
+            obj=existing,
+            field=code,
+            old=old,
+            new=f"{value} {reason}".strip(),
+            comment=assignment.unit.name,
+        )
+        return existing
+    try:
+        with transaction.atomic():
+            score = Score.objects.create(
+                expert=actor,
+                client_id=client_id,
+                campaign_id=assignment.campaign_id,
+                application=application,
+                code=code,
+                value=value,
+                score_centi=centi,
+                points_centi=style.points,
+                reason=reason,
+                note=note,
+                entered_at=entered_at,
+            )
+    except IntegrityError:  # the same entry arrived on two connections at once
+        return Score.objects.get(expert=actor, client_id=client_id)
+    audit_record(
+        actor=actor,
+        action="onsite.score",
+        obj=score,
+        field=code,
+        new=f"{value} {reason}".strip(),
+        comment=assignment.unit.name,
+    )
+    return score
+
+
+# -- photos ---------------------------------------------------------------------------------
+
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+DATETIME_ORIGINAL, DATETIME = 36867, 306
+
+
+def photo_metadata(path: str) -> tuple[datetime | None, Decimal | None, Decimal | None]:
+    """When and where the photo was taken, from its EXIF data when present."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+    except Exception:
+        return None, None, None
+    taken = None
+    text = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    if text:
+        try:
+            taken = timezone.make_aware(datetime.strptime(str(text).strip(), "%Y:%m:%d %H:%M:%S"))
+        except ValueError:
+            taken = None
+    gps = exif.get_ifd(GPS_IFD)
+
+    def degrees(values: Any, ref: Any, negative: str) -> Decimal | None:
+        try:
+            d, m, s = (Decimal(str(float(v))) for v in values)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        value = (d + m / 60 + s / 3600).quantize(Decimal("0.000001"))
+        return -value if str(ref).upper().startswith(negative) else value
+
+    latitude = degrees(gps.get(2), gps.get(1, "N"), "S") if gps.get(2) else None
+    longitude = degrees(gps.get(4), gps.get(3, "E"), "W") if gps.get(4) else None
+    return taken, latitude, longitude
+
+
+@transaction.atomic
+def photo_add(*, actor: User, score: Score, name: str, stream: IO[bytes]) -> Photo:
+    """Keep a photo for the expert's own entry, with its EXIF time and place."""
+    if score.expert_id != actor.pk:
+        raise OnsiteRefused(NOT_ASSIGNED)
+    application = score.application
+    if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
+        raise OnsiteRefused(SIGNED)
+    attachment, _ = attachment_store(
+        unit=application.unit, owner=score, name=name, stream=stream, actor=actor
+    )
+    from wenming.attachments.services import content_path
+
+    taken, latitude, longitude = photo_metadata(str(content_path(attachment.file.sha256)))
+    photo = Photo.objects.create(
+        score=score, attachment=attachment, taken_at=taken, latitude=latitude, longitude=longitude
+    )
+    return photo

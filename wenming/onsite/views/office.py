@@ -1,0 +1,144 @@
+"""The organising office's page: rules, experts, teams, assignments and expert deviations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import regions_visible_to, units_visible_to
+from wenming.campaigns.access import campaigns_visible_to, runs_campaign
+from wenming.campaigns.models import Campaign
+from wenming.onsite.assignments import assignment_create, assignments_auto
+from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.models import Assignment, Expert, Rule, Team
+from wenming.onsite.reconciliation import expert_deviations, reconcile
+from wenming.onsite.selectors import assignable_applications, settings_of, team_loads
+from wenming.onsite.teams import expert_save, onsite_settings_save, team_create
+from wenming.web.context import actor
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = get_object_or_404(campaigns_visible_to(request.user), pk=pk)
+    if not runs_campaign(request.user, campaign):
+        raise PermissionDenied("只有组织该活动的测评办公室可以管理现场测评")
+    return campaign
+
+
+@login_required
+def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    teams = list(
+        Team.objects.filter(campaign=campaign)
+        .select_related("leader")
+        .prefetch_related("members__expert")
+    )
+    loads = team_loads(campaign)
+    for team in teams:
+        team.load = loads.get(team.pk, 0)  # type: ignore[attr-defined]
+    assignments = list(
+        Assignment.objects.filter(campaign=campaign)
+        .select_related("team", "unit")
+        .order_by("unit__region_path", "unit__name")
+    )
+    assigned = {a.application_id for a in assignments}
+    pending = [
+        a
+        for a in assignable_applications(campaign).select_related("unit").order_by("region_path")
+        if a.pk not in assigned
+    ]
+    experts = list(Expert.objects.select_related("home_unit", "region").order_by("name"))
+    rules = settings_of(campaign)
+    by_user = {e.user_id: e for e in experts}
+    deviations = [(by_user.get(d.expert_id), d) for d in expert_deviations(campaign, rules)]
+    return render(
+        request,
+        "onsite/campaign.html",
+        {
+            "campaign": campaign,
+            "rules": rules,
+            "rule_choices": Rule.choices,
+            "teams": teams,
+            "assignments": assignments,
+            "pending": pending,
+            "experts": experts,
+            "deviations": deviations,
+            "expert_users": User.objects.filter(grants__role=Role.EXPERT)
+            .exclude(expert__isnull=False)
+            .order_by("username"),
+            "regions": regions_visible_to(request.user).order_by("path")[:500],
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    post = request.POST
+    what = post.get("action", "")
+    try:
+        if what == "settings":
+            onsite_settings_save(
+                actor=user,
+                campaign=campaign,
+                rule=post.get("rule", ""),
+                exclude_own_township=post.get("exclude_own_township") == "1",
+                spread_percent=int(post.get("spread_percent") or 30),
+            )
+            messages.success(request, "现场测评规则已保存")
+        elif what == "expert":
+            person = get_object_or_404(User, pk=post.get("user") or 0)
+            region = get_object_or_404(regions_visible_to(user), pk=post.get("region") or 0)
+            code = post.get("home_unit", "").strip()
+            home = units_visible_to(user).filter(credit_code=code).first() if code else None
+            if code and home is None:
+                raise OnsiteRefused(f"未找到统一社会信用代码为“{code}”的单位")
+            expert_save(
+                actor=user,
+                user=person,
+                name=post.get("name", ""),
+                region=region,
+                home_unit=home,
+                specialties=post.get("specialties", ""),
+            )
+            messages.success(request, "专家信息已保存")
+        elif what == "team":
+            leader = get_object_or_404(Expert, pk=post.get("leader") or 0)
+            members = list(Expert.objects.filter(pk__in=post.getlist("members")))
+            team_create(
+                actor=user,
+                campaign=campaign,
+                name=post.get("name", ""),
+                leader=leader,
+                members=members,
+            )
+            messages.success(request, "测评组已组建")
+        elif what == "assign":
+            team = get_object_or_404(Team, pk=post.get("team") or 0, campaign=campaign)
+            application = get_object_or_404(
+                assignable_applications(campaign), pk=post.get("application") or 0
+            )
+            assignment_create(actor=user, team=team, application=application)
+            messages.success(request, f"已将{application.unit.name}分派给{team.name}")
+        elif what == "auto":
+            result = assignments_auto(actor=user, campaign=campaign)
+            messages.success(request, f"已自动分派{len(result.assigned)}个单位")
+            for application, reason in result.refused:
+                messages.error(request, f"{application.unit.name}:{reason}")
+        elif what == "reconcile":
+            report = reconcile(campaign)
+            messages.success(
+                request,
+                f"已合议{report.sheets}个单位、{report.items}个评分项,"
+                f"{report.flagged_items}项分差超过预警",
+            )
+    except (OnsiteRefused, ValueError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, OnsiteRefused) else "请填写整数")
+    return redirect("onsite:campaign", pk=campaign.pk)

@@ -1,0 +1,104 @@
+"""The expert's pages: my assignments, the phone scoring screen, synchronisation, photos."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenming.attachments.detect import FileRejected
+from wenming.campaigns.access import campaigns_visible_to, runs_campaign
+from wenming.campaigns.models import Phase
+from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
+from wenming.onsite.scoring import photo_add, scores_sync
+from wenming.onsite.screen import score_items
+from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
+from wenming.web.context import actor
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The expert's assignments — and only theirs."""
+    user = actor(request)
+    assignments = list(assignments_of_expert(user))
+    signed = set(
+        Sheet.objects.filter(
+            application_id__in=[a.application_id for a in assignments], state=SheetState.SIGNED
+        ).values_list("application_id", flat=True)
+    )
+    for a in assignments:
+        a.signed = a.application_id in signed  # type: ignore[attr-defined]
+        a.leads = a.team.leader.user_id == user.pk  # type: ignore[attr-defined]
+    organised = [
+        c
+        for c in campaigns_visible_to(user).exclude(phase=Phase.CLOSED)[:100]
+        if runs_campaign(user, c)
+    ]
+    return render(request, "onsite/mine.html", {"assignments": assignments, "organised": organised})
+
+
+@login_required
+def score_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    assignment = assignment_get_for_expert(user, pk)
+    member = TeamMember.objects.filter(team_id=assignment.team_id, expert__user=user).exists()
+    items = score_items(assignment, user, as_of=timezone.localdate())
+    locked = Sheet.objects.filter(
+        application=assignment.application, state=SheetState.SIGNED
+    ).exists()
+    return render(
+        request,
+        "onsite/score.html",
+        {
+            "a": assignment,
+            "items": items,
+            "can_score": member and not locked,
+            "locked": locked,
+            "leads": is_leader(user, assignment),
+            "done": sum(1 for i in items if i.score is not None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sync(request: HttpRequest) -> JsonResponse:
+    """Entries kept on the phone arrive here, as JSON; each gets an answer by its client id."""
+    try:
+        body = json.loads(request.body or b"{}")
+        entries = body.get("entries")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ValueError
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": "数据格式有误"}, status=400)
+    answers = scores_sync(actor=actor(request), entries=entries)
+    return JsonResponse({"answers": [a.as_json() for a in answers]})
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    assignment = assignment_get_for_expert(user, pk)
+    score = Score.objects.filter(
+        application=assignment.application, expert=user, code=request.POST.get("code", "")
+    ).first()
+    upload = request.FILES.get("photo")
+    if score is None:
+        messages.error(request, "请先为该项评分,再上传照片")
+    elif upload is None:
+        messages.error(request, "请选择照片")
+    else:
+        try:
+            photo_add(actor=user, score=score, name=upload.name or "现场照片.jpg", stream=upload)
+        except (OnsiteRefused, FileRejected) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{score.code} 照片已保存")
+    return redirect("onsite:score", pk=assignment.pk)

@@ -1,0 +1,178 @@
+"""The reconciliation sheet (合议表): every expert's score per item, the final figures, 自评 vs
+测评, the leader's decisions and signature, and the office's recording of the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenming.assessments.scoring import scorecard_of
+from wenming.campaigns.access import can_act_on_step
+from wenming.core.points import fmt
+from wenming.frameworks.selectors import engine_of
+from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.models import Expert, Score, Sheet, SheetState, TeamMember
+from wenming.onsite.problems import problems_from_sheet
+from wenming.onsite.reconciliation import (
+    decision_set,
+    expert_deviations,
+    final_items,
+    reconcile,
+    sheet_data,
+    sheet_record,
+    sheet_reopen,
+    sheet_scorecard,
+    sheet_sign,
+)
+from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
+from wenming.web.context import actor
+
+
+@login_required
+def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    assignment = assignment_get_for_expert(user, pk)
+    application = assignment.application
+    campaign = assignment.campaign
+    rules = settings_of(campaign)
+    sheet = Sheet.objects.filter(application=application).first()
+    if sheet is None or sheet.state == SheetState.OPEN:
+        reconcile(campaign, application_ids=[application.pk])
+        sheet = Sheet.objects.filter(application=application).first()
+    members = list(
+        Expert.objects.filter(memberships__team=assignment.team).order_by("memberships__id")
+    )
+    scores: dict[tuple[str, int], Score] = {
+        (s.code, s.expert_id): s for s in Score.objects.filter(application=application)
+    }
+    engine = engine_of(campaign.edition)
+    finals = final_items(application, rules, sheet) if sheet else {}
+    card = None
+    if sheet is not None:
+        card, _ = sheet_scorecard(
+            application, sheet_data(application, finals, as_of=timezone.localdate())
+        )
+    own, _ = scorecard_of(application.assessment, application.assessment.entries.all())
+    rows: list[dict[str, Any]] = []
+    for node in engine.framework.leaves():
+        final = finals.get(node.code)
+        row = sheet.items.get(node.code) if sheet else None
+        onsite_score = card.node(node.code) if card and final else None
+        self_score = own.node(node.code) if own else None
+        rows.append(
+            {
+                "node": node,
+                "points": fmt(engine.styles[node.code].points),
+                "experts": [
+                    (found, fmt(found.score_centi)) if found else None
+                    for found in (scores.get((node.code, m.user_id)) for m in members)
+                ],
+                "figure": fmt(row[0]) if row else "",
+                "final": final,
+                "onsite": fmt(onsite_score) if onsite_score is not None else "",
+                "self": fmt(self_score) if self_score is not None else "",
+                "differs": onsite_score is not None
+                and self_score is not None
+                and onsite_score != self_score,
+                "spread": fmt(row[3] - row[2]) if row else "",
+            }
+        )
+    ids = {m.user_id: m for m in members}
+    deviations = [
+        (ids[d.expert_id], d) for d in expert_deviations(campaign, rules) if d.expert_id in ids
+    ]
+    step = campaign.step(application.step)
+    return render(
+        request,
+        "onsite/sheet.html",
+        {
+            "a": assignment,
+            "sheet": sheet,
+            "rules": rules,
+            "members": members,
+            "rows": rows,
+            "card": card,
+            "own": own,
+            "card_total": fmt(card.total) if card else "",
+            "own_total": fmt(own.total) if own else "",
+            "deviations": deviations,
+            "leads": is_leader(user, assignment),
+            "signed": sheet is not None and sheet.state == SheetState.SIGNED,
+            "signatures": list(sheet.signatures.select_related("signer")) if sheet else [],
+            "can_record": step is not None
+            and step.get("result")
+            and can_act_on_step(user, application, step),
+            "scored": len(finals),
+            "member": TeamMember.objects.filter(team=assignment.team, expert__user=user).exists(),
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = actor(request)
+    assignment = assignment_get_for_expert(user, pk)
+    application = assignment.application
+    post = request.POST
+    try:
+        if action == "decide":
+            decision_set(
+                actor=user,
+                application=application,
+                code=post.get("code", ""),
+                value=post.get("value", ""),
+                reason=post.get("reason", ""),
+            )
+            messages.success(request, f"{post.get('code')} 已裁定")
+        elif action == "sign":
+            sheet_sign(actor=user, application=application, reason=post.get("reason", ""))
+            messages.success(request, "合议表已签署并锁定")
+        elif action == "reopen":
+            sheet_reopen(actor=user, application=application, reason=post.get("reason", ""))
+            messages.success(request, "合议表已重新打开,修改后须重新签署")
+        elif action == "problems":
+            created = problems_from_sheet(actor=user, application=application)
+            messages.success(request, f"已生成{len(created)}个整改问题(来源:专家扣分)")
+        else:
+            evaluation = sheet_record(actor=user, application=application)
+            messages.success(
+                request, f"已录入测评结果:{evaluation.total_centi / 100:g}分 {evaluation.grade}"
+            )
+    except OnsiteRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("onsite:sheet", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "decide")
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "sign")
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "reopen")
+
+
+@login_required
+@require_POST
+def problems(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "problems")
+
+
+@login_required
+@require_POST
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "record")
