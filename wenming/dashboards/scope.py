@@ -1,0 +1,152 @@
+"""Who sees which dashboard, and the filters that pick its figures.
+
+An office sees its region and every region below it; a supervising body sees the units it
+supervises; unit staff and experts have no dashboard. The region a person picks must be inside
+what they may see (the choices only offer those), and every figure is read for that region's or
+body's keys only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from wenming.accounts.models import Role
+from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
+from wenming.campaigns.access import campaigns_visible_to
+from wenming.campaigns.models import Campaign, Level
+from wenming.dashboards.models import TallyKind
+from wenming.organizations.models import Region, RegionLevel, Unit, UnitType
+
+NOT_ALLOWED = "统计看板仅向测评办公室和主管部门开放"
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What one dashboard is about: a campaign, whose tallies (keys), which unit type."""
+
+    campaign: Campaign
+    kind: str  # TallyKind
+    keys: tuple[int, ...]
+    label: str  # "江东区(含下级)" / "江东区教育局所属单位"
+    unit_type_id: int | None
+    region_paths: tuple[str, ...] = ()  # for reading single applications (kind region)
+
+    def entries_q(self, prefix: str = "") -> Q:
+        """The applications this focus covers, on a model with region_path / supervisor_id."""
+        if self.kind == TallyKind.REGION:
+            q = Q(pk__in=[])
+            for path in self.region_paths:
+                q |= path_prefix_q(f"{prefix}region_path", path)
+        else:
+            q = Q(**{f"{prefix}supervisor_id__in": self.keys})
+        if self.unit_type_id:
+            q &= Q(**{f"{prefix}unit_type_id": self.unit_type_id})
+        return q
+
+
+def dashboard_allowed(user: User | AnonymousUser) -> bool:
+    scope = scope_for(user)
+    return scope.has(Role.OFFICE) or Role.SUPERVISOR in scope.roles
+
+
+class FilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+    level = forms.ChoiceField(label="级别", required=False)
+    campaign = forms.TypedChoiceField(label="活动", coerce=int, required=False, empty_value=None)
+    region = forms.TypedChoiceField(
+        label="地区(含下级)", coerce=int, required=False, empty_value=None
+    )
+    unit_type = forms.TypedChoiceField(
+        label="单位类型", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, data: dict[str, str], *, user: User) -> None:
+        super().__init__(data)
+        self.user = user
+        scope = scope_for(user)
+        self.by_region = scope.has(Role.OFFICE)
+        campaigns = list(campaigns_visible_to(user).order_by("-year", "-id"))
+        self.campaigns = {c.pk: c for c in campaigns}
+        years = sorted({c.year for c in campaigns}, reverse=True)
+        self._choices("year").choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
+        self._choices("level").choices = [("", "全部级别"), *Level.choices]
+        year, level = _int(data.get("year")), data.get("level") or ""
+        if year is None and years and "year" not in data:
+            year = years[0]  # the latest year by default
+            self.initial["year"] = year
+        offered = [
+            c
+            for c in campaigns
+            if (year is None or c.year == year) and (not level or c.level == level)
+        ]
+        self._choices("campaign").choices = [(c.pk, c.name) for c in offered]
+        self.offered = offered
+        if self.by_region:
+            regions = regions_visible_to(user).filter(level__lte=RegionLevel.TOWNSHIP)
+            self.regions = {r.pk: r for r in regions.order_by("path")}
+            self._choices("region").choices = [("", "本辖区全部")] + [
+                (r.pk, "\u3000" * max(0, r.path.count("/") - 2) + r.name)
+                for r in self.regions.values()
+            ]
+        else:
+            self.regions = {}
+            del self.fields["region"]
+        types = UnitType.objects.order_by("id")
+        self._choices("unit_type").choices = [("", "全部类型")] + [(t.pk, t.name) for t in types]
+        self.type_names = {t.pk: t.name for t in types}
+
+    def _choices(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+    def focus(self) -> Focus | None:
+        """The dashboard's subject, or None when there is no campaign to show."""
+        values = self.cleaned_data if self.is_valid() else {}
+        campaign = self.campaigns.get(values.get("campaign") or 0)
+        if campaign is None or campaign not in self.offered:
+            campaign = self.offered[0] if self.offered else None
+        if campaign is None:
+            return None
+        unit_type = values.get("unit_type")
+        scope = scope_for(self.user)
+        if self.by_region:
+            region = self.regions.get(values.get("region") or 0)
+            if region is not None:
+                chosen = [region]
+            elif scope.is_admin:
+                chosen = list(Region.objects.filter(parent=None))
+            else:
+                chosen = list(Region.objects.filter(path__in=scope.region_paths))
+            label = "、".join(r.name for r in chosen) + "(含下级)"
+            return Focus(
+                campaign=campaign,
+                kind=TallyKind.REGION,
+                keys=tuple(r.pk for r in chosen),
+                label=label,
+                unit_type_id=unit_type,
+                region_paths=tuple(r.path for r in chosen),
+            )
+        bodies = list(Unit.objects.filter(pk__in=scope.supervised_by).order_by("pk"))
+        return Focus(
+            campaign=campaign,
+            kind=TallyKind.BODY,
+            keys=tuple(b.pk for b in bodies),
+            label="、".join(b.name for b in bodies) + "所属单位",
+            unit_type_id=unit_type,
+        )
+
+
+def filter_form(user: User, data: dict[str, str]) -> FilterForm:
+    if not dashboard_allowed(user):
+        raise PermissionDenied(NOT_ALLOWED)
+    return FilterForm(data, user=user)
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
