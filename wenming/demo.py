@@ -59,6 +59,10 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
+        from wenming.dashboards.demo import demo_campaigns
+
+        if demo_campaigns():
+            lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )

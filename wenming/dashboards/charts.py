@@ -43,15 +43,19 @@ def _states(table: Table) -> dict[str, Any]:
                 "y": [r[1] for r in rows],
                 "text": [r[1] for r in rows],
                 "textposition": "outside",
+                "cliponaxis": False,
                 "marker": {"color": COLORS[0]},
                 "hovertemplate": "%{x}:%{y}份<extra></extra>",
             }
         ],
-        "layout": _layout(yaxis={"title": {"text": "申报数"}, "rangemode": "tozero"}),
+        "layout": _layout(
+            yaxis={"title": {"text": "申报数"}, "rangemode": "tozero"}, xaxis={"automargin": True}
+        ),
     }
 
 
 def _grades(table: Table) -> dict[str, Any]:
+    every = [r[0] for r in table.rows[:-1]]
     rows = [r for r in table.rows[:-1] if r[1]]
     return {
         "data": [
@@ -60,6 +64,7 @@ def _grades(table: Table) -> dict[str, Any]:
                 "labels": [r[0] for r in rows],
                 "values": [r[1] for r in rows],
                 "hole": 0.45,
+                "marker": {"colors": [_grade_color(every.index(r[0]), len(every)) for r in rows]},
                 "sort": False,
                 "textinfo": "label+value",
                 "hovertemplate": "%{label}:%{value}个(%{percent})<extra></extra>",
@@ -79,7 +84,9 @@ def _ranking(table: Table) -> dict[str, Any]:
                 "y": [f"{r[0]}. {r[1]}" for r in rows],
                 "x": [r[3] for r in rows],
                 "text": [r[3] for r in rows],
-                "textposition": "auto",
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "end",
                 "marker": {"color": COLORS[0]},
                 "hovertemplate": "%{y}:%{x}分<extra></extra>",
             }
@@ -103,7 +110,9 @@ def _weakest(table: Table) -> dict[str, Any]:
                 "y": [f"{r[0]} {r[1][:16]}" for r in rows],
                 "x": [r[3] for r in rows],
                 "text": [r[3] for r in rows],
-                "textposition": "auto",
+                "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "end",
                 "marker": {"color": COLORS[1]},
                 "hovertemplate": "%{y}:平均失分%{x}<extra></extra>",
             }
@@ -137,30 +146,47 @@ def _trend(table: Table) -> dict[str, Any]:
 
 
 def _targets(table: Table) -> dict[str, Any]:
-    names = [r[0] for r in table.rows]
+    rows = table.rows[::-1]  # the first row at the top
+    names = [r[0] for r in rows]
     return {
         "data": [
             {
                 "type": "bar",
+                "orientation": "h",
                 "name": "年度目标",
-                "x": names,
-                "y": [r[2] for r in table.rows],
+                "y": names,
+                "x": [r[2] for r in rows],
                 "marker": {"color": "#c9d3df"},
-                "hovertemplate": "%{x} 目标:%{y}<extra></extra>",
+                "hovertemplate": "%{y} 目标:%{x}<extra></extra>",
             },
             {
                 "type": "bar",
+                "orientation": "h",
                 "name": "达标数",
-                "x": names,
-                "y": [r[3] for r in table.rows],
+                "y": names,
+                "x": [r[3] for r in rows],
+                "customdata": [r[4] for r in rows],
                 "marker": {"color": COLORS[3]},
-                "text": [r[4] for r in table.rows],
-                "textposition": "outside",
-                "hovertemplate": "%{x} 达标:%{y}(%{text})<extra></extra>",
+                "hovertemplate": "%{y} 达标:%{x}(完成%{customdata})<extra></extra>",
             },
         ],
-        "layout": _layout(barmode="group", xaxis={"type": "category", "automargin": True}),
+        "layout": _layout(
+            barmode="group",
+            height=max(320, 30 * len(rows) + 80),
+            margin={"l": 160, "r": 20, "t": 10, "b": 40},
+            yaxis={"automargin": True, "type": "category"},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        ),
     }
+
+
+def _grade_color(index: int, count: int) -> str:
+    """Best grade green, worst red, the ones between amber."""
+    if index == 0:
+        return "#4f9a5b"
+    if index == count - 1:
+        return "#c0392b"
+    return "#e6a23c"
 
 
 _MAKERS = {

@@ -66,19 +66,18 @@ class FilterForm(forms.Form):
     )
 
     def __init__(self, data: dict[str, str], *, user: User) -> None:
+        campaigns = list(campaigns_visible_to(user).order_by("-year", "-id"))
+        years = sorted({c.year for c in campaigns}, reverse=True)
+        if "year" not in data and years:
+            data = {**data, "year": str(years[0])}  # the latest year by default
         super().__init__(data)
         self.user = user
         scope = scope_for(user)
         self.by_region = scope.has(Role.OFFICE)
-        campaigns = list(campaigns_visible_to(user).order_by("-year", "-id"))
         self.campaigns = {c.pk: c for c in campaigns}
-        years = sorted({c.year for c in campaigns}, reverse=True)
         self._choices("year").choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
         self._choices("level").choices = [("", "全部级别"), *Level.choices]
         year, level = _int(data.get("year")), data.get("level") or ""
-        if year is None and years and "year" not in data:
-            year = years[0]  # the latest year by default
-            self.initial["year"] = year
         offered = [
             c
             for c in campaigns

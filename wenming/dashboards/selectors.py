@@ -217,9 +217,15 @@ def trend_table(focus: Focus) -> Table:
 def targets_table(focus: Focus) -> Table:
     """Each township's or supervising body's annual target against its qualified count."""
     targets = list(
-        Target.objects.filter(campaign=focus.campaign)
-        .select_related("region", "supervisor")
-        .order_by("region__path", "supervisor__name", "pk")
+        Target.objects.filter(campaign=focus.campaign).select_related("region", "supervisor")
+    )
+    # townships (by place in the tree) first, then supervising bodies by name
+    targets.sort(
+        key=lambda t: (
+            (0, t.region.path, "")
+            if t.region
+            else (1, "", t.supervisor.name if t.supervisor else "")
+        )
     )
     if focus.kind == TallyKind.REGION:
         inside = [

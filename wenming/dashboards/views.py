@@ -15,6 +15,8 @@ from wenming.dashboards.scope import filter_form
 from wenming.dashboards.selectors import Table, dashboard_table, dashboard_tables
 from wenming.web.context import actor
 
+WIDE = {"ranking", "weakest"}  # long charts: the whole width
+TALL = {"ranking", "weakest", "targets"}  # long tables scroll inside their card
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,6 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "id": f"chart-{table.key}",
                     "spec_id": f"chart-{table.key}-spec",
                     "cells": [[(v, _numeric(v)) for v in row] for row in table.rows],
+                    "wide": table.key in WIDE,
+                    "tall": table.key in TALL,
                 }
             )
     query = request.GET.urlencode()
