@@ -217,67 +217,51 @@ def trend_table(focus: Focus) -> Table:
 def targets_table(focus: Focus) -> Table:
     """Each township's or supervising body's annual target against its qualified count."""
     targets = list(
-        Target.objects.filter(campaign=focus.campaign).select_related("region", "supervisor")
-    )
-    # townships (by place in the tree) first, then supervising bodies by name
-    targets.sort(
-        key=lambda t: (
-            (0, t.region.path, "")
-            if t.region
-            else (1, "", t.supervisor.name if t.supervisor else "")
+        Target.objects.filter(campaign=focus.campaign).values_list(
+            "region_id",
+            "region__path",
+            "region__name",
+            "supervisor_id",
+            "supervisor__region_path",
+            "supervisor__name",
+            "count",
         )
     )
     if focus.kind == TallyKind.REGION:
         inside = [
             t
             for t in targets
-            if any(
-                (t.region and t.region.path.startswith(p))
-                or (t.supervisor and t.supervisor.region_path.startswith(p))
-                for p in focus.region_paths
-            )
+            if any((t[1] or t[4] or "").startswith(p) for p in focus.region_paths)
         ]
     else:
-        inside = [t for t in targets if t.supervisor_id in focus.keys]
-    wanted = Q(pk__in=[])
-    regions = [t.region_id for t in inside if t.region_id]
-    bodies = [t.supervisor_id for t in inside if t.supervisor_id]
-    if regions:
-        wanted |= Q(kind=TallyKind.REGION, key__in=regions)
-    if bodies:
-        wanted |= Q(kind=TallyKind.BODY, key__in=bodies)
+        inside = [t for t in targets if t[3] in focus.keys]
+    # townships (by place in the tree) first, then supervising bodies by name
+    inside.sort(key=lambda t: (0, t[1], "") if t[0] else (1, "", t[5]))
     counts: dict[tuple[str, int], int] = {}
-    if inside:
-        q = wanted & Q(campaign=focus.campaign, state__in=QUALIFIED)
+    for kind, keys in (
+        (TallyKind.REGION.value, [t[0] for t in inside if t[0]]),
+        (TallyKind.BODY.value, [t[3] for t in inside if t[3]]),
+    ):
+        if not keys:
+            continue
+        q = Q(campaign=focus.campaign, kind=kind, key__in=keys, state__in=QUALIFIED)
         if focus.unit_type_id:
             q &= Q(unit_type_id=focus.unit_type_id)
-        counts = {
-            (kind, key): n
-            for kind, key, n in StateCount.objects.filter(q)
-            .values_list("kind", "key")
-            .annotate(n=Sum("count"))
-        }
+        for key, n in StateCount.objects.filter(q).values_list("key").annotate(n=Sum("count")):
+            counts[(kind, key)] = n
     table = Table(
         "targets",
         "年度目标完成情况",
         ["乡镇街道/主管部门", "类别", "年度目标", "达标数", "完成率"],
         note="达标数:拟命名与已命名的单位",
     )
-    for t in inside:
-        if t.region_id:
-            name, kind, key = (
-                t.region.name if t.region else "",
-                "乡镇街道/地区",
-                (TallyKind.REGION.value, t.region_id),
-            )
+    for region_id, _, region_name, body_id, _, body_name, target in inside:
+        if region_id:
+            done = counts.get((TallyKind.REGION.value, region_id), 0)
+            table.rows.append([region_name, "乡镇街道/地区", target, done, _percent(done, target)])
         else:
-            name, kind, key = (
-                t.supervisor.name if t.supervisor else "",
-                "主管部门",
-                (TallyKind.BODY.value, t.supervisor_id or 0),
-            )
-        done = counts.get(key, 0)
-        table.rows.append([name, kind, t.count, done, _percent(done, t.count)])
+            done = counts.get((TallyKind.BODY.value, body_id), 0)
+            table.rows.append([body_name, "主管部门", target, done, _percent(done, target)])
     return table
 
 

@@ -6,6 +6,8 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -33,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "spec": figure(table),
                     "id": f"chart-{table.key}",
                     "spec_id": f"chart-{table.key}-spec",
-                    "cells": [[(v, _numeric(v)) for v in row] for row in table.rows],
+                    "body": _rows_html(table),
                     "wide": table.key in WIDE,
                     "tall": table.key in TALL,
                 }
@@ -82,6 +84,25 @@ def _workbook(table: Table, heading: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _rows_html(table: Table) -> SafeString:
+    """The table's rows as HTML, every value escaped (a few hundred rows: much faster than the
+    template language cell by cell)."""
+    if not table.rows:
+        return format_html(
+            '<tr><td colspan="{}" class="muted">暂无数据</td></tr>', len(table.headers)
+        )
+    rows = (
+        "<tr>"
+        + "".join(
+            f'<td class="num">{escape(v)}</td>' if _numeric(v) else f"<td>{escape(v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for row in table.rows
+    )
+    return mark_safe("".join(rows))  # every value escaped above
 
 
 def _numeric(value: object) -> bool:
