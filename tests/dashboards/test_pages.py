@@ -117,6 +117,10 @@ def test_a_district_office_sees_only_its_district(client, board):
     html = page(client, world.people.east_office, region=world.west.pk)
     assert "江西第一小学" not in html
     assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "4"
+    # the other filters still apply
+    other_type = UnitTypeFactory(name="企业类")
+    html = page(client, world.people.east_office, region=world.west.pk, unit_type=other_type.pk)
+    assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "0"
     rows = xlsx(client, "ranking", region=world.west.pk)
     assert "江西第一小学" not in {r[1] for r in rows}
 

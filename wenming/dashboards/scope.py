@@ -106,7 +106,8 @@ class FilterForm(forms.Form):
 
     def focus(self) -> Focus | None:
         """The dashboard's subject, or None when there is no campaign to show."""
-        values = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # a value that is not offered (e.g. a region outside the scope) is dropped
+        values = self.cleaned_data
         campaign = self.campaigns.get(values.get("campaign") or 0)
         if campaign is None or campaign not in self.offered:
             campaign = self.offered[0] if self.offered else None
