@@ -181,26 +181,26 @@ def run_one(database: str, units: int, rounds: int) -> None:
         cursor.execute("ANALYZE")
     body = Unit.objects.filter(supervises=True).order_by("pk").first()
     assert body is not None
-    supervisor = User.objects.create_user("bench_supervisor")
-    RoleGrant.objects.create(user=supervisor, role=Role.SUPERVISOR, unit=body)
+    body_user = User.objects.create_user("bench_supervisor")
+    RoleGrant.objects.create(user=body_user, role=Role.SUPERVISOR, unit=body)
     districts = list(Region.objects.filter(level=RegionLevel.COUNTY).values_list("pk", flat=True))
-    towns = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).values_list("pk", flat=True))
+    townships = list(Region.objects.filter(level=RegionLevel.TOWNSHIP).values_list("pk", flat=True))
     base = "/dashboards/"
     as_office = Client()
     as_office.force_login(office)
     as_body = Client()
-    as_body.force_login(supervisor)
+    as_body.force_login(body_user)
     pages = {
         "city office, whole city": (as_office, lambda: base),
         "city office, one district": (as_office, lambda: f"{base}?region={rng.choice(districts)}"),
-        "city office, one township": (as_office, lambda: f"{base}?region={rng.choice(towns)}"),
+        "city office, one township": (as_office, lambda: f"{base}?region={rng.choice(townships)}"),
         "city office, unit type": (as_office, lambda: f"{base}?unit_type={rng.choice(types)}"),
         "city office, district + type": (
             as_office,
             lambda: f"{base}?region={rng.choice(districts)}&unit_type={rng.choice(types)}",
         ),
         "supervising body (its ~500 units)": (as_body, lambda: base),
-        "export: ranking of the city (.xlsx)": (as_office, lambda: base + "export/weakest.xlsx"),
+        "export: weakest indicators (.xlsx)": (as_office, lambda: base + "export/weakest.xlsx"),
     }
     print(f"\n{database}: {units:,} units, {total_apps:,} applications")
     for label, (client, make) in pages.items():

@@ -9,11 +9,14 @@ body's keys only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
@@ -71,38 +74,67 @@ class FilterForm(forms.Form):
         if "year" not in data and years:
             data = {**data, "year": str(years[0])}  # the latest year by default
         super().__init__(data)
+        self.options: dict[str, list[tuple[Any, str]]] = {}
         self.user = user
         scope = scope_for(user)
         self.by_region = scope.has(Role.OFFICE)
         self.campaigns = {c.pk: c for c in campaigns}
-        self._choices("year").choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
-        self._choices("level").choices = [("", "全部级别"), *Level.choices]
+        self._offer("year", [("", "全部年度")] + [(y, f"{y}年") for y in years])
+        self._offer("level", [("", "全部级别"), *Level.choices])
         year, level = _int(data.get("year")), data.get("level") or ""
         offered = [
             c
             for c in campaigns
             if (year is None or c.year == year) and (not level or c.level == level)
         ]
-        self._choices("campaign").choices = [(c.pk, c.name) for c in offered]
+        self._offer("campaign", [(c.pk, c.name) for c in offered])
         self.offered = offered
         if self.by_region:
             regions = regions_visible_to(user).filter(level__lte=RegionLevel.TOWNSHIP)
-            self.regions = {r.pk: r for r in regions.order_by("path")}
-            self._choices("region").choices = [("", "本辖区全部")] + [
-                (r.pk, "\u3000" * max(0, r.path.count("/") - 2) + r.name)
-                for r in self.regions.values()
-            ]
+            self.regions = {
+                pk: (pk, name, path)
+                for pk, name, path in regions.order_by("path").values_list("pk", "name", "path")
+            }
+            self._offer(
+                "region",
+                [("", "本辖区全部")]
+                + [
+                    (pk, "\u3000" * max(0, path.count("/") - 2) + name)
+                    for pk, name, path in self.regions.values()
+                ],
+            )
         else:
             self.regions = {}
             del self.fields["region"]
-        types = UnitType.objects.order_by("id")
-        self._choices("unit_type").choices = [("", "全部类型")] + [(t.pk, t.name) for t in types]
-        self.type_names = {t.pk: t.name for t in types}
+        self.type_names = dict(UnitType.objects.order_by("id").values_list("pk", "name"))
+        self._offer("unit_type", [("", "全部类型"), *self.type_names.items()])
 
-    def _choices(self, name: str) -> forms.ChoiceField:
+    def controls(self) -> list[dict[str, object]]:
+        """Each filter as a label and its <select>'s options, built here: a hundred regions
+        through the widget templates would cost more than every figure on the page."""
+        controls: list[dict[str, object]] = []
+        for name, field in self.fields.items():
+            chosen = str(self.data.get(name, ""))
+            options = "".join(
+                f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>'
+                f"{escape(label)}</option>"
+                for value, label in self.options[name]
+            )
+            controls.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "options": mark_safe(options),  # every value and label escaped
+                    "errors": self.errors.get(name, []),
+                }
+            )
+        return controls
+
+    def _offer(self, name: str, choices: list[tuple[Any, str]]) -> None:
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
-        return field
+        field.choices = choices
+        self.options[name] = choices
 
     def focus(self) -> Focus | None:
         """The dashboard's subject, or None when there is no campaign to show."""
@@ -119,18 +151,18 @@ class FilterForm(forms.Form):
             region = self.regions.get(values.get("region") or 0)
             if region is not None:
                 chosen = [region]
-            elif scope.is_admin:
-                chosen = list(Region.objects.filter(parent=None))
             else:
-                chosen = list(Region.objects.filter(path__in=scope.region_paths))
-            label = "、".join(r.name for r in chosen) + "(含下级)"
+                tops = Region.objects.filter(
+                    Q(parent=None) if scope.is_admin else Q(path__in=scope.region_paths)
+                )
+                chosen = list(tops.values_list("pk", "name", "path"))
             return Focus(
                 campaign=campaign,
                 kind=TallyKind.REGION,
-                keys=tuple(r.pk for r in chosen),
-                label=label,
+                keys=tuple(pk for pk, _, _ in chosen),
+                label="、".join(name for _, name, _ in chosen) + "(含下级)",
                 unit_type_id=unit_type,
-                region_paths=tuple(r.path for r in chosen),
+                region_paths=tuple(path for _, _, path in chosen),
             )
         bodies = list(Unit.objects.filter(pk__in=scope.supervised_by).order_by("pk"))
         return Focus(

@@ -14,15 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
-from wenming.accounts.scope import path_prefix_q
 from wenming.campaigns.models import Campaign, State, Target
 from wenming.dashboards.models import Entry, LossSum, StateCount, TallyKind
 from wenming.dashboards.scope import Focus
 from wenming.frameworks.selectors import framework_of
 from wenming.organizations.models import Unit
-from wenming.titles.models import Title
 
 QUALIFIED = (State.LISTED.value, State.NAMED.value)
 RANKING_ON_PAGE = 50
@@ -160,7 +158,9 @@ def weakest_table(
 
 def trend_table(focus: Focus) -> Table:
     """Per year: applications, qualified and titles granted, for campaigns of the same kind and
-    level as the chosen one."""
+    level as the chosen one. Titles are those the campaign named (its applications now 已命名,
+    each with its row in titles); lists of earlier years imported into titles have no campaign
+    and no applications to compare with, so they are not part of this trend."""
     campaign = focus.campaign
     campaigns = dict(
         Campaign.objects.filter(
@@ -170,6 +170,7 @@ def trend_table(focus: Focus) -> Table:
     years = sorted(set(campaigns.values()))[-TREND_YEARS:]
     applied: dict[int, int] = dict.fromkeys(years, 0)
     qualified: dict[int, int] = dict.fromkeys(years, 0)
+    granted: dict[int, int] = dict.fromkeys(years, 0)
     rows = (
         StateCount.objects.filter(
             _counts_q(focus),
@@ -183,19 +184,8 @@ def trend_table(focus: Focus) -> Table:
         applied[year] += n
         if state in QUALIFIED:
             qualified[year] += n
-    titles = Title.objects.filter(
-        kind=campaign.edition.campaign_type, level=campaign.level, year__in=years
-    )
-    if focus.kind == TallyKind.REGION:
-        q = Q(pk__in=[])
-        for path in focus.region_paths:
-            q |= path_prefix_q("region_path", path)
-        titles = titles.filter(q)
-    else:
-        titles = titles.filter(unit__supervisor_id__in=focus.keys)
-    if focus.unit_type_id:
-        titles = titles.filter(unit__unit_type_id=focus.unit_type_id)
-    granted = dict(titles.values_list("year").annotate(n=Count("id")))
+        if state == State.NAMED:
+            granted[year] += n
     table = Table(
         "trend",
         f"历年趋势({campaign.get_level_display()}{campaign.edition.campaign_type})",
@@ -208,7 +198,7 @@ def trend_table(focus: Focus) -> Table:
                 applied[year],
                 qualified[year],
                 _percent(qualified[year], applied[year]),
-                granted.get(year, 0),
+                granted[year],
             ]
         )
     return table
