@@ -164,3 +164,25 @@ def test_the_page_reads_a_bounded_number_of_queries(client, board, django_assert
     with django_assert_max_num_queries(21):  # constant: no per-unit reads
         response = client.get(reverse("dashboards:index"))
     assert response.status_code == 200
+
+
+def test_a_named_unit_counts_as_a_title_in_the_trend(client, board):
+    from django.utils import timezone
+
+    from wenming.campaigns.outcomes import grant_titles
+    from wenming.titles.models import Title
+
+    pass_all(board)
+    application = board.applications["临江第一小学"]
+    application.refresh_from_db()
+    grant_titles(
+        actor=board.world.people.city_office,
+        campaign=board.campaign,
+        application=application,
+        today=timezone.localdate(),
+    )
+    assert Title.objects.filter(unit=application.unit).count() == 1
+    html = page(client, board.world.people.city_office)
+    assert table(html, "trend") == [["2026年", "5", "4", "80.0%", "1"]]
+    states = {row[0]: row[1] for row in table(html, "states")}
+    assert (states[State.NAMED.label], states[State.LISTED.label]) == ("1", "3")
