@@ -153,6 +153,8 @@ def test_every_table_exports_to_excel(client, board):
     assert len(rows) == 2 + 5
     rows = xlsx(client, "weakest")
     assert rows[2][:4] == ("A1.4", "校舍安全", 15, 9)
+    listed = next(r for r in xlsx(client, "states") if r[0] == State.LISTED.label)
+    assert listed == (State.LISTED.label, 4, 0.8)  # a share is a number shown as 80.0%
     for key in ("states", "grades", "trend", "targets"):
         assert len(xlsx(client, key)) > 2
     assert client.get(reverse("dashboards:export", args=["nothing"])).status_code == 404

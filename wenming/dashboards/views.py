@@ -73,7 +73,14 @@ def _workbook(table: Table, heading: str) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(row)
+        sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if (
+                isinstance(cell.value, float)
+                and cell.column
+                and table.headers[cell.column - 1].endswith(("率", "占比", "占已测评"))
+            ):
+                cell.number_format = "0.0%"
     if table.note:
         sheet.append([])
         sheet.append([table.note])
@@ -103,6 +110,16 @@ def _rows_html(table: Table) -> SafeString:
         for row in table.rows
     )
     return mark_safe("".join(rows))  # every value escaped above
+
+
+def _cell(value: object) -> object:
+    """Percentages go to Excel as numbers (shown as 12.5%), so they sort and sum."""
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1]) / 100
+        except ValueError:
+            return value
+    return value
 
 
 def _numeric(value: object) -> bool:
