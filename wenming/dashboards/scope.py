@@ -39,12 +39,19 @@ class Focus:
     unit_type_id: int | None
     region_paths: tuple[str, ...] = ()  # for reading single applications (kind region)
 
-    def entries_q(self, prefix: str = "") -> Q:
-        """The applications this focus covers, on a model with region_path / supervisor_id."""
+    def entries_q(self, prefix: str = "", *, by_region_index: bool = True) -> Q:
+        """The applications this focus covers, on a model with region_path / supervisor_id.
+        ``by_region_index=False`` writes the region test so that no index serves it (a
+        prefix LIKE): the database then walks another index (e.g. by score) and tests each
+        row, which is faster when the region holds most of the rows."""
         if self.kind == TallyKind.REGION:
             q = Q(pk__in=[])
             for path in self.region_paths:
-                q |= path_prefix_q(f"{prefix}region_path", path)
+                q |= (
+                    path_prefix_q(f"{prefix}region_path", path)
+                    if by_region_index
+                    else Q(**{f"{prefix}region_path__startswith": path})
+                )
         else:
             q = Q(**{f"{prefix}supervisor_id__in": self.keys})
         if self.unit_type_id:
