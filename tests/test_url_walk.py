@@ -257,6 +257,18 @@ EXPECTED = {
         True,
     ),
     "frameworks:upload": (lambda o: reverse("frameworks:upload"), OFFICES, 403, False),
+    "dashboards:index": (
+        lambda o: reverse("dashboards:index"),
+        OFFICES | {"supervisor"},
+        403,
+        False,
+    ),
+    "dashboards:export": (
+        lambda o: reverse("dashboards:export", args=["ranking"]),
+        OFFICES | {"supervisor"},
+        403,
+        False,
+    ),
     "campaigns:list": (lambda o: reverse("campaigns:list"), EVERYONE, None, False),
     "campaigns:new": (lambda o: reverse("campaigns:new"), OFFICES, 403, False),
     "campaigns:detail": (

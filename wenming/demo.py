@@ -63,6 +63,10 @@ def demo_load() -> list[str]:
 
             load_campaign(people)  # last year's, finished
             _load_campaigns(people)  # this year's, in every state
+        from wenming.dashboards.demo import demo_campaigns
+
+        if demo_campaigns():
+            lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )

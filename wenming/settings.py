@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "wenming.campaigns",
     "wenming.draws",
     "wenming.onsite",
+    "wenming.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "wenming.dashboards.finders.PlotlyFinder",  # plotly.js from the installed plotly package
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -22,6 +22,7 @@ urlpatterns = [
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),
     path("campaigns/", include("wenming.campaigns.urls")),
+    path("dashboards/", include("wenming.dashboards.urls")),
     path("calendar/", include("wenming.workdays.urls")),
     path("titles/", include("wenming.titles.urls")),
     path("balance/", include("wenming.balance.urls")),

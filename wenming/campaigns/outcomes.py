@@ -15,6 +15,7 @@ from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application, Campaign, State, Transition
 from wenming.campaigns.services import Refused, score_result
 from wenming.core.points import fmt
+from wenming.dashboards.services import dashboard_application_sync
 from wenming.rectification.models import ProblemSource, RectificationPlan
 from wenming.rectification.selectors import plan_state, plans_of
 from wenming.rectification.services import problem_create, rectification_plan_create
@@ -48,6 +49,7 @@ def _move(
         new=State(new).label,
         comment=comment,
     )
+    dashboard_application_sync(application_id=application.pk)
 
 
 def grant_titles(

@@ -47,6 +47,7 @@ from wenming.campaigns.signatures import digest_of, signed_content
 from wenming.core.engine import Scorecard
 from wenming.core.errors import FileInvalid
 from wenming.core.results import results_from_data
+from wenming.dashboards.services import dashboard_application_sync
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.frameworks.services import framework_mark_used
@@ -280,6 +281,7 @@ def _log(
         new=new,
         comment=comment,
     )
+    dashboard_application_sync(application_id=application.pk)
 
 
 def _compare_and_set(application: Application, version: int, **values: Any) -> None:
@@ -569,4 +571,5 @@ def evaluation_record(
         new=f"{card.total / 100:g} {card.grade}",
         comment="纸质评分表导入" if source == "paper" else "现场测评",
     )
+    dashboard_application_sync(application_id=application.pk, card=card)
     return evaluation
