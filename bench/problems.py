@@ -14,6 +14,7 @@ aggregate over the same rows (grouped by region, no tallies). Not a test.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -54,23 +55,33 @@ COLUMNS = [
 ]
 
 
-def run_one(database: str, problems: int, rounds: int) -> None:
-    fresh_django(database, "wenming_bench_problems")
+def run_one(database: str, problems: int, rounds: int, reuse: bool) -> None:
+    fresh_django(database, "wenming_bench_problems", keep=reuse)
+    from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
+    from wenming.rectification.models import Problem, Tally
     from wenming.rectification.services import tallies_rebuild
 
-    office, units, today = load_units()
-    t0 = time.perf_counter()
-    insert_problems(database, problems, units, office.pk, today)
-    t1 = time.perf_counter()
-    rows = tallies_rebuild()
-    t2 = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     print(f"\n{database}: {problems:,} problems")
-    print(f"  load {t1 - t0:.0f} s, tallies rebuilt in {t2 - t1:.0f} s ({rows:,} rows)")
+    if reuse and Problem.objects.count() == problems:
+        office, today = User.objects.get(username="bench_office"), timezone.localdate()
+        print("  reusing the database of an earlier run")
+    else:
+        office, units, today = load_units()
+        t0 = time.perf_counter()
+        insert_problems(database, problems, units, office.pk, today)
+        print(f"  load {time.perf_counter() - t0:.0f} s")
+        Tally.objects.all().delete()
+    if not Tally.objects.exists():
+        t1 = time.perf_counter()
+        rows = tallies_rebuild()
+        print(f"  tallies rebuilt in {time.perf_counter() - t1:.0f} s ({rows:,} rows)")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if database == "postgres" else "ANALYZE")
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     client = Client()
     client.force_login(office)
     start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
@@ -264,6 +275,9 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run if it is loaded"
+    )
     args = parser.parse_args()
     if args.database == "both":  # one process per database: Django is set up once per process
         for db in ("sqlite", "postgres"):
@@ -277,11 +291,12 @@ def main() -> None:
                     str(args.rounds),
                     "--database",
                     db,
+                    *(["--reuse"] if args.reuse else []),
                 ],
                 check=True,
             )
         return
-    run_one(args.database, args.problems, args.rounds)
+    run_one(args.database, args.problems, args.rounds, args.reuse)
 
 
 if __name__ == "__main__":

@@ -14,34 +14,36 @@ Definitions (the figures are computed, never typed in):
   满意率 = satisfied ÷ reached.
 * time to close = whole days from the receipt date to the 结案 date; average and the exact 90th
   percentile (nearest rank: the smallest d with at least 90% of closed problems taking ≤ d
-  days), from per-month counts by whole days (CloseDays).
+  days), from the close-time histograms kept on the tally rows.
+* A period is read from the fewest tally rows that cover it: whole years, then whole
+  quarters, then months (``pieces``), so twelve months cost at most six rows per key.
 * overdue: received in the period, still open, deadline before today.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.organizations.models import Region, RegionLevel, Unit
+from wenming.rectification import histogram
 from wenming.rectification.models import (
-    CloseDays,
     Problem,
     ProblemState,
     RectificationPlan,
     Tally,
     TallyKind,
+    TallySpan,
 )
 
 COUNTERS = (
@@ -73,12 +75,12 @@ class Measures:
     callbacks_satisfied: int = 0
     returned: int = 0
     overdue: int = 0
-    days: Counter[int] = field(default_factory=Counter)
+    days: list[int] = field(default_factory=list)  # closed problems by whole days to close
 
     def add(self, other: Measures) -> None:
         for name in (*COUNTERS, "overdue"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.days.update(other.days)
+        self.days = histogram.total([self.days, other.days])
 
     @property
     def open(self) -> int:
@@ -108,16 +110,7 @@ class Measures:
 
     @property
     def p90_days(self) -> int | None:
-        n = sum(self.days.values())
-        if not n:
-            return None
-        rank = math.ceil(n * 9 / 10)
-        seen = 0
-        for days in sorted(self.days):
-            seen += self.days[days]
-            if seen >= rank:
-                return days
-        raise AssertionError("unreachable")
+        return histogram.nearest_rank(self.days, 90)
 
 
 def month_end(month: date) -> date:
@@ -125,28 +118,78 @@ def month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
+def add_months(month: date, n: int) -> date:
+    year, index = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return date(year, index + 1, 1)
+
+
+def pieces(start: date, end: date) -> list[tuple[str, date]]:
+    """The fewest tally spans covering the months start..end (first days): whole years, then
+    whole quarters, then single months, e.g. 2025-12..2026-11 → 2025-12, Q1, Q2, Q3, 10, 11."""
+    out: list[tuple[str, date]] = []
+    month = start.replace(day=1)
+    while month <= end:
+        if month.month == 1 and date(month.year, 12, 1) <= end:
+            out.append((TallySpan.YEAR.value, month))
+            month = date(month.year + 1, 1, 1)
+        elif month.month % 3 == 1 and add_months(month, 2) <= end:
+            out.append((TallySpan.QUARTER.value, month))
+            month = add_months(month, 3)
+        else:
+            out.append((TallySpan.MONTH.value, month))
+            month = add_months(month, 1)
+    return out
+
+
+def _pieces_q(start: date, end: date) -> Q:
+    by_span: dict[str, list[date]] = {}
+    for span, first in pieces(start, end):
+        by_span.setdefault(span, []).append(first)
+    q = Q(pk__in=[])
+    for span, firsts in by_span.items():
+        q |= Q(span=span, start__in=firsts)
+    return q
+
+
 def measures_for(kind: str, keys: Iterable[int], start: date, end: date) -> dict[int, Measures]:
-    """Tallied figures (all but overdue) per key for the months start..end (first days)."""
+    """Tallied figures (all but overdue) per key for the months start..end (first days), read
+    from the few month, quarter and year rows that cover the period."""
     keys = list(keys)
     out = {k: Measures() for k in keys}
     if not keys:
         return out
     rows = (
-        Tally.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
-        .values("key")
-        .annotate(**{c: Sum(c) for c in COUNTERS})
+        Tally.objects.filter(kind=kind, key__in=keys)
+        .filter(_pieces_q(start, end))
+        .values_list("key", *COUNTERS, "days")
+        .order_by()
     )
+    sums: dict[int, list[int]] = {}
+    parts: dict[int, list[Any]] = {}
+    width = len(COUNTERS)
     for row in rows:
-        m = out[row["key"]]
-        for c in COUNTERS:
-            setattr(m, c, row[c] or 0)
-    histogram = (
-        CloseDays.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
-        .values_list("key", "days")
-        .annotate(n=Sum("count"))
-    )
-    for key, days, n in histogram:
-        out[key].days[days] += n
+        key = row[0]
+        figures = sums.get(key)
+        if figures is None:
+            sums[key] = list(row[1 : width + 1])
+        else:
+            for i in range(width):
+                figures[i] += row[i + 1]
+        if row[-1]:
+            parts.setdefault(key, []).append(histogram.decode(row[-1]))
+    for key, figures in sums.items():
+        m = out[key]
+        (
+            m.received,
+            m.closed,
+            m.closed_on_time,
+            m.days_total,
+            m.complaints_closed,
+            m.callbacks_reached,
+            m.callbacks_satisfied,
+            m.returned,
+        ) = figures
+        m.days = histogram.total(parts.get(key, []))
     return out
 
 
@@ -325,7 +368,7 @@ def _difference(total: Measures, part: Measures) -> Measures:
     rest = Measures()
     for name in (*COUNTERS, "overdue"):
         setattr(rest, name, getattr(total, name) - getattr(part, name))
-    rest.days = Counter({d: n for d, n in (total.days - part.days).items() if n > 0})
+    rest.days = histogram.difference(total.days, part.days)
     return rest
 
 
