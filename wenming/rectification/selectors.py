@@ -210,7 +210,7 @@ def overdue_by_region(
     qs = _open_overdue(start, end, today)
     if within is not None:
         qs = qs.filter(path_prefix_q("region_path", within.path))
-    for path, n in qs.values_list("region_path").annotate(n=Count("id")).order_by():
+    for path, n in qs.values_list("region_path").annotate(n=Count("*")).order_by():
         for region_id in region_ids_of(path):
             if region_id in out:
                 out[region_id] += n
@@ -229,7 +229,8 @@ def overdue_by(
         _open_overdue(start, end, today)
         .filter(**{f"{field_name}__in": keys})
         .values_list(field_name)
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
+        .order_by()
     )
     for key, n in counts:
         out[key] = n

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -48,6 +50,7 @@ from wenming.rectification.selectors import (
     SORTS,
     Measures,
     Overview,
+    Row,
     office_region,
     overview,
     plan_state,
@@ -356,6 +359,46 @@ def _overview_for(request: HttpRequest) -> Overview:
     )
 
 
+CELLS = '<td class="num">{}</td>' * 8 + '<td class="num{}">{}</td><td class="num">{}</td>'
+
+
+def _cells(m: Measures) -> SafeString:
+    """One row's figures as table cells, formatted once here: the page lists hundreds of rows
+    and a template lookup per figure would cost more than everything else on the page."""
+
+    def pct(v: Any) -> str:
+        return "—" if v is None else f"{v}%"
+
+    return format_html(
+        CELLS,
+        m.received,
+        m.closed,
+        pct(m.close_rate),
+        pct(m.on_time_rate),
+        pct(m.callback_rate),
+        pct(m.satisfaction_rate),
+        "—" if m.avg_days is None else m.avg_days,
+        "—" if m.p90_days is None else m.p90_days,
+        " error" if m.overdue else "",
+        m.overdue,
+        m.returned,
+    )
+
+
+def _table(rows: list[Row] | None) -> list[dict[str, Any]] | None:
+    if rows is None:
+        return None
+    return [
+        {
+            "rank": r.rank if r.key else "",
+            "label": r.label,
+            "region": r.url_region,
+            "cells": _cells(r.m),
+        }
+        for r in rows
+    ]
+
+
 @login_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     data = _overview_for(request)
@@ -374,6 +417,9 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "rectification/overview.html",
         {
             "o": data,
+            "regions": _table(data.regions),
+            "bodies": _table(data.bodies),
+            "units": _table(data.units),
             "levels": [
                 (v, label)
                 for v, label in RegionLevel.choices

@@ -1,5 +1,6 @@
 """Tallies per month, quarter and year with the close-time histogram on each row (replaces the
-per-day CloseDays rows); the tallies are recomputed from the problems."""
+per-day CloseDays rows), recomputed from the problems; a covering index over the open problems
+for the overdue counts."""
 
 from django.db import migrations, models
 
@@ -31,6 +32,15 @@ class Migration(migrations.Migration):
             model_name="tally",
             constraint=models.UniqueConstraint(
                 fields=("kind", "key", "span", "start"), name="tally_unique"
+            ),
+        ),
+        migrations.RemoveIndex(model_name="problem", name="problem_open_deadline_idx"),
+        migrations.AddIndex(
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("state", "closed"), _negated=True),
+                fields=["deadline", "received_on", "region_path", "body", "unit"],
+                name="problem_open_cover_idx",
             ),
         ),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
