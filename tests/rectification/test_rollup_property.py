@@ -24,6 +24,7 @@ from wenming.rectification.selectors import (
     month_end,
     overview,
     pieces,
+    repeat_overdue_units,
 )
 
 FIRST = date(2024, 11, 1)
@@ -77,6 +78,21 @@ def direct(problems: list[Problem], start: date, end: date, today: date) -> Meas
         rank = -(-len(took) * 9 // 10)
         assert m.p90_days == took[rank - 1]
     return m
+
+
+def bulletin(problems: list[Problem], start: date, end: date) -> list[tuple[int, int, int]]:
+    """(unit, still open past the deadline, closed after it), counted from the problems."""
+    counts: dict[int, list[int]] = {}
+    for p in problems:
+        if not start <= p.received_on <= month_end(end):
+            continue
+        c = counts.setdefault(p.unit_id, [0, 0])
+        if p.closed_on is None:
+            c[0] += int(p.deadline < TODAY)
+        else:
+            c[1] += int(p.closed_on > p.deadline)
+    named = [(u, a, b) for u, (a, b) in counts.items() if a + b >= 1]
+    return sorted(named, key=lambda r: (-(r[1] + r[2]), r[0]))
 
 
 def same(tallied: Measures, counted: Measures, *, overdue: bool = False) -> None:
@@ -181,6 +197,12 @@ def test_tallied_measures_equal_a_direct_count(world, clock, specs, periods):
                     same(rest[0].m, s2, overdue=True)
                 else:
                     assert rest == []
+                named = repeat_overdue_units(
+                    region=world.east, start=start, end=end, today=TODAY, minimum=1
+                )
+                assert [(r.unit.pk, r.overdue, r.closed_late) for r in named] == bulletin(
+                    rows, start, end
+                )
 
             def snapshot():
                 return sorted(

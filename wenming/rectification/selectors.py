@@ -30,7 +30,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from wenming.accounts.models import Role
@@ -450,29 +450,35 @@ def repeat_overdue_units(
     end: date,
     today: date | None = None,
     minimum: int = 2,
+    limit: int | None = None,
 ) -> list[RepeatOffender]:
-    """Units with at least ``minimum`` problems received in the period that went overdue
-    (still open past the deadline, or closed after it): named in the bulletin."""
+    """Units (now in ``region``) with at least ``minimum`` problems received in the period that
+    went overdue (still open past the deadline, or closed after it): named in the bulletin.
+    Closed late = closed − closed on time, from the units' tallies; still open past the
+    deadline, from the index over open problems. Most overdue first."""
     today = today or timezone.localdate()
-    qs = Problem.objects.filter(received_on__gte=start, received_on__lte=month_end(end))
+    units = Unit.objects.all()
     if region is not None:
-        qs = qs.filter(path_prefix_q("region_path", region.path))
-    late_open = Q(deadline__lt=today) & ~Q(state=ProblemState.CLOSED)
-    late_closed = Q(state=ProblemState.CLOSED, closed_on__gt=F("deadline"))
-    rows = (
-        qs.filter(late_open | late_closed)
-        .values("unit_id")
-        .annotate(
-            overdue=Count("id", filter=late_open),
-            closed_late=Count("id", filter=late_closed),
-            n=Count("id"),
-        )
-        .filter(n__gte=minimum)
-        .order_by("-n", "unit_id")
+        units = units.filter(path_prefix_q("region_path", region.path))
+    late = (
+        Tally.objects.filter(kind=TallyKind.UNIT, closed__gt=F("closed_on_time"))
+        .filter(_pieces_q(start, end))
+        .values_list("key")
+        .annotate(n=Sum(F("closed") - F("closed_on_time")))
+        .order_by()
     )
-    found = list(rows)
-    units = Unit.objects.in_bulk([r["unit_id"] for r in found])
-    return [RepeatOffender(units[r["unit_id"]], r["overdue"], r["closed_late"]) for r in found]
+    still_open = (
+        _open_overdue(start, end, today).values_list("unit_id").annotate(n=Count("*")).order_by()
+    )
+    if region is not None:
+        late = late.filter(key__in=units.values("pk"))
+        still_open = still_open.filter(unit_id__in=units.values("pk"))
+    closed_late = dict(late)
+    overdue = dict(still_open)
+    counts = [(overdue.get(u, 0) + closed_late.get(u, 0), u) for u in {*closed_late, *overdue}]
+    named = sorted(((-n, u) for n, u in counts if n >= minimum))[:limit]
+    found = Unit.objects.in_bulk([u for _, u in named])
+    return [RepeatOffender(found[u], overdue.get(u, 0), closed_late.get(u, 0)) for _, u in named]
 
 
 # -- to-do queries (used by todo.py) ---------------------------------------------------

@@ -408,7 +408,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         data.region is not None and data.region.level >= RegionLevel.TOWNSHIP
     )
     bulletin = (
-        repeat_overdue_units(region=data.region, start=data.start, end=data.end)[:50]
+        repeat_overdue_units(region=data.region, start=data.start, end=data.end, limit=50)
         if show
         else None
     )
