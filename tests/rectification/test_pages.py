@@ -127,3 +127,20 @@ def test_overview_and_its_export_agree(client, world):
     rows = list(wb["地区"].iter_rows(values_only=True))
     assert rows[1][:4] == ("排名", "名称", "受理数", "办结数")
     assert ("临江街道", 1, 0) in [r[1:4] for r in rows[2:]]
+
+
+def test_overview_queries_do_not_grow_with_rows_or_months(client, world, clock):
+    client.force_login(world.people.city_office)
+    url = reverse("rectification:overview") + "?start=2025-01&end=2026-12&bulletin=1"
+    for n in range(2):
+        new_problem(world, title=f"逾期{n}", found_on=date(2025, 1, 6), deadline=date(2025, 2, 1))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n, day in enumerate([date(2025, 2, 3), date(2025, 7, 9), date(2026, 1, 5)]):
+        clock.set(day)
+        new_problem(world, unit=world.s2, title=f"更多{n}", found_on=day)
+        new_problem(world, unit=world.s1, title=f"再多{n}", found_on=day)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(many) == len(few) <= 20
+    assert "江东区实验中学" in html  # named in the bulletin: three problems long overdue
