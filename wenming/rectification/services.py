@@ -793,6 +793,16 @@ def plan_add_problems(*, actor: User, plan: RectificationPlan, problems: Iterabl
             old=problem.plan_id or "",
             new=plan.title,
         )
+        if problem.deadline != plan.deadline:  # the plan's deadline replaces the problem's
+            audit_record(
+                actor=actor,
+                action="problem.deadline",
+                obj=problem,
+                field="deadline",
+                old=problem.deadline,
+                new=plan.deadline,
+                comment=f"纳入整改计划“{plan.title}”",
+            )
         added += 1
     return added
 
