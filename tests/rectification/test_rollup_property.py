@@ -152,12 +152,12 @@ def make(world, clock, spec, fillers) -> None:
 
 
 @settings(
-    max_examples=20,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    specs=st.lists(problem_specs, min_size=1, max_size=8),
+    specs=st.lists(problem_specs, min_size=1, max_size=7),
     periods=st.lists(st.tuples(months, months), min_size=1, max_size=4),
 )
 def test_tallied_measures_equal_a_direct_count(world, clock, specs, periods):
