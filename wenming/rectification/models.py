@@ -158,15 +158,16 @@ class Problem(models.Model):
             models.Index(fields=["region_path", "received_on"], name="problem_region_idx"),
             models.Index(fields=["origin_type", "origin_id"], name="problem_origin_idx"),
             # open problems are few: the overdue counts and to-do lists read only these
+            # (state is listed so that SQLite too reads the overdue counts from the index alone)
             models.Index(
-                fields=["region_path", "deadline"],
+                fields=["region_path", "deadline", "received_on", "unit", "state"],
                 name="problem_open_idx",
                 condition=~Q(state="closed"),
             ),
             # covering: the overview's overdue counts per region, body and unit are read from
             # this index alone (index-only scans on PostgreSQL), never from the table
             models.Index(
-                fields=["deadline", "received_on", "region_path", "body", "unit"],
+                fields=["deadline", "received_on", "region_path", "body", "unit", "state"],
                 name="problem_open_cover_idx",
                 condition=~Q(state="closed"),
             ),
@@ -310,6 +311,8 @@ class Tally(models.Model):
             # figures are increments; tests compare the tallies with a rebuild instead)
             models.UniqueConstraint(fields=["kind", "key", "span", "start"], name="tally_unique"),
         ]
+        # every unit's rows of a period at once (the bulletin of a whole city)
+        indexes = [models.Index(fields=["kind", "span", "start"], name="tally_period_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key} {self.span}{self.start:%Y-%m}"

@@ -436,6 +436,9 @@ def problems_of(origin: object) -> QuerySet[Problem]:
 # -- bulletin (通报) ---------------------------------------------------------------------
 
 
+FEW_UNITS = 2000
+
+
 @dataclass(frozen=True)
 class RepeatOffender:
     unit: Unit
@@ -457,9 +460,6 @@ def repeat_overdue_units(
     Closed late = closed − closed on time, from the units' tallies; still open past the
     deadline, from the index over open problems. Most overdue first."""
     today = today or timezone.localdate()
-    units = Unit.objects.all()
-    if region is not None:
-        units = units.filter(path_prefix_q("region_path", region.path))
     late = (
         Tally.objects.filter(kind=TallyKind.UNIT, closed__gt=F("closed_on_time"))
         .filter(_pieces_q(start, end))
@@ -470,11 +470,18 @@ def repeat_overdue_units(
     still_open = (
         _open_overdue(start, end, today).values_list("unit_id").annotate(n=Count("*")).order_by()
     )
+    within: set[int] | None = None
     if region is not None:
-        late = late.filter(key__in=units.values("pk"))
-        still_open = still_open.filter(unit_id__in=units.values("pk"))
-    closed_late = dict(late)
-    overdue = dict(still_open)
+        within = set(
+            Unit.objects.filter(path_prefix_q("region_path", region.path)).values_list(
+                "pk", flat=True
+            )
+        )
+        if len(within) <= FEW_UNITS:  # a few units: look them up; else read all, keep theirs
+            late = late.filter(key__in=within)
+            still_open = still_open.filter(unit_id__in=within)
+    closed_late = {u: n for u, n in late if within is None or u in within}
+    overdue = {u: n for u, n in still_open if within is None or u in within}
     counts = [(overdue.get(u, 0) + closed_late.get(u, 0), u) for u in {*closed_late, *overdue}]
     named = sorted(((-n, u) for n, u in counts if n >= minimum))[:limit]
     found = Unit.objects.in_bulk([u for _, u in named])

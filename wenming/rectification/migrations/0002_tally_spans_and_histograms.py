@@ -1,5 +1,5 @@
 """Tallies per month, quarter and year with the close-time histogram on each row (replaces the
-per-day CloseDays rows), recomputed from the problems; a covering index over the open problems
+per-day CloseDays rows), recomputed from the problems; covering indexes over the open problems
 for the overdue counts."""
 
 from django.db import migrations, models
@@ -35,13 +35,26 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RemoveIndex(model_name="problem", name="problem_open_deadline_idx"),
+        migrations.RemoveIndex(model_name="problem", name="problem_open_idx"),
         migrations.AddIndex(
             model_name="problem",
             index=models.Index(
                 condition=models.Q(("state", "closed"), _negated=True),
-                fields=["deadline", "received_on", "region_path", "body", "unit"],
+                fields=["region_path", "deadline", "received_on", "unit", "state"],
+                name="problem_open_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("state", "closed"), _negated=True),
+                fields=["deadline", "received_on", "region_path", "body", "unit", "state"],
                 name="problem_open_cover_idx",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="tally",
+            index=models.Index(fields=["kind", "span", "start"], name="tally_period_idx"),
         ),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]
