@@ -10,13 +10,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 
-def fresh_django(database: str, name: str) -> None:
-    """Point Django at a new empty SQLite file or PostgreSQL database ``name`` and migrate it."""
+def fresh_django(database: str, name: str, *, keep: bool = False) -> None:
+    """Point Django at a new empty SQLite file or PostgreSQL database ``name`` and migrate it
+    (``keep``: reuse the file or database left by an earlier run, migrating it forward)."""
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ["WENMING_DATA_DIR"] = str(OUT)
     if database == "sqlite":
         path = OUT / f"{name}.sqlite3"
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         import psycopg
@@ -24,8 +26,11 @@ def fresh_django(database: str, name: str) -> None:
         with psycopg.connect(
             "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
         ) as conn:
-            conn.execute(f'drop database if exists "{name}"')
-            conn.execute(f'create database "{name}"')
+            exists = conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone()
+            if exists and not keep:
+                conn.execute(f'drop database "{name}"')
+            if not exists or not keep:
+                conn.execute(f'create database "{name}"')
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
     sys.path.insert(0, str(ROOT))

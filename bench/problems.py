@@ -1,19 +1,24 @@
 """Benchmark: the office's rectification overview with 1,000,000 problems.
 
 Run:  .venv/bin/python bench/problems.py [--problems 1000000] [--database sqlite|postgres|both]
+      [--reuse]   (keep the database of an earlier run when it holds as many problems)
 
 Builds a fresh database (SQLite under bench/out/, PostgreSQL database ``wenming_bench_problems``
 on 127.0.0.1) with a city of 10 districts, 100 townships and 500 communities, 20,000 units under
 200 supervising bodies and the problems of the last twelve months (97% closed, a fifth of them
 complaints), loads the tallies with ``tallies_rebuild`` (the transitions keep them up to date
 one by one), then requests the city office's overview (measures for every township and every
-body, with ranking and the bulletin) and prints p50/p95. As the floor it times one plain SQL
-aggregate over the same rows (grouped by region, no tallies). Not a test.
+body, with ranking) for every kind of period the page offers — one month, a quarter, twelve
+months, the year so far, a calendar year, many years — and for districts, communities, one
+township's units and the bulletin, and prints p50/p95 with the machine's load average. As the
+floor it times one plain SQL aggregate over the same rows (grouped by region, no tallies).
+Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -54,35 +59,56 @@ COLUMNS = [
 ]
 
 
-def run_one(database: str, problems: int, rounds: int) -> None:
-    fresh_django(database, "wenming_bench_problems")
+def run_one(database: str, problems: int, rounds: int, reuse: bool) -> None:
+    fresh_django(database, "wenming_bench_problems", keep=reuse)
+    from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
+    from wenming.organizations.models import Region, RegionLevel
+    from wenming.rectification.models import Problem, Tally
     from wenming.rectification.services import tallies_rebuild
 
-    office, units, today = load_units()
-    t0 = time.perf_counter()
-    insert_problems(database, problems, units, office.pk, today)
-    t1 = time.perf_counter()
-    rows = tallies_rebuild()
-    t2 = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     print(f"\n{database}: {problems:,} problems")
-    print(f"  load {t1 - t0:.0f} s, tallies rebuilt in {t2 - t1:.0f} s ({rows:,} rows)")
+    if reuse and Problem.objects.count() == problems:
+        office, today = User.objects.get(username="bench_office"), timezone.localdate()
+        print("  reusing the database of an earlier run")
+    else:
+        office, units, today = load_units()
+        t0 = time.perf_counter()
+        insert_problems(database, problems, units, office.pk, today)
+        print(f"  load {time.perf_counter() - t0:.0f} s")
+        Tally.objects.all().delete()
+    if not Tally.objects.exists():
+        t1 = time.perf_counter()
+        rows = tallies_rebuild()
+        print(f"  tallies rebuilt in {time.perf_counter() - t1:.0f} s ({rows:,} rows)")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if database == "postgres" else "ANALYZE")
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     client = Client()
     client.force_login(office)
-    start = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
+    month = today.replace(day=1)
+    start = (month - timedelta(days=335)).replace(day=1)
+    quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    town = Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("path").first()
+    assert town is not None
+    base = "/rectification/overview/"
     pages = {
-        "overview, all townships, 12 months": (
-            f"/rectification/overview/?start={start:%Y-%m}&end={today:%Y-%m}"
+        "every township, 1 month": f"{base}?start={month:%Y-%m}&end={month:%Y-%m}",
+        "every township, this quarter": f"{base}?start={quarter:%Y-%m}&end={month:%Y-%m}",
+        "every township, 12 months": f"{base}?start={start:%Y-%m}&end={month:%Y-%m}",
+        "every township, this year (default)": base,
+        "every township, calendar year": f"{base}?start={today.year}-01&end={today.year}-12",
+        "every township, 2015-01 to now": f"{base}?start=2015-01&end={month:%Y-%m}",
+        "every district, 12 months": f"{base}?start={start:%Y-%m}&end={month:%Y-%m}&level=3",
+        "every community, 12 months": f"{base}?start={start:%Y-%m}&end={month:%Y-%m}&level=5",
+        "one township's units, 12 months": (
+            f"{base}?start={start:%Y-%m}&end={month:%Y-%m}&region={town.pk}"
         ),
-        "overview, all townships, 1 month": (
-            f"/rectification/overview/?start={today:%Y-%m}&end={today:%Y-%m}"
-        ),
-        "overview, districts, 12 months": (
-            f"/rectification/overview/?start={start:%Y-%m}&end={today:%Y-%m}&level=3"
+        "every township, 12 months + bulletin": (
+            f"{base}?start={start:%Y-%m}&end={month:%Y-%m}&bulletin=1"
         ),
     }
     for label, url in pages.items():
@@ -94,7 +120,7 @@ def run_one(database: str, problems: int, rounds: int) -> None:
             assert response.status_code == 200, (url, response.status_code)
         times.sort()
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-        print(f"  {label:<38} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms")
+        print(f"  {label:<40} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms")
     floor = []
     sql = (
         "SELECT region_path, count(*), count(closed_on),"
@@ -112,6 +138,7 @@ def run_one(database: str, problems: int, rounds: int) -> None:
         f"  floor: one plain SQL aggregate over the {problems:,} rows"
         f"  median {statistics.median(floor):7.1f} ms   min {min(floor):7.1f} ms"
     )
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 def load_units() -> tuple[Any, list[tuple[int, str, int]], date]:
@@ -264,6 +291,9 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run if it is loaded"
+    )
     args = parser.parse_args()
     if args.database == "both":  # one process per database: Django is set up once per process
         for db in ("sqlite", "postgres"):
@@ -277,11 +307,12 @@ def main() -> None:
                     str(args.rounds),
                     "--database",
                     db,
+                    *(["--reuse"] if args.reuse else []),
                 ],
                 check=True,
             )
         return
-    run_one(args.database, args.problems, args.rounds)
+    run_one(args.database, args.problems, args.rounds, args.reuse)
 
 
 if __name__ == "__main__":

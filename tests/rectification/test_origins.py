@@ -11,6 +11,7 @@ from tests.assessments.conftest import standard  # noqa: F401
 from tests.assessments.test_services import fill_all, start
 from tests.rectification.conftest import new_problem, to_closed
 from wenming.assessments.services import entry_save, self_assessment_submit
+from wenming.audit.models import AuditEvent
 from wenming.notices.models import Notice
 from wenming.notices.todo import todos_for
 from wenming.rectification import services as svc
@@ -58,8 +59,16 @@ def test_a_basic_pass_plan_groups_problems_and_the_recheck_reads_its_state(world
     made = svc.problems_from_self_assessment(actor=office, assessment=submitted)
     extra = new_problem(world, title="实验室器材不足")
     assert svc.plan_add_problems(actor=office, plan=plan, problems=[*made, extra]) == 2
+    old_deadline = extra.deadline
     extra.refresh_from_db()
     assert extra.deadline == plan.deadline
+    assert AuditEvent.objects.filter(
+        action="problem.deadline",
+        object_id=str(extra.pk),
+        field="deadline",
+        old=str(old_deadline),
+        new=str(plan.deadline),
+    ).exists()
     state = plan_state(plan)
     assert (state.total, state.closed, state.open, state.overdue) == (2, 0, 2, 0)
     assert not state.all_closed

@@ -6,12 +6,14 @@ import io
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from tests.rectification.conftest import new_problem, to_handled
+from wenming.imports.models import ImportBatch
 from wenming.imports.services import ImportRefused, import_commit, import_preview
 from wenming.rectification.importer import ProblemImporter
 from wenming.rectification.models import Problem, ProblemState
@@ -84,6 +86,29 @@ def test_import_is_all_or_nothing_and_names_row_and_column(world):
     )
 
 
+def test_import_through_the_web_previews_refuses_bad_rows_and_lands_on_the_list(client, world):
+    client.force_login(world.people.east_office)
+    s1 = world.s1.credit_code
+    bad = sheet([[1, s1, None, "围墙破损", None, "暗访", "一般", None, None, None, None]])
+    upload = SimpleUploadedFile("督查.xlsx", bad)
+    response = client.post(reverse("imports:upload", args=["problems"]), {"file": upload})
+    batch = ImportBatch.objects.get()
+    html = client.get(response["Location"]).content.decode()
+    assert "第2行F列(来源)" in html and "暗访" in html
+    response = client.post(reverse("imports:commit", args=[batch.pk]), follow=True)
+    assert "1处错误" in response.content.decode() and not Problem.objects.exists()
+    good = sheet([[1, s1, None, "围墙破损", None, "巡查", "一般", None, "东门", None, None]])
+    upload = SimpleUploadedFile("督查.xlsx", good)
+    response = client.post(reverse("imports:upload", args=["problems"]), {"file": upload})
+    batch = ImportBatch.objects.latest("pk")
+    assert "围墙破损" in client.get(response["Location"]).content.decode()
+    response = client.post(reverse("imports:commit", args=[batch.pk]))
+    assert response["Location"] == reverse("rectification:list")
+    assert Problem.objects.get().title == "围墙破损"
+    client.force_login(world.people.filler)  # a unit's filler may not import problems
+    assert client.get(reverse("imports:upload", args=["problems"])).status_code == 403
+
+
 def test_list_is_scoped_filtered_and_its_queries_do_not_grow_with_rows(client, world):
     for n in range(3):
         new_problem(world, title=f"问题{n}")
@@ -127,3 +152,34 @@ def test_overview_and_its_export_agree(client, world):
     rows = list(wb["地区"].iter_rows(values_only=True))
     assert rows[1][:4] == ("排名", "名称", "受理数", "办结数")
     assert ("临江街道", 1, 0) in [r[1:4] for r in rows[2:]]
+
+
+def test_overview_queries_do_not_grow_with_rows_or_months(client, world, clock):
+    client.force_login(world.people.city_office)
+    url = reverse("rectification:overview") + "?start=2025-01&end=2026-12&bulletin=1"
+    for n in range(2):
+        new_problem(world, title=f"逾期{n}", found_on=date(2025, 1, 6), deadline=date(2025, 2, 1))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n, day in enumerate([date(2025, 2, 3), date(2025, 7, 9), date(2026, 1, 5)]):
+        clock.set(day)
+        new_problem(world, unit=world.s2, title=f"更多{n}", found_on=day)
+        new_problem(world, unit=world.s1, title=f"再多{n}", found_on=day)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(many) == len(few) <= 20
+    assert "江东区实验中学" in html  # named in the bulletin: three problems long overdue
+
+
+def test_an_office_sees_only_its_own_regions_in_the_overview_and_export(client, world):
+    new_problem(world)
+    west = f"?region={world.west.pk}"
+    client.force_login(world.people.east_office)
+    assert client.get(reverse("rectification:overview") + west).status_code == 404
+    assert client.get(reverse("rectification:overview_export") + west).status_code == 404
+    html = client.get(reverse("rectification:overview")).content.decode()
+    assert "临江街道" in html and "江西区" not in html
+    client.force_login(world.people.head)  # a unit's head: no overview at all
+    assert client.get(reverse("rectification:overview")).status_code == 403
+    client.force_login(world.people.city_office)
+    assert client.get(reverse("rectification:overview") + west).status_code == 200

@@ -89,6 +89,8 @@ class Importer(ABC):
     sheets: ClassVar[dict[str, list[Column]]]
     # query parameters the importer needs (e.g. which unit and framework), kept with the upload
     context_keys: ClassVar[tuple[str, ...]] = ()
+    # where the person lands after a confirmed import (a URL name)
+    done_url: ClassVar[str] = "units:list"
 
     def __init__(self, *, context: dict[str, str] | None = None, user: User | None = None) -> None:
         self.context = context or {}

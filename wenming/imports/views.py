@@ -86,6 +86,8 @@ def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
+    importer = _importer(request, batch.kind, batch.context)
     try:
         plan = import_commit(batch_id=batch_id, user=actor(request))
     except ImportRefused as exc:
@@ -96,7 +98,7 @@ def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
         request,
         f"导入完成:新增{counts['新增']}条,更新{counts['更新']}条,无变化{counts['无变化']}条",
     )
-    return redirect("units:list")
+    return redirect(importer.done_url)
 
 
 @login_required

@@ -41,6 +41,7 @@ def _date(value: Any) -> date | None:
 class ProblemImporter(Importer):
     kind = "problems"
     label = "整改问题清单"
+    done_url = "rectification:list"
     sheets = {
         SHEET: [
             Column("序号", "number"),

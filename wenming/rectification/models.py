@@ -158,13 +158,18 @@ class Problem(models.Model):
             models.Index(fields=["region_path", "received_on"], name="problem_region_idx"),
             models.Index(fields=["origin_type", "origin_id"], name="problem_origin_idx"),
             # open problems are few: the overdue counts and to-do lists read only these
+            # (state is listed so that SQLite too reads the overdue counts from the index alone)
             models.Index(
-                fields=["region_path", "deadline"],
+                fields=["region_path", "deadline", "received_on", "unit", "state"],
                 name="problem_open_idx",
                 condition=~Q(state="closed"),
             ),
+            # covering: the overview's overdue counts per region, body and unit are read from
+            # this index alone (index-only scans on PostgreSQL), never from the table
             models.Index(
-                fields=["deadline"], name="problem_open_deadline_idx", condition=~Q(state="closed")
+                fields=["deadline", "received_on", "region_path", "body", "unit", "state"],
+                name="problem_open_cover_idx",
+                condition=~Q(state="closed"),
             ),
         ]
         constraints = [
@@ -270,13 +275,26 @@ class TallyKind(models.TextChoices):
     BODY = "body", "主管部门"
 
 
+class TallySpan(models.TextChoices):
+    MONTH = "m", "月"
+    QUARTER = "q", "季度"
+    YEAR = "y", "年"
+
+
 class Tally(models.Model):
-    """Counts of the problems received in one month by one unit, region (with everything
-    below it) or supervising body. Updated in the same transaction as each change."""
+    """Counts of the problems received in one month, quarter or year by one unit, region (with
+    everything below it) or supervising body. Updated in the same transaction as each change:
+    every problem counts in its month's, its quarter's and its year's row, so that a period of
+    many months is read from a few rows (see ``selectors.pieces``).
+
+    ``days`` is how many of the closed problems took 0, 1, 2 … whole days to close (a dense
+    histogram, one little-endian uint32 per day): the exact 90th percentile of any period comes
+    from summing the histograms of its few rows."""
 
     kind = models.CharField(max_length=6, choices=TallyKind.choices)
     key = models.BigIntegerField()  # unit, region or body id
-    month = models.DateField()  # first day of the month of receipt
+    span = models.CharField(max_length=1, choices=TallySpan.choices, default=TallySpan.MONTH)
+    start = models.DateField()  # first day of the month, quarter or year of receipt
     received = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
     closed_on_time = models.IntegerField(default=0)
@@ -285,34 +303,16 @@ class Tally(models.Model):
     callbacks_reached = models.IntegerField(default=0)
     callbacks_satisfied = models.IntegerField(default=0)
     returned = models.IntegerField(default=0)  # 退回 steps
+    days = models.BinaryField(db_default=b"")
 
     class Meta:
         constraints = [
             # (no CHECK closed <= received: SQLite checks an upsert's proposed row, whose
             # figures are increments; tests compare the tallies with a rebuild instead)
-            models.UniqueConstraint(fields=["kind", "key", "month"], name="tally_unique"),
+            models.UniqueConstraint(fields=["kind", "key", "span", "start"], name="tally_unique"),
         ]
+        # every unit's rows of a period at once (the bulletin of a whole city)
+        indexes = [models.Index(fields=["kind", "span", "start"], name="tally_period_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.key} {self.month:%Y-%m}"
-
-
-class CloseDays(models.Model):
-    """How many problems received in the month took exactly ``days`` whole days to close:
-    the exact 90th percentile comes from these counts."""
-
-    kind = models.CharField(max_length=6, choices=TallyKind.choices)
-    key = models.BigIntegerField()
-    month = models.DateField()
-    days = models.IntegerField()
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "key", "month", "days"], name="closedays_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.key} {self.month:%Y-%m} {self.days}天×{self.count}"
+        return f"{self.kind}:{self.key} {self.span}{self.start:%Y-%m}"

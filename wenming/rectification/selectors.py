@@ -14,18 +14,19 @@ Definitions (the figures are computed, never typed in):
   满意率 = satisfied ÷ reached.
 * time to close = whole days from the receipt date to the 结案 date; average and the exact 90th
   percentile (nearest rank: the smallest d with at least 90% of closed problems taking ≤ d
-  days), from per-month counts by whole days (CloseDays).
+  days), from the close-time histograms kept on the tally rows.
+* A period is read from the fewest tally rows that cover it: whole years, then whole
+  quarters, then months (``pieces``), so twelve months cost at most six rows per key.
 * overdue: received in the period, still open, deadline before today.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -35,13 +36,14 @@ from django.utils import timezone
 from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.organizations.models import Region, RegionLevel, Unit
+from wenming.rectification import histogram
 from wenming.rectification.models import (
-    CloseDays,
     Problem,
     ProblemState,
     RectificationPlan,
     Tally,
     TallyKind,
+    TallySpan,
 )
 
 COUNTERS = (
@@ -73,12 +75,12 @@ class Measures:
     callbacks_satisfied: int = 0
     returned: int = 0
     overdue: int = 0
-    days: Counter[int] = field(default_factory=Counter)
+    days: list[int] = field(default_factory=list)  # closed problems by whole days to close
 
     def add(self, other: Measures) -> None:
         for name in (*COUNTERS, "overdue"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.days.update(other.days)
+        self.days = histogram.total([self.days, other.days])
 
     @property
     def open(self) -> int:
@@ -108,16 +110,7 @@ class Measures:
 
     @property
     def p90_days(self) -> int | None:
-        n = sum(self.days.values())
-        if not n:
-            return None
-        rank = math.ceil(n * 9 / 10)
-        seen = 0
-        for days in sorted(self.days):
-            seen += self.days[days]
-            if seen >= rank:
-                return days
-        raise AssertionError("unreachable")
+        return histogram.nearest_rank(self.days, 90)
 
 
 def month_end(month: date) -> date:
@@ -125,28 +118,78 @@ def month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
+def add_months(month: date, n: int) -> date:
+    year, index = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return date(year, index + 1, 1)
+
+
+def pieces(start: date, end: date) -> list[tuple[str, date]]:
+    """The fewest tally spans covering the months start..end (first days): whole years, then
+    whole quarters, then single months, e.g. 2025-12..2026-11 → 2025-12, Q1, Q2, Q3, 10, 11."""
+    out: list[tuple[str, date]] = []
+    month = start.replace(day=1)
+    while month <= end:
+        if month.month == 1 and date(month.year, 12, 1) <= end:
+            out.append((TallySpan.YEAR.value, month))
+            month = date(month.year + 1, 1, 1)
+        elif month.month % 3 == 1 and add_months(month, 2) <= end:
+            out.append((TallySpan.QUARTER.value, month))
+            month = add_months(month, 3)
+        else:
+            out.append((TallySpan.MONTH.value, month))
+            month = add_months(month, 1)
+    return out
+
+
+def _pieces_q(start: date, end: date) -> Q:
+    by_span: dict[str, list[date]] = {}
+    for span, first in pieces(start, end):
+        by_span.setdefault(span, []).append(first)
+    q = Q(pk__in=[])
+    for span, firsts in by_span.items():
+        q |= Q(span=span, start__in=firsts)
+    return q
+
+
 def measures_for(kind: str, keys: Iterable[int], start: date, end: date) -> dict[int, Measures]:
-    """Tallied figures (all but overdue) per key for the months start..end (first days)."""
+    """Tallied figures (all but overdue) per key for the months start..end (first days), read
+    from the few month, quarter and year rows that cover the period."""
     keys = list(keys)
     out = {k: Measures() for k in keys}
     if not keys:
         return out
     rows = (
-        Tally.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
-        .values("key")
-        .annotate(**{c: Sum(c) for c in COUNTERS})
+        Tally.objects.filter(kind=kind, key__in=keys)
+        .filter(_pieces_q(start, end))
+        .values_list("key", *COUNTERS, "days")
+        .order_by()
     )
+    sums: dict[int, list[int]] = {}
+    parts: dict[int, list[Any]] = {}
+    width = len(COUNTERS)
     for row in rows:
-        m = out[row["key"]]
-        for c in COUNTERS:
-            setattr(m, c, row[c] or 0)
-    histogram = (
-        CloseDays.objects.filter(kind=kind, key__in=keys, month__gte=start, month__lte=end)
-        .values_list("key", "days")
-        .annotate(n=Sum("count"))
-    )
-    for key, days, n in histogram:
-        out[key].days[days] += n
+        key = row[0]
+        figures = sums.get(key)
+        if figures is None:
+            sums[key] = list(row[1 : width + 1])
+        else:
+            for i in range(width):
+                figures[i] += row[i + 1]
+        if row[-1]:
+            parts.setdefault(key, []).append(histogram.decode(row[-1]))
+    for key, figures in sums.items():
+        m = out[key]
+        (
+            m.received,
+            m.closed,
+            m.closed_on_time,
+            m.days_total,
+            m.complaints_closed,
+            m.callbacks_reached,
+            m.callbacks_satisfied,
+            m.returned,
+        ) = figures
+        m.days = histogram.total(parts.get(key, []))
     return out
 
 
@@ -167,7 +210,7 @@ def overdue_by_region(
     qs = _open_overdue(start, end, today)
     if within is not None:
         qs = qs.filter(path_prefix_q("region_path", within.path))
-    for path, n in qs.values_list("region_path").annotate(n=Count("id")).order_by():
+    for path, n in qs.values_list("region_path").annotate(n=Count("*")).order_by():
         for region_id in region_ids_of(path):
             if region_id in out:
                 out[region_id] += n
@@ -186,7 +229,8 @@ def overdue_by(
         _open_overdue(start, end, today)
         .filter(**{f"{field_name}__in": keys})
         .values_list(field_name)
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
+        .order_by()
     )
     for key, n in counts:
         out[key] = n
@@ -325,7 +369,7 @@ def _difference(total: Measures, part: Measures) -> Measures:
     rest = Measures()
     for name in (*COUNTERS, "overdue"):
         setattr(rest, name, getattr(total, name) - getattr(part, name))
-    rest.days = Counter({d: n for d, n in (total.days - part.days).items() if n > 0})
+    rest.days = histogram.difference(total.days, part.days)
     return rest
 
 
@@ -392,6 +436,9 @@ def problems_of(origin: object) -> QuerySet[Problem]:
 # -- bulletin (通报) ---------------------------------------------------------------------
 
 
+FEW_UNITS = 2000
+
+
 @dataclass(frozen=True)
 class RepeatOffender:
     unit: Unit
@@ -406,29 +453,39 @@ def repeat_overdue_units(
     end: date,
     today: date | None = None,
     minimum: int = 2,
+    limit: int | None = None,
 ) -> list[RepeatOffender]:
-    """Units with at least ``minimum`` problems received in the period that went overdue
-    (still open past the deadline, or closed after it): named in the bulletin."""
+    """Units (now in ``region``) with at least ``minimum`` problems received in the period that
+    went overdue (still open past the deadline, or closed after it): named in the bulletin.
+    Closed late = closed − closed on time, from the units' tallies; still open past the
+    deadline, from the index over open problems. Most overdue first."""
     today = today or timezone.localdate()
-    qs = Problem.objects.filter(received_on__gte=start, received_on__lte=month_end(end))
-    if region is not None:
-        qs = qs.filter(path_prefix_q("region_path", region.path))
-    late_open = Q(deadline__lt=today) & ~Q(state=ProblemState.CLOSED)
-    late_closed = Q(state=ProblemState.CLOSED, closed_on__gt=F("deadline"))
-    rows = (
-        qs.filter(late_open | late_closed)
-        .values("unit_id")
-        .annotate(
-            overdue=Count("id", filter=late_open),
-            closed_late=Count("id", filter=late_closed),
-            n=Count("id"),
-        )
-        .filter(n__gte=minimum)
-        .order_by("-n", "unit_id")
+    late = (
+        Tally.objects.filter(kind=TallyKind.UNIT, closed__gt=F("closed_on_time"))
+        .filter(_pieces_q(start, end))
+        .values_list("key")
+        .annotate(n=Sum(F("closed") - F("closed_on_time")))
+        .order_by()
     )
-    found = list(rows)
-    units = Unit.objects.in_bulk([r["unit_id"] for r in found])
-    return [RepeatOffender(units[r["unit_id"]], r["overdue"], r["closed_late"]) for r in found]
+    still_open = (
+        _open_overdue(start, end, today).values_list("unit_id").annotate(n=Count("*")).order_by()
+    )
+    within: set[int] | None = None
+    if region is not None:
+        within = set(
+            Unit.objects.filter(path_prefix_q("region_path", region.path)).values_list(
+                "pk", flat=True
+            )
+        )
+        if len(within) <= FEW_UNITS:  # a few units: look them up; else read all, keep theirs
+            late = late.filter(key__in=within)
+            still_open = still_open.filter(unit_id__in=within)
+    closed_late = {u: n for u, n in late if within is None or u in within}
+    overdue = {u: n for u, n in still_open if within is None or u in within}
+    counts = [(overdue.get(u, 0) + closed_late.get(u, 0), u) for u in {*closed_late, *overdue}]
+    named = sorted(((-n, u) for n, u in counts if n >= minimum))[:limit]
+    found = Unit.objects.in_bulk([u for _, u in named])
+    return [RepeatOffender(found[u], overdue.get(u, 0), closed_late.get(u, 0)) for _, u in named]
 
 
 # -- to-do queries (used by todo.py) ---------------------------------------------------

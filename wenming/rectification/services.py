@@ -3,7 +3,7 @@
 Every transition is one atomic service: it checks the actor's role and region, moves the state
 with a compare-and-set update (``UPDATE … WHERE state = old``, so a double click applies once),
 writes a ProblemStep and the audit trail, stores the step's files through the attachment store
-and brings the month's tallies up to date in the same transaction.
+and brings the tallies (month, quarter, year) up to date in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from wenming.attachments.services import attachment_store
 from wenming.audit.services import audit_record
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Unit
+from wenming.rectification import histogram
 from wenming.rectification.access import can_handle, can_supervise, is_member, is_unit_lead
 from wenming.rectification.models import (
     DEADLINE_DAYS,
-    CloseDays,
     Problem,
     ProblemSource,
     ProblemState,
@@ -38,6 +38,7 @@ from wenming.rectification.models import (
     SupervisionNotice,
     Tally,
     TallyKind,
+    TallySpan,
 )
 
 S = ProblemState
@@ -85,6 +86,15 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def spans_of(day: date) -> list[tuple[str, date]]:
+    """The month, quarter and year a problem received on ``day`` is tallied in."""
+    return [
+        (TallySpan.MONTH.value, day.replace(day=1)),
+        (TallySpan.QUARTER.value, date(day.year, (day.month - 1) // 3 * 3 + 1, 1)),
+        (TallySpan.YEAR.value, date(day.year, 1, 1)),
+    ]
+
+
 def deadline_by_rule(severity: str, received_on: date) -> date:
     return received_on + timedelta(days=DEADLINE_DAYS[Severity(severity)])
 
@@ -116,13 +126,18 @@ def tally_keys(problem: Problem) -> list[tuple[str, int]]:
     return keys
 
 
+TALLY_KEY = ("kind", "key", "span", "start")
+
+
 def _upsert_add(
     table: str, conflict: Sequence[str], rows: list[tuple[Any, ...]], adds: Sequence[str]
 ) -> None:
     """INSERT the rows, or add their figures to the rows already there (one statement; the
-    same syntax on SQLite and PostgreSQL)."""
+    same syntax on SQLite and PostgreSQL). Rows go in sorted order so that two transactions
+    lock the rows they share in the same order."""
     if not rows:
         return
+    rows = sorted(rows)
     columns = [*conflict, *adds]
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in adds)
@@ -134,17 +149,28 @@ def _upsert_add(
         cursor.execute(sql, [v for row in rows for v in row])
 
 
-def _tally_add(problem: Problem, **deltas: int) -> None:
-    month = month_of(problem.received_on)
+def tally_rows(problem: Problem) -> list[tuple[str, int, str, date]]:
+    """The (kind, key, span, start) of every tally row the problem counts in."""
+    spans = spans_of(problem.received_on)
+    return [(kind, key, span, start) for kind, key in tally_keys(problem) for span, start in spans]
+
+
+def _tally_add(problem: Problem, *, close_days: int | None = None, **deltas: int) -> None:
+    """Add ``deltas`` to every tally row of the problem; ``close_days``: it was closed after
+    that many whole days (added to the rows' close-time histograms)."""
     values = [deltas.get(f, 0) for f in TALLY_FIELDS]
-    rows = [(kind, key, month, *values) for kind, key in tally_keys(problem)]
-    _upsert_add(Tally._meta.db_table, ("kind", "key", "month"), rows, TALLY_FIELDS)
-
-
-def _close_days_add(problem: Problem, days: int) -> None:
-    month = month_of(problem.received_on)
-    rows = [(kind, key, month, days, 1) for kind, key in tally_keys(problem)]
-    _upsert_add(CloseDays._meta.db_table, ("kind", "key", "month", "days"), rows, ("count",))
+    targets = tally_rows(problem)
+    _upsert_add(Tally._meta.db_table, TALLY_KEY, [(*t, *values) for t in targets], TALLY_FIELDS)
+    if close_days is None:
+        return
+    wanted = models.Q()
+    for kind, key, span, start in targets:
+        wanted |= models.Q(kind=kind, key=key, span=span, start=start)
+    # the upsert above has locked these rows already (on PostgreSQL); read, add, write back
+    rows = list(Tally.objects.select_for_update().filter(wanted).only("pk", "days"))
+    for row in rows:
+        row.days = histogram.add_one(row.days, close_days)
+    Tally.objects.bulk_update(rows, ["days"])
 
 
 # -- the supervising chain ----------------------------------------------------------------
@@ -556,8 +582,8 @@ def problem_close(*, actor: User, problem: Problem, comment: str = "") -> Proble
         complaints_closed=int(complaint),
         callbacks_reached=int(complaint and bool(problem.callback_reached)),
         callbacks_satisfied=int(complaint and bool(problem.callback_satisfied)),
+        close_days=days,
     )
-    _close_days_add(problem, days)
     return problem
 
 
@@ -767,6 +793,16 @@ def plan_add_problems(*, actor: User, plan: RectificationPlan, problems: Iterabl
             old=problem.plan_id or "",
             new=plan.title,
         )
+        if problem.deadline != plan.deadline:  # the plan's deadline replaces the problem's
+            audit_record(
+                actor=actor,
+                action="problem.deadline",
+                obj=problem,
+                field="deadline",
+                old=problem.deadline,
+                new=plan.deadline,
+                comment=f"纳入整改计划“{plan.title}”",
+            )
         added += 1
     return added
 
@@ -908,9 +944,16 @@ def supervision_notice_reply(*, actor: User, notice: SupervisionNotice, reply: s
 def tallies_rebuild() -> int:
     """Recompute every tally from the problems (after a bulk load, or to repair). Returns the
     number of tally rows. The transitions keep the same figures up to date one by one."""
-    tallies: dict[tuple[str, int, date], list[int]] = {}
-    days: dict[tuple[str, int, date, int], int] = {}
-    rows = Problem.objects.values_list(
+    return tallies_compute(Problem, Tally)
+
+
+def tallies_compute(problem_model: Any, tally_model: Any) -> int:
+    """Replace the tallies with ones counted from the problems (the models are parameters so
+    that a migration can call this with its historical models). The month rows are counted
+    from the problems; the quarter and year rows are the sums of their months."""
+    months: dict[tuple[str, int, date], list[int]] = {}
+    days: dict[tuple[str, int, date], dict[int, int]] = {}
+    rows = problem_model.objects.values_list(
         "unit_id",
         "body_id",
         "region_path",
@@ -922,7 +965,7 @@ def tallies_rebuild() -> int:
         "callback_satisfied",
         "return_count",
     )
-    index = {name: i for i, name in enumerate(TALLY_FIELDS)}
+    size = len(TALLY_FIELDS)
     for (
         unit_id,
         body_id,
@@ -940,34 +983,60 @@ def tallies_rebuild() -> int:
         if body_id:
             keys.append((TallyKind.BODY.value, body_id))
         keys += [(TallyKind.REGION.value, r) for r in region_ids(path)]
-        complaint = source == ProblemSource.COMPLAINT
-        took = (closed_on - received_on).days if closed_on else 0
+        if closed_on is None:
+            add = [1, 0, 0, 0, 0, 0, 0, returns]
+        else:
+            complaint = source == ProblemSource.COMPLAINT
+            took = (closed_on - received_on).days
+            add = [
+                1,
+                1,
+                int(closed_on <= deadline),
+                took,
+                int(complaint),
+                int(complaint and bool(reached)),
+                int(complaint and bool(satisfied)),
+                returns,
+            ]
         for kind, key in keys:
-            t = tallies.setdefault((kind, key, month), [0] * len(TALLY_FIELDS))
-            t[index["received"]] += 1
-            t[index["returned"]] += returns
+            k = (kind, key, month)
+            t = months.get(k)
+            if t is None:
+                months[k] = list(add)
+            else:
+                for i in range(size):
+                    t[i] += add[i]
             if closed_on is not None:
-                t[index["closed"]] += 1
-                t[index["closed_on_time"]] += int(closed_on <= deadline)
-                t[index["days_total"]] += took
-                t[index["complaints_closed"]] += int(complaint)
-                t[index["callbacks_reached"]] += int(complaint and bool(reached))
-                t[index["callbacks_satisfied"]] += int(complaint and bool(satisfied))
-                d = (kind, key, month, took)
-                days[d] = days.get(d, 0) + 1
-    Tally.objects.all().delete()
-    CloseDays.objects.all().delete()
-    Tally.objects.bulk_create(
+                h = days.setdefault(k, {})
+                h[took] = h.get(took, 0) + 1
+    # roll the months up into their quarters and years
+    tallies: dict[tuple[str, int, str, date], list[int]] = {}
+    histograms: dict[tuple[str, int, str, date], dict[int, int]] = {}
+    for (kind, key, month), figures in months.items():
+        for span, start in spans_of(month):
+            k2 = (kind, key, span, start)
+            t = tallies.get(k2)
+            if t is None:
+                tallies[k2] = list(figures)
+            else:
+                for i in range(size):
+                    t[i] += figures[i]
+            if (kind, key, month) in days:
+                h = histograms.setdefault(k2, {})
+                for d, n in days[(kind, key, month)].items():
+                    h[d] = h.get(d, 0) + n
+    tally_model.objects.all().delete()
+    tally_model.objects.bulk_create(
         (
-            Tally(kind=k, key=key, month=m, **dict(zip(TALLY_FIELDS, v, strict=True)))
-            for (k, key, m), v in tallies.items()
-        ),
-        batch_size=5000,
-    )
-    CloseDays.objects.bulk_create(
-        (
-            CloseDays(kind=k, key=key, month=m, days=d, count=n)
-            for (k, key, m, d), n in days.items()
+            tally_model(
+                kind=kind,
+                key=key,
+                span=span,
+                start=start,
+                days=histogram.from_counts(histograms.get((kind, key, span, start), {})),
+                **dict(zip(TALLY_FIELDS, v, strict=True)),
+            )
+            for (kind, key, span, start), v in tallies.items()
         ),
         batch_size=5000,
     )

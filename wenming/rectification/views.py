@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from typing import IO, Any, cast
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -48,6 +50,7 @@ from wenming.rectification.selectors import (
     SORTS,
     Measures,
     Overview,
+    Row,
     office_region,
     overview,
     plan_state,
@@ -356,6 +359,49 @@ def _overview_for(request: HttpRequest) -> Overview:
     )
 
 
+CELLS = '<td class="num">{}</td>' * 8 + '<td class="num{}">{}</td><td class="num">{}</td>'
+
+
+def _cells(m: Measures) -> SafeString:
+    """One row's figures as table cells, formatted once here: the page lists hundreds of rows
+    and a template lookup per figure would cost more than everything else on the page. Every
+    value is a number (int or Decimal) or a fixed string, so nothing needs escaping."""
+
+    def pct(v: Decimal | None) -> str:
+        return "—" if v is None else f"{v}%"
+
+    avg, p90 = m.avg_days, m.p90_days
+    return mark_safe(
+        CELLS.format(
+            int(m.received),
+            int(m.closed),
+            pct(m.close_rate),
+            pct(m.on_time_rate),
+            pct(m.callback_rate),
+            pct(m.satisfaction_rate),
+            "—" if avg is None else avg,
+            "—" if p90 is None else int(p90),
+            " error" if m.overdue else "",
+            int(m.overdue),
+            int(m.returned),
+        )
+    )
+
+
+def _table(rows: list[Row] | None) -> list[dict[str, Any]] | None:
+    if rows is None:
+        return None
+    return [
+        {
+            "rank": r.rank if r.key else "",
+            "label": r.label,
+            "region": r.url_region,
+            "cells": _cells(r.m),
+        }
+        for r in rows
+    ]
+
+
 @login_required
 def overview_page(request: HttpRequest) -> HttpResponse:
     data = _overview_for(request)
@@ -365,7 +411,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         data.region is not None and data.region.level >= RegionLevel.TOWNSHIP
     )
     bulletin = (
-        repeat_overdue_units(region=data.region, start=data.start, end=data.end)[:50]
+        repeat_overdue_units(region=data.region, start=data.start, end=data.end, limit=50)
         if show
         else None
     )
@@ -374,6 +420,9 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "rectification/overview.html",
         {
             "o": data,
+            "regions": _table(data.regions),
+            "bodies": _table(data.bodies),
+            "units": _table(data.units),
             "levels": [
                 (v, label)
                 for v, label in RegionLevel.choices
