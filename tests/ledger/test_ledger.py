@@ -99,6 +99,29 @@ def test_evidence_status_per_indicator(world, civic):
     )
 
 
+def test_an_item_waiting_only_for_a_person_shows_as_manual_on_the_self_assessment(
+    client, world, civic
+):
+    from wenming.assessments.services import self_assessment_start
+    from wenming.ledger.selectors import open_evidence
+
+    today = timezone.localdate()
+    for month in range(1, today.month + 1, 3):  # one record in every quarter begun so far
+        record(world, civic, title=f"{month}月志愿服务", day=date(today.year, month, 2), photos=1)
+    assert open_evidence(unit=world.other, edition=civic, as_of=today)["C1.2"] == (
+        "manual",
+        "须人工确认:照片能看清单位名称",
+    )
+    draft = self_assessment_start(actor=world.people.other_filler, unit=world.other, edition=civic)
+    client.force_login(world.people.other_filler)
+    html = client.get(reverse("assessments:detail", args=[draft.pk])).content.decode()
+    block = html.split('data-code="C1.2"')[1].split('class="item depth')[0]
+    assert '<span class="ev manual">待人工确认</span>' in block and "照片能看清单位名称" in block
+    assert "不完整" not in block
+    other = html.split('data-code="A1.1"')[1].split('class="item depth')[0]
+    assert '<span class="ev incomplete">不完整</span>' in other
+
+
 def test_manual_rule_is_ticked_by_a_person_and_audited(world, civic):
     record(world, civic, title="志愿服务", day=date(2026, 1, 15))
     confirmation_set(

@@ -101,16 +101,27 @@ def evidence_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> li
     return rows
 
 
-def missing_evidence(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> dict[str, str]:
-    """Leaf code → what is missing, for the self-assessment screen's warnings."""
+def open_evidence(
+    *, unit: Unit, edition: FrameworkEdition, as_of: date
+) -> dict[str, tuple[str, str]]:
+    """Leaf code → (status, what is open) for every leaf not complete: ``incomplete``, or
+    ``manual`` when all that is open is a check only a person can make (待人工确认)."""
     out = {}
     for row in evidence_status(unit=unit, edition=edition, as_of=as_of):
         if row.node.is_leaf and row.status != COMPLETE:
             reasons = [c.reason for c in row.checks if c.status != COMPLETE] or [
                 "没有关联的台账记录"
             ]
-            out[row.node.code] = ";".join(reasons)
+            out[row.node.code] = (row.status, ";".join(reasons))
     return out
+
+
+def missing_evidence(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> dict[str, str]:
+    """Leaf code → what is missing, for the self-assessment screen's warnings."""
+    return {
+        code: reasons
+        for code, (_, reasons) in open_evidence(unit=unit, edition=edition, as_of=as_of).items()
+    }
 
 
 def quota_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> list[QuotaRow]:
