@@ -99,6 +99,19 @@ def test_evidence_status_per_indicator(world, civic):
     )
 
 
+def test_records_are_counted_in_the_month_they_happened(world, civic):
+    from wenming.ledger.selectors import _facts
+
+    record(world, civic, title="二月", day=date(2026, 2, 28), photos=1)
+    record(world, civic, title="三月一日", day=date(2026, 3, 1), photos=1)
+    record(world, civic, title="三月底", day=date(2026, 3, 31), photos=1)
+    facts = _facts(world.other, civic, date(2026, 12, 31))["C1.2"]
+    assert sorted((f.day, f.count, f.photos) for f in facts) == [
+        (date(2026, 2, 1), 1, 1),
+        (date(2026, 3, 1), 2, 2),
+    ]
+
+
 def test_an_item_waiting_only_for_a_person_shows_as_manual_on_the_self_assessment(
     client, world, civic
 ):
