@@ -62,10 +62,10 @@ class Record:
         names: str,
         description: str,
     ) -> None:
-        self.title, self.kind, self.day = title, kind, day
-        self.folder = safe_name(f"{day:%Y-%m-%d} {title}")[:60]
+        self.title, self.kind, self.day = title, kind, day.isoformat()  # YYYY-MM-DD
+        self.folder = safe_name(f"{self.day} {title}")[:60]
         self.text = (
-            f"标题:{title}\n类型:{kind}\n日期:{day:%Y-%m-%d}\n地点:{place}\n"
+            f"标题:{title}\n类型:{kind}\n日期:{self.day}\n地点:{place}\n"
             f"组织科室:{department}\n参加人数:{participants}\n参加人员:{names}\n\n{description}"
         ).encode()
 
@@ -179,7 +179,7 @@ def _plan(
             if not attached:
                 continue
             seen: set[str] = set()
-            day = f"{record.day:%Y-%m-%d}"
+            day = record.day
             for name, stored in attached:
                 arcname = f"{where}/{_unique(name, seen)}"
                 line = (
