@@ -308,6 +308,40 @@ def test_binder_is_built_in_the_background_and_downloaded(
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
 
 
+def test_binder_keeps_a_title_with_control_characters_and_every_file(world, civic):
+    """A title pasted from Word may hold a vertical tab: the index sheet drops it, the binder
+    is still built, and every linked file is in it byte for byte."""
+    import openpyxl
+
+    from wenming.attachments.services import attachments_of, content_path
+    from wenming.ledger.binder import build_binder
+
+    need_cjk_font()
+    activity = record(
+        world, civic, title="志愿\x0b服务", day=date(2026, 1, 15), codes=("C1.2", "A1.2"), photos=2
+    )
+    job = Job.objects.create(
+        kind="binder", label="迎检", owner=world.people.other_filler, unit=world.other,
+        params={"edition": civic.pk},
+    )  # fmt: skip
+    result = build_binder(job, lambda done, total, message: None)
+    with zipfile.ZipFile(result) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        photos = [n for n in names if n.endswith(".jpg")]
+        assert len(photos) == 4  # two photos in each of the two indicator folders
+        stored = {a.name: a.file for a in attachments_of(activity)}
+        for name in photos:
+            expected = content_path(stored[name.rsplit("/", 1)[1]].sha256).read_bytes()
+            assert archive.read(name) == expected
+        root = "江西区人民医院迎检材料"
+        sheet = openpyxl.load_workbook(io.BytesIO(archive.read(f"{root}/00_索引.xlsx"))).active
+        titles = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert titles == {"志愿服务"}
+        assert archive.read(f"{root}/00_目录.pdf").startswith(b"%PDF-")
+    result.unlink()
+
+
 def test_editing_a_record_changes_fields_and_links_and_is_audited(client, world, civic):
     activity = record(world, civic, title="志愿服务", day=date(2026, 1, 15), photos=1)
     client.force_login(world.people.other_filler)

@@ -3,8 +3,8 @@
 Folders follow the framework tree ("A 领导班子建设/A1 …/A1.2 理论学习中心组学习/"); each
 indicator folder holds its explanation and one folder per linked record with the record's
 text and files. An index sheet (.xlsx) and a table of contents (.pdf) sit at the top. Files
-are copied from the store in chunks straight into the ZIP, so memory stays flat whatever the
-binder's size; photos and Office files are stored without recompression.
+are copied by the kernel from the store straight into the ZIP (``wenming/attachments/zipcopy.py``),
+so memory stays flat whatever the binder's size; nothing is recompressed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from wenming.attachments.models import Attachment, StoredFile
 from wenming.attachments.services import safe_name
@@ -215,7 +216,8 @@ def _index_sheet(path: Path, plan: list[Entry]) -> None:
     sheet.append(INDEX_HEADER)
     for entry in plan:
         if entry.index_line:
-            sheet.append(entry.index_line)
+            # a title pasted from Word may hold control characters a worksheet cannot
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in entry.index_line])
     index.save(path)
 
 
