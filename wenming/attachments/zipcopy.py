@@ -1,11 +1,13 @@
 """Write a ZIP of stored (uncompressed) entries front to back, copying stored files in the kernel.
 
 A stored file's size and CRC-32 are known from its upload, so its ZIP entry is a local header
-followed by the bytes, which the kernel copies file-to-file (``copy_file_range``; ``sendfile``
-or a 1 MB read/write loop where that is missing) without passing them through Python. Every
-field of an entry's central-directory record is known when the entry is written, so the record
-is packed then and the archive never seeks back: memory is one small record per entry, whatever
-the archive's size. Entries past 4 GB, offsets past 4 GB or more than 65,535 entries get the
+followed by the bytes, and where each entry goes in the archive is known before any byte is
+written. The bytes are copied file-to-file by the kernel (``copy_file_range`` at that offset;
+a 1 MB read/write loop where it is missing) on a copier thread, which holds no lock while the
+kernel works, so the caller goes on writing the next headers and texts meanwhile (on another
+core when there is one). Every field of an entry's central-directory record is known when the
+entry is written, so the record is packed then and the archive never seeks back: memory is one
+small record per entry, and at most a few dozen files are open, whatever the archive's size. Entries past 4 GB, offsets past 4 GB or more than 65,535 entries get the
 ZIP64 extensions, as ``zipfile`` would write them.
 
 This is what lets the inspection binder (thousands of small texts, hundreds of MB of photos)
@@ -16,7 +18,9 @@ already compressed, so nothing is deflated.
 from __future__ import annotations
 
 import os
+import queue
 import struct
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -39,6 +43,7 @@ _UNIX = 3
 _FILE_ATTRIBUTES = 0o100644 << 16
 _FLUSH_AT = 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
+_QUEUED_COPIES = 32  # files opened and waiting for the copier at most
 
 
 def _dos_time(seconds: float) -> tuple[int, int]:
@@ -55,12 +60,17 @@ class ZipWriter:
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
-        self._offset = 0
+        self._offset = 0  # where the next entry starts
         self._pending = bytearray()  # headers and small entries not yet written
+        self._pending_at = 0  # ... which start there
         self._central = bytearray()
         self._count = 0
         self._names: set[str] = set()
         self._now = _dos_time(time.time())
+        self._copies: queue.Queue[tuple[int, int, int, str] | None] = queue.Queue(_QUEUED_COPIES)
+        self._failure: BaseException | None = None
+        self._copier = threading.Thread(target=self._copy_all, name="zip-copier", daemon=True)
+        self._copier.start()
 
     def __enter__(self) -> ZipWriter:
         return self
@@ -73,6 +83,8 @@ class ZipWriter:
     ) -> None:
         if kind is None:
             self.close()
+        else:
+            self._stop_copier()
 
     def add_bytes(self, name: str, data: bytes, *, mtime: float | None = None) -> None:
         """A small entry (a text, the index sheet): buffered, written with the next flush."""
@@ -84,21 +96,31 @@ class ZipWriter:
 
     def add_stored(self, name: str, stored: StoredFile) -> None:
         """A stored attachment, its bytes copied by the kernel from the store."""
+        if self._failure is not None:
+            raise self._failure
         path = content_path(stored.sha256)
-        with path.open("rb") as source:
-            status = os.fstat(source.fileno())
+        source = os.open(path, os.O_RDONLY)
+        try:
+            status = os.fstat(source)
             if status.st_size != stored.size:
                 raise OSError(f"文件 {path.name} 的大小与记录不符")
             self._header(name, stored.size, stored_crc32(stored), status.st_mtime)
             self._flush()
-            _copy(source.fileno(), self._fd, stored.size, path)
-            self._offset += stored.size
+            self._pending_at = self._offset = self._offset + stored.size
+        except BaseException:
+            os.close(source)
+            raise
+        self._copies.put((source, self._offset - stored.size, stored.size, path.name))
 
     def add_path(self, name: str, path: Path) -> None:
         """A file made for this archive (the index sheet, the contents PDF), read whole."""
         self.add_bytes(name, path.read_bytes(), mtime=path.stat().st_mtime)
 
     def close(self) -> None:
+        """Wait for the copies, then write the central directory and the end records."""
+        self._stop_copier()
+        if self._failure is not None:
+            raise self._failure
         start, size, count = self._offset, len(self._central), self._count
         self._pending += self._central
         if count >= COUNT_LIMIT or size >= SIZE_LIMIT or start >= SIZE_LIMIT:
@@ -112,6 +134,22 @@ class ZipWriter:
         self._pending += _END.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0)
         self._flush()
         self._central = bytearray()
+
+    def _stop_copier(self) -> None:
+        if self._copier.is_alive():
+            self._copies.put(None)
+            self._copier.join()
+
+    def _copy_all(self) -> None:
+        while (job := self._copies.get()) is not None:
+            source, at, size, name = job
+            try:
+                if self._failure is None:
+                    _copy(source, self._fd, size, at, name)
+            except BaseException as exc:  # reported by the next add_stored or by close
+                self._failure = exc
+            finally:
+                os.close(source)
 
     def _header(self, name: str, size: int, crc: int, mtime: float | None) -> None:
         if name in self._names:
@@ -146,40 +184,36 @@ class ZipWriter:
         self._count += 1
 
     def _flush(self) -> None:
-        view = memoryview(self._pending)
+        view, at = memoryview(self._pending), self._pending_at
         while view:
-            view = view[os.write(self._fd, view) :]
+            written = os.pwrite(self._fd, view, at)
+            view, at = view[written:], at + written
         self._pending = bytearray()
+        self._pending_at = at
 
 
-def _copy(source: int, target: int, size: int, path: Path) -> None:
-    """Copy ``size`` bytes from ``source``'s start to ``target``'s position, in the kernel."""
-    remaining = size
-    for kernel_copy in (_copy_file_range, _sendfile):
-        try:
-            while remaining:
-                copied = kernel_copy(source, target, remaining, size - remaining)
-                if copied == 0:
-                    break
-                remaining -= copied
-            break
-        except (AttributeError, OSError):
-            continue  # not offered here (old kernel, another system, some file systems)
-    while remaining:
-        chunk = os.pread(source, min(_COPY_CHUNK, remaining), size - remaining)
+def _copy(source: int, target: int, size: int, at: int, name: str) -> None:
+    """Copy ``source`` (``size`` bytes) into ``target`` at offset ``at``, in the kernel."""
+    done = 0
+    try:
+        while done < size:
+            copied = _copy_file_range(source, target, size - done, done, at + done)
+            if copied == 0:
+                break
+            done += copied
+    except (AttributeError, OSError):
+        pass  # not offered here (old kernel, another system, some file systems)
+    while done < size:
+        chunk = os.pread(source, min(_COPY_CHUNK, size - done), done)
         if not chunk:
             break
         view = memoryview(chunk)
         while view:
-            view = view[os.write(target, view) :]
-        remaining -= len(chunk)
-    if remaining:
-        raise OSError(f"文件 {path.name} 在复制时被截断")
+            written = os.pwrite(target, view, at + done)
+            view, done = view[written:], done + written
+    if done < size:
+        raise OSError(f"文件 {name} 在复制时被截断")
 
 
-def _copy_file_range(source: int, target: int, count: int, at: int) -> int:
-    return os.copy_file_range(source, target, count, at)
-
-
-def _sendfile(source: int, target: int, count: int, at: int) -> int:
-    return os.sendfile(target, source, at, count)
+def _copy_file_range(source: int, target: int, count: int, source_at: int, target_at: int) -> int:
+    return os.copy_file_range(source, target, count, source_at, target_at)
