@@ -56,7 +56,9 @@ def _dos_time(seconds: float) -> tuple[int, int]:
 
 
 class ZipWriter:
-    """A ZIP written to an open file descriptor (positioned at its start), entry by entry."""
+    """A ZIP written from the start of an open file descriptor, entry by entry. Use it in a
+    ``with`` block: leaving the block stops the copier thread (and, without an error, closes
+    the archive)."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd

@@ -98,7 +98,8 @@ def build_binder(job: Job, progress: Progress) -> Path:
     descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
     with tempfile.TemporaryDirectory() as scratch:
         # the table of contents and the index sheet are made by a side process while this
-        # one copies the files (see wenming/jobs/parallel.py)
+        # one copies the files (see wenming/jobs/parallel.py); forked before the ZIP writer
+        # starts its copier thread, so the child never inherits a thread's half-held locks
         contents_path, index_path = Path(scratch) / "contents.pdf", Path(scratch) / "index.xlsx"
         side = in_parallel(
             _side_files, contents_path, index_path, unit.name, edition.name, rows, links, plan
