@@ -93,17 +93,19 @@ def build_binder(job: Job, progress: Progress) -> Path:
     ).values_list("code", "activity_id"):
         links[code].append(activity_id)
     root = safe_name(f"{unit.name}迎检材料")
-    plan = _plan(root, rows, engine_of(edition).parent, links, _records(unit), _files(unit))
-    total = len(plan) + 1
-    descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
     with tempfile.TemporaryDirectory() as scratch:
-        # the table of contents and the index sheet are made by a side process while this
-        # one copies the files (see wenming/jobs/parallel.py); forked before the ZIP writer
-        # starts its copier thread, so the child never inherits a thread's half-held locks
+        # The table of contents (the slowest part to make) is drawn by a side process from
+        # here on (see wenming/jobs/parallel.py), forked before the ZIP writer starts its
+        # copier thread so that the child never inherits a thread's half-held locks. This
+        # process plans the folders, writes the texts and the index sheet while the copier
+        # has the kernel copy the files.
         contents_path, index_path = Path(scratch) / "contents.pdf", Path(scratch) / "index.xlsx"
-        side = in_parallel(
-            _side_files, contents_path, index_path, unit.name, edition.name, rows, links, plan
+        contents = in_parallel(
+            _contents_pdf, str(contents_path), unit.name, edition.name, rows, links
         )
+        plan = _plan(root, rows, engine_of(edition).parent, links, _records(unit), _files(unit))
+        total = len(plan) + 1
+        descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
         # written through mkstemp's descriptor: reopening the path with O_TRUNC would make ext4
         # flush the whole file to disk on close (its replace-by-truncate heuristic)
         try:
@@ -116,8 +118,9 @@ def build_binder(job: Job, progress: Progress) -> Path:
                     if done % 200 == 0:
                         progress(done, total, f"正在打包 {code}")
                 progress(len(plan), total, "正在生成索引和目录")
-                side()
+                _index_sheet(index_path, plan)
                 archive.add_path(f"{root}/00_索引.xlsx", index_path)
+                contents()
                 archive.add_path(f"{root}/00_目录.pdf", contents_path)
         finally:
             os.close(descriptor)
@@ -196,19 +199,6 @@ def _plan(
                 )
                 plan.append(Entry(arcname, node.code, b"", stored, line))
     return plan
-
-
-def _side_files(
-    contents: Path,
-    index: Path,
-    unit: str,
-    framework: str,
-    rows: list[EvidenceRow],
-    links: dict[str, list[int]],
-    plan: list[Entry],
-) -> None:
-    _contents_pdf(str(contents), unit, framework, rows, links)
-    _index_sheet(index, plan)
 
 
 def _index_sheet(path: Path, plan: list[Entry]) -> None:
