@@ -262,8 +262,9 @@ def binder(unit: Any, user: Any, edition: Any, ids: list[int], megabytes: int, r
     HANDLERS["binder"](job, quiet).unlink()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # and once more with the side work (index sheet, contents PDF) done in this process, so
-    # that its memory is traced too (in a side process it only adds to that process)
+    # and once more with the side work (the contents PDF) done in this process, so that its
+    # memory is traced too (in a side process it only adds to that process); the copier
+    # thread's allocations are traced in both runs
     import wenming.ledger.binder as binder_module
 
     forked = binder_module.in_parallel
@@ -296,9 +297,9 @@ def binder(unit: Any, user: Any, edition: Any, ids: list[int], megabytes: int, r
             f"median {statistics.median(ratios):.2f}×, max {ratios[-1]:.2f}×"
         )
     print(
-        f"  binder peak Python memory {peak / 1e6:.1f} MB ({peak_all / 1e6:.1f} MB with the index "
-        f"sheet and contents PDF made in the same process); process peak RSS {rss_before:.0f} MB before, "
-        f"{rss:.0f} MB after building it; side processes (index, contents) peak RSS "
+        f"  binder peak Python memory {peak / 1e6:.1f} MB ({peak_all / 1e6:.1f} MB with the "
+        f"contents PDF made in the same process); process peak RSS {rss_before:.0f} MB before, "
+        f"{rss:.0f} MB after building it; side process (contents PDF) peak RSS "
         f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB"
     )
 
