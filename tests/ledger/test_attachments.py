@@ -70,11 +70,22 @@ def test_files_are_served_only_to_people_who_may_see_the_unit(client, world):
     assert client.get(reverse("files:download", args=[attachment.pk])).status_code == 302
 
 
+def _unzip_test(target):
+    """Info-ZIP's own check, when the machine has it (it is stricter than zipfile)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("unzip"):
+        result = subprocess.run(["unzip", "-tq", str(target)], capture_output=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_stored_files_copied_into_a_zip_read_back_intact(world, tmp_path):
+    import os
     import zipfile
     import zlib
 
-    from wenming.attachments.zipcopy import zip_add_stored
+    from wenming.attachments.zipcopy import ZipWriter
 
     new, _ = store(world, "新.jpg", photo("blue"))
     old, _ = store(world, "旧.jpg", photo("green"))
@@ -82,14 +93,100 @@ def test_stored_files_copied_into_a_zip_read_back_intact(world, tmp_path):
     StoredFile.objects.filter(pk=old.file.pk).update(crc32=None)  # stored before CRCs were kept
     old.file.refresh_from_db()
     target = tmp_path / "out.zip"
-    with zipfile.ZipFile(target, "w") as archive:
-        archive.writestr("说明.txt", "文字")
-        zip_add_stored(archive, "甲/新.jpg", new.file)
-        archive.writestr("乙/记录.txt", "记录" * 1000, compress_type=zipfile.ZIP_DEFLATED)
-        zip_add_stored(archive, "甲/旧.jpg", old.file)
+    sheet = tmp_path / "index.xlsx"
+    sheet.write_bytes(b"sheet" * 100)
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    with ZipWriter(fd) as archive:
+        archive.add_bytes("说明.txt", "文字".encode())
+        archive.add_stored("甲/新.jpg", new.file)
+        archive.add_bytes("乙/记录.txt", ("记录" * 1000).encode())
+        archive.add_stored("甲/旧.jpg", old.file)
+        archive.add_path("index.xlsx", sheet)
+        with pytest.raises(ValueError, match="同名"):
+            archive.add_bytes("说明.txt", b"")
+    os.close(fd)
     with zipfile.ZipFile(target) as archive:
         assert archive.testzip() is None
-        assert archive.namelist() == ["说明.txt", "甲/新.jpg", "乙/记录.txt", "甲/旧.jpg"]
+        assert archive.namelist() == [
+            "说明.txt",
+            "甲/新.jpg",
+            "乙/记录.txt",
+            "甲/旧.jpg",
+            "index.xlsx",
+        ]
         assert archive.read("甲/旧.jpg") == content_path(old.file.sha256).read_bytes()
         assert archive.read("乙/记录.txt").decode() == "记录" * 1000
+        assert archive.read("index.xlsx") == b"sheet" * 100
+        assert archive.getinfo("甲/新.jpg").flag_bits & 0x800  # UTF-8 names
+    _unzip_test(target)
     assert StoredFile.objects.get(pk=old.file.pk).crc32 is not None  # computed once, kept
+
+
+def test_a_stored_file_changed_in_the_store_is_not_copied_silently(world, tmp_path):
+    import os
+
+    from wenming.attachments.zipcopy import ZipWriter
+
+    attachment, _ = store(world, "新.jpg", photo("blue"))
+    content_path(attachment.file.sha256).write_bytes(b"short")
+    fd = os.open(tmp_path / "out.zip", os.O_RDWR | os.O_CREAT)
+    with pytest.raises(OSError, match="大小与记录不符"), ZipWriter(fd) as archive:
+        archive.add_stored("甲.jpg", attachment.file)
+    os.close(fd)
+
+
+@pytest.mark.parametrize("kernel_copy", ["copy_file_range", "none"])
+def test_zip_with_zip64_records_and_every_copy_path_reads_back(
+    world, tmp_path, monkeypatch, kernel_copy
+):
+    """Lowered limits force the ZIP64 records a binder past 4 GB or 65,535 entries needs."""
+    import os
+    import zipfile
+
+    from wenming.attachments import zipcopy
+
+    def missing(*args):
+        raise OSError("not here")
+
+    if kernel_copy == "none":
+        monkeypatch.setattr(zipcopy, "_copy_file_range", missing)
+    monkeypatch.setattr(zipcopy, "SIZE_LIMIT", 500)
+    monkeypatch.setattr(zipcopy, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(zipcopy, "_COPY_CHUNK", 97)
+    attachment, _ = store(world, "现场.jpg", photo("blue"))
+    content = content_path(attachment.file.sha256).read_bytes()
+    assert len(content) > 500
+    target = tmp_path / "big.zip"
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_TRUNC)
+    with zipcopy.ZipWriter(fd) as archive:
+        archive.add_bytes("a.txt", b"a" * 300)
+        archive.add_stored("照片/大.jpg", attachment.file)  # an entry past the size limit
+        archive.add_bytes("b.txt", b"b" * 10)  # an offset past it
+        archive.add_stored("照片/又一张.jpg", attachment.file)
+    os.close(fd)
+    with zipfile.ZipFile(target) as archive:
+        assert archive.testzip() is None
+        assert len(archive.infolist()) == 4
+        assert archive.read("照片/大.jpg") == content == archive.read("照片/又一张.jpg")
+        assert archive.read("b.txt") == b"b" * 10
+        assert archive.getinfo("b.txt").header_offset > 500
+    _unzip_test(target)
+
+
+def test_a_copy_that_fails_on_the_copier_thread_fails_the_archive(world, tmp_path, monkeypatch):
+    import os
+
+    from wenming.attachments import zipcopy
+
+    def broken(source, target, count, source_at, target_at):
+        return 0  # the source ends early (truncated under us)
+
+    monkeypatch.setattr(zipcopy, "_copy_file_range", broken)
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: b"")
+    attachment, _ = store(world, "新.jpg", photo("blue"))
+    fd = os.open(tmp_path / "out.zip", os.O_RDWR | os.O_CREAT)
+    archive = zipcopy.ZipWriter(fd)
+    archive.add_stored("甲.jpg", attachment.file)
+    with pytest.raises(OSError, match="在复制时被截断"):
+        archive.close()
+    os.close(fd)

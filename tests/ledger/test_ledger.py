@@ -99,6 +99,42 @@ def test_evidence_status_per_indicator(world, civic):
     )
 
 
+def test_records_are_counted_in_the_month_they_happened(world, civic):
+    from wenming.ledger.selectors import _facts
+
+    record(world, civic, title="二月", day=date(2026, 2, 28), photos=1)
+    record(world, civic, title="三月一日", day=date(2026, 3, 1), photos=1)
+    record(world, civic, title="三月底", day=date(2026, 3, 31), photos=1)
+    facts = _facts(world.other, civic, date(2026, 12, 31))["C1.2"]
+    assert sorted((f.day, f.count, f.photos) for f in facts) == [
+        (date(2026, 2, 1), 1, 1),
+        (date(2026, 3, 1), 2, 2),
+    ]
+
+
+def test_an_item_waiting_only_for_a_person_shows_as_manual_on_the_self_assessment(
+    client, world, civic
+):
+    from wenming.assessments.services import self_assessment_start
+    from wenming.ledger.selectors import open_evidence
+
+    today = timezone.localdate()
+    for month in range(1, today.month + 1, 3):  # one record in every quarter begun so far
+        record(world, civic, title=f"{month}月志愿服务", day=date(today.year, month, 2), photos=1)
+    assert open_evidence(unit=world.other, edition=civic, as_of=today)["C1.2"] == (
+        "manual",
+        "须人工确认:照片能看清单位名称",
+    )
+    draft = self_assessment_start(actor=world.people.other_filler, unit=world.other, edition=civic)
+    client.force_login(world.people.other_filler)
+    html = client.get(reverse("assessments:detail", args=[draft.pk])).content.decode()
+    block = html.split('data-code="C1.2"')[1].split('class="item depth')[0]
+    assert '<span class="ev manual">待人工确认</span>' in block and "照片能看清单位名称" in block
+    assert "不完整" not in block
+    other = html.split('data-code="A1.1"')[1].split('class="item depth')[0]
+    assert '<span class="ev incomplete">不完整</span>' in other
+
+
 def test_manual_rule_is_ticked_by_a_person_and_audited(world, civic):
     record(world, civic, title="志愿服务", day=date(2026, 1, 15))
     confirmation_set(
@@ -270,6 +306,40 @@ def test_binder_is_built_in_the_background_and_downloaded(
     # another person cannot fetch it
     client.force_login(world.people.filler)
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_binder_keeps_a_title_with_control_characters_and_every_file(world, civic):
+    """A title pasted from Word may hold a vertical tab: the index sheet drops it, the binder
+    is still built, and every linked file is in it byte for byte."""
+    import openpyxl
+
+    from wenming.attachments.services import attachments_of, content_path
+    from wenming.ledger.binder import build_binder
+
+    need_cjk_font()
+    activity = record(
+        world, civic, title="志愿\x0b服务", day=date(2026, 1, 15), codes=("C1.2", "A1.2"), photos=2
+    )
+    job = Job.objects.create(
+        kind="binder", label="迎检", owner=world.people.other_filler, unit=world.other,
+        params={"edition": civic.pk},
+    )  # fmt: skip
+    result = build_binder(job, lambda done, total, message: None)
+    with zipfile.ZipFile(result) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        photos = [n for n in names if n.endswith(".jpg")]
+        assert len(photos) == 4  # two photos in each of the two indicator folders
+        stored = {a.name: a.file for a in attachments_of(activity)}
+        for name in photos:
+            expected = content_path(stored[name.rsplit("/", 1)[1]].sha256).read_bytes()
+            assert archive.read(name) == expected
+        root = "江西区人民医院迎检材料"
+        sheet = openpyxl.load_workbook(io.BytesIO(archive.read(f"{root}/00_索引.xlsx"))).active
+        titles = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert titles == {"志愿服务"}
+        assert archive.read(f"{root}/00_目录.pdf").startswith(b"%PDF-")
+    result.unlink()
 
 
 def test_editing_a_record_changes_fields_and_links_and_is_audited(client, world, civic):

@@ -33,6 +33,7 @@ class ItemView:
     conflict: Entry | None = None
     evidence: str = ""
     evidence_ok: bool = False
+    evidence_manual: bool = False  # only checks a person must make are open (待人工确认)
 
     @property
     def value(self) -> str:

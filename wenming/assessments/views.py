@@ -34,10 +34,11 @@ from wenming.assessments.services import (
 from wenming.audit.services import audit_trail
 from wenming.core import yaml_io
 from wenming.core.engine import Engine, Scorecard
+from wenming.core.evidence import COMPLETE, MANUAL
 from wenming.core.points import fmt
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
-from wenming.ledger.selectors import missing_evidence
+from wenming.ledger.selectors import open_evidence
 from wenming.web.context import actor
 
 
@@ -100,14 +101,16 @@ def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[st
     """The whole page: the live parts plus every item with its evidence status."""
     user = actor(request)
     context = _live_context(request, assessment)
-    missing = missing_evidence(
+    open_items = open_evidence(
         unit=assessment.unit, edition=assessment.edition, as_of=timezone.localdate()
     )
+    missing = {code: reasons for code, (_, reasons) in open_items.items()}
     items = item_views(assessment, context["entries"], context["card"])
     for item in items:
         if item.node.is_leaf:
-            item.evidence = missing.get(item.node.code, "")
-            item.evidence_ok = item.node.code not in missing
+            status, item.evidence = open_items.get(item.node.code, (COMPLETE, ""))
+            item.evidence_ok = status == COMPLETE
+            item.evidence_manual = status == MANUAL
     context.update(
         items=items,
         can_submit=assessment.is_editable and can_submit(user, assessment.unit_id),

@@ -3,29 +3,29 @@
 Folders follow the framework tree ("A 领导班子建设/A1 …/A1.2 理论学习中心组学习/"); each
 indicator folder holds its explanation and one folder per linked record with the record's
 text and files. An index sheet (.xlsx) and a table of contents (.pdf) sit at the top. Files
-are copied from the store in chunks straight into the ZIP, so memory stays flat whatever the
-binder's size; photos and Office files are stored without recompression.
+are copied by the kernel from the store straight into the ZIP (``wenming/attachments/zipcopy.py``),
+so memory stays flat whatever the binder's size; nothing is recompressed.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from wenming.attachments.models import Attachment, StoredFile
 from wenming.attachments.services import safe_name
-from wenming.attachments.zipcopy import zip_add_bytes, zip_add_stored
+from wenming.attachments.zipcopy import ZipWriter
 from wenming.core.evidence import STATUS_LABELS
 from wenming.core.fonts import font_for
 from wenming.frameworks.models import FrameworkEdition
@@ -46,50 +46,39 @@ def _folder(code: str, name: str) -> str:
     return safe_name(f"{code} {name}")[:60]
 
 
-@dataclass(frozen=True)
 class Record:
-    """What the binder shows of one ledger activity (read as plain values, not model objects)."""
+    """What the binder shows of one ledger activity: its folder name and its 记录.txt (the
+    same in every indicator folder it appears in), made once from plain values."""
 
-    title: str
-    kind: str
-    day: date
-    place: str
-    department: str
-    participants: int
-    names: str
-    description: str
+    __slots__ = ("day", "folder", "kind", "text", "title")
 
-    @cached_property
-    def folder(self) -> str:
-        return safe_name(f"{self.day:%Y-%m-%d} {self.title}")[:60]
-
-    @cached_property
-    def text(self) -> bytes:
-        """The record's 记录.txt (the same for every indicator folder it appears in)."""
-        return "\n".join(
-            [
-                f"标题:{self.title}",
-                f"类型:{self.kind}",
-                f"日期:{self.day:%Y-%m-%d}",
-                f"地点:{self.place}",
-                f"组织科室:{self.department}",
-                f"参加人数:{self.participants}",
-                f"参加人员:{self.names}",
-                "",
-                self.description,
-            ]
+    def __init__(
+        self,
+        title: str,
+        kind: str,
+        day: date,
+        place: str,
+        department: str,
+        participants: int,
+        names: str,
+        description: str,
+    ) -> None:
+        self.title, self.kind, self.day = title, kind, day.isoformat()  # YYYY-MM-DD
+        self.folder = safe_name(f"{self.day} {title}")[:60]
+        self.text = (
+            f"标题:{title}\n类型:{kind}\n日期:{self.day}\n地点:{place}\n"
+            f"组织科室:{department}\n参加人数:{participants}\n参加人员:{names}\n\n{description}"
         ).encode()
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One file of the binder: a text, or a stored attachment with the index line about it."""
 
     arcname: str
     code: str
-    text: bytes = b""
-    stored: StoredFile | None = None
-    index_line: tuple[str, ...] = ()
+    text: bytes
+    stored: StoredFile | None
+    index_line: tuple[str, ...] | None
 
 
 @register_job("binder")
@@ -104,34 +93,37 @@ def build_binder(job: Job, progress: Progress) -> Path:
     ).values_list("code", "activity_id"):
         links[code].append(activity_id)
     root = safe_name(f"{unit.name}迎检材料")
-    descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
     with tempfile.TemporaryDirectory() as scratch:
-        # the table of contents and the index sheet are built by side processes while this
-        # one reads the records and copies the files (see wenming/jobs/parallel.py)
-        contents_path = str(Path(scratch) / "contents.pdf")
-        contents = in_parallel(_contents_pdf, contents_path, unit.name, edition.name, rows, links)
+        # The table of contents (the slowest part to make) is drawn by a side process from
+        # here on (see wenming/jobs/parallel.py), forked before the ZIP writer starts its
+        # copier thread so that the child never inherits a thread's half-held locks. This
+        # process plans the folders, writes the texts and the index sheet while the copier
+        # has the kernel copy the files.
+        contents_path, index_path = Path(scratch) / "contents.pdf", Path(scratch) / "index.xlsx"
+        contents = in_parallel(
+            _contents_pdf, str(contents_path), unit.name, edition.name, rows, links
+        )
         plan = _plan(root, rows, engine_of(edition).parent, links, _records(unit), _files(unit))
         total = len(plan) + 1
-        index_path = Path(scratch) / "index.xlsx"
-        index = in_parallel(_index_sheet, index_path, plan)
+        descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".zip")
         # written through mkstemp's descriptor: reopening the path with O_TRUNC would make ext4
         # flush the whole file to disk on close (its replace-by-truncate heuristic)
-        with (
-            os.fdopen(descriptor, "w+b") as out,
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive,
-        ):
-            for done, entry in enumerate(plan, start=1):
-                if entry.stored is None:
-                    zip_add_bytes(archive, entry.arcname, entry.text)
-                else:
-                    zip_add_stored(archive, entry.arcname, entry.stored)
-                if done % 50 == 0:
-                    progress(done, total, f"正在打包 {entry.code}")
-            progress(len(plan), total, "正在生成索引和目录")
-            index()
-            contents()
-            archive.write(index_path, f"{root}/00_索引.xlsx", compress_type=zipfile.ZIP_DEFLATED)
-            archive.write(contents_path, f"{root}/00_目录.pdf")
+        try:
+            with ZipWriter(descriptor) as archive:
+                for done, (arcname, code, text, stored, _) in enumerate(plan, start=1):
+                    if stored is None:
+                        archive.add_bytes(arcname, text)
+                    else:
+                        archive.add_stored(arcname, stored)
+                    if done % 200 == 0:
+                        progress(done, total, f"正在打包 {code}")
+                progress(len(plan), total, "正在生成索引和目录")
+                _index_sheet(index_path, plan)
+                archive.add_path(f"{root}/00_索引.xlsx", index_path)
+                contents()
+                archive.add_path(f"{root}/00_目录.pdf", contents_path)
+        finally:
+            os.close(descriptor)
     progress(total, total, "完成")
     Job.objects.filter(pk=job.pk).update(result_name=f"{root}.zip")
     return Path(target)
@@ -183,19 +175,29 @@ def _plan(
         text = [f"{node.code} {node.name}", f"测评要求:{node.requirement}", f"佐证状态:{row.label}"]
         text += [f"  - {c.reason}" for c in row.checks]
         text += ["", "说明:", row.explanation or "(未填写说明)"]
-        plan.append(Entry(f"{folder}/说明.txt", node.code, "\n".join(text).encode()))
+        plan.append(Entry(f"{folder}/说明.txt", node.code, "\n".join(text).encode(), None, None))
         for activity_id in links.get(node.code, []):
             record = records[activity_id]
             where = f"{folder}/{record.folder}"
-            plan.append(Entry(f"{where}/记录.txt", node.code, record.text))
+            plan.append(Entry(f"{where}/记录.txt", node.code, record.text, None, None))
+            attached = files.get(activity_id)
+            if not attached:
+                continue
             seen: set[str] = set()
-            for name, stored in files.get(activity_id, []):
+            day = record.day
+            for name, stored in attached:
                 arcname = f"{where}/{_unique(name, seen)}"
                 line = (
-                    node.code, node.name, row.label, f"{record.day:%Y-%m-%d}", record.kind,
-                    record.title, name, arcname,
-                )  # fmt: skip
-                plan.append(Entry(arcname, node.code, stored=stored, index_line=line))
+                    node.code,
+                    node.name,
+                    row.label,
+                    day,
+                    record.kind,
+                    record.title,
+                    name,
+                    arcname,
+                )
+                plan.append(Entry(arcname, node.code, b"", stored, line))
     return plan
 
 
@@ -205,7 +207,8 @@ def _index_sheet(path: Path, plan: list[Entry]) -> None:
     sheet.append(INDEX_HEADER)
     for entry in plan:
         if entry.index_line:
-            sheet.append(list(entry.index_line))
+            # a title pasted from Word may hold control characters a worksheet cannot
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in entry.index_line])
     index.save(path)
 
 
@@ -229,6 +232,12 @@ def _contents_pdf(
         cache_dir=Path(settings.MEDIA_ROOT) / "fonts",
     )
     pdf.add_font("cjk", fname=str(font), collection_font_number=face)
+    # fpdf2 embeds a subset of the font; left to fontTools' default it measures every kept
+    # glyph again to refresh the font's bounding boxes, half the cost of the whole PDF. The
+    # cached font's own boxes hold every glyph of the subset already.
+    embedded = pdf.fonts["cjk"]
+    assert isinstance(embedded, TTFFont)
+    embedded.ttfont.recalcBBoxes = False
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
