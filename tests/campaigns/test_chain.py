@@ -274,3 +274,23 @@ def test_applications_are_seen_only_within_scope(world, campaign, client):
         client.force_login(getattr(world.people, who))
         assert client.get(url).status_code == status, who
     assert Application.objects.count() == 1
+
+
+def test_applying_warns_about_items_without_evidence(world, campaign, client):
+    from tests.campaigns.conftest import submitted_assessment
+    from wenming.ledger.selectors import missing_evidence
+
+    submitted_assessment(world, campaign.edition)
+    missing = missing_evidence(unit=world.s1, edition=campaign.edition, as_of=timezone.localdate())
+    assert missing  # no ledger records yet
+    client.force_login(world.people.unit_admin)
+    page = client.get(reverse("campaigns:apply", args=[campaign.pk])).content.decode()
+    assert "佐证材料提醒" in page and f"以下 {len(missing)} 项指标佐证不完整" in page
+    code = next(iter(missing))
+    assert code in page
+    # the warning does not stop the application
+    application = application_prepare(
+        actor=world.people.unit_admin, campaign=campaign, unit=world.s1
+    )
+    page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
+    assert f"有 {len(missing)} 项指标佐证不完整" in page
