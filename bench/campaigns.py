@@ -13,12 +13,10 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date
 
-from common import ROOT, fresh_django
+from common import ROOT, fresh_django, run_per_database
 from unit_pages import load
 
 
@@ -134,13 +132,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    if args.database == "both":
-        for db in ("sqlite", "postgres"):
-            subprocess.run(
-                [sys.executable, __file__, "--applications", str(args.applications),
-                 "--rounds", str(args.rounds), "--database", db],
-                check=True,
-            )  # fmt: skip
+    if run_per_database(__file__, args.database):
         return
     run_one(args.database, args.applications, args.rounds)
 

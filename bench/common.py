@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+
+
+def run_per_database(
+    script: str, database: str, *, order: tuple[str, ...] = ("sqlite", "postgres")
+) -> bool:
+    """``--database both``: run ``script`` once per database, each in a process of its own
+    (Django is set up once per process), with the other arguments as given. True if it did."""
+    if database != "both":
+        return False
+    argv, rest = sys.argv[1:], []
+    while argv:
+        arg = argv.pop(0)
+        if arg == "--database":
+            argv.pop(0)
+        elif not arg.startswith("--database="):
+            rest.append(arg)
+    for db in order:
+        subprocess.run([sys.executable, script, *rest, "--database", db], check=True)
+    return True
 
 
 def fresh_django(database: str, name: str, *, keep: bool = False) -> None:

@@ -19,13 +19,12 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
 from typing import Any
 
-from common import ROOT, fresh_django
+from common import ROOT, fresh_django, run_per_database
 from unit_pages import load
 
 YEARS = (2024, 2025, 2026)
@@ -296,14 +295,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--reuse", action="store_true", help="measure the data of the last run")
     args = parser.parse_args()
-    if args.database == "both":  # one process per database: Django is set up once per process
-        for db in ("sqlite", "postgres"):
-            subprocess.run(
-                [sys.executable, __file__, "--units", str(args.units),
-                 "--rounds", str(args.rounds), "--database", db]
-                + (["--reuse"] if args.reuse else []),
-                check=True,
-            )  # fmt: skip
+    if run_per_database(__file__, args.database):
         return
     run_one(args.database, args.units, args.rounds, reuse=args.reuse)
 

@@ -21,13 +21,11 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from common import fresh_django
+from common import fresh_django, run_per_database
 
 COLUMNS = [
     "unit_id",
@@ -295,22 +293,7 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the database of an earlier run if it is loaded"
     )
     args = parser.parse_args()
-    if args.database == "both":  # one process per database: Django is set up once per process
-        for db in ("sqlite", "postgres"):
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--problems",
-                    str(args.problems),
-                    "--rounds",
-                    str(args.rounds),
-                    "--database",
-                    db,
-                    *(["--reuse"] if args.reuse else []),
-                ],
-                check=True,
-            )
+    if run_per_database(__file__, args.database):
         return
     run_one(args.database, args.problems, args.rounds, args.reuse)
 

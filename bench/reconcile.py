@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from common import fresh_django
+from common import fresh_django, run_per_database
 
 ITEMS = 150
 EXPERTS_PER_TEAM = 5
@@ -292,21 +290,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    if args.database == "both":  # one process per database: Django is set up once per process
-        for db in ("postgres", "sqlite"):
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--units",
-                    str(args.units),
-                    "--rounds",
-                    str(args.rounds),
-                    "--database",
-                    db,
-                ],
-                check=True,
-            )
+    if run_per_database(__file__, args.database, order=("postgres", "sqlite")):
         return
     run_one(args.database, args.units, args.rounds)
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import subprocess
-import sys
 import time
 from typing import Any
 
-from common import fresh_django
+from common import fresh_django, run_per_database
 
 
 def run_one(database: str, units: int, rounds: int) -> None:
@@ -156,21 +154,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    if args.database == "both":  # one process per database: Django is set up once per process
-        for db in ("sqlite", "postgres"):
-            subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--units",
-                    str(args.units),
-                    "--rounds",
-                    str(args.rounds),
-                    "--database",
-                    db,
-                ],
-                check=True,
-            )
+    if run_per_database(__file__, args.database):
         return
     run_one(args.database, args.units, args.rounds)
 
