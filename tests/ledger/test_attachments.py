@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.ledger.conftest import photo
-from wenming.attachments.detect import FileRejected
+from wenming.attachments.detect import FileRejected, image_bytes
 from wenming.attachments.models import StoredFile
 from wenming.attachments.services import attachment_store, content_path, safe_name, thumbnail_path
 
@@ -32,6 +32,8 @@ def test_a_fake_jpeg_is_rejected_with_a_clear_message(world):
         store(world, "照片.jpg", io.BytesIO(b"this is not a picture at all"))
     with pytest.raises(FileRejected, match="扩展名表示JPEG图片,但内容是PDF文档"):
         store(world, "照片.jpg", io.BytesIO(b"%PDF-1.4 fake"))
+    with pytest.raises(FileRejected, match="扩展名表示JPEG图片,但内容是PNG图片"):
+        store(world, "照片.jpg", io.BytesIO(image_bytes(fmt="PNG")))
     with pytest.raises(FileRejected, match="不支持的文件类型"):
         store(world, "run.exe", io.BytesIO(b"MZ\x90\x00"))
 

@@ -90,7 +90,7 @@ def check(path: str, filename: str) -> FileType:
                 f"文件“{filename}”的扩展名表示{claimed.label},但内容不是{claimed.label},已拒绝"
             )
         raise FileRejected(f"不支持的文件类型“{filename}”,仅支持{ALLOWED}")
-    if claimed is not None and claimed.kind != found.kind:
+    if claimed is not None and claimed != found:  # a PNG named .jpg is not a JPEG either
         raise FileRejected(
             f"文件“{filename}”的扩展名表示{claimed.label},但内容是{found.label},请检查后重新上传"
         )
