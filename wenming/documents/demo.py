@@ -34,18 +34,19 @@ def load_campaign(people: dict[str, User]) -> None:
     office, admin = people["district_office"], people["admin"]
     east = Region.objects.get(code="420102")
     standard = FrameworkEdition.objects.get(code="school-standard")
-    today = timezone.localdate()
+    today = timezone.localdate() - timedelta(days=400)  # last year's campaign, named last autumn
     campaign = campaign_create(
         actor=office,
         data=CampaignInput(
-            name=f"{today.year - 1}年江东区义务教育标准化学校评估",
-            year=today.year - 1,
+            name=f"{today.year}年江东区义务教育标准化学校评估",
+            year=today.year,
             level="district",
             region=east,
             edition=standard,
             unit_types=[UnitType.objects.get(name="学校")],
             apply_from=today - timedelta(days=90),
             apply_until=today - timedelta(days=60),
+            rectify_months=24,
             chain=[
                 {"key": "supervisor", "label": "主管部门审核", "role": "supervisor"},
                 {"key": "evaluate", "label": "县级评估", "role": "office", "level": 3,

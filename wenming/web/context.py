@@ -16,6 +16,7 @@ def nav(request: HttpRequest) -> dict[str, object]:
     scope = scope_for(request.user)
     return {
         "nav_office": scope.has(Role.OFFICE),
+        "nav_dashboard": scope.has(Role.OFFICE, Role.SUPERVISOR),
         "nav_roles": sorted(Role(r).label for r in scope.roles),
         "nav_unread": unread_count(actor(request)),
     }
