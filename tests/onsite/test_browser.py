@@ -90,3 +90,51 @@ def test_offline_scores_survive_a_closed_tab_and_are_stored_once(phone, live_ser
     assert Score.objects.filter(expert=expert).count() == 5
     assert page.locator(f'[data-code="{codes[4]}"] input[value=B]').is_checked()
     assert outside == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_taken_offline_is_kept_on_the_phone_and_stored_once(
+    phone, live_server, world, onsite, tmp_path, settings
+):
+    from wenming.attachments.detect import image_bytes
+    from wenming.onsite.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assignment = assignment_create(
+        actor=world.people.east_office, team=onsite.teams.one, application=onsite.applications[0]
+    )
+    expert = onsite.experts.b.user
+    url = f"{live_server.url}/onsite/a/{assignment.pk}/"
+    picture = tmp_path / "现场.jpg"
+    picture.write_bytes(image_bytes("green"))
+    page = phone.new_page()
+    outside = _guarded(page, live_server)
+    _log_in(page, live_server, expert.username)
+    page.goto(url)
+    _wait_for(page, "#sync-state", "已全部同步")
+
+    phone.set_offline(True)
+    item = page.locator(".onsite-item:has(input[value=A])").first
+    code = item.get_attribute("data-code")
+    item.locator("input[value=A]").check()
+    item.locator("input[type=file]").set_input_files(str(picture))
+    item.locator("form.photo button").click()
+    _wait_for(page, "#sync-state", "1张照片待同步")
+    assert "照片已暂存在本机" in item.locator(".photo-state").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    item.screenshot(path=str(SHOTS / "onsite-photo-offline.png"))
+    assert Photo.objects.count() == 0
+    page.close()
+
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.goto(url)
+    _wait_for(page, f'form.photo[data-code="{code}"] .photo-state', "照片已上传", seconds=25)
+    _wait_for(page, "#sync-state", "已全部同步")
+    photo = Photo.objects.get()
+    assert photo.score.code == code and photo.score.expert == expert and photo.client_id
+    page.reload()
+    _wait_for(page, "#sync-state", "已全部同步")
+    assert page.locator(f'[data-code="{code}"] .files img').count() == 1
+    assert Photo.objects.count() == 1
+    assert outside == []

@@ -381,3 +381,37 @@ def test_an_assigned_expert_reads_the_units_evidence_and_no_other_units(client, 
     from wenming.ledger.models import IndicatorExplanation
 
     assert not IndicatorExplanation.objects.exists()
+
+
+def test_a_photo_sent_again_with_its_client_id_is_kept_once(
+    client, settings, tmp_path, onsite, scored
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.attachments.detect import image_bytes
+    from wenming.onsite.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    url = reverse("onsite:photo", args=[assignment.pk])
+
+    def send(code: str, client_id: str, color: str = "red") -> dict:
+        upload = SimpleUploadedFile("现场.jpg", image_bytes(color), content_type="image/jpeg")
+        return client.post(
+            url,
+            {"code": code, "photo": upload, "client_id": client_id},
+            headers={"Accept": "application/json"},
+        ).json()
+
+    assert send("B2.3", "c-1") == {"ok": True, "error": "", "retry": False}
+    assert send("B2.3", "c-1")["ok"]  # sent again after a lost answer
+    assert send("B2.3", "c-2", "blue")["ok"]
+    assert Photo.objects.count() == 2
+    assert sorted(Photo.objects.values_list("client_id", flat=True)) == ["c-1", "c-2"]
+    # a photo for an item not scored yet waits on the phone (retry), it is not refused
+    assert send("Z9.9", "c-3") == {
+        "ok": False,
+        "error": "请先为该项评分,再上传照片",
+        "retry": True,
+    }

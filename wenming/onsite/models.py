@@ -219,6 +219,17 @@ class Photo(models.Model):
     taken_at = models.DateTimeField(null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # made on the phone when the photo was taken, so a photo sent again is stored once
+    client_id = models.CharField(max_length=36, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="photo_once_per_client_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"照片 {self.attachment_id}"

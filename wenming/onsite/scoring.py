@@ -209,10 +209,18 @@ def photo_metadata(path: str) -> tuple[datetime | None, Decimal | None, Decimal 
 
 
 @transaction.atomic
-def photo_add(*, actor: User, score: Score, name: str, stream: IO[bytes]) -> Photo:
-    """Keep a photo for the expert's own entry, with its EXIF time and place."""
+def photo_add(
+    *, actor: User, score: Score, name: str, stream: IO[bytes], client_id: str = ""
+) -> Photo:
+    """Keep a photo for the expert's own entry, with its EXIF time and place. A photo sent
+    again from the phone (same ``client_id``) is the one already kept."""
     if score.expert_id != actor.pk:
         raise OnsiteRefused(NOT_ASSIGNED)
+    client_id = client_id.strip()[:36]
+    if client_id:
+        kept = Photo.objects.filter(score=score, client_id=client_id).first()
+        if kept is not None:
+            return kept
     application = score.application
     if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
         raise OnsiteRefused(SIGNED)
@@ -223,6 +231,11 @@ def photo_add(*, actor: User, score: Score, name: str, stream: IO[bytes]) -> Pho
 
     taken, latitude, longitude = photo_metadata(str(content_path(attachment.file.sha256)))
     photo = Photo.objects.create(
-        score=score, attachment=attachment, taken_at=taken, latitude=latitude, longitude=longitude
+        score=score,
+        attachment=attachment,
+        taken_at=taken,
+        latitude=latitude,
+        longitude=longitude,
+        client_id=client_id,
     )
     return photo

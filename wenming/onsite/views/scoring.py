@@ -90,15 +90,29 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
         application=assignment.application, expert=user, code=request.POST.get("code", "")
     ).first()
     upload = request.FILES.get("photo")
+    # the page's script sends photos kept on the phone and wants a short answer
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    error, retry = "", False
     if score is None:
-        messages.error(request, "请先为该项评分,再上传照片")
+        error, retry = "请先为该项评分,再上传照片", True  # the score may still be on its way
     elif upload is None:
-        messages.error(request, "请选择照片")
+        error = "请选择照片"
     else:
         try:
-            photo_add(actor=user, score=score, name=upload.name or "现场照片.jpg", stream=upload)
+            photo_add(
+                actor=user,
+                score=score,
+                name=upload.name or "现场照片.jpg",
+                stream=upload,
+                client_id=request.POST.get("client_id", ""),
+            )
         except (OnsiteRefused, FileRejected) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{score.code} 照片已保存")
+            error = str(exc)
+    if wants_json:
+        return JsonResponse({"ok": not error, "error": error, "retry": retry})
+    if error:
+        messages.error(request, error)
+    else:
+        assert score is not None
+        messages.success(request, f"{score.code} 照片已保存")
     return redirect("onsite:score", pk=assignment.pk)

@@ -59,7 +59,9 @@
     var text = navigator.onLine ? "在线" : "离线(评分暂存在本机,恢复网络后自动同步)";
     if (waiting) text += " · " + waiting + "条待同步";
     if (refused) text += " · " + refused + "条未通过,请修改";
-    if (!waiting && !refused) text += " · 已全部同步";
+    if (photosWaiting) text += " · " + photosWaiting + "张照片待同步";
+    if (photosRefused) text += " · " + photosRefused + "张照片未通过";
+    if (!waiting && !refused && !photosWaiting && !photosRefused) text += " · 已全部同步";
     state.textContent = text;
     state.className = "sync-state" + (navigator.onLine ? "" : " offline");
   }
@@ -84,7 +86,7 @@
     var all = load();
     var batch = Object.keys(all).filter(function (k) { return all[k].pending && !all[k].error; })
       .map(function (k) { return all[k]; });
-    if (!batch.length) { status(); return; }
+    if (!batch.length) { status(); photosSend(); return; }
     sending = true;
     fetch(root.dataset.sync, {
       method: "POST", credentials: "same-origin",
@@ -110,7 +112,93 @@
       });
       store(now);
     }).catch(function () { /* still offline or the server is away: keep everything, retry later */ })
-      .finally(function () { sending = false; status(); countDone(); });
+      .finally(function () { sending = false; status(); countDone(); photosSend(); });
+  }
+
+  // Photos taken while offline wait in IndexedDB (a photo is too big for localStorage), each
+  // with an id made here; they are sent after the entries, and a photo sent twice is kept once.
+  var photosWaiting = 0, photosRefused = 0, sendingPhotos = false;
+  function photoDb(work) {
+    if (!window.indexedDB) return Promise.reject(new Error("no IndexedDB"));
+    return new Promise(function (resolve, reject) {
+      var open = indexedDB.open("wenming-onsite-" + root.dataset.user, 1);
+      open.onupgradeneeded = function () { open.result.createObjectStore("photos", { keyPath: "client_id" }); };
+      open.onerror = function () { reject(open.error); };
+      open.onsuccess = function () {
+        var db = open.result, tx = db.transaction("photos", "readwrite"), out = work(tx.objectStore("photos"));
+        tx.oncomplete = function () { db.close(); resolve(out && "result" in out ? out.result : undefined); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      };
+    });
+  }
+  function photoState(code, text, cls) {
+    var form = root.querySelector('form.photo[data-code="' + code + '"]');
+    if (!form) return;
+    var line = form.querySelector(".photo-state");
+    line.textContent = text; line.className = "photo-state small " + cls;
+  }
+  function photosSend() {
+    if (sendingPhotos) return;
+    photoDb(function (store) { return store.getAll(); }).then(function (all) {
+      photosWaiting = all.filter(function (p) { return !p.error; }).length;
+      photosRefused = all.length - photosWaiting;
+      all.forEach(function (p) {
+        if (p.assignment === assignment) photoState(p.code, p.error ? "照片未保存:" + p.error : "照片已暂存在本机,待同步", p.error ? "error" : "pending");
+      });
+      status();
+      var queue = all.filter(function (p) { return !p.error; });
+      if (!queue.length || !navigator.onLine) return;
+      sendingPhotos = true;
+      var next = function () {
+        var p = queue.shift();
+        if (!p) { sendingPhotos = false; return; }
+        var form = new FormData();
+        form.append("code", p.code); form.append("client_id", p.client_id);
+        form.append("photo", p.blob, p.name);
+        fetch(root.dataset.photo.replace("/0/", "/" + p.assignment + "/"), {
+          method: "POST", credentials: "same-origin", body: form,
+          headers: { "X-CSRFToken": root.dataset.csrf, "Accept": "application/json" }
+        }).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        }).then(function (a) {
+          if (a.ok) {
+            if (p.assignment === assignment) photoState(p.code, "照片已上传(刷新后显示)", "ok");
+            return photoDb(function (store) { store.delete(p.client_id); });
+          }
+          if (a.retry) return;  // the score is not stored yet: next time
+          p.error = a.error;
+          if (p.assignment === assignment) photoState(p.code, "照片未保存:" + a.error, "error");
+          return photoDb(function (store) { store.put(p); });
+        }).then(next, function () { sendingPhotos = false; })  // offline again: later
+          .finally(function () { if (!queue.length) { sendingPhotos = false; photosCount(); } });
+      };
+      next();
+    }).catch(function () { /* no IndexedDB: the form posts the photo as before */ });
+  }
+  function photosCount() {
+    photoDb(function (store) { return store.getAll(); }).then(function (all) {
+      photosWaiting = all.filter(function (p) { return !p.error; }).length;
+      photosRefused = all.length - photosWaiting;
+      status();
+    }).catch(function () {});
+  }
+  if (!readonly && window.indexedDB) {
+    root.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (!form.classList || !form.classList.contains("photo")) return;
+      var input = form.querySelector("input[type=file]");
+      if (!input.files.length) return;
+      e.preventDefault();
+      var file = input.files[0];
+      var record = { client_id: uuid(), assignment: assignment, code: form.dataset.code,
+                     name: file.name || "现场照片.jpg", blob: file, error: "" };
+      photoDb(function (store) { store.put(record); }).then(function () {
+        input.value = "";
+        photoState(record.code, "照片已暂存在本机,待同步", "pending");
+        photosCount(); photosSend();
+      }, function () { form.submit(); });
+    });
   }
 
   function countDone() {
@@ -139,5 +227,5 @@
   window.addEventListener("online", sync);
   window.addEventListener("offline", status);
   setInterval(sync, 15000);
-  countDone(); status(); sync();
+  countDone(); status(); sync(); photosCount();
 })();
