@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from wenming.balance.services import BalanceRefused, thresholds_set
 from wenming.core.balance import INDICATORS
 from wenming.organizations.models import Region
 from wenming.web.context import actor
+from wenming.web.downloads import XLSX, file_download
 
 
 def _office(request: HttpRequest) -> None:
@@ -115,12 +115,7 @@ def balance_export(request: HttpRequest) -> HttpResponse:
     out = io.BytesIO()
     wb.save(out)
     name = f"{region.name}{year}年均衡发展差异系数.xlsx"
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return file_download(out.getvalue(), name, XLSX)
 
 
 @login_required

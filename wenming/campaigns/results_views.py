@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,8 +31,7 @@ from wenming.campaigns.results import (
 from wenming.campaigns.services import Refused
 from wenming.campaigns.views import _campaign
 from wenming.web.context import actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from wenming.web.downloads import XLSX, file_download
 
 
 def _visible_rows(
@@ -100,10 +98,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
         sheet.append([kinds[r.kind], r.label, r.target, r.applied, r.qualified, r.ratio, r.score])
     out = io.BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = quote(f"{campaign.name}-目标完成情况.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return file_download(out.getvalue(), f"{campaign.name}-目标完成情况.xlsx", XLSX)
 
 
 def _counts(request: HttpRequest, prefix: str) -> dict[int, int | None]:

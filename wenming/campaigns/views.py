@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,9 +58,9 @@ from wenming.campaigns.signatures import signature_state
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
 from wenming.web.context import actor
+from wenming.web.downloads import PDF, XLSX, file_download
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -351,13 +351,9 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     step = application.campaign.step(application.step)
     if not step or not can_act_on_step(actor(request), application, step):
         raise PermissionDenied("您不是该环节的审核人")
-    response = HttpResponse(
-        score_sheet_blank(application),
-        content_type=XLSX,
+    return file_download(
+        score_sheet_blank(application), f"评分表-{application.unit.name}.xlsx", XLSX
     )
-    name = quote(f"评分表-{application.unit.name}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
 
 
 @login_required
@@ -411,10 +407,7 @@ def _published(pk: int) -> Campaign:
 def public_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list as .xlsx: public like the page."""
     campaign = _published(pk)
-    response = HttpResponse(public_list_xlsx(campaign), content_type=XLSX)
-    name = quote(f"{campaign.name}-公示名单.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return file_download(public_list_xlsx(campaign), f"{campaign.name}-公示名单.xlsx", XLSX)
 
 
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -430,10 +423,7 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotPublished, FontMissing) as exc:
         messages.error(request, str(exc))
         return redirect("campaigns:public", pk=campaign.pk)
-    response = HttpResponse(content, content_type="application/pdf")
-    name = quote(f"{document.title}.pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return file_download(content, f"{document.title}.pdf", PDF)
 
 
 def public_list(request: HttpRequest, pk: int) -> HttpResponse:

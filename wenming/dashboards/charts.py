@@ -74,56 +74,54 @@ def _grades(table: Table) -> dict[str, Any]:
     }
 
 
-def _ranking(table: Table) -> dict[str, Any]:
-    rows = table.rows[:20][::-1]  # the chart shows the first 20, best at the top
+def _horizontal_bars(
+    labels: list[str], values: list[Any], *, color: str, axis: str, hover: str
+) -> dict[str, Any]:
+    """Bars from left to right, one per label, the value written inside each."""
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": [f"{r[0]}. {r[1]}" for r in rows],
-                "x": [r[3] for r in rows],
-                "text": [r[3] for r in rows],
+                "y": labels,
+                "x": values,
+                "text": values,
                 "textposition": "inside",
                 "textangle": 0,
                 "insidetextanchor": "end",
-                "marker": {"color": COLORS[0]},
-                "hovertemplate": "%{y}:%{x}分<extra></extra>",
+                "marker": {"color": color},
+                "hovertemplate": hover,
             }
         ],
         "layout": _layout(
-            height=max(320, 24 * len(rows) + 60),
+            height=max(320, 24 * len(labels) + 60),
             margin={"l": 260, "r": 20, "t": 10, "b": 40},
-            xaxis={"title": {"text": "得分"}},
+            xaxis={"title": {"text": axis}},
             yaxis={"automargin": True},
         ),
     }
+
+
+def _ranking(table: Table) -> dict[str, Any]:
+    rows = table.rows[:20][::-1]  # the chart shows the first 20, best at the top
+    return _horizontal_bars(
+        [f"{r[0]}. {r[1]}" for r in rows],
+        [r[3] for r in rows],
+        color=COLORS[0],
+        axis="得分",
+        hover="%{y}:%{x}分<extra></extra>",
+    )
 
 
 def _weakest(table: Table) -> dict[str, Any]:
     rows = table.rows[::-1]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": [f"{r[0]} {r[1][:16]}" for r in rows],
-                "x": [r[3] for r in rows],
-                "text": [r[3] for r in rows],
-                "textposition": "inside",
-                "textangle": 0,
-                "insidetextanchor": "end",
-                "marker": {"color": COLORS[1]},
-                "hovertemplate": "%{y}:平均失分%{x}<extra></extra>",
-            }
-        ],
-        "layout": _layout(
-            height=max(320, 24 * len(rows) + 60),
-            margin={"l": 260, "r": 20, "t": 10, "b": 40},
-            xaxis={"title": {"text": "平均失分"}},
-            yaxis={"automargin": True},
-        ),
-    }
+    return _horizontal_bars(
+        [f"{r[0]} {r[1][:16]}" for r in rows],
+        [r[3] for r in rows],
+        color=COLORS[1],
+        axis="平均失分",
+        hover="%{y}:平均失分%{x}<extra></extra>",
+    )
 
 
 def _trend(table: Table) -> dict[str, Any]:

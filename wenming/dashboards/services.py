@@ -85,21 +85,21 @@ def _apply(states: Counter, losses: Counter) -> None:
     )
 
 
+# what an application contributes to the tallies, in the order ``Entry`` takes them
+ENTRY_FIELDS = (
+    "campaign_id",
+    "unit_id",
+    "unit__unit_type_id",
+    "region_path",
+    "supervisor_id",
+    "state",
+    "result_grade",
+    "result_centi",
+)
+
+
 def _entry_for(application_id: int) -> Entry | None:
-    row = (
-        Application.objects.filter(pk=application_id)
-        .values_list(
-            "campaign_id",
-            "unit_id",
-            "unit__unit_type_id",
-            "region_path",
-            "supervisor_id",
-            "state",
-            "result_grade",
-            "result_centi",
-        )
-        .first()
-    )
+    row = Application.objects.filter(pk=application_id).values_list(*ENTRY_FIELDS).first()
     if row is None:
         return None
     campaign, unit, unit_type, path, supervisor, state, grade, centi = row
@@ -152,19 +152,7 @@ def dashboards_rebuild() -> tuple[int, int, int]:
     ):
         latest[application_id] = evaluation_id  # the last one wins
     engines = {c.pk: engine_of(c.edition) for c in Campaign.objects.select_related("edition")}
-    rows = list(
-        Application.objects.order_by("pk").values_list(
-            "pk",
-            "campaign_id",
-            "unit_id",
-            "unit__unit_type_id",
-            "region_path",
-            "supervisor_id",
-            "state",
-            "result_grade",
-            "result_centi",
-        )
-    )
+    rows = list(Application.objects.order_by("pk").values_list("pk", *ENTRY_FIELDS))
     states: Counter = Counter()
     losses: Counter = Counter()
     for start in range(0, len(rows), 2000):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,10 +15,10 @@ from wenming.dashboards.charts import figure
 from wenming.dashboards.scope import filter_form
 from wenming.dashboards.selectors import Table, dashboard_table, dashboard_tables
 from wenming.web.context import actor
+from wenming.web.downloads import XLSX, file_download
 
 WIDE = {"ranking", "weakest"}  # long charts: the whole width
 TALL = {"ranking", "weakest", "targets"}  # long tables scroll inside their card
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -58,9 +57,7 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
     type_name = form.type_names.get(focus.unit_type_id or 0, "")
     heading = f"{focus.campaign.name} · {focus.label}{(' · ' + type_name) if type_name else ''}"
     name = f"{focus.campaign.name}{table.title}.xlsx".replace("/", "-")
-    response = HttpResponse(_workbook(table, heading), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return file_download(_workbook(table, heading), name, XLSX)
 
 
 def _workbook(table: Table, heading: str) -> bytes:

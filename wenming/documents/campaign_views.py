@@ -25,11 +25,10 @@ from wenming.documents.placeholders import placeholders_in
 from wenming.documents.selectors import template_in_force
 from wenming.documents.sheets import ranking_xlsx
 from wenming.documents.templating import render_with_template
-from wenming.documents.views import DOCX, _download
 from wenming.jobs.services import job_start
 from wenming.web.context import actor
+from wenming.web.downloads import DOCX, PDF, XLSX, file_download
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("docx", "pdf")
 
 
@@ -71,9 +70,9 @@ def _day(raw: str) -> dt.date:
 
 def _paper(document: Document, kind: str, fmt: str) -> HttpResponse:
     if fmt == "pdf":
-        return _download(render_pdf(document), f"{document.title}.pdf", "application/pdf")
+        return file_download(render_pdf(document), f"{document.title}.pdf", PDF)
     template, _ = template_in_force(kind)
-    return _download(render_with_template(template, document), f"{document.title}.docx", DOCX)
+    return file_download(render_with_template(template, document), f"{document.title}.docx", DOCX)
 
 
 @login_required
@@ -105,7 +104,7 @@ def publicity(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = office_campaign(request, pk)
-    return _download(ranking_xlsx(campaign), f"{campaign.name}测评结果排名.xlsx", XLSX)
+    return file_download(ranking_xlsx(campaign), f"{campaign.name}测评结果排名.xlsx", XLSX)
 
 
 @login_required

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,15 +36,9 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.jobs.services import job_start
 from wenming.organizations.models import Unit
 from wenming.web.context import actor
+from wenming.web.downloads import DOCX, PDF, file_download
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BATCH_LIMIT = 2000
-
-
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 def _unit_and_edition(
@@ -141,8 +133,8 @@ def report_export(request: HttpRequest) -> HttpResponse:
         )
     )
     if request.GET.get("format") == "pdf":
-        return _download(render_pdf(document), f"{document.title}.pdf", "application/pdf")
-    return _download(render_docx(document), f"{document.title}.docx", DOCX)
+        return file_download(render_pdf(document), f"{document.title}.pdf", PDF)
+    return file_download(render_docx(document), f"{document.title}.docx", DOCX)
 
 
 @login_required
@@ -215,7 +207,7 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404("没有这种文书类型")
     content, _ = template_in_force(kind)
-    return _download(content, f"{KINDS[kind]}模板.docx", DOCX)
+    return file_download(content, f"{KINDS[kind]}模板.docx", DOCX)
 
 
 @login_required
@@ -228,6 +220,6 @@ def bulletin_sample(request: HttpRequest) -> HttpResponse:
     document = sample_document(kind)
     name = f"{KINDS[kind]}(样例)"
     if request.GET.get("format") == "pdf":
-        return _download(render_pdf(document), f"{name}.pdf", "application/pdf")
+        return file_download(render_pdf(document), f"{name}.pdf", PDF)
     template, _ = template_in_force(kind)
-    return _download(render_with_template(template, document), f"{name}.docx", DOCX)
+    return file_download(render_with_template(template, document), f"{name}.docx", DOCX)

@@ -16,6 +16,7 @@ from wenming.organizations.selectors import (
     unit_filter_choices,
     unit_list,
 )
+from wenming.titles.access import offices_over
 from wenming.titles.selectors import titles_of
 from wenming.titles.services import holder_event_choices
 
@@ -60,6 +61,7 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_get_for_user(request.user, pk)
     titles = list(titles_of(unit))
+    manager = offices_over(request.user, unit)
     return render(
         request,
         "organizations/unit_detail.html",
@@ -72,9 +74,10 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("edition"),
             "trail": audit_trail(unit)[:50],
             "unit_titles": titles,
-            "holder_events": holder_event_choices(sorted({t.kind for t in titles})),
-            "title_manager": scope_for(request.user).is_admin
-            or any(unit.region_path.startswith(p) for p in scope_for(request.user).region_paths),
+            "holder_events": holder_event_choices(sorted({t.kind for t in titles}))
+            if manager
+            else [],
+            "title_manager": manager,
             "today": timezone.localdate(),
         },
     )

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from wenming.accounts.scope import path_prefix_q, scope_for
+from wenming.organizations.models import Unit
 from wenming.titles.models import Title
 
 
@@ -19,6 +20,13 @@ def titles_visible_to(user: User | AnonymousUser) -> QuerySet[Title]:
     if scope.own_units:
         q |= Q(unit_id__in=scope.own_units)
     return Title.objects.filter(q)
+
+
+def offices_over(user: User | AnonymousUser, unit: Unit) -> bool:
+    """An administrator or an office whose region covers the unit (manages its titles' records
+    on the unit page: re-checks, events against a holder)."""
+    scope = scope_for(user)
+    return scope.is_admin or any(unit.region_path.startswith(p) for p in scope.region_paths)
 
 
 def can_manage(user: User | AnonymousUser, title: Title) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, unit_get_for_user
-from wenming.titles.access import can_manage, titles_visible_to
+from wenming.titles.access import can_manage, offices_over, titles_visible_to
 from wenming.titles.models import LEVEL_LABELS, TitleStatus
 from wenming.titles.selectors import current_titles, titles_due_for_recheck
 from wenming.titles.services import (
@@ -28,8 +28,7 @@ from wenming.titles.services import (
     title_warn,
 )
 from wenming.web.context import actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from wenming.web.downloads import XLSX, file_download
 
 
 def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -107,9 +106,7 @@ def title_export(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
     out = io.BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('称号名单.xlsx')}"
-    return response
+    return file_download(out.getvalue(), "称号名单.xlsx", XLSX)
 
 
 @login_required
@@ -164,8 +161,7 @@ def holder_event(request: HttpRequest, unit: int) -> HttpResponse:
     """Record a veto or negative-list event against a unit (an office over the unit)."""
     user = actor(request)
     found = unit_get_for_user(user, unit)
-    scope = scope_for(user)
-    if not scope.is_admin and not any(found.region_path.startswith(p) for p in scope.region_paths):
+    if not offices_over(user, found):
         raise PermissionDenied("只有单位所在地区(或上级)的测评办公室可以登记")
     edition, _, code = request.POST.get("event", "").partition(":")
     try:
