@@ -195,3 +195,20 @@ def test_units_exported_and_imported_back_are_unchanged(client, hostile):
     assert plan.ok, [str(e) for e in plan.errors]
     assert plan.counts()["无变化"] == len(plan.changes) > 0
     assert plan.counts()["新增"] == plan.counts()["更新"] == 0
+
+
+def test_a_hostile_assignment_exported_and_imported_back_is_unchanged(client, hostile, standard):  # noqa: F811
+    admin = hostile.people.unit_admin
+    IndicatorAssignment.objects.create(
+        unit=hostile.s1, edition=standard, code="A1.6", person=PERSON, note=NOTE,
+        department=Department.objects.get(unit=hostile.s1, name=WIDE),
+    )  # fmt: skip
+    context = {"unit": str(hostile.s1.pk), "edition": str(standard.pk)}
+    url = reverse("imports:export", args=["assignments"])
+    content = fetch(client, admin, url + f"?unit={hostile.s1.pk}&edition={standard.pk}")
+    _, plan = import_preview(
+        kind="assignments", filename="任务.xlsx", content=content, user=admin, context=context
+    )
+    (change,) = [c for c in plan.changes if c.key == "A1.6"]
+    assert (change.action, change.data["person"], change.data["note"]) == ("无变化", PERSON, NOTE)
+    assert change.data["department"].name == WIDE
