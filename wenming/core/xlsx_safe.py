@@ -63,7 +63,7 @@ def text_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = clean_text(value)
-    if not (needs_quote_prefix(text) or text.startswith("=") or text in ERROR_CODES):
+    if not (needs_quote_prefix(text) or text in ERROR_CODES):  # else openpyxl binds it as text
         return text
     cell = Cell(sheet, row=1, column=1, value=text)
     cell.data_type = "s"
