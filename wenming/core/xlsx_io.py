@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,6 +23,7 @@ from wenming.core import yaml_io
 from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import EFFECT_LABELS, Effect
 from wenming.core.styles import REGISTRY
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
 INFO_SHEET, TREE_SHEET = "框架", "指标"
 LIST_SEP = "、"
@@ -116,7 +117,7 @@ EFFECT_BY_LABEL = {label: effect.value for effect, label in EFFECT_LABELS.items(
 
 def write(data: dict[str, Any]) -> bytes:
     """Write framework data (as :func:`wenming.core.formats.framework_to_data` gives)."""
-    wb = Workbook()
+    wb = new_workbook()
     info = wb.active
     assert info is not None
     info.title = INFO_SHEET
@@ -149,9 +150,7 @@ def write(data: dict[str, Any]) -> bytes:
                 values["effect"] = EFFECT_LABELS[Effect(values["effect"])]
             sheet.append([_cell(f, values.get(f)) for f, _ in columns])
         _widths(sheet, [10, 30, 12, 10, 10, 10, 40][: len(columns)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _tree_rows(
