@@ -174,6 +174,7 @@ def login_attempt_reserve(*, username: str, address: str) -> int:
 @transaction.atomic
 def login_failed(*, username: str, address: str, user: User | None) -> None:
     """The password was wrong (the attempt is already counted): audit it."""
+    user = user or User.objects.filter(username=username).first()
     obj = user or LoginThrottle.objects.get(username=username, address=address)
     audit_record(
         actor=None, action="login.failure", obj=obj, comment=f"来自 {address or '未知地址'}"
