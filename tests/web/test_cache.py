@@ -115,3 +115,13 @@ def test_redis_counts_when_wenming_redis_url_is_set(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_every_migrate_makes_the_cache_table(tmp_path):
+    script = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "from django.db import connection; call_command('migrate', verbosity=0); "
+        "print('wenming_cache' in connection.introspection.table_names())"
+    )
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    assert product_settings(tmp_path, script, **env).strip() == "True"

@@ -18,4 +18,7 @@ class WebConfig(AppConfig):
     verbose_name = "网页"
 
     def ready(self) -> None:
-        post_migrate.connect(_cache_table, sender=self, dispatch_uid="wenming.cache_table")
+        # sent once per app that has models (this one has none): hang it on accounts, whose
+        # login and public-form limits count in the cache
+        accounts = self.apps.get_app_config("accounts")
+        post_migrate.connect(_cache_table, sender=accounts, dispatch_uid="wenming.cache_table")
