@@ -20,5 +20,7 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # sent once per app that has models (this one has none): hang it on accounts, whose
         # login and public-form limits count in the cache
-        accounts = self.apps.get_app_config("accounts")
+        from django.apps import apps
+
+        accounts = apps.get_app_config("accounts")
         post_migrate.connect(_cache_table, sender=accounts, dispatch_uid="wenming.cache_table")
