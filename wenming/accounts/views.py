@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from wenming.accounts.services import (
     units_without_admin,
     users_manageable_by,
 )
+from wenming.accounts.throttle import address_usage, too_many
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.context import actor
 
@@ -28,6 +31,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        usage = address_usage(request, group="login", count=False)
+        if usage.limited:
+            return too_many(request, usage)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -105,6 +105,8 @@ def objection_file(
         raise Refused("该单位不在公示名单中")
     if not name.strip() or not phone.strip() or not text.strip():
         raise Refused("请填写姓名、联系电话和异议内容")
+    if len(name.strip()) > 50 or len(phone.strip()) > 30 or len(text.strip()) > 2000:
+        raise Refused("姓名不超过50个字,联系电话不超过30个字符,异议内容不超过2000个字")
     objection = Objection.objects.create(
         application=application, name=name.strip(), phone=phone.strip(), text=text.strip()
     )
