@@ -63,10 +63,10 @@ def test_backup_restores_every_row_file_and_the_key(stocked, target, tmp_path, c
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
 
     with tarfile.open(archive) as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        manifest = json.loads(tar.extractfile("manifest.json").read())
         photo = f"media/files/{stocked.photo.file.sha256[:2]}/{stocked.photo.file.sha256[2:4]}"
         for name, member in manifest["members"].items():
-            data = tar.extractfile(name).read()  # type: ignore[union-attr]
+            data = tar.extractfile(name).read()
             assert hashlib.sha256(data).hexdigest() == member["sha256"], name
     assert manifest["version"] == __version__ and manifest["vendor"] == connection.vendor
     assert "0001_initial" in manifest["migrations"]["attachments"]
@@ -122,5 +122,5 @@ def test_sqlite_backup_does_not_wait_for_a_writer_nor_copy_its_unfinished_work(
         writer.rollback()
         writer.close()
     with tarfile.open(tmp_path / "live.tar") as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        manifest = json.loads(tar.extractfile("manifest.json").read())
     assert manifest["counts"]["tables"]["attachments_attachment"] == 4
