@@ -42,13 +42,21 @@ def run(*args: str, env: dict[str, str]) -> tuple[float, float]:
 
 
 def add_large_files(media: Path, megabytes: int) -> None:
-    """Stored files of 100 MB each (random content, named by hash as the store names them)."""
+    """Stored files of 100 MB each (random content, named by hash as the store names them),
+    written in chunks so that this process stays small: a child's peak memory as reported by
+    the kernel counts its parent's at the moment it was started."""
     for _ in range(megabytes // 100):
-        data = os.urandom(100 * 1024 * 1024)
-        sha = hashlib.sha256(data).hexdigest()
+        digest, spool = hashlib.sha256(), media / "incoming" / "large"
+        spool.parent.mkdir(parents=True, exist_ok=True)
+        with spool.open("wb") as out:
+            for _ in range(100):
+                chunk = os.urandom(1024 * 1024)
+                digest.update(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
         path = media / "files" / sha[:2] / sha[2:4] / sha
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        spool.replace(path)
 
 
 def pg_recreate(name: str) -> None:

@@ -103,16 +103,19 @@ def _run(command: argparse.Namespace) -> int:
         return int(command.backup_func(command))
     except BackupError as exc:
         print(f"错误:{exc}", file=sys.stderr)
-        return 1
+    except OSError as exc:  # a full disk, a directory without permission …
+        where = f"“{exc.filename}”" if exc.filename else ""
+        print(f"错误:读写文件{where}失败({exc.strerror or exc})", file=sys.stderr)
+    return 1
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help="备份数据库、全部存储文件和密钥到一个文件")
-    p.add_argument("out", help="备份文件名,或一个目录(文件名按时间生成)")
-    p.add_argument("--keep", type=_keep, help="OUT 为目录时,只保留最近的若干份备份")
+    p.add_argument("out", metavar="OUT", help="备份文件名,或一个目录(文件名按时间生成)")
+    p.add_argument("--keep", type=_keep, metavar="N", help="OUT 为目录时,只保留最近的若干份备份")
     p.set_defaults(func=_run, backup_func=cmd_backup)
 
     p = sub.add_parser("restore", help="从备份文件恢复到空的数据目录和空数据库")
-    p.add_argument("archive", help="wenming backup 生成的备份文件")
-    p.add_argument("--data-dir", help="恢复到此数据目录(默认为 WENMING_DATA_DIR)")
+    p.add_argument("archive", metavar="ARCHIVE", help="wenming backup 生成的备份文件")
+    p.add_argument("--data-dir", metavar="D", help="恢复到此数据目录(默认为 WENMING_DATA_DIR)")
     p.set_defaults(func=_run, backup_func=cmd_restore)

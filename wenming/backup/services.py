@@ -151,7 +151,11 @@ def _write(
     counts["media_bytes"] = 0
     progress = Throttle(report)
     for index, (relative, path) in enumerate(files, start=1):
-        member = writer.add_file(media_member(relative), path)
+        try:
+            member = writer.add_file(media_member(relative), path)
+        except FileNotFoundError:  # removed since listed (the spool is skipped): nothing to keep
+            report(f"文件 {relative} 在备份过程中被删除,已跳过")
+            continue
         _count(counts, relative, member.size)
         progress(
             f"文件:{index}/{len(files)},{human_size(counts['media_bytes'])} / {human_size(total)}",
