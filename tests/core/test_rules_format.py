@@ -122,6 +122,11 @@ def test_a_rule_drifting_in_excel_names_the_cell(fw):
         ),
         ("{name: 不规范, per: 1}", "{name: 缺项, per: 1}", "A2 问题类型名称重复"),
         (
+            "tiers: [{at: 30, points: 3}, {at: 20, points: 2}]",
+            "tiers: [{at: 30, points: 2.5}, {at: 20, points: 2}]",
+            "A1 最好一档应得满分3分(现为2.5分)",
+        ),
+        (
             "{国家级: 3, 省级: 2, 市级: 1}",
             "{国家级: 9, 省级: 2, 市级: 1}",
             "F1 级别“国家级”的分值超过本项分值8分",

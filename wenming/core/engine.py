@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from wenming.core.framework import (
-    Effect,
-    Framework,
-    Indicator,
-    NegativeEntry,
-    Veto,
-    limit_applies,
+from wenming.core.events import (
+    DEFAULT_VETO_WINDOW_MONTHS,
+    Event,
+    EventEffect,
+    effect_line,
+    in_window,
+    months_before,
+    state_holds,
 )
+from wenming.core.framework import Effect, Framework, Indicator, limit_applies
 from wenming.core.points import fmt, to_centi
 from wenming.core.styles import (
     NA_TEXT,
@@ -31,8 +33,17 @@ from wenming.core.styles import (
     style_for,
 )
 
-DEFAULT_VETO_WINDOW_MONTHS = 12
-Day = date  # ``Event.date`` shadows the type inside the class body
+__all__ = [
+    "ComponentScore",
+    "Engine",
+    "Event",
+    "EventEffect",
+    "ItemResult",
+    "Scorecard",
+    "UnitResult",
+    "in_window",
+    "months_before",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +53,6 @@ class ItemResult:
     value: object
     reason: str = ""
     note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A dated veto or negative-list event recorded against the unit.
-
-    For a veto that is a state (``kind: state``, e.g. a D-class building still in use) ``date``
-    is when the state began and ``until`` when it ended (None: it still exists).
-    """
-
-    code: str
-    date: date | None = None
-    note: str = ""
-    until: Day | None = None
 
 
 @dataclass(frozen=True)
@@ -71,18 +68,6 @@ class UnitResult:
 
 
 @dataclass(frozen=True)
-class EventEffect:
-    """A veto or negative-list event and whether it counted as of the scoring date."""
-
-    event: Event
-    entry: Veto | NegativeEntry
-    effect: Effect
-    counted: bool
-    window_months: int
-    points: int = 0
-
-
-@dataclass(frozen=True)
 class ComponentScore:
     code: str
     name: str
@@ -93,30 +78,6 @@ class ComponentScore:
     @property
     def passed(self) -> bool:
         return self.score >= self.threshold
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` earlier (clamped to the month's last day)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def in_window(event_day: date | None, as_of: date, months: int) -> bool:
-    """An event counts if it happened on or after ``as_of`` minus ``months``, up to ``as_of``."""
-    if event_day is None:
-        return True
-    return months_before(as_of, months) <= event_day <= as_of
-
-
-def state_holds(since: date | None, until: date | None, as_of: date) -> bool:
-    """A state counts if it began on or before ``as_of`` and had not ended by then."""
-    return (since is None or since <= as_of) and (until is None or as_of < until)
 
 
 class Engine:
@@ -416,7 +377,7 @@ class Scorecard:
     @property
     def veto_reasons(self) -> list[str]:
         reasons = [
-            _effect_line(e)
+            effect_line(e)
             for e in self.effects
             if e.counted and e.effect in (Effect.VETO, Effect.REVOKE)
         ]
@@ -465,7 +426,7 @@ class Scorecard:
                 f"分项“{comp.name}”得{fmt(comp.score)}分(门槛{fmt(comp.threshold)}分,{verdict}),"
                 f"按{_percent(comp.weight_percent)}%计入总分"
             )
-        lines.extend(_effect_line(e) for e in self.effects)
+        lines.extend(effect_line(e) for e in self.effects)
         lines.extend(self.deduction_lines)
         if self.vetoed:
             lines.append(f"因否决事项,等级为{self.grade}(按得分应为{self.band_grade})")
@@ -496,24 +457,6 @@ class Scorecard:
                     f"适用指标满分{fmt(self.applicable_max)}分,按实得{fmt(self.base)}分计,不折算"
                 )
         return lines
-
-
-def _effect_line(e: EventEffect) -> str:
-    when = f"({e.event.date.isoformat()})" if e.event.date else ""
-    what = e.entry.name + (f",{e.event.note}" if e.event.note else "")
-    if isinstance(e.entry, Veto) and e.entry.kind == "state":
-        since = f"自{e.event.date.isoformat()}起" if e.event.date else ""
-        if e.counted:
-            return f"一票否决:{what}({since + ',' if since else ''}评分日仍存在)"
-        ended = f",已于{e.event.until.isoformat()}消除" if e.event.until else ",晚于评分日"
-        return f"{e.entry.code} {what}({since}{ended}),评分日不存在,不计"
-    if not e.counted:
-        return f"{e.entry.code} {what}{when}不在{e.window_months}个月回溯期内,不计"
-    if isinstance(e.entry, Veto):
-        return f"一票否决:{what}{when}"
-    if e.effect is Effect.DEDUCT:
-        return f"负面清单 {e.entry.code} 扣{fmt(e.points)}分:{what}{when}"
-    return f"负面清单 {e.entry.code} {e.effect.label}:{what}{when}"
 
 
 def _round_half_up(value: Fraction) -> int:

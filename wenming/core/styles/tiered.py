@@ -75,6 +75,10 @@ class Tiered(ScoringStyle):
         high = [p for _, p in pairs if p > points]
         if high:
             problems.append(f"分档得分{fmt(max(high))}分超过本项分值{item.points}分")
+        if max(p for _, p in pairs) < points:
+            problems.append(
+                f"最好一档应得满分{item.points}分(现为{fmt(max(p for _, p in pairs))}分)"
+            )
         earned = [p for _, p in pairs]
         better = earned if params.direction == "higher" else earned[::-1]
         if better != sorted(better):
