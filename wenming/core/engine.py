@@ -33,6 +33,8 @@ from wenming.core.styles import (
     style_for,
 )
 
+NONE: frozenset[int] = frozenset()
+
 __all__ = [
     "ComponentScore",
     "Engine",
@@ -109,6 +111,14 @@ class Engine:
             if kids:
                 self.internal.append((i, _getter(kids)))
         self.max_points = [to_centi(n.points) for n in self.nodes]
+        # each node with its ancestors, to take a leaf that is out off every sum it is in
+        self.ancestors: list[tuple[int, ...]] = []
+        for node in self.nodes:
+            chain, code = [self.index[node.code]], self.parent[node.code]
+            while code is not None:
+                chain.append(self.index[code])
+                code = self.parent[code]
+            self.ancestors.append(tuple(chain))
         self.total_max = to_centi(fw.total)
         self.bonus_cap = to_centi(fw.bonus.cap) if fw.bonus else 0
         self.bands = sorted(((to_centi(b.min), b.name) for b in fw.bands), reverse=True)
@@ -189,14 +199,15 @@ class Engine:
                     na.append(index)
                 else:
                     scores[index] = scorer(value, profile)
-        excluded = self.excluded(profile) if self.limits else frozenset()
+        excluded = self.excluded(profile) if self.limits else NONE
         for index in excluded:
             scores[index] = 0
         for index, children in self.internal:
             scores[index] = sum(children(scores))
         base = sum(scores[i] for i in self.main_roots)
         bonus_raw = sum(scores[i] for i in self.bonus_roots)
-        return Scorecard(self, result, scores, base, bonus_raw, excluded, frozenset(na) - excluded)
+        not_applicable = frozenset(na).difference(excluded) if na else NONE
+        return Scorecard(self, result, scores, base, bonus_raw, excluded, not_applicable)
 
     def assess_events(self, events: Iterable[Event], *, as_of: date) -> list[EventEffect]:
         """Which veto and negative-list events count as of ``as_of``, and with what effect.
@@ -289,7 +300,7 @@ class Scorecard:
             self.applicable_max = sum(self.node_max[i] for i in engine.main_roots)
             if engine.scale_na and self.applicable_max < engine.total_max:
                 base = (
-                    _round_half_up(Fraction(base * engine.total_max, self.applicable_max))
+                    _divide_half_up(base * engine.total_max, self.applicable_max)
                     if self.applicable_max
                     else 0
                 )
@@ -317,10 +328,11 @@ class Scorecard:
         """Each node's maximum for this unit: leaves that are out count for nothing."""
         engine = self.engine
         maxima = list(engine.max_points)
+        ancestors, points = engine.ancestors, engine.max_points
         for index in out:
-            maxima[index] = 0
-        for index, children in engine.internal:
-            maxima[index] = sum(children(maxima))
+            lost = points[index]
+            for node in ancestors[index]:
+                maxima[node] -= lost
         return maxima
 
     def _deductions(self) -> int:
@@ -457,6 +469,12 @@ class Scorecard:
                     f"适用指标满分{fmt(self.applicable_max)}分,按实得{fmt(self.base)}分计,不折算"
                 )
         return lines
+
+
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator (both ≥ 0) rounded half-up to an integer, exactly."""
+    quotient, remainder = divmod(numerator, denominator)
+    return quotient + (1 if 2 * remainder >= denominator else 0)
 
 
 def _round_half_up(value: Fraction) -> int:

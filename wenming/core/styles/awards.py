@@ -8,6 +8,7 @@ the number of awards at each level. Usually a bonus item, but any leaf may use i
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import mul
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -54,10 +55,7 @@ class Awards(ScoringStyle):
         return parse_counts(raw, self.names, what="级别")
 
     def earned(self, value: tuple[int, ...]) -> int:
-        total = 0
-        for n, each in zip(value, self.each, strict=True):
-            total += n * each
-        return total
+        return sum(map(mul, value, self.each))
 
     def score(self, value: tuple[int, ...], profile: UnitProfile) -> int:
         earned = self.earned(value)

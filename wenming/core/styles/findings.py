@@ -8,6 +8,7 @@ findings of each kind.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import mul
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -61,10 +62,7 @@ class Findings(ScoringStyle):
         return parse_counts(raw, self.names, what="问题类型")
 
     def lost(self, value: tuple[int, ...]) -> int:
-        lost = 0
-        for n, per in zip(value, self.pers, strict=True):
-            lost += n * per
-        return lost
+        return sum(map(mul, value, self.pers))
 
     def score(self, value: tuple[int, ...], profile: UnitProfile) -> int:
         lost = self.lost(value)
