@@ -293,6 +293,11 @@ def test_items_that_do_not_apply_are_neither_scored_nor_missing(case):
     for index in card.excluded:
         assert card.scores[index] == 0 and card.node_max[index] == 0
         assert engine.nodes[index].code not in card.missing
-    main_max = sum(card.node_max[i] for i in engine.main_roots)
-    assert card.applicable_max == main_max <= engine.total_max
+    out = card.excluded | card.not_applicable
+    lost = sum(
+        engine.max_points[i]
+        for i, node in enumerate(engine.nodes)
+        if i in out and node.code not in engine.bonus_codes
+    )
+    assert card.applicable_max == engine.total_max - lost
     assert 0 <= card.base <= engine.total_max

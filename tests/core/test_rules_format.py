@@ -121,6 +121,12 @@ def test_a_rule_drifting_in_excel_names_the_cell(fw):
             "C 分档得分应随档次提高而不减少",
         ),
         ("{name: 不规范, per: 1}", "{name: 缺项, per: 1}", "A2 问题类型名称重复"),
+        ("{name: 不规范, per: 1}", "{name: 不规范2, per: 1}", "“不规范2”不能包含数字、顿号、逗号"),
+        (
+            "{国家级: 3, 省级: 2, 市级: 1}",
+            "{国家级: 3, 省级: 2, 市、县级: 1}",
+            "“市、县级”不能包含数字",
+        ),
         (
             "tiers: [{at: 30, points: 3}, {at: 20, points: 2}]",
             "tiers: [{at: 30, points: 2.5}, {at: 20, points: 2}]",

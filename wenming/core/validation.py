@@ -120,6 +120,9 @@ def _message(err: Any, loc: Loc) -> str:
         return f"{field}过长(最多{ctx.get('max_length')}字)"
     if kind == "too_short":
         return f"{field}至少需要一项"
+    if kind == "string_pattern_mismatch" and names and names[-1] != "id":
+        # kind and level names of the findings and awards styles
+        return f"“{err.get('input')}”不能包含数字、顿号、逗号、分号或冒号"
     if kind == "string_pattern_mismatch":
         return f"{field}只能包含英文字母、数字、点、横线和下划线"
     if kind in ("enum", "literal_error"):
