@@ -191,11 +191,12 @@ class Engine:
         items, profile = result.items, result.profile
         scores = [0] * len(self.nodes)
         na: list[int] = []
+        get, not_applicable = items.get, NOT_APPLICABLE  # locals: this is the hot loop
         for index, code, scorer in self.leaves:
-            entry = items.get(code)
+            entry = get(code)
             if entry is not None:
                 value = entry.value
-                if value is NOT_APPLICABLE:
+                if value is not_applicable:
                     na.append(index)
                 else:
                     scores[index] = scorer(value, profile)
@@ -307,19 +308,23 @@ class Scorecard:
         self.base = base
         self.bonus_raw = bonus_raw
         self.bonus = min(bonus_raw, engine.bonus_cap)
-        effects = engine.assess_events(result.events, as_of=result.as_of)
+        effects = engine.assess_events(result.events, as_of=result.as_of) if result.events else []
         self.effects = effects
-        self.components = self._components()
+        self.components = self._components() if engine.framework.components else []
         self.weighted = self._weighted()
         self.deduction_lines: list[str] = []
-        self.deductions = self._deductions()
+        self.deductions = self._deductions() if effects else 0
         self.total = max(0, self.weighted + self.bonus - self.deductions)
         self.band_grade = engine.grade_of(self.total)
-        self.vetoed = any(
-            e.counted and e.effect in (Effect.VETO, Effect.REVOKE) for e in effects
-        ) or any(not c.passed for c in self.components)
-        self.revoked = any(e.counted and e.effect is Effect.REVOKE for e in effects)
-        self.suspended = any(e.counted and e.effect is Effect.SUSPEND for e in effects)
+        self.vetoed = self.revoked = self.suspended = False
+        if effects:
+            self.vetoed = any(
+                e.counted and e.effect in (Effect.VETO, Effect.REVOKE) for e in effects
+            )
+            self.revoked = any(e.counted and e.effect is Effect.REVOKE for e in effects)
+            self.suspended = any(e.counted and e.effect is Effect.SUSPEND for e in effects)
+        if self.components:
+            self.vetoed = self.vetoed or any(not c.passed for c in self.components)
         self.grade = engine.framework.failing_grade if self.vetoed else self.band_grade
 
     # -- derived figures -----------------------------------------------------------------

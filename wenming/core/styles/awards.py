@@ -58,7 +58,7 @@ class Awards(ScoringStyle):
         return sum(map(mul, value, self.each))
 
     def score(self, value: tuple[int, ...], profile: UnitProfile) -> int:
-        earned = self.earned(value)
+        earned = sum(map(mul, value, self.each))
         return earned if earned < self.cap else self.cap
 
     def describe(

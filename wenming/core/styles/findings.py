@@ -65,7 +65,7 @@ class Findings(ScoringStyle):
         return sum(map(mul, value, self.pers))
 
     def score(self, value: tuple[int, ...], profile: UnitProfile) -> int:
-        lost = self.lost(value)
+        lost = sum(map(mul, value, self.pers))
         return self.points - (lost if lost < self.cap else self.cap)
 
     def describe(
