@@ -191,12 +191,12 @@ class Engine:
         items, profile = result.items, result.profile
         scores = [0] * len(self.nodes)
         na: list[int] = []
-        get, not_applicable = items.get, NOT_APPLICABLE  # locals: this is the hot loop
+        get, na_marker = items.get, NOT_APPLICABLE  # locals: this is the hot loop
         for index, code, scorer in self.leaves:
             entry = get(code)
             if entry is not None:
                 value = entry.value
-                if value is not_applicable:
+                if value is na_marker:
                     na.append(index)
                 else:
                     scores[index] = scorer(value, profile)
