@@ -3,7 +3,8 @@
 A scoring style turns one leaf item's entered value into points. To add a style, copy an
 existing module (``yesno.py`` is the smallest), give it a new ``key``, and decorate the class
 with :func:`register`; the framework validator, the engine, the results parser and the docs
-table all read the registry.
+table all read the registry. Every style words its own parameters (``rule_text``) and says which
+amounts of points a written rule may name (``amounts``), so printed rules cannot drift.
 """
 
 from __future__ import annotations
