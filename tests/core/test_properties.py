@@ -65,8 +65,6 @@ def leaf(draw: Any, code: str) -> dict[str, Any]:
     elif style == "awards":
         each = draw(st.lists(st.integers(1, points), min_size=1, max_size=3))
         scoring["levels"] = {f"{'国省市'[i]}级": _money(v) for i, v in enumerate(each)}
-        if draw(st.booleans()):
-            scoring["max"] = _money(draw(st.integers(1, points)))
     node: dict[str, Any] = {
         "code": code,
         "name": draw(NAMES),

@@ -1,7 +1,7 @@
 """按级别加分: each award earns the amount of its level, up to a cap.
 
-“获国家级表彰加3分、省级加2分,最多加5分”: ``levels`` maps each level to its amount, ``max``
-(optional, at most the item's points, which it defaults to) caps the sum. The entered value is
+“获国家级表彰加3分、省级加2分,最多加5分”: ``levels`` maps each level to its amount and the
+item's points (5) cap the sum, so the item can always reach its points. The entered value is
 the number of awards at each level. Usually a bonus item, but any leaf may use it.
 """
 
@@ -23,14 +23,15 @@ Level = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^、,,;;:�
 
 class AwardsParams(StyleParams):
     levels: dict[Level, Annotated[Decimal, Field(gt=0)]] = Field(min_length=1, max_length=20)
-    max: Decimal | None = Field(default=None, gt=0)
 
 
 @register
 class Awards(ScoringStyle):
     key = "awards"
     label = "按级别加分"
-    summary = "每项表彰或成果按级别计分(如国家级3分、省级2分),合计不超过上限。录入:各级别的项数。"
+    summary = (
+        "每项表彰或成果按级别计分(如国家级3分、省级2分),合计不超过本项分值。录入:各级别的项数。"
+    )
     Params = AwardsParams
 
     def __init__(self, *, item: Indicator, params: StyleParams, framework: Framework) -> None:
@@ -38,14 +39,12 @@ class Awards(ScoringStyle):
         assert isinstance(params, AwardsParams)
         self.names = tuple(params.levels)
         self.each = tuple(to_centi(v) for v in params.levels.values())
-        self.cap = min(self.points, to_centi(params.max)) if params.max else self.points
+        self.cap = self.points
 
     @classmethod
     def check(cls, *, item: Indicator, params: StyleParams, framework: Framework) -> list[str]:
         assert isinstance(params, AwardsParams)
         problems = []
-        if params.max is not None and params.max > item.points:
-            problems.append(f"加分上限{fmt(to_centi(params.max))}分超过本项分值{item.points}分")
         high = [name for name, v in params.levels.items() if v > item.points]
         if high:
             problems.append(f"级别“{'、'.join(high)}”的分值超过本项分值{item.points}分")
