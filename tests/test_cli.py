@@ -150,3 +150,31 @@ def test_demo_loads_library_and_prints_logins(capsys):
     assert FrameworkEdition.objects.count() == 5
     assert run(capsys, "demo")[0] == 0  # idempotent
     assert FrameworkEdition.objects.count() == 5
+
+
+def test_show_names_state_vetoes_and_negative_caps(capsys):
+    code, out, _ = run(capsys, "framework", "show", str(DATA / "rules.yaml"))
+    assert code == 0
+    assert "一票否决 V1:D类危房仍在使用(状态,按评分日是否存在判断)" in out
+    assert "负面清单 N1:干部职工违纪(扣分 3分,回溯24个月,累计最多扣4分)" in out
+    assert "负面清单扣分合计最多6分" in out
+    assert "分档赋分" in out and "分类扣分" in out and "按级别加分" in out
+
+
+def test_score_a_school_with_rules_real_standards_use(capsys, tmp_path: Path):
+    results = tmp_path / "school.yaml"
+    results.write_text(
+        "as_of: 2026-06-30\nunit_type: 学校\nstage: 初中\n"
+        "items: {A1: 25%, A2: {缺项: 1, 不规范: 1}, A3: 不适用, B2: 是, C: 1, F1: 国家级1、省级2}\n"
+        "events:\n  - {code: V1, date: 2025-01-01, until: 2026-01-01}\n"
+        "  - {code: N1, date: 2026-01-01}\n  - {code: N1, date: 2026-02-01}\n",
+        encoding="utf-8",
+    )
+    args = ("score", "--framework", str(DATA / "rules.yaml"), "--results", str(results))
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    # 8 of the 14 applicable points (A3 不适用, B1 for primary schools) → 8 × 20 ÷ 14 = 11.43;
+    # bonus 7 capped at 5; N1 twice = 6 capped at 4
+    assert "基本分 11.43;加分 5;负面清单扣分 4" in out and "总分:12.43" in out
+    assert "B1共1项(4分)不适用于学校、初中,不评分、不计入" in out
+    assert "已于2026-01-01消除),评分日不存在,不计" in out

@@ -146,10 +146,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     bands = sorted(fw.bands, key=lambda b: -b.min)
     print("等级:" + ";".join(f"{b.name} ≥ {fmt_decimal(b.min)}" for b in bands))
     for v in fw.vetoes:
-        print(f"一票否决 {v.code}:{v.name}")
+        state = "(状态,按评分日是否存在判断)" if v.kind == "state" else ""
+        print(f"一票否决 {v.code}:{v.name}{state}")
     for n in fw.negative_list:
         pts = f" {fmt_decimal(n.points)}分" if n.points else ""
-        print(f"负面清单 {n.code}:{n.name}({n.effect.label}{pts},回溯{n.window_months}个月)")
+        cap = f",累计最多扣{fmt_decimal(n.max)}分" if n.max is not None else ""
+        print(f"负面清单 {n.code}:{n.name}({n.effect.label}{pts},回溯{n.window_months}个月{cap})")
+    if fw.negative_cap is not None:
+        print(f"负面清单扣分合计最多{fmt_decimal(fw.negative_cap)}分")
     return 0
 
 

@@ -6,13 +6,26 @@ from collections.abc import Iterable
 from datetime import date
 
 from wenming.core.engine import Engine, Event, ItemResult, UnitResult
-from wenming.core.styles import UnitProfile
+from wenming.core.styles import ScoringStyle, UnitProfile
+from wenming.core.styles.awards import Awards
 from wenming.core.styles.deduction import Deduction
 from wenming.core.styles.measured import Measured
+from wenming.core.styles.tiered import Tiered
 
 AS_OF = date(2026, 6, 30)
 BIG = 10**9  # a measured value that beats any standard
 PRIMARY = UnitProfile(stage="小学", enrolment={"小学": 800})
+
+
+def full_value(style: ScoringStyle) -> object:
+    """An entry that earns the item's full points in any style."""
+    if isinstance(style, Measured | Tiered):
+        return 0 if style.p.direction == "lower" else BIG
+    if isinstance(style, Awards):
+        best = max(range(len(style.names)), key=lambda i: style.each[i])
+        return {style.names[best]: -(-style.cap // style.each[best])}
+    simple = {"deduction": 0, "findings": 0, "letter": "A", "yesno": True}
+    return simple.get(style.key, style.item.points)
 
 
 def full_marks(engine: Engine, *, bonus: bool = False) -> dict[str, ItemResult]:
@@ -20,14 +33,7 @@ def full_marks(engine: Engine, *, bonus: bool = False) -> dict[str, ItemResult]:
     for code, style in engine.styles.items():
         if code in engine.bonus_codes and not bonus:
             continue
-        raw: object = (
-            {"deduction": 0, "letter": "A", "yesno": True, "direct": style.item.points}[style.key]
-            if style.key != "measured"
-            else BIG
-        )
-        if isinstance(style, Measured) and style.p.direction == "lower":
-            raw = 0
-        items[code] = engine.parse_item(code, raw)
+        items[code] = engine.parse_item(code, full_value(style))
     return items
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.helpers import full_value
 from wenming.core.engine import Engine, Event, UnitResult
 from wenming.core.formats import (
     framework_from_xlsx,
@@ -15,12 +16,16 @@ from wenming.core.formats import (
     framework_to_xlsx,
     framework_to_yaml,
 )
-from wenming.core.styles import UnitProfile
+from wenming.core.styles import NOT_APPLICABLE, UnitProfile
 from wenming.core.validation import framework_from_data
 
 AS_OF = date(2026, 6, 30)
 NAMES = st.text(alphabet="文明单位测评指标建设管理ABCxyz12", min_size=1, max_size=8)
 PROFILE = UnitProfile(stage="九年一贯制", enrolment={"小学": 300, "初中": 500})
+ENROLMENT = {"小学": 300, "初中": 500, "高中": 200}
+UNIT_TYPES = ["学校", "机关"]
+STAGE_NAMES = ["小学", "初中", "九年一贯制", "完全中学"]
+STYLES = ["deduction", "letter", "yesno", "direct", "measured", "tiered", "findings", "awards"]
 
 
 def _money(centi: int) -> str:
@@ -30,7 +35,7 @@ def _money(centi: int) -> str:
 @st.composite
 def leaf(draw: Any, code: str) -> dict[str, Any]:
     points = draw(st.integers(min_value=1, max_value=3000))
-    style = draw(st.sampled_from(["deduction", "letter", "yesno", "direct", "measured"]))
+    style = draw(st.sampled_from(STYLES))
     scoring: dict[str, Any] = {"style": style}
     if style == "deduction":
         scoring["per_occurrence"] = _money(draw(st.integers(min_value=1, max_value=points)))
@@ -39,7 +44,50 @@ def leaf(draw: Any, code: str) -> dict[str, Any]:
         scoring["direction"] = draw(st.sampled_from(["higher", "lower"]))
         if draw(st.booleans()):
             scoring["per_students"] = draw(st.sampled_from([1, 100]))
-    return {"code": code, "name": draw(NAMES), "points": _money(points), "scoring": scoring}
+    elif style == "tiered":
+        ats = sorted(draw(st.sets(st.integers(0, 100), min_size=1, max_size=4)))
+        size = len(ats) - 1
+        below = draw(st.lists(st.integers(0, points), min_size=size, max_size=size))
+        earned = sorted([*below, points])  # the best tier earns the item's points
+        scoring["direction"] = draw(st.sampled_from(["higher", "lower"]))
+        if scoring["direction"] == "lower":
+            earned.reverse()
+        scoring["tiers"] = [
+            {"at": a, "points": _money(p)} for a, p in zip(ats, earned, strict=True)
+        ]
+    elif style == "findings":
+        pers = draw(st.lists(st.integers(1, points), min_size=1, max_size=3))
+        scoring["kinds"] = [
+            {"name": f"问题{'甲乙丙'[i]}", "per": _money(p)} for i, p in enumerate(pers)
+        ]
+        if draw(st.booleans()):
+            scoring["max"] = _money(draw(st.integers(1, points)))
+    elif style == "awards":
+        each = draw(st.lists(st.integers(1, points), min_size=1, max_size=3))
+        scoring["levels"] = {f"{'国省市'[i]}级": _money(v) for i, v in enumerate(each)}
+    node: dict[str, Any] = {
+        "code": code,
+        "name": draw(NAMES),
+        "points": _money(points),
+        "scoring": scoring,
+    }
+    if draw(st.integers(0, 3)) == 0:
+        node["allow_na"] = True
+    node.update(draw(limits()))
+    return node
+
+
+@st.composite
+def limits(draw: Any) -> dict[str, Any]:
+    """Now and then a node (and its branch) limited to a unit type or to stages."""
+    out: dict[str, Any] = {}
+    if draw(st.integers(0, 5)) == 0:
+        out["unit_types"] = [draw(st.sampled_from(UNIT_TYPES))]
+    if draw(st.integers(0, 5)) == 0:
+        out["stages"] = draw(
+            st.lists(st.sampled_from(STAGE_NAMES), min_size=1, max_size=2, unique=True)
+        )
+    return out
 
 
 @st.composite
@@ -51,7 +99,13 @@ def tree(draw: Any, prefix: str, depth: int) -> list[dict[str, Any]]:
             children = draw(tree(code + ".", depth - 1))
             total = sum(_centi(c) for c in children)
             nodes.append(
-                {"code": code, "name": draw(NAMES), "points": _money(total), "children": children}
+                {
+                    "code": code,
+                    "name": draw(NAMES),
+                    "points": _money(total),
+                    "children": children,
+                    **draw(limits()),
+                }
             )
         else:
             nodes.append(draw(leaf(code)))
@@ -72,7 +126,8 @@ def frameworks(draw: Any) -> dict[str, Any]:
         "name": draw(NAMES),
         "edition": "1",
         "campaign_type": "测试",
-        "unit_types": ["学校"],
+        "unit_types": UNIT_TYPES,
+        "na_total": draw(st.sampled_from(["scale", "keep"])),
         "total": _money(total),
         "indicators": indicators,
         "combination": {"nine_year": True, "complete_secondary": True},
@@ -91,10 +146,21 @@ def frameworks(draw: Any) -> dict[str, Any]:
         }
         for i, lo in enumerate(bounds)
     ]
-    data["vetoes"] = [{"code": "V1", "name": "否决"}]
-    data["negative_list"] = [
-        {"code": "N1", "name": "扣分", "effect": "deduct", "points": "3", "window_months": 12}
+    data["vetoes"] = [
+        {"code": "V1", "name": "否决", "kind": draw(st.sampled_from(["event", "state"]))}
     ]
+    entry: dict[str, Any] = {
+        "code": "N1",
+        "name": "扣分",
+        "effect": "deduct",
+        "points": "3",
+        "window_months": 12,
+    }
+    if draw(st.booleans()):
+        entry["max"] = draw(st.sampled_from(["2", "4.5", "6"]))
+    data["negative_list"] = [entry]
+    if draw(st.booleans()):
+        data["negative_cap"] = draw(st.sampled_from(["1", "5"]))
     return data
 
 
@@ -102,11 +168,20 @@ def frameworks(draw: Any) -> dict[str, Any]:
 def framework_and_results(draw: Any) -> tuple[Engine, UnitResult, UnitResult]:
     engine = Engine(framework_from_data(draw(frameworks())))
 
+    profile = UnitProfile(
+        stage=draw(st.sampled_from(STAGE_NAMES)),
+        enrolment=ENROLMENT,
+        unit_type=draw(st.sampled_from([None, *UNIT_TYPES])),
+    )
+
     def one() -> UnitResult:
         items = {}
         for code, style in engine.styles.items():
             if draw(st.integers(0, 9)) == 0:
                 continue  # not entered
+            if code in engine.na_allowed and draw(st.integers(0, 2)) == 0:
+                items[code] = engine.parse_item(code, "不适用")
+                continue
             raw: Any
             if style.key == "deduction":
                 raw = draw(st.integers(0, 40))
@@ -116,11 +191,16 @@ def framework_and_results(draw: Any) -> tuple[Engine, UnitResult, UnitResult]:
                 raw = draw(st.booleans())
             elif style.key == "direct":
                 raw = _money(draw(st.integers(0, style.points)))
+            elif style.key in ("findings", "awards"):
+                names = style.names  # type: ignore[attr-defined]
+                raw = {name: draw(st.integers(0, 5)) for name in names}
+            elif style.key == "tiered":
+                raw = draw(st.integers(0, 120))
             else:
                 raw = draw(st.integers(0, 100_000))
             items[code] = engine.parse_item(code, raw)
-        events = (Event("N1", AS_OF),) if draw(st.booleans()) else ()
-        return UnitResult(items=items, as_of=AS_OF, profile=PROFILE, events=events)
+        events = (Event("N1", AS_OF),) * draw(st.integers(0, 3))
+        return UnitResult(items=items, as_of=AS_OF, profile=profile, events=events)
 
     return engine, one(), one()
 
@@ -163,7 +243,7 @@ def test_adding_a_veto_never_improves_the_grade(case):
     vetoed = UnitResult(
         items=result.items,
         as_of=AS_OF,
-        profile=PROFILE,
+        profile=result.profile,
         events=(*result.events, Event("V1", AS_OF)),
     )
     after = engine.score(vetoed)
@@ -187,3 +267,35 @@ def test_export_then_import_gives_the_same_scores(case):
             expected.total,
             expected.grade,
         )
+
+
+@FAST
+@given(framework_and_results())
+def test_not_applicable_never_beats_the_same_item_scored_in_full(case):
+    engine, result, _ = case
+    full = {
+        code: engine.parse_item(code, full_value(engine.styles[code]))
+        if entry.value is NOT_APPLICABLE
+        else entry
+        for code, entry in result.items.items()
+    }
+    as_full = UnitResult(items=full, as_of=AS_OF, profile=result.profile, events=result.events)
+    assert engine.score(result).total <= engine.score(as_full).total
+
+
+@FAST
+@given(framework_and_results())
+def test_items_that_do_not_apply_are_neither_scored_nor_missing(case):
+    engine, result, _ = case
+    card = engine.score(result)
+    for index in card.excluded:
+        assert card.scores[index] == 0 and card.node_max[index] == 0
+        assert engine.nodes[index].code not in card.missing
+    out = card.excluded | card.not_applicable
+    lost = sum(
+        engine.max_points[i]
+        for i, node in enumerate(engine.nodes)
+        if i in out and node.code not in engine.bonus_codes
+    )
+    assert card.applicable_max == engine.total_max - lost
+    assert 0 <= card.base <= engine.total_max

@@ -20,6 +20,35 @@ STAGES = ("小学", "初中", "九年一贯制", "完全中学")
 
 NonNegative = Annotated[Decimal, Field(ge=0)]
 
+# The stages a school of each stage takes part in: a nine-year school has a primary and a
+# junior section, a complete secondary school a junior (and senior) section.
+STAGE_COVERS: dict[str, frozenset[str]] = {
+    "小学": frozenset({"小学"}),
+    "初中": frozenset({"初中"}),
+    "九年一贯制": frozenset({"九年一贯制", "小学", "初中"}),
+    "完全中学": frozenset({"完全中学", "初中"}),
+}
+NA_TOTAL_LABELS = {"scale": "按适用分值折算", "keep": "不折算"}
+VETO_KIND_LABELS = {"event": "事件", "state": "状态"}
+
+
+def limit_applies(
+    *,
+    unit_types: frozenset[str] | None,
+    stages: frozenset[str] | None,
+    unit_type: str | None,
+    stage: str | None,
+) -> bool:
+    """Whether a node limited to ``unit_types``/``stages`` (None: no limit) applies to a unit.
+
+    A unit whose type or stage is not known is held to every item, as before limits existed.
+    """
+    if unit_types is not None and unit_type is not None and unit_type not in unit_types:
+        return False
+    if stages is not None and stage is not None:
+        return bool(STAGE_COVERS.get(stage, frozenset({stage})) & stages)
+    return True
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -91,6 +120,9 @@ class Indicator(Model):
     department: str = ""
     keywords: tuple[str, ...] = ()
     evidence_rules: tuple[EvidenceRule, ...] = ()
+    unit_types: tuple[str, ...] = ()  # applies only to these unit types (whole branch)
+    stages: tuple[str, ...] = ()  # applies only to schools of these stages (whole branch)
+    allow_na: bool = False  # the item may be marked 不适用 (leaf items only)
     children: tuple[Indicator, ...] = ()
 
     @field_validator("scoring", mode="before")
@@ -125,6 +157,7 @@ class Veto(Model):
     description: str = ""
     indicator: str | None = None
     window_months: int | None = Field(default=None, ge=1, le=120)
+    kind: Literal["event", "state"] = "event"  # a dated happening, or a state at the as-of date
 
 
 class NegativeEntry(Model):
@@ -137,6 +170,7 @@ class NegativeEntry(Model):
     window_months: int = Field(ge=1, le=120)
     indicator: str | None = None
     description: str = ""
+    max: NonNegative | None = None  # cumulative cap of this entry's deductions
 
 
 class Band(Model):
@@ -212,6 +246,8 @@ class Framework(Model):
     components: tuple[Component, ...] = ()
     combination: Combination = Combination()
     quotas: tuple[Quota, ...] = ()
+    na_total: Literal["scale", "keep"] = "scale"  # the total when items do not apply
+    negative_cap: NonNegative | None = None  # cap of all negative-list deductions together
 
     @property
     def key(self) -> str:

@@ -30,6 +30,7 @@ TOP_FIELDS = {
     "unit",
     "as_of",
     "stage",
+    "unit_type",
     "enrolment",
     "items",
     "events",
@@ -61,6 +62,17 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     stage = data.get("stage")
     if stage is not None and stage not in STAGES:
         issues.append(Issue(("stage",), f"学段应为{'、'.join(STAGES)}之一"))
+    unit_type = data.get("unit_type")
+    if unit_type is not None:
+        unit_type = str(unit_type).strip()
+        if unit_type not in fw.unit_types:
+            issues.append(
+                Issue(
+                    ("unit_type",),
+                    f"单位类型应为{'、'.join(fw.unit_types)}之一,不能是“{unit_type}”",
+                )
+            )
+            unit_type = None
     enrolment: dict[str, int] = {}
     for key, value in (data.get("enrolment") or {}).items():
         if key not in ENROLMENT_STAGES:
@@ -79,6 +91,8 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     for code, raw in raw_items.items():
         code = str(code)
         value, reason, note = raw, "", ""
+        if isinstance(raw, dict) and not set(raw) & {"value", "reason", "note"}:
+            raw = {"value": raw}  # counts per kind written directly: {缺项: 1, 不规范: 2}
         if isinstance(raw, dict):
             unknown = set(raw) - {"value", "reason", "note"}
             if unknown:
@@ -94,6 +108,7 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
     for i, raw in enumerate(data.get("events") or []):
         entry = raw if isinstance(raw, dict) else {"code": raw}
         code, day = str(entry.get("code", "")), _day(entry.get("date"))
+        until = _day(entry.get("until"))
         try:
             engine.check_event(code)
         except InputError as exc:
@@ -102,7 +117,22 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
         if day is not None and not isinstance(day, date):
             issues.append(Issue(("events", i, "date"), f"日期“{day}”应写成 2026-06-30 的形式"))
             continue
-        events.append(Event(code, day, str(entry.get("note") or "")))
+        if until is not None:
+            veto = engine.vetoes.get(code)
+            if veto is None or veto.kind != "state":
+                issues.append(
+                    Issue(("events", i, "until"), f"{code} 不是状态类否决项,不能填写消除日期")
+                )
+                continue
+            if not isinstance(until, date):
+                issues.append(
+                    Issue(("events", i, "until"), f"日期“{until}”应写成 2026-06-30 的形式")
+                )
+                continue
+            if day is not None and until <= day:
+                issues.append(Issue(("events", i, "until"), f"{code} 的消除日期应晚于开始日期"))
+                continue
+        events.append(Event(code, day, str(entry.get("note") or ""), until))
     components: dict[str, int] = {}
     known = {c.code: c for c in engine.framework.components}
     for code, value in (data.get("components") or {}).items():
@@ -120,7 +150,10 @@ def results_from_data(engine: Engine, data: Any, *, today: date | None = None) -
             )
             continue
         components[code] = centi
-    profile = UnitProfile(stage=stage, enrolment=enrolment)
+    profile = UnitProfile(stage=stage, enrolment=enrolment, unit_type=unit_type)
+    for code in items:
+        if not engine.applies(code, profile):
+            issues.append(Issue(("items", code), f"{code} 不适用于本单位的类型或学段,不应评分"))
     result = UnitResult(
         items=items,
         as_of=as_of,
@@ -158,6 +191,7 @@ UNIT_LABELS = {
     "单位": "unit",
     "评分日期": "as_of",
     "学段": "stage",
+    "单位类型": "unit_type",
     "框架": "framework",
     "版本": "edition",
 }
@@ -204,10 +238,11 @@ def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Call
         cells[("items", str(code))] = at(ITEMS_SHEET, number, 3)
     data["items"] = items
     events: list[dict[str, Any]] = []
-    for number, (code, day, note, *_) in rows(EVENTS_SHEET):
+    for number, (code, day, note, until, *_) in rows(EVENTS_SHEET):
         cells[("events", len(events))] = at(EVENTS_SHEET, number, 1)
         cells[("events", len(events), "date")] = at(EVENTS_SHEET, number, 2)
-        events.append({"code": code, "date": day, "note": note})
+        cells[("events", len(events), "until")] = at(EVENTS_SHEET, number, 4)
+        events.append({"code": code, "date": day, "note": note, "until": until})
     data["events"] = events
     components = {}
     for number, (code, value, *_) in rows(COMPONENTS_SHEET):

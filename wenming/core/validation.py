@@ -16,8 +16,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from wenming.core.errors import FileInvalid, Issue, Loc
-from wenming.core.framework import METHODS, STAGES, Effect, EvidenceRule, Framework, Indicator
+from wenming.core.framework import (
+    METHODS,
+    NA_TOTAL_LABELS,
+    STAGES,
+    Effect,
+    EvidenceRule,
+    Framework,
+    Indicator,
+)
 from wenming.core.points import PointsError, to_centi
+from wenming.core.rules import rule_mismatch
 from wenming.core.styles import REGISTRY, InputError
 
 FIELD_LABELS = {
@@ -50,6 +59,17 @@ FIELD_LABELS = {
     "grades": "等级比例",
     "share": "得分比例",
     "from": "达标比例下限",
+    "tiers": "分档",
+    "at": "档次起点",
+    "kinds": "问题类型",
+    "per": "每处扣分",
+    "levels": "加分级别",
+    "allow_na": "可不适用",
+    "na_total": "不适用计分",
+    "negative_cap": "负面清单扣分上限",
+    "kind": "类型",
+    "unit": "单位",
+    "input": "录入内容",
 }
 
 
@@ -100,10 +120,16 @@ def _message(err: Any, loc: Loc) -> str:
         return f"{field}过长(最多{ctx.get('max_length')}字)"
     if kind == "too_short":
         return f"{field}至少需要一项"
+    if kind == "string_pattern_mismatch" and names and names[-1] != "id":
+        # kind and level names of the findings and awards styles
+        return f"“{err.get('input')}”不能包含数字、顿号、逗号、分号或冒号"
     if kind == "string_pattern_mismatch":
         return f"{field}只能包含英文字母、数字、点、横线和下划线"
     if kind in ("enum", "literal_error"):
-        return f"{field}应为{ctx.get('expected', '')}之一"
+        expected = str(ctx.get("expected", "")).replace("' or '", "、").replace("', '", "、")
+        if names and names[-1] == "na_total":
+            expected = "、".join(f"{k}({label})" for k, label in NA_TOTAL_LABELS.items())
+        return f"{field}应为{expected.strip(chr(39))}之一"
     if kind in ("bool_parsing", "bool_type"):
         return f"{field}应为是或否(true/false)"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -137,6 +163,14 @@ def check(fw: Framework) -> Iterator[Issue]:
     yield from _check_lists(fw)
     if not any(b.from_ == 0 for b in fw.measured_bands):
         yield Issue(("measured_bands",), "达标比例档次须包含从0%起的最低一档")
+    for i, veto in enumerate(fw.vetoes):
+        if veto.kind == "state" and veto.window_months is not None:
+            yield Issue(
+                ("vetoes", i, "window_months"),
+                f"否决项{veto.code} 是状态(按评分日是否存在判断),不设回溯期",
+            )
+    if fw.negative_cap is not None:
+        yield from _points(fw.negative_cap, ("negative_cap",))
 
 
 def _check_lists(fw: Framework) -> Iterator[Issue]:
@@ -154,7 +188,7 @@ def _check_lists(fw: Framework) -> Iterator[Issue]:
         stack = [(n, (*loc, i)) for i, n in enumerate(nodes)]
         while stack:
             node, here = stack.pop()
-            for name in ("methods", "evidence", "keywords"):
+            for name in ("methods", "evidence", "keywords", "unit_types", "stages"):
                 yield from bad(getattr(node, name), (*here, name))
             stack.extend((c, (*here, "children", j)) for j, c in enumerate(node.children))
 
@@ -196,6 +230,7 @@ def _check_tree(
                 )
         for j, rule in enumerate(node.evidence_rules):
             yield from _check_rule(node, rule, (*here, "evidence_rules", j))
+        yield from _check_limits(node, here, fw)
         if node.children:
             if node.scoring is not None:
                 yield Issue(
@@ -210,6 +245,25 @@ def _check_tree(
             yield from _check_tree(node.children, (*here, "children"), fw, parent=node)
         else:
             yield from _check_style(node, (*here, "scoring"), fw)
+
+
+def _check_limits(node: Indicator, here: Loc, fw: Framework) -> Iterator[Issue]:
+    for j, kind in enumerate(node.unit_types):
+        if kind not in fw.unit_types:
+            yield Issue(
+                (*here, "unit_types", j),
+                f"{node.code} 的适用单位类型“{kind}”不在本框架的适用单位类型"
+                f"({'、'.join(fw.unit_types)})之中",
+            )
+    allowed = fw.stages or STAGES
+    for j, stage in enumerate(node.stages):
+        if stage not in allowed:
+            yield Issue(
+                (*here, "stages", j),
+                f"{node.code} 的适用学段“{stage}”不在可用学段({'、'.join(allowed)})之中",
+            )
+    if node.allow_na and node.children:
+        yield Issue((*here, "allow_na"), f"{node.code} 有下级指标:只有末级指标可以设为可不适用")
 
 
 RULE_NEEDS = {
@@ -250,9 +304,13 @@ def _check_style(node: Indicator, loc: Loc, fw: Framework) -> Iterator[Issue]:
         yield Issue(loc, f"{node.code} {problem}")
     if not problems:
         try:  # compiling catches what only the style knows (e.g. points with three decimals)
-            cls(item=node, params=params, framework=fw)
+            style = cls(item=node, params=params, framework=fw)
         except (PointsError, InputError) as exc:
             yield Issue(loc, f"{node.code} {exc}")
+            return
+        drift = rule_mismatch(style)
+        if drift:
+            yield Issue((*loc[:-1], "rule"), f"{node.code} {drift}")
 
 
 def _check_refs(fw: Framework) -> Iterator[Issue]:
@@ -279,6 +337,13 @@ def _check_negative(fw: Framework) -> Iterator[Issue]:
             )
         if entry.points is not None:
             yield from _points(entry.points, ("negative_list", i, "points"))
+        if entry.max is not None:
+            yield from _points(entry.max, ("negative_list", i, "max"))
+            if entry.effect is not Effect.DEDUCT:
+                yield Issue(
+                    ("negative_list", i, "max"),
+                    f"负面清单{entry.code} 的处理方式为{entry.effect.label},不应填写累计扣分上限",
+                )
 
 
 def _check_bands(fw: Framework) -> Iterator[Issue]:

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from wenming.core import yaml_io
 from wenming.core.errors import FileInvalid, Issue, Loc
-from wenming.core.framework import EFFECT_LABELS, Effect
+from wenming.core.framework import EFFECT_LABELS, NA_TOTAL_LABELS, VETO_KIND_LABELS, Effect
 from wenming.core.styles import REGISTRY
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
@@ -44,6 +44,8 @@ INFO_FIELDS = [
     ("veto_grade", "否决后等级"),
     ("bonus_cap", "加分上限"),
     ("combination", "跨学段规则"),
+    ("na_total", "不适用计分"),
+    ("negative_cap", "负面清单扣分上限"),
 ]
 TREE_COLUMNS = [
     ("code", "编码"),
@@ -60,6 +62,9 @@ TREE_COLUMNS = [
     ("department", "责任科室"),
     ("keywords", "关键词"),
     ("evidence_rules", "佐证规则"),
+    ("unit_types", "适用单位类型"),
+    ("stages", "适用学段"),
+    ("allow_na", "可不适用"),
 ]
 LIST_FIELDS = {"unit_types", "stages", "methods", "evidence", "keywords"}
 SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -71,6 +76,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("description", "说明"),
             ("indicator", "关联指标"),
             ("window_months", "回溯期(月)"),
+            ("kind", "类型"),
         ],
     ),
     "negative_list": (
@@ -83,6 +89,7 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
             ("window_months", "回溯期(月)"),
             ("indicator", "关联指标"),
             ("description", "说明"),
+            ("max", "累计扣分上限"),
         ],
     ),
     "bands": ("等级", [("name", "名称"), ("min", "下限"), ("max", "上限")]),
@@ -110,6 +117,9 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 BASE, BONUS = "基本", "加分"
 EFFECT_BY_LABEL = {label: effect.value for effect, label in EFFECT_LABELS.items()}
+NA_TOTAL_BY_LABEL = {label: key for key, label in NA_TOTAL_LABELS.items()}
+VETO_KIND_BY_LABEL = {label: key for key, label in VETO_KIND_LABELS.items()}
+YES, NO = "是", "否"
 
 
 # -- writing --------------------------------------------------------------------------
@@ -128,6 +138,8 @@ def write(data: dict[str, Any]) -> bytes:
             value = (data.get("bonus") or {}).get("cap")
         elif field in ("letter_grades", "measured_bands", "combination"):
             value = _flow(data[field]) if field in data else None
+        elif field == "na_total" and field in data:
+            value = NA_TOTAL_LABELS[data[field]]
         else:
             value = data.get(field)
         info.append([label, _cell(field, value)])
@@ -139,7 +151,7 @@ def write(data: dict[str, Any]) -> bytes:
     rows += _tree_rows((data.get("bonus") or {}).get("indicators", []), None, BONUS)
     for row in rows:
         tree.append([_cell(f, row.get(f)) for f, _ in TREE_COLUMNS])
-    _widths(tree, [10, 10, 28, 8, 6, 10, 28, 40, 40, 20, 30, 12, 16, 30])
+    _widths(tree, [10, 10, 28, 8, 6, 10, 28, 40, 40, 20, 30, 12, 16, 30, 14, 14, 8])
 
     for section, (title, columns) in SECTIONS.items():
         sheet = wb.create_sheet(title)
@@ -148,8 +160,10 @@ def write(data: dict[str, Any]) -> bytes:
             values = dict(entry)
             if section == "negative_list":
                 values["effect"] = EFFECT_LABELS[Effect(values["effect"])]
+            if section == "vetoes" and "kind" in values:
+                values["kind"] = VETO_KIND_LABELS[values["kind"]]
             sheet.append([_cell(f, values.get(f)) for f, _ in columns])
-        _widths(sheet, [10, 30, 12, 10, 10, 10, 40][: len(columns)])
+        _widths(sheet, [10, 30, 12, 10, 10, 10, 40, 12][: len(columns)])
     return workbook_bytes(wb)
 
 
@@ -176,6 +190,8 @@ def _cell(field: str, value: Any) -> Any:
         return None
     if field in LIST_FIELDS:
         return LIST_SEP.join(value) or None
+    if field == "allow_na":
+        return YES if value else NO
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -290,6 +306,8 @@ def _read_info(sheet: Worksheet, reader: _Reader) -> dict[str, Any]:
             parsed = _parse_flow(str(value), reader, sheet.title, number, 2)
             if parsed is not None:
                 data[field] = parsed
+        elif field == "na_total":
+            data[field] = NA_TOTAL_BY_LABEL.get(str(value), str(value))
         elif field in LIST_FIELDS:
             data[field] = _split(value)
         else:
@@ -316,9 +334,12 @@ def _read_tree(sheet: Worksheet, reader: _Reader) -> tuple[list[Any], list[Any]]
             value = row[col[field]]
             if value is not None:
                 node[field] = str(value) if field != "points" else value
-        for field in ("methods", "evidence", "keywords"):
+        for field in ("methods", "evidence", "keywords", "unit_types", "stages"):
             if row[col[field]] is not None:
                 node[field] = _split(row[col[field]])
+        allow_na = row[col["allow_na"]]
+        if allow_na is not None:
+            node["allow_na"] = {YES: True, NO: False}.get(str(allow_na), allow_na)
         rules = row[col["evidence_rules"]]
         if rules is not None:
             parsed = _parse_flow(str(rules), reader, sheet.title, number, col["evidence_rules"] + 1)
@@ -401,6 +422,8 @@ def _read_table(
                 continue
             if field == "effect":
                 value = EFFECT_BY_LABEL.get(str(value), str(value))
+            elif field == "kind":
+                value = VETO_KIND_BY_LABEL.get(str(value), str(value))
             elif field in ("code", "name", "indicator", "description", "activity_type", "per"):
                 value = str(value)
             entry[field] = value

@@ -1,7 +1,18 @@
 """Scoring styles: one module per style, all registered in :data:`REGISTRY`."""
 
-from wenming.core.styles import deduction, direct, letter, measured, yesno
+from wenming.core.styles import (
+    awards,
+    deduction,
+    direct,
+    findings,
+    letter,
+    measured,
+    tiered,
+    yesno,
+)
 from wenming.core.styles.base import (
+    NA_TEXT,
+    NOT_APPLICABLE,
     REGISTRY,
     InputError,
     ScoringStyle,
@@ -11,15 +22,20 @@ from wenming.core.styles.base import (
 )
 
 __all__ = [
+    "NA_TEXT",
+    "NOT_APPLICABLE",
     "REGISTRY",
     "InputError",
     "ScoringStyle",
     "UnitProfile",
+    "awards",
     "deduction",
     "direct",
+    "findings",
     "letter",
     "measured",
     "register",
     "style_for",
+    "tiered",
     "yesno",
 ]

@@ -3,14 +3,15 @@
 A scoring style turns one leaf item's entered value into points. To add a style, copy an
 existing module (``yesno.py`` is the smallest), give it a new ``key``, and decorate the class
 with :func:`register`; the framework validator, the engine, the results parser and the docs
-table all read the registry.
+table all read the registry. Every style words its own parameters (``rule_text``) and says which
+amounts of points a written rule may name (``amounts``), so printed rules cannot drift.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,12 +27,34 @@ class StyleParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _NotApplicable:
+    """The value of an item marked 不适用 (only where the item has ``allow_na``)."""
+
+    _instance: _NotApplicable | None = None
+
+    def __new__(cls) -> _NotApplicable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+    def __str__(self) -> str:
+        return NA_TEXT
+
+
+NA_TEXT = "不适用"
+NOT_APPLICABLE: Final = _NotApplicable()
+
+
 @dataclass(frozen=True)
 class UnitProfile:
-    """What the engine needs to know about the unit itself (school stage and enrolment)."""
+    """What the engine needs to know about the unit itself (type, school stage, enrolment)."""
 
     stage: str | None = None
     enrolment: dict[str, int] = field(default_factory=dict)
+    unit_type: str | None = None
 
     @property
     def students(self) -> int:
@@ -73,6 +96,14 @@ class ScoringStyle(ABC):
     def render(self, value: Any) -> Any:
         """The value as written back to a results file (inverse of ``parse``)."""
         return value
+
+    @abstractmethod
+    def rule_text(self) -> str:
+        """The 评分标准 as printed, generated from the parameters (Chinese, no final 。)."""
+
+    def amounts(self) -> frozenset[int] | None:
+        """Point amounts (hundredths) a printed rule may name; None: any up to the points."""
+        return None
 
 
 REGISTRY: dict[str, type[ScoringStyle]] = {}

@@ -52,6 +52,13 @@ class Deduction(ScoringStyle):
         lost = value * self.per
         return self.points - (lost if lost < self.cap else self.cap)
 
+    def rule_text(self) -> str:
+        tail = f"最多扣{fmt(self.cap)}分" if self.cap < self.points else "扣完本项分值为止"
+        return f"每发现一处扣{fmt(self.per)}分,{tail}"
+
+    def amounts(self) -> frozenset[int]:
+        return frozenset({self.per, self.cap, self.points})
+
     def describe(self, value: int, profile: UnitProfile, score: int, reason: str) -> str:
         lost = self.points - score
         detail = f"{value}处×{fmt(self.per)}分"

@@ -32,5 +32,8 @@ class Direct(ScoringStyle):
         line = f"{self.code} 得{fmt(score)}分,扣{fmt(self.points - score)}分"
         return f"{line}:{reason}" if reason else line
 
+    def rule_text(self) -> str:
+        return f"评分人在0至{fmt(self.points)}分之间直接赋分"
+
     def render(self, value: int) -> Any:
         return to_decimal(value)

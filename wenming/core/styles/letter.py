@@ -45,6 +45,16 @@ class Letter(ScoringStyle):
     def score(self, value: str, profile: UnitProfile) -> int:
         return self.table[value]
 
+    def rule_text(self) -> str:
+        parts = [
+            f"评为{grade}等得{fmt(points)}分" if points else f"评为{grade}等不得分"
+            for grade, points in self.table.items()
+        ]
+        return ",".join(parts)
+
+    def amounts(self) -> frozenset[int]:
+        return frozenset(self.table.values()) | {self.points}
+
     def describe(self, value: str, profile: UnitProfile, score: int, reason: str) -> str:
         line = (
             f"{self.code} 评为{value}等(计{fmt(int(self.shares[value] * 100))}%),"

@@ -203,6 +203,36 @@ class Measured(ScoringStyle):
         )
         return f"{line}:{reason}" if reason else line
 
+    def rule_text(self) -> str:
+        std = self.standards
+        unit = self.p.unit
+        if isinstance(std, int):
+            standard = f"{_dec(Fraction(std, VALUE_SCALE), 4)}{unit}"
+        else:
+            standard = "、".join(
+                f"{stage}{_dec(Fraction(v, VALUE_SCALE), 4)}{unit}" for stage, v in std.items()
+            )
+        reach = "达到标准" if self.p.direction == "higher" else "不超过标准"
+        parts = []
+        for (threshold, earned), (upper, _) in zip(
+            self.steps, [(None, 0), *self.steps], strict=False
+        ):
+            pct = fmt(threshold)
+            if upper is None:
+                what = f"{reach}{'' if threshold == 10_000 else f'的{pct}%'}"
+            elif threshold == 0:
+                what = f"低于{fmt(upper)}%"
+            else:
+                what = f"达到{pct}%至{fmt(upper)}%"
+            parts.append(f"{what}得{fmt(earned)}分" if earned else f"{what}不得分")
+        return (
+            f"标准{standard}({'越高越好' if self.p.direction == 'higher' else '越低越好'});"
+            + ",".join(parts)
+        )
+
+    def amounts(self) -> frozenset[int]:
+        return frozenset(earned for _, earned in self.steps) | {self.points}
+
     def render(self, value: int) -> Any:
         return Decimal(value) / VALUE_SCALE
 

@@ -33,5 +33,11 @@ class YesNo(ScoringStyle):
     def describe(self, value: bool, profile: UnitProfile, score: int, reason: str) -> str:
         return f"{self.code} 扣{fmt(self.points)}分:{reason or '未达到要求'}({self.item.name})"
 
+    def rule_text(self) -> str:
+        return f"达到要求得{fmt(self.points)}分,未达到不得分"
+
+    def amounts(self) -> frozenset[int]:
+        return frozenset({self.points})
+
     def render(self, value: bool) -> str:
         return "是" if value else "否"
