@@ -4,12 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.audit.selectors import audit_events_visible_to
 from wenming.audit.services import ACTION_LABELS
+from wenming.audit.verify import VERIFY_JOB, verification_latest
+from wenming.jobs.models import Job, JobStatus
+from wenming.jobs.services import job_start
+from wenming.web.context import actor
 
 OBJECT_TYPES = {
     "organizations.unit": "单位",
@@ -21,10 +26,20 @@ OBJECT_TYPES = {
 }
 
 
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def _require_office(request: HttpRequest) -> None:
     if not scope_for(request.user).has(Role.OFFICE):
         raise PermissionDenied("只有系统管理员和测评办公室人员可以查看审计记录")
+
+
+def _verification_running() -> Job | None:
+    return Job.objects.filter(
+        kind=VERIFY_JOB, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).first()
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
     events = audit_events_visible_to(request.user)
     action = request.GET.get("action", "")
     if action in ACTION_LABELS:
@@ -51,5 +66,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "types": OBJECT_TYPES,
             "params": request.GET,
             "query": query.urlencode(),
+            "verification": verification_latest(),
+            "verifying": _verification_running(),
         },
     )
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Walk the whole chain in the background (long chains take a while); the page shows the
+    stored result. One walk at a time: a second click joins the running one."""
+    _require_office(request)
+    job = _verification_running()
+    if job is None:
+        job = job_start(kind=VERIFY_JOB, label="核验审计链", owner=actor(request))
+    return redirect("jobs:detail", pk=job.pk)

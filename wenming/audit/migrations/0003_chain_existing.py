@@ -1,0 +1,62 @@
+"""Chain the events recorded before the chain existed, in id order, in batches (millions of
+rows: one keyset read and one batched UPDATE per batch, memory flat)."""
+
+from typing import Any
+
+from django.db import migrations
+
+BATCH = 5000
+GENESIS = "0" * 64
+CONTENT = (
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "field",
+    "old",
+    "new",
+    "comment",
+)
+
+
+def chain_existing(apps: Any, schema_editor: Any) -> None:
+    # layout version 1 is frozen (docs/audit-chain.md), so importing it here is safe
+    from wenming.audit.chain import digest
+
+    event = apps.get_model("audit", "AuditEvent")
+    head = apps.get_model("audit", "AuditChainHead")
+    connection = schema_editor.connection
+    table = connection.ops.quote_name(event._meta.db_table)
+    update = (
+        f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s, chain_version = 1 WHERE id = %s"
+    )
+    seq, prev, last_id = 0, GENESIS, 0
+    events = event.objects.using(connection.alias).order_by("id")
+    with connection.cursor() as cursor:
+        while True:
+            rows = list(events.filter(id__gt=last_id).values_list("id", *CONTENT)[:BATCH])
+            if not rows:
+                break
+            changes = []
+            for pk, *content in rows:
+                seq += 1
+                hash_ = digest(1, (seq, prev, *content))
+                changes.append((seq, prev, hash_, pk))
+                prev = hash_
+            cursor.executemany(update, changes)
+            last_id = rows[-1][0]
+    head.objects.using(connection.alias).update_or_create(
+        pk=1, defaults={"seq": seq, "hash": prev}
+    )
+
+
+def unchain(apps: Any, schema_editor: Any) -> None:
+    apps.get_model("audit", "AuditChainHead").objects.using(schema_editor.connection.alias).all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_chain_fields")]
+
+    operations = [migrations.RunPython(chain_existing, unchain)]
