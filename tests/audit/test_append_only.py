@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from tests.audit.conftest import event
 from tests.factories import UnitFactory
-from wenming.audit.models import AuditChainHead, AuditEvent
+from wenming.audit.models import AuditEvent
 from wenming.audit.services import audit_record
 from wenming.audit.verify import chain_verify
 
@@ -42,25 +42,11 @@ def test_an_audit_row_cannot_be_deleted(trail):
 
 
 @pytest.mark.django_db
-def test_the_chain_head_only_moves_forward_to_a_real_event(trail):
-    _postgresql_only()
-    head = AuditChainHead.objects.get()
-    previous = event(head.seq - 1)
-    with pytest.raises(DatabaseError, match="head only moves"), transaction.atomic():
-        AuditChainHead.objects.update(seq=previous.seq, hash=previous.hash)
-    with pytest.raises(DatabaseError, match="head only moves"), transaction.atomic():
-        AuditChainHead.objects.update(seq=head.seq + 1, hash="f" * 64)
-    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
-        AuditChainHead.objects.all().delete()
-    assert AuditChainHead.objects.get().seq == head.seq
-
-
-@pytest.mark.django_db
 def test_truncate_still_empties_the_trail_for_test_flushes(trail):
     _postgresql_only()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("TRUNCATE audit_auditevent, audit_auditchainhead")
+        cursor.execute("TRUNCATE audit_auditevent")
         assert not AuditEvent.objects.exists()
         transaction.set_rollback(True)
     assert AuditEvent.objects.exists()

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from wenming.audit.models import AuditChainHead, AuditEvent
+from wenming.audit.models import AuditEvent
 from wenming.audit.services import audit_record
 from wenming.audit.verify import chain_verify
 
@@ -54,7 +54,6 @@ def test_the_migration_chains_existing_events_in_id_order(monkeypatch):
         MigrationExecutor(connection).migrate(latest)
     chained = list(AuditEvent.objects.order_by("seq").values_list("id", "seq"))
     assert chained == [(pk, n) for n, pk in enumerate(ids, start=1)]
-    assert AuditChainHead.objects.get().seq == 12
     report = chain_verify()
     assert report.ok and report.checked == 12, report.message
     # new events continue the same chain

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from wenming.audit.models import GENESIS, AuditChainHead, AuditEvent
+from wenming.audit.models import GENESIS, AuditEvent
 
 CURRENT_VERSION = 1
-HEAD_ID = 1
+APPEND_LOCK = int.from_bytes(b"wmaudit1", "big")  # PostgreSQL advisory lock key, documented
 
 # The columns a layout reads, in this order (verification reads them with values_list).
 CONTENT_FIELDS = (
@@ -70,30 +70,28 @@ def event_content(event: AuditEvent) -> tuple[Any, ...]:
     return tuple(getattr(event, name) for name in CONTENT_FIELDS)
 
 
-def _head_locked() -> AuditChainHead:
-    """The head row, locked until the surrounding transaction ends (SELECT … FOR UPDATE on
-    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
-    if head is None:  # a new or flushed database: start from the last event there is
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, hash_ = last if last else (0, GENESIS)
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=HEAD_ID, seq=seq, hash=hash_)], ignore_conflicts=True
-        )
-        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
-    return head
+def _tip_locked() -> tuple[int, str]:
+    """The chain's last link (number, digest), with the append lock held until the surrounding
+    transaction ends. PostgreSQL: a transaction-level advisory lock, then one read of the
+    unique ``seq`` index backwards (after the lock, so it sees the last writer's commit).
+    SQLite: writers already hold the database's write lock from BEGIN IMMEDIATE. Should two
+    writers ever race anyway, the unique ``seq`` refuses the second: the chain cannot fork."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
+    tip = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return tip if tip else (0, GENESIS)
 
 
 def chain_append(event: AuditEvent) -> AuditEvent:
     """Number, time-stamp, hash and insert ``event`` as the chain's next link, inside the
-    caller's transaction (or a new one), holding the head's lock until it commits."""
+    caller's transaction (or a new one), holding the append lock until it commits."""
     with transaction.atomic(savepoint=False):
-        head = _head_locked()
-        event.seq = head.seq + 1
+        seq, prev_hash = _tip_locked()
+        event.seq = seq + 1
         event.at = timezone.now()  # taken under the lock: times never go backwards
-        event.prev_hash = head.hash
+        event.prev_hash = prev_hash
         event.chain_version = CURRENT_VERSION
         event.hash = digest(CURRENT_VERSION, event_content(event)) or ""
         event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=HEAD_ID).update(seq=event.seq, hash=event.hash)
     return event

@@ -40,24 +40,10 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
 
 
-class AuditChainHead(models.Model):
-    """The chain's one head row: the last event's number and digest. Writers lock it to append,
-    so two transactions can never chain onto the same event; a deleted last event shows as a
-    head pointing past the end of the table."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default=GENESIS)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_one_head")]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.hash[:16]}"
-
-
 class AuditVerification(models.Model):
-    """The stored outcome of one walk over the chain (the audit page shows the latest)."""
+    """The stored outcome of one walk over the chain (the audit page shows the latest). An
+    intact walk's last link (``head_seq``, ``head_hash``) is the anchor the next walk checks:
+    a chain recomputed or cut short since then shows there."""
 
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField()

@@ -1,5 +1,4 @@
-"""The hash chain's columns (filled for existing rows by 0003), its head, and stored
-verifications."""
+"""The hash chain's columns (filled for existing rows by 0003) and stored verifications."""
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -40,22 +39,6 @@ class Migration(migrations.Migration):
             name="hash",
             field=models.CharField(default="", max_length=64),
             preserve_default=False,
-        ),
-        migrations.CreateModel(
-            name="AuditChainHead",
-            fields=[
-                (
-                    "id",
-                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
-                ),
-                ("seq", models.PositiveBigIntegerField(default=0)),
-                ("hash", models.CharField(default="0" * 64, max_length=64)),
-            ],
-            options={
-                "constraints": [
-                    models.CheckConstraint(condition=models.Q(("id", 1)), name="audit_one_head")
-                ],
-            },
         ),
         migrations.CreateModel(
             name="AuditVerification",

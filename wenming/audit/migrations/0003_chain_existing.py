@@ -26,7 +26,6 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
     from wenming.audit.chain import digest
 
     event = apps.get_model("audit", "AuditEvent")
-    head = apps.get_model("audit", "AuditChainHead")
     connection = schema_editor.connection
     table = connection.ops.quote_name(event._meta.db_table)
     update = (
@@ -47,16 +46,9 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
                 prev = hash_
             cursor.executemany(update, changes)
             last_id = rows[-1][0]
-    head.objects.using(connection.alias).update_or_create(
-        pk=1, defaults={"seq": seq, "hash": prev}
-    )
-
-
-def unchain(apps: Any, schema_editor: Any) -> None:
-    apps.get_model("audit", "AuditChainHead").objects.using(schema_editor.connection.alias).all().delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0002_chain_fields")]
 
-    operations = [migrations.RunPython(chain_existing, unchain)]
+    operations = [migrations.RunPython(chain_existing, migrations.RunPython.noop)]
