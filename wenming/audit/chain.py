@@ -72,15 +72,24 @@ def event_content(event: AuditEvent) -> tuple[Any, ...]:
 
 def _tip_locked() -> tuple[int, str]:
     """The chain's last link (number, digest), with the append lock held until the surrounding
-    transaction ends. PostgreSQL: a transaction-level advisory lock, then one read of the
-    unique ``seq`` index backwards (after the lock, so it sees the last writer's commit).
-    SQLite: writers already hold the database's write lock from BEGIN IMMEDIATE. Should two
-    writers ever race anyway, the unique ``seq`` refuses the second: the chain cannot fork."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK])
-    tip = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    return tip if tip else (0, GENESIS)
+    transaction ends, in one round trip. PostgreSQL: a transaction-level advisory lock, then a
+    backward read of the unique ``seq`` index as a second statement (its own snapshot, taken
+    after the lock, so it sees the previous writer's commit). SQLite: writers already hold the
+    database's write lock from BEGIN IMMEDIATE. Should two writers ever race anyway, the unique
+    ``seq`` refuses the second: the chain cannot fork."""
+    if connection.vendor != "postgresql":
+        tip = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        return tip if tip else (0, GENESIS)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({APPEND_LOCK});"
+            f" SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",
+            None,
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
 def chain_append(event: AuditEvent) -> AuditEvent:
