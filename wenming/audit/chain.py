@@ -77,17 +77,14 @@ def _tip_locked() -> tuple[int, str]:
     after the lock, so it sees the previous writer's commit). SQLite: writers already hold the
     database's write lock from BEGIN IMMEDIATE. Should two writers ever race anyway, the unique
     ``seq`` refuses the second: the chain cannot fork."""
-    if connection.vendor != "postgresql":
-        tip = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-        return tip if tip else (0, GENESIS)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    tip = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pg_advisory_xact_lock({APPEND_LOCK});"
-            f" SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",
-            None,
-        )
-        cursor.nextset()
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock({APPEND_LOCK}); {tip}", None)
+            cursor.nextset()
+        else:
+            cursor.execute(tip)
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
