@@ -3,6 +3,8 @@ button and it runs as a background job, never on a plain visit."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -80,7 +82,27 @@ def test_a_second_click_joins_the_running_verification(client, world, changes):
     assert "核验进行中" in html and "立即核验" not in html
 
 
+def test_another_office_waits_for_the_running_verification_on_the_page(client, world, changes):
+    client.force_login(world.people.admin)
+    client.post(reverse("audit:verify"))
+    client.force_login(world.people.city_office)
+    assert client.post(reverse("audit:verify"))["Location"] == reverse("audit:list")
+    assert Job.objects.filter(kind=VERIFY_JOB).count() == 1
+    html = client.get(reverse("audit:list")).content.decode()
+    assert "核验进行中,完成后刷新本页查看结果" in html
+
+
 def test_only_offices_may_start_a_verification(client, world):
     client.force_login(world.people.filler)
     assert client.post(reverse("audit:verify")).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_a_job_left_behind_by_a_stopped_worker_does_not_block_the_button(client, world, changes):
+    client.force_login(world.people.admin)
+    client.post(reverse("audit:verify"))
+    Job.objects.update(created_at=timezone.now() - timedelta(hours=7))
+    html = client.get(reverse("audit:list")).content.decode()
+    assert "立即核验" in html and "核验进行中" not in html
+    client.post(reverse("audit:verify"))
+    assert Job.objects.filter(kind=VERIFY_JOB).count() == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -19,11 +19,12 @@ from django.utils import timezone
 from wenming.audit.chain import CONTENT_FIELDS, digest
 from wenming.audit.models import GENESIS, AuditEvent, AuditVerification
 from wenming.audit.services import ACTION_LABELS
-from wenming.jobs.models import Job
-from wenming.jobs.services import Progress, register_job, result_dir
+from wenming.jobs.models import Job, JobStatus
+from wenming.jobs.services import Progress, job_start, register_job, result_dir
 
 BATCH = 2000
 VERIFY_JOB = "audit_verify"
+STALE_AFTER = timedelta(hours=6)
 STATE_INTACT = "完整"
 STATE_BROKEN = "已被改动"
 _WALK_FIELDS = ("chain_version", "hash", *CONTENT_FIELDS)
@@ -163,6 +164,21 @@ def verification_run(
         break_seq=report.break_seq,
         message=report.message,
     )
+
+
+def verification_in_progress() -> Job | None:
+    """The walk under way, if any; one left behind by a stopped worker stops counting after a
+    few hours so that the button comes back."""
+    return Job.objects.filter(
+        kind=VERIFY_JOB,
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        created_at__gte=timezone.now() - STALE_AFTER,
+    ).first()
+
+
+def verification_start(*, by: User) -> Job:
+    """Start a walk in the background, or return the one already under way."""
+    return verification_in_progress() or job_start(kind=VERIFY_JOB, label="核验审计链", owner=by)
 
 
 def verification_summary(verification: AuditVerification) -> str:

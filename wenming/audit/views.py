@@ -11,9 +11,7 @@ from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.audit.selectors import audit_events_visible_to
 from wenming.audit.services import ACTION_LABELS
-from wenming.audit.verify import VERIFY_JOB, verification_latest
-from wenming.jobs.models import Job, JobStatus
-from wenming.jobs.services import job_start
+from wenming.audit.verify import verification_in_progress, verification_latest, verification_start
 from wenming.web.context import actor
 
 OBJECT_TYPES = {
@@ -29,12 +27,6 @@ OBJECT_TYPES = {
 def _require_office(request: HttpRequest) -> None:
     if not scope_for(request.user).has(Role.OFFICE):
         raise PermissionDenied("只有系统管理员和测评办公室人员可以查看审计记录")
-
-
-def _verification_running() -> Job | None:
-    return Job.objects.filter(
-        kind=VERIFY_JOB, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
-    ).first()
 
 
 @login_required
@@ -67,7 +59,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "params": request.GET,
             "query": query.urlencode(),
             "verification": verification_latest(),
-            "verifying": _verification_running(),
+            "verifying": verification_in_progress(),
         },
     )
 
@@ -78,7 +70,8 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     """Walk the whole chain in the background (long chains take a while); the page shows the
     stored result. One walk at a time: a second click joins the running one."""
     _require_office(request)
-    job = _verification_running()
-    if job is None:
-        job = job_start(kind=VERIFY_JOB, label="核验审计链", owner=actor(request))
+    user = actor(request)
+    job = verification_start(by=user)
+    if job.owner_id != user.pk:  # another person's job page is theirs: wait on this page
+        return redirect("audit:list")
     return redirect("jobs:detail", pk=job.pk)
