@@ -58,7 +58,7 @@ def _event(row: tuple[object, ...]) -> str:
     at = fields["at"]
     when = f"{timezone.localtime(at):%Y-%m-%d %H:%M:%S}" if isinstance(at, datetime) else "?"
     action = str(fields["action"])
-    label = str(fields["object_label"]) or f"{fields['object_type']} {fields['object_id']}"
+    label = str(fields["object_label"]) or f"对象编号{fields['object_id']}"
     return f"第{fields['seq']}号记录({when},{ACTION_LABELS.get(action, action)},{label})"
 
 
