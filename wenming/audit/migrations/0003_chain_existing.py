@@ -1,5 +1,6 @@
 """Chain the events recorded before the chain existed, in id order, in batches (millions of
-rows: one keyset read and one batched UPDATE per batch, memory flat)."""
+rows: one keyset read and one UPDATE per batch — ``UPDATE … FROM (VALUES …)`` on PostgreSQL,
+``executemany`` on SQLite — memory flat)."""
 
 from typing import Any
 
@@ -44,7 +45,16 @@ def chain_existing(apps: Any, schema_editor: Any) -> None:
                 hash_ = digest(1, (seq, prev, *content))
                 changes.append((seq, prev, hash_, pk))
                 prev = hash_
-            cursor.executemany(update, changes)
+            if connection.vendor == "postgresql":  # one statement per batch
+                rows_sql = ",".join(["(%s::bigint,%s,%s,%s::bigint)"] * len(changes))
+                cursor.execute(
+                    f"UPDATE {table} AS e SET seq = v.seq, prev_hash = v.prev, hash = v.hash,"
+                    f" chain_version = 1 FROM (VALUES {rows_sql}) AS v(seq, prev, hash, id)"
+                    " WHERE e.id = v.id",
+                    [value for change in changes for value in change],
+                )
+            else:
+                cursor.executemany(update, changes)
             last_id = rows[-1][0]
 
 
