@@ -53,6 +53,7 @@ EXPECTED = {
     "password_change": (lambda o: reverse("password_change"), EVERYONE, None, False),
     "accounts:list": (lambda o: reverse("accounts:list"), OFFICES, 403, False),
     "audit:list": (lambda o: reverse("audit:list"), OFFICES, 403, False),
+    "audit:verify": (lambda o: reverse("audit:verify"), set(), 405, True),
     "accounts:bulk_create": (lambda o: reverse("accounts:bulk_create"), set(), 405, True),
     "accounts:reset": (
         lambda o: reverse("accounts:reset", args=[o.people.filler.pk]),

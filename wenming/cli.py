@@ -283,6 +283,23 @@ def cmd_draw_verify(args: argparse.Namespace) -> int:
     return 0 if verdict.ok else 1
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _django()
+    from wenming.audit.verify import verification_run, verification_summary
+
+    verification = verification_run(
+        progress=None if args.quiet else _audit_progress,
+    )
+    if not args.quiet:
+        print(file=sys.stderr)
+    print(verification_summary(verification))
+    return 0 if verification.ok else 1
+
+
+def _audit_progress(done: int, total: int) -> None:
+    print(f"\r已核验 {done}/{total} 条", end="", file=sys.stderr, flush=True)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
     from django.core.management import execute_from_command_line
@@ -348,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_draw_verify)
 
     add_backup_parsers(sub)
+
+    au = sub.add_parser("audit", help="审计记录")
+    asub = au.add_subparsers(dest="action", required=True, metavar="操作")
+    p = asub.add_parser("verify", help="逐条核验审计链(被改动时退出码为1)")
+    p.add_argument("--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

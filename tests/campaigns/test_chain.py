@@ -8,10 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.audit.conftest import tampering
 from tests.campaigns.conftest import results, submitted_assessment
 from tests.factories import UnitFactory, person
 from wenming.accounts.models import Role
 from wenming.audit.models import AuditEvent
+from wenming.audit.verify import chain_verify
 from wenming.campaigns.models import Application, Signature, State
 from wenming.campaigns.services import (
     HEAD_SIGNATURE_MISSING,
@@ -103,6 +105,17 @@ def test_a_supervisor_of_another_district_cannot_sign(world, campaign):
     with pytest.raises(Refused, match=NOT_YOUR_STEP):
         application_sign(actor=stranger, application=application, role="supervisor")
     assert not Signature.objects.filter(signer=stranger).exists()
+
+
+def test_a_signatures_digest_is_held_by_the_verified_audit_chain(world, campaign):
+    application = prepared(world, campaign)
+    signature = application_sign(actor=world.people.head, application=application, role="head")
+    event = AuditEvent.objects.get(action="application.sign", object_id=str(application.pk))
+    assert event.new == signature.digest and chain_verify().ok
+    with tampering():  # someone swaps in the digest of other content
+        AuditEvent.objects.filter(pk=event.pk).update(new="0" * 64)
+    report = chain_verify()
+    assert report.break_seq == event.seq and "签署申报" in report.message
 
 
 def test_submitting_needs_the_heads_signature_on_the_current_content(world, campaign, client):

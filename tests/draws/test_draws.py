@@ -8,7 +8,9 @@ from fractions import Fraction
 
 import pytest
 
+from tests.audit.conftest import tampering
 from wenming.audit.models import AuditEvent
+from wenming.audit.verify import chain_verify
 from wenming.core.draw import BY_DISTRICT, BY_SHARE, Rules, draw_digest
 from wenming.draws.models import Draw, DrawImmutable
 from wenming.draws.selectors import draw_current, drawn_application_ids
@@ -99,6 +101,28 @@ def test_a_tampered_record_with_a_recomputed_digest_still_fails_against_the_audi
     verdict = draw_verify(_tamper(draw, digest=digest, **changes))
     assert not verdict.ok
     assert any("审计日志" in p for p in verdict.problems)
+
+
+def test_the_audited_digest_is_held_by_the_verified_audit_chain(world, pool):
+    """Rewriting the draw and its audit event together passes draw_verify, not the chain."""
+    draw = draw_record(actor=world.people.east_office, campaign=pool.campaign, rules=JUNIOR_THIRD)
+    event = AuditEvent.objects.get(action="draw.record", object_id=str(draw.pk))
+    assert event.new == draw.digest and event.hash and chain_verify().ok
+    candidates = [c for c in draw.candidates if c["code"] != draw.result[0]["code"]]
+    digest = draw_digest(
+        algorithm=draw.algorithm,
+        seed=draw.seed,
+        candidates=candidates,
+        rules=draw.rules,
+        result=draw.result[1:],
+    )
+    forged = _tamper(draw, digest=digest, candidates=candidates, result=draw.result[1:])
+    with tampering():
+        AuditEvent.objects.filter(pk=event.pk).update(new=digest)
+    assert draw_verify(forged).ok  # the draw alone cannot tell any more …
+    report = chain_verify()  # … the chain can, and names the event
+    assert not report.ok and report.break_seq == event.seq
+    assert "现场抽签" in report.message and "内容已被改动" in report.message
 
 
 def test_a_tampered_seed_or_candidates_do_not_verify(world, pool):

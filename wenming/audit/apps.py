@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "wenming.audit"
     verbose_name = "审计记录"
+
+    def ready(self) -> None:
+        from wenming.audit import verify  # noqa: F401  (register the verification job)

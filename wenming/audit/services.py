@@ -1,7 +1,8 @@
 """The audit trail: the one place that records who changed what (old → new).
 
 Call :func:`audit_record` inside the same transaction as the change it describes, so that a
-change and its record are committed together or not at all.
+change and its record are committed together or not at all. Each event is appended to one hash
+chain (:mod:`wenming.audit.chain`); ``wenming audit verify`` and the audit page check it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
+from wenming.audit.chain import chain_append
 from wenming.audit.models import AuditEvent
 
 
@@ -25,7 +27,7 @@ def audit_record(
     comment: str = "",
 ) -> AuditEvent:
     user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=user,
         action=action,
         object_type=obj._meta.label_lower,
@@ -36,6 +38,7 @@ def audit_record(
         new="" if new is None else str(new),
         comment=comment,
     )
+    return chain_append(event)
 
 
 def audit_trail(obj: models.Model) -> models.QuerySet[AuditEvent]:

@@ -4,12 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.audit.selectors import audit_events_visible_to
 from wenming.audit.services import ACTION_LABELS
+from wenming.audit.verify import verification_in_progress, verification_latest, verification_start
+from wenming.web.context import actor
 
 OBJECT_TYPES = {
     "organizations.unit": "单位",
@@ -21,10 +24,14 @@ OBJECT_TYPES = {
 }
 
 
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def _require_office(request: HttpRequest) -> None:
     if not scope_for(request.user).has(Role.OFFICE):
         raise PermissionDenied("只有系统管理员和测评办公室人员可以查看审计记录")
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
     events = audit_events_visible_to(request.user)
     action = request.GET.get("action", "")
     if action in ACTION_LABELS:
@@ -51,5 +58,20 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "types": OBJECT_TYPES,
             "params": request.GET,
             "query": query.urlencode(),
+            "verification": verification_latest(),
+            "verifying": verification_in_progress(),
         },
     )
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """Walk the whole chain in the background (long chains take a while); the page shows the
+    stored result. One walk at a time: a second click joins the running one."""
+    _require_office(request)
+    user = actor(request)
+    job = verification_start(by=user)
+    if job.owner_id != user.pk:  # another person's job page is theirs: wait on this page
+        return redirect("audit:list")
+    return redirect("jobs:detail", pk=job.pk)
