@@ -88,9 +88,18 @@ def _workbook_xml(sheet: str) -> str:
 
 @cache
 def xlsx_with_rows(
-    rows: int, *, sheet: str = "Sheet1", header: tuple[str, ...] = ("名称",), cell: str = "x"
+    rows: int,
+    *,
+    sheet: str = "Sheet1",
+    header: tuple[str, ...] = ("名称",),
+    cell: str = "x",
+    numbered: bool = False,
+    columns: int = 0,
+    row_xml: str = "",
 ) -> bytes:
-    """A workbook of one sheet: a header row, then `rows` rows of inline strings."""
+    """A workbook of one sheet: a header row, then `rows` rows of inline strings (each cell
+    ending in its row number when `numbered`, so that it compresses like real data; `columns`
+    cells when given; or `row_xml` verbatim as the body)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -105,14 +114,17 @@ def xlsx_with_rows(
             )
             heads = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in header)
             part.write(f'<row r="1">{heads}</row>'.encode())
-            body = "".join(f'<c t="inlineStr"><is><t>{cell}</t></is></c>' for _ in header)
+            width = columns or len(header)
             chunk = []
-            for _ in range(rows):
+            for number in range(rows):
+                text = f"{cell}{number * 7919 % 1_000_003}" if numbered else cell
+                body = "".join(f'<c t="inlineStr"><is><t>{text}</t></is></c>' for _ in range(width))
                 chunk.append(f"<row>{body}</row>")
                 if len(chunk) == 10_000:
                     part.write("".join(chunk).encode())
                     chunk = []
             part.write("".join(chunk).encode())
+            part.write(row_xml.encode())
             part.write(b"</sheetData></worksheet>")
     return out.getvalue()
 
