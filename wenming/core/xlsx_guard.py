@@ -8,7 +8,8 @@ with byte searches (no XML parsing, memory flat). Only then :func:`workbook_open
 openpyxl's read-only (streaming) mode, and :func:`sheet_rows` never reads past the row limit.
 openpyxl parses with defusedxml (a dependency), so entity expansion in the XML is refused too.
 
-Imports, the framework workbook and results workbooks all use this module; copy nothing of it.
+Imports, the framework workbook and results workbooks all use this module, and
+:func:`zip_check` also guards .docx uploads (wenming/documents/reading.py); copy nothing of it.
 """
 
 from __future__ import annotations
@@ -44,32 +45,45 @@ class WorkbookRefused(Exception):
     """The file is not opened; the message says why in Chinese."""
 
 
-def workbook_check(content: bytes) -> None:
-    """Refuse a workbook whose parts, rows or cells pass the limits, without parsing it."""
+ZipRefused = WorkbookRefused  # the same refusal, named for zips that are not workbooks
+
+
+def zip_check(
+    content: bytes,
+    *,
+    refused: str = NOT_A_WORKBOOK,
+    max_part: int | None = None,
+    max_total: int | None = None,
+) -> zipfile.ZipFile:
+    """Open a zip (an .xlsx or .docx) after checking its directory: number of parts, each part's
+    declared size, their sum and each part's compression ratio. Nothing is inflated here, and
+    zipfile never inflates a part past its declared size (it fails the CRC check instead)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise WorkbookRefused(NOT_A_WORKBOOK) from None
-    with archive:
-        parts = archive.infolist()
-        if len(parts) > MAX_PARTS:
-            raise WorkbookRefused(f"文件包含的部件过多(上限{MAX_PARTS}个),不是正常的Excel工作簿")
-        total = 0
-        for part in parts:
-            total += part.file_size
-            if part.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES:
-                raise WorkbookRefused(
-                    f"文件解压后过大(单个部件上限{MAX_PART_BYTES // _MB}MB,"
-                    f"合计上限{MAX_TOTAL_BYTES // _MB}MB),未读取"
-                )
-            if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(
-                part.compress_size, 1
-            ):
-                raise WorkbookRefused(
-                    f"文件压缩比异常(超过{MAX_RATIO}倍),疑似恶意构造的文件,未读取"
-                )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise WorkbookRefused(refused) from None
+    max_part = max_part or MAX_PART_BYTES
+    max_total = max_total or MAX_TOTAL_BYTES
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise WorkbookRefused(f"文件包含的部件过多(上限{MAX_PARTS}个),不是正常的文件")
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > max_part or total > max_total:
+            raise WorkbookRefused(
+                f"文件解压后过大(单个部件上限{max_part // _MB}MB,合计上限{max_total // _MB}MB),未读取"
+            )
+        if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise WorkbookRefused(f"文件压缩比异常(超过{MAX_RATIO}倍),疑似恶意构造的文件,未读取")
+    return archive
+
+
+def workbook_check(content: bytes) -> None:
+    """Refuse a workbook whose parts, rows or cells pass the limits, without parsing it."""
+    with zip_check(content) as archive:
         counter = _Counter()
-        for part in parts:
+        for part in archive.infolist():
             if part.filename.lower().endswith(".xml"):
                 counter.scan(archive, part)
 
