@@ -133,7 +133,8 @@ def _pdf(content: bytes) -> DocumentText:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
             raise DocumentRefused("PDF文件已加密,无法读取")
-        pages = _count_pages(reader.trailer["/Root"]["/Pages"])
+        catalog: Any = reader.trailer["/Root"]
+        pages = _count_pages(catalog["/Pages"])
         out = _Text()
         for page in reader.pages:
             if time.monotonic() > deadline:
