@@ -60,7 +60,7 @@ def zip_check(
     zipfile never inflates a part past its declared size (it fails the CRC check instead)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except Exception:  # zipfile raises many kinds for bytes that are not a zip
         raise WorkbookRefused(refused) from None
     max_part = max_part or MAX_PART_BYTES
     max_total = max_total or MAX_TOTAL_BYTES
@@ -109,7 +109,9 @@ class _Counter:
                     self._feed(buffer[:cut])
                     tail = buffer[cut:]
                 self._feed(tail)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+        except WorkbookRefused:
+            raise
+        except Exception:  # zipfile: bad CRC, unknown compression method, truncated stream …
             raise WorkbookRefused(NOT_A_WORKBOOK) from None
         self._end_row()
 
@@ -164,12 +166,18 @@ def sheet_rows(sheet: Any, *, min_row: int = 1) -> Iterator[tuple[Any, ...]]:
     through only for XML it could not count) refuses the whole sheet rather than being dropped.
     """
     last = MAX_ROWS + HEADER_ROWS
-    for number, row in enumerate(
-        sheet.iter_rows(min_row=min_row, max_row=last + 1, max_col=MAX_COLUMNS, values_only=True),
-        start=min_row,
-    ):
+    rows = sheet.iter_rows(min_row=min_row, max_row=last + 1, max_col=MAX_COLUMNS, values_only=True)
+    number = min_row
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # a part that inflates wrongly or XML openpyxl cannot read, met late
+            raise WorkbookRefused(NOT_A_WORKBOOK) from None
         if number > last:
             if any(v not in (None, "") for v in row):
                 raise WorkbookRefused(_too_many_rows(sheet.title))
             return
         yield row
+        number += 1
