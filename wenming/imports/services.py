@@ -145,7 +145,9 @@ def import_commit(*, batch_id: int, user: User) -> ImportPlan:
         raise ImportRefused("导入记录不存在")
     if batch.status != ImportStatus.PREVIEWED:
         raise ImportRefused(f"该文件{batch.get_status_display()},不能再次导入")
-    shown = batch.plan or {}
+    shown = batch.plan
+    if not shown:  # uploaded before plans were stored
+        raise ImportRefused("该预览已失效,请重新上传文件")
     if shown.get("error_total"):
         raise ImportRefused(f"文件有{shown['error_total']}处错误,未导入任何内容")
     if not shown.get("rows"):
