@@ -112,3 +112,15 @@ def _named(content: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.django_db
+def test_upload_page_lists_the_first_two_hundred_errors_and_counts_all(client, world):
+    client.force_login(world.people.city_office)
+    text = MINI + "".join(f"extra{i}: 1\n" for i in range(300))
+    response = client.post(
+        reverse("frameworks:upload"), {"file": _named(text.encode(), "framework.yaml")}
+    )
+    page = response.content.decode()
+    assert page.count("未知字段") == 200 and "共300处错误,以上列出前200处" in page
+    assert FrameworkEdition.objects.count() == 0
