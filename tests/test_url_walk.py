@@ -60,6 +60,20 @@ EXPECTED = {
         405,
         True,
     ),
+    "accounts:throttles": (lambda o: reverse("accounts:throttles"), OFFICES, 403, False),
+    "accounts:throttle_clear": (
+        lambda o: reverse("accounts:throttle_clear", args=[o.throttle.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "accounts:allowance_new": (lambda o: reverse("accounts:allowance_new"), {"admin"}, 403, False),
+    "accounts:allowance_remove": (
+        lambda o: reverse("accounts:allowance_remove", args=[o.allowance.pk]),
+        set(),
+        405,
+        True,
+    ),
     "frameworks:list": (lambda o: reverse("frameworks:list"), EVERYONE, None, False),
     "frameworks:detail": (
         lambda o: reverse("frameworks:detail", args=["school-standard", "2026"]),
@@ -490,6 +504,12 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
     settings.MEDIA_ROOT = tmp_path / "media"
     world.assessment = self_assessment_start(
         actor=world.people.filler, unit=world.s1, edition=standard
+    )
+    from wenming.accounts.models import AddressAllowance, LoginThrottle
+
+    world.throttle = LoginThrottle.objects.create(username="filler", address="10.0.0.9", failures=7)
+    world.allowance = AddressAllowance.objects.create(
+        network="10.1.0.0/16", login_failures_per_hour=600, posts_per_hour=100
     )
     from wenming.attachments.detect import image_bytes
     from wenming.attachments.services import attachment_store

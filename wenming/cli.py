@@ -1,4 +1,5 @@
-"""The ``wenming`` command: serve the product, load demo data, work with frameworks, score.
+"""The ``wenming`` command: serve the product, load demo data, work with frameworks, score,
+back up and restore (:mod:`wenming.backup.cli`).
 
 Framework and scoring sub-commands that read files run without a database; those that touch
 stored editions (``import``, and ``export``/``show``/``diff``/``score`` given ``code@edition``)
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from wenming.backup.cli import add_parsers as add_backup_parsers
 from wenming.core.diff import KIND_LABELS, framework_diff
 from wenming.core.engine import Engine, Scorecard
 from wenming.core.errors import FileInvalid
@@ -340,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = dsub.add_parser("verify", help="按记录重新抽取并核验(失败时退出码为1)")
     p.add_argument("id", type=int, help="抽签记录编号")
     p.set_defaults(func=cmd_draw_verify)
+
+    add_backup_parsers(sub)
 
     p = sub.add_parser("manage", help="运行 Django 管理命令", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

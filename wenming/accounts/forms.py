@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from wenming.accounts.services import (
+from wenming.accounts.models import AddressAllowance
+from wenming.accounts.throttle import (
     THROTTLED,
-    login_failure_record,
-    login_failures_clear,
-    login_throttled,
+    address_usage,
+    client_address,
+    login_attempt_reserve,
+    login_failed,
+    login_succeeded,
+    wait_text,
 )
 
 
 class ThrottledLoginForm(AuthenticationForm):
-    """Refuses further attempts after repeated failures for a user name or an address."""
+    """Counts the attempt before checking the password; delays, never locks (see throttle.py)."""
 
     error_messages = {
         "invalid_login": "用户名或密码不正确,请重新输入。",
@@ -22,14 +27,50 @@ class ThrottledLoginForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        username = (self.data.get("username") or "").strip()
-        address = self.request.META.get("REMOTE_ADDR") if self.request else None
-        if login_throttled(username=username, address=address):
-            raise forms.ValidationError(THROTTLED, code="throttled")
+        username = self.cleaned_data.get("username")
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = client_address(self.request)
+        wait = login_attempt_reserve(username=username, address=address)
+        if wait:
+            raise forms.ValidationError(THROTTLED.format(wait=wait_text(wait)), code="throttled")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            login_failure_record(username=username, address=address)
+            if self.request is not None:
+                address_usage(self.request, group="login", count=True)
+            login_failed(username=username, address=address, user=self.user_cache)
             raise
-        login_failures_clear(username=username)
+        login_succeeded(user=self.get_user(), username=username, address=address)
         return cleaned
+
+
+class AddressAllowanceForm(forms.ModelForm):
+    class Meta:
+        model = AddressAllowance
+        fields = ["network", "login_failures_per_hour", "posts_per_hour", "note"]
+        help_texts = {"network": "单个地址(如 10.1.2.3)或网段(如 10.1.0.0/16)"}
+
+    def clean_network(self) -> str:
+        value = self.cleaned_data["network"].strip()
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise forms.ValidationError(
+                "请填写正确的地址或网段,如 10.1.2.3 或 10.1.0.0/16"
+            ) from None
+        if network.prefixlen < (8 if network.version == 4 else 32):
+            raise forms.ValidationError("网段过大:IPv4 至少 /8,IPv6 至少 /32")
+        return str(network)
+
+    def clean_login_failures_per_hour(self) -> int:
+        return self._bounded("login_failures_per_hour")
+
+    def clean_posts_per_hour(self) -> int:
+        return self._bounded("posts_per_hour")
+
+    def _bounded(self, field: str) -> int:
+        value: int = self.cleaned_data[field]
+        if not 1 <= value <= 100_000:
+            raise forms.ValidationError("请填写 1 至 100000 之间的整数")
+        return value

@@ -66,12 +66,42 @@ class AccountState(models.Model):
         return f"{self.user}"
 
 
-class LoginFailure(models.Model):
-    """A failed login, kept to throttle guessing (by user name and by address)."""
+class LoginThrottle(models.Model):
+    """Failed logins of one account name from one address, or (``address=""``) from all of them.
 
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    The counts feed the delays of ``wenming.accounts.throttle``; a row is locked while an
+    attempt is counted, so parallel guesses are counted one by one.
+    """
+
+    ALL_ADDRESSES = ""
+
+    username = models.CharField("用户名", max_length=150)
+    address = models.CharField("地址", max_length=45, blank=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    refused = models.PositiveIntegerField("等待期内被拒次数", default=0)
+    last_failure_at = models.DateTimeField("最近失败", null=True, blank=True)
+    last_success_at = models.DateTimeField("最近成功登录", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="login_throttle_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} @ {self.address or '全部地址'}"
+
+
+class AddressAllowance(models.Model):
+    """A larger per-address limit for an address or range many people share (NAT, proxy)."""
+
+    network = models.CharField("地址或网段", max_length=49, unique=True)
+    login_failures_per_hour = models.PositiveIntegerField("每小时登录失败上限")
+    posts_per_hour = models.PositiveIntegerField("每小时公开表单提交上限")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.network}"

@@ -1,26 +1,21 @@
-"""Accounts: bulk creation for units, password resets, login throttling."""
+"""Accounts: bulk creation for units, password resets (login throttling: throttle.py)."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from wenming.accounts.models import AccountState, LoginFailure, Role, RoleGrant
+from wenming.accounts.models import AccountState, Role, RoleGrant
 from wenming.accounts.scope import scope_for, units_visible_to
+from wenming.accounts.throttle import login_throttles_clear
 from wenming.audit.services import audit_record
 from wenming.organizations.models import Unit
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 30
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-THROTTLED = "登录失败次数过多,请15分钟后再试"
 
 
 class AccountRefused(Exception):
@@ -37,22 +32,6 @@ class IssuedAccount:
     unit: Unit
     username: str
     password: str
-
-
-def login_throttled(*, username: str, address: str | None) -> bool:
-    since = timezone.now() - THROTTLE_WINDOW
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username=username).count() >= MAX_FAILURES_PER_USER:
-        return True
-    return bool(address) and recent.filter(address=address).count() >= MAX_FAILURES_PER_ADDRESS
-
-
-def login_failure_record(*, username: str, address: str | None) -> None:
-    LoginFailure.objects.create(username=username[:150], address=address)
-
-
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username).delete()
 
 
 def units_without_admin(*, actor: User | AnonymousUser) -> QuerySet[Unit]:
@@ -113,7 +92,7 @@ def password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
     user.set_password(password)
     user.save(update_fields=["password"])
     AccountState.objects.update_or_create(user=user, defaults={"must_change_password": True})
-    login_failures_clear(username=user.username)
+    login_throttles_clear(username=user.username)
     audit_record(actor=actor, action="account.password_reset", obj=user)
     return user, password
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import io
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from wenming.accounts.forms import ThrottledLoginForm
 from wenming.accounts.models import Role
@@ -23,6 +22,8 @@ from wenming.accounts.services import (
     units_without_admin,
     users_manageable_by,
 )
+from wenming.accounts.throttle import address_usage, too_many
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.context import actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +31,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        usage = address_usage(request, group="login", count=False)
+        if usage.limited:
+            return too_many(request, usage)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -74,7 +81,7 @@ def accounts_bulk_create(request: HttpRequest) -> HttpResponse:
         )
     except AccountRefused as exc:
         raise PermissionDenied(str(exc)) from None
-    wb = Workbook()
+    wb = new_workbook()
     sheet = wb.active
     assert sheet is not None
     sheet.title = "初始账号"
@@ -89,9 +96,7 @@ def accounts_bulk_create(request: HttpRequest) -> HttpResponse:
                 "首次登录须修改密码",
             ]
         )
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="initial-accounts.xlsx"'
     return response
 

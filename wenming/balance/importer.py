@@ -6,12 +6,10 @@ school must be in the importing office's region. Re-importing updates the year's
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import User
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import Scope, units_visible_to
@@ -19,6 +17,7 @@ from wenming.audit.services import audit_record
 from wenming.balance.models import SchoolIndicators, Stage
 from wenming.core.balance import INDICATORS
 from wenming.core.credit_code import normalize
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.organizations.models import Unit
 
@@ -162,7 +161,7 @@ class BalanceImporter(Importer):
                 )
 
     def export(self, *, scope: Scope) -> bytes:
-        wb = Workbook(write_only=True)
+        wb = new_workbook(write_only=True)
         sheet = wb.create_sheet(SHEET)
         sheet.append([c.header for c in self.sheets[SHEET]])
         rows = (
@@ -176,6 +175,4 @@ class BalanceImporter(Importer):
                 [r.unit.credit_code, r.unit.name, r.stage, r.enrolment]
                 + [float(getattr(r, c)) for c in CODES]
             )
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)

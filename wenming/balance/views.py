@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import regions_visible_to, scope_for
@@ -16,6 +13,7 @@ from wenming.balance.models import BalanceLevel, BalanceThreshold, Stage
 from wenming.balance.selectors import StageBalance, region_balance, years_on_file
 from wenming.balance.services import BalanceRefused, thresholds_set
 from wenming.core.balance import INDICATORS
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.organizations.models import Region
 from wenming.web.context import actor
 from wenming.web.downloads import XLSX, file_download
@@ -106,16 +104,14 @@ def balance_export(request: HttpRequest) -> HttpResponse:
     _office(request)
     region = _region(request)
     year = _year(request, region)
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     for sb in region_balance(region=region, year=year):
         sheet = wb.create_sheet(f"{sb.stage}")
         sheet.append([f"{region.name}{year}年义务教育均衡发展差异系数({sb.stage})"])
         for row in _sheet_rows(sb):
             sheet.append(row)
-    out = io.BytesIO()
-    wb.save(out)
     name = f"{region.name}{year}年均衡发展差异系数.xlsx"
-    return file_download(out.getvalue(), name, XLSX)
+    return file_download(workbook_bytes(wb), name, XLSX)
 
 
 @login_required

@@ -133,3 +133,52 @@ class CampaignForm(forms.Form):
             chain=d["chain"],
             naming=d.get("naming") or {},
         )
+
+
+OBJECTION_TEXT_MAX = 2000
+PHONE = r"^[0-9+\-() 转]{5,30}$"
+
+
+class ObjectionForm(forms.Form):
+    """The public objection form: no login, so every field is bounded to its column and checked."""
+
+    application: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="针对单位",
+        queryset=None,
+        error_messages={
+            "required": "请选择异议针对的单位",
+            "invalid_choice": "所选单位不在公示名单中",
+        },
+    )
+    name = forms.CharField(
+        label="姓名",
+        max_length=50,
+        error_messages={"required": "请填写姓名", "max_length": "姓名不能超过50个字"},
+    )
+    phone = forms.RegexField(
+        label="联系电话",
+        regex=PHONE,
+        max_length=30,
+        error_messages={
+            "required": "请填写联系电话",
+            "max_length": "联系电话不能超过30个字符",
+            "invalid": "联系电话只能包含数字、空格和 + - ( ) 转,至少5位",
+        },
+    )
+    text = forms.CharField(
+        label="异议内容",
+        min_length=5,
+        max_length=OBJECTION_TEXT_MAX,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "请填写异议内容",
+            "min_length": "异议内容至少5个字,请写明具体事实",
+            "max_length": f"异议内容不能超过{OBJECTION_TEXT_MAX}个字,可先提交要点,调查时再补充",
+        },
+    )
+
+    def __init__(self, *args: Any, applications: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["application"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = applications

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -21,6 +20,7 @@ from wenming.campaigns.models import (
     State,
 )
 from wenming.campaigns.services import Refused, _log, _phase_change
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.workdays.services import period_end
 
 STILL_IN_REVIEW = "还有{n}份申报未完成审核,不能公示"
@@ -48,9 +48,7 @@ def public_result(application: Application) -> str:
 
 
 def public_list_xlsx(campaign: Campaign) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     sheet = wb.create_sheet("公示名单")
     sheet.append([f"{campaign.name}拟命名名单"])
     if campaign.publicity_start and campaign.publicity_end:
@@ -63,9 +61,7 @@ def public_list_xlsx(campaign: Campaign) -> bytes:
             [n, a.unit.name, a.unit.credit_code, a.unit.region.name, a.unit.unit_type.name,
              public_result(a)]
         )  # fmt: skip
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def publicity_window(campaign: Campaign, start: date) -> date:
@@ -109,6 +105,8 @@ def objection_file(
         raise Refused("该单位不在公示名单中")
     if not name.strip() or not phone.strip() or not text.strip():
         raise Refused("请填写姓名、联系电话和异议内容")
+    if len(name.strip()) > 50 or len(phone.strip()) > 30 or len(text.strip()) > 2000:
+        raise Refused("姓名不超过50个字,联系电话不超过30个字符,异议内容不超过2000个字")
     objection = Objection.objects.create(
         application=application, name=name.strip(), phone=phone.strip(), text=text.strip()
     )

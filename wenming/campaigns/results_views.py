@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -14,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from wenming.accounts.scope import scope_for
 from wenming.campaigns.access import runs_campaign
@@ -30,6 +28,7 @@ from wenming.campaigns.results import (
 )
 from wenming.campaigns.services import Refused
 from wenming.campaigns.views import _campaign
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.context import actor
 from wenming.web.downloads import XLSX, file_download
 
@@ -83,7 +82,7 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     overall, rows = _visible_rows(request, campaign)
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     sheet = wb.create_sheet("目标完成情况")
     sheet.append(
         [
@@ -96,9 +95,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     kinds = {"campaign": "全活动", "region": "地区", "supervisor": "主管部门"}
     for r in ([overall] if overall else []) + rows:
         sheet.append([kinds[r.kind], r.label, r.target, r.applied, r.qualified, r.ratio, r.score])
-    out = io.BytesIO()
-    wb.save(out)
-    return file_download(out.getvalue(), f"{campaign.name}-目标完成情况.xlsx", XLSX)
+    return file_download(workbook_bytes(wb), f"{campaign.name}-目标完成情况.xlsx", XLSX)
 
 
 def _counts(request: HttpRequest, prefix: str) -> dict[int, int | None]:

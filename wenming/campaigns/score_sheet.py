@@ -6,12 +6,10 @@ paper result and an on-site result of the same values are the same result.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from wenming.accounts.scope import Scope
@@ -19,6 +17,7 @@ from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
 from wenming.core.styles import InputError
 from wenming.core.xlsx_guard import sheet_rows
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 
@@ -29,7 +28,7 @@ EVENTS = "否决与负面清单"
 def score_sheet_blank(application: Application) -> bytes:
     """Every leaf with its points, method and requirement; 得分 and 扣分理由 left for the team."""
     framework = framework_of(application.campaign.edition)
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = SHEET
@@ -64,9 +63,7 @@ def score_sheet_blank(application: Application) -> bytes:
     for entry in framework.negative_list:
         events.append([entry.code, entry.name, "否", None, None])
     events.column_dimensions["B"].width = 50
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 @register

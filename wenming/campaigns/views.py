@@ -19,6 +19,7 @@ from wenming.accounts.scope import (
     unit_get_for_user,
     units_visible_to,
 )
+from wenming.accounts.throttle import public_post_limited, too_many
 from wenming.campaigns.access import (
     applications_visible_to,
     campaigns_visible_to,
@@ -29,7 +30,7 @@ from wenming.campaigns.access import (
     runs_campaign,
 )
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
-from wenming.campaigns.forms import CampaignForm
+from wenming.campaigns.forms import CampaignForm, ObjectionForm
 from wenming.campaigns.models import (
     Application,
     Campaign,
@@ -356,6 +357,9 @@ def score_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+OBJECTIONS_PER_PAGE = 50
+
+
 @login_required
 def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
@@ -384,12 +388,13 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     rows = (
         Objection.objects.filter(application__campaign=campaign)
         .select_related("application__unit", "resolved_by")
-        .order_by("state", "-filed_at")
+        .order_by("state", "-filed_at", "-id")
     )
+    page = Paginator(rows, OBJECTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "campaigns/objections.html",
-        {"campaign": campaign, "objections": rows, "open": ObjectionState.OPEN},
+        {"campaign": campaign, "page": page, "open": ObjectionState.OPEN},
     )
 
 
@@ -437,19 +442,22 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         and campaign.publicity_end is not None
         and campaign.publicity_start <= today <= campaign.publicity_end
     )
+    form = ObjectionForm(applications=rows)
+    if request.method == "POST":
+        usage = public_post_limited(request)
+        if usage.limited:
+            return too_many(request, usage)
     if request.method == "POST" and open_now:
         from wenming.campaigns.publicity import objection_file
 
-        application = rows.filter(pk=request.POST.get("application") or 0).first()
-        if application is None:
-            messages.error(request, "请选择异议针对的单位")
-        else:
+        form = ObjectionForm(request.POST, applications=rows)
+        if form.is_valid():
             try:
                 objection_file(
-                    application=application,
-                    name=request.POST.get("name", ""),
-                    phone=request.POST.get("phone", ""),
-                    text=request.POST.get("text", ""),
+                    application=form.cleaned_data["application"],
+                    name=form.cleaned_data["name"],
+                    phone=form.cleaned_data["phone"],
+                    text=form.cleaned_data["text"],
                     today=today,
                 )
                 messages.success(request, "异议已收到,我们将调查核实并反馈。")
@@ -457,5 +465,7 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
             except Refused as exc:
                 _refused(request, exc)
     return render(
-        request, "campaigns/public.html", {"campaign": campaign, "rows": rows, "open_now": open_now}
+        request,
+        "campaigns/public.html",
+        {"campaign": campaign, "rows": rows, "open_now": open_now, "form": form},
     )

@@ -8,13 +8,11 @@ reads "工作表“指标”第5行D列:分值不能为负数".
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -24,6 +22,7 @@ from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import EFFECT_LABELS, Effect
 from wenming.core.styles import REGISTRY
 from wenming.core.xlsx_guard import WorkbookRefused, sheet_rows, workbook_open
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
 INFO_SHEET, TREE_SHEET = "框架", "指标"
 LIST_SEP = "、"
@@ -117,7 +116,7 @@ EFFECT_BY_LABEL = {label: effect.value for effect, label in EFFECT_LABELS.items(
 
 def write(data: dict[str, Any]) -> bytes:
     """Write framework data (as :func:`wenming.core.formats.framework_to_data` gives)."""
-    wb = Workbook()
+    wb = new_workbook()
     info = wb.active
     assert info is not None
     info.title = INFO_SHEET
@@ -150,9 +149,7 @@ def write(data: dict[str, Any]) -> bytes:
                 values["effect"] = EFFECT_LABELS[Effect(values["effect"])]
             sheet.append([_cell(f, values.get(f)) for f, _ in columns])
         _widths(sheet, [10, 30, 12, 10, 10, 10, 40][: len(columns)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def _tree_rows(

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.dashboards.charts import figure
 from wenming.dashboards.scope import filter_form
 from wenming.dashboards.selectors import Table, dashboard_table, dashboard_tables
@@ -61,7 +59,7 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _workbook(table: Table, heading: str) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     sheet = wb.active
     assert sheet is not None
     sheet.title = table.title[:31]
@@ -85,9 +83,7 @@ def _workbook(table: Table, heading: str) -> bytes:
         letter = get_column_letter(index + 1)
         widest = max([len(str(header))] + [len(str(r[index])) for r in table.rows[:500]])
         sheet.column_dimensions[letter].width = min(60, max(8, widest * 2 + 2))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _rows_html(table: Table) -> SafeString:

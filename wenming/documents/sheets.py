@@ -7,10 +7,8 @@ self-assessment, the final score from the newest evaluation recorded on the appl
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -21,6 +19,7 @@ from wenming.campaigns.models import Application, Campaign
 from wenming.campaigns.services import score_result
 from wenming.core.engine import Scorecard
 from wenming.core.points import to_decimal
+from wenming.core.xlsx_safe import SafeWorkbook, new_workbook, workbook_bytes
 from wenming.documents.campaign_docs import ranking
 
 SHEET = "评分表"
@@ -57,16 +56,14 @@ def _header(sheet: Worksheet, row: int, labels: tuple[str, ...], widths: tuple[i
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _save(workbook: Workbook) -> bytes:
+def _save(workbook: SafeWorkbook) -> bytes:
     for sheet in workbook.worksheets:  # print on A4 landscape, one page wide
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def self_card(application: Application) -> Scorecard | None:
@@ -120,7 +117,7 @@ def score_sheet_xlsx(application: Application) -> bytes:
     rows, final = score_sheet_rows(application)
     mine = self_card(application)
     campaign, unit = application.campaign, application.unit
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = SHEET
@@ -159,7 +156,7 @@ def score_sheet_xlsx(application: Application) -> bytes:
 
 
 def ranking_xlsx(campaign: Campaign) -> bytes:
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "排名"

@@ -3,7 +3,6 @@ deadline; imported and exported in the offices' layout through the shared import
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
@@ -11,11 +10,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import Scope, scope_for, units_visible_to
 from wenming.audit.services import audit_record
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
@@ -217,7 +216,7 @@ class AssignmentImporter(Importer):
                 unit=self.unit, edition=self.edition
             ).select_related("department")
         }
-        wb = Workbook(write_only=True)
+        wb = new_workbook(write_only=True)
         sheet = wb.create_sheet(SHEET)
         sheet.append([c.header for c in self.sheets[SHEET]])
         for number, node in enumerate(framework.leaves(bonus=False), start=1):
@@ -234,9 +233,7 @@ class AssignmentImporter(Importer):
                     a.note if a else None,
                 ]
             )
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)
 
 
 def _date(value: Any) -> date | None:

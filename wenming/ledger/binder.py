@@ -20,14 +20,13 @@ from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from wenming.attachments.models import Attachment, StoredFile
 from wenming.attachments.services import safe_name
 from wenming.attachments.zipcopy import ZipWriter
 from wenming.core.evidence import STATUS_LABELS
 from wenming.core.fonts import font_for
+from wenming.core.xlsx_safe import new_workbook
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.jobs.models import Job
@@ -202,13 +201,12 @@ def _plan(
 
 
 def _index_sheet(path: Path, plan: list[Entry]) -> None:
-    index = Workbook(write_only=True)
+    index = new_workbook(write_only=True)
     sheet = index.create_sheet("索引")
     sheet.append(INDEX_HEADER)
     for entry in plan:
-        if entry.index_line:
-            # a title pasted from Word may hold control characters a worksheet cannot
-            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in entry.index_line])
+        if entry.index_line:  # control characters pasted from Word are dropped by the sheet
+            sheet.append(list(entry.index_line))
     index.save(path)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib.auth.models import User
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import Scope
 from wenming.core.credit_code import credit_code_problem, normalize
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import (
     CellError,
     Column,
@@ -351,7 +350,7 @@ class UnitSheetImporter(Importer):
     # -- export ----------------------------------------------------------------------------
 
     def export(self, *, scope: Scope) -> bytes:
-        wb = Workbook(write_only=True)
+        wb = new_workbook(write_only=True)
         regions = wb.create_sheet(REGIONS)
         regions.append([c.header for c in self.sheets[REGIONS]])
         visible_regions = (
@@ -391,9 +390,7 @@ class UnitSheetImporter(Importer):
                     u.enrolment_senior or None,
                 ]
             )
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)
 
 
 def _in_scope(scope: Scope) -> Any:

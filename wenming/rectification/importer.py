@@ -3,16 +3,15 @@ service: preview, all-or-nothing, errors naming row and column."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils import timezone
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import Scope, units_visible_to
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.rectification.access import can_supervise, problems_q
 from wenming.rectification.models import Problem, ProblemSource, ProblemState, Severity
@@ -160,7 +159,7 @@ class ProblemImporter(Importer):
 
     def export(self, *, scope: Scope) -> bytes:
         assert self.user is not None
-        wb = Workbook(write_only=True)
+        wb = new_workbook(write_only=True)
         sheet = wb.create_sheet(SHEET)
         sheet.append([c.header for c in self.sheets[SHEET]])
         problems = (
@@ -185,6 +184,4 @@ class ProblemImporter(Importer):
                     p.deadline,
                 ]
             )
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any, cast
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import (
@@ -27,6 +25,7 @@ from wenming.accounts.scope import (
 )
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.notices.todo import todos_for
 from wenming.organizations.models import RegionLevel
 from wenming.rectification.access import (
@@ -477,7 +476,7 @@ def _line(rank: int | str, label: str, m: Measures) -> list[Any]:
 @login_required
 def overview_export(request: HttpRequest) -> HttpResponse:
     data = _overview_for(request)
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     period = f"{data.start:%Y-%m}至{data.end:%Y-%m}"
     for title, rows in (
         ("地区", data.regions),
@@ -491,9 +490,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
             sheet.append(_line(row.rank, row.label, row.m))
         if title == "地区":
             sheet.append(_line("合计", data.region.name if data.region else "全部", data.total))
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="rectification-overview.xlsx"'
     return response
 

@@ -3,13 +3,12 @@ required" and re-checks work from the first day."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib.auth.models import User
-from openpyxl import Workbook
 
 from wenming.accounts.scope import Scope
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.organizations.models import Region, Unit
 from wenming.titles.access import titles_visible_to
@@ -139,7 +138,7 @@ class PastTitleImporter(Importer):
             )
 
     def export(self, *, scope: Scope) -> bytes:
-        wb = Workbook(write_only=True)
+        wb = new_workbook(write_only=True)
         sheet = wb.create_sheet(SHEET)
         sheet.append([c.header for c in self.sheets[SHEET]])
         assert self.user is not None
@@ -148,6 +147,4 @@ class PastTitleImporter(Importer):
                 [t.unit.name, t.unit.credit_code, t.name, t.kind, t.level_label, t.year,
                  t.term_years, t.naming_authority.name]
             )  # fmt: skip
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, unit_get_for_user
+from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.titles.access import can_manage, offices_over, titles_visible_to
 from wenming.titles.models import LEVEL_LABELS, TitleStatus
 from wenming.titles.selectors import current_titles, titles_due_for_recheck
@@ -84,7 +83,7 @@ def title_export(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("只有测评办公室可以导出称号名单")
     rows, _, _ = _filtered(request)
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     sheet = wb.create_sheet("称号名单")
     sheet.append(
         [
@@ -104,9 +103,7 @@ def title_export(request: HttpRequest) -> HttpResponse:
             [t.unit.name, t.unit.credit_code, t.name, t.kind, t.level_label, t.year,
              t.valid_until, t.naming_authority.name, t.get_status_display()]
         )  # fmt: skip
-    out = io.BytesIO()
-    wb.save(out)
-    return file_download(out.getvalue(), "称号名单.xlsx", XLSX)
+    return file_download(workbook_bytes(wb), "称号名单.xlsx", XLSX)
 
 
 @login_required

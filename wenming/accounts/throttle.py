@@ -1,0 +1,250 @@
+"""Guessing and flooding: login delays per account, limits per address, public form floods.
+
+Login (see :func:`login_attempt_reserve`) — nobody can keep a real user out:
+
+* Each (account, address) pair has its own count. The first ``FREE_FAILURES`` wrong passwords
+  cost nothing; after that each further try must wait ``2 ** (n - FREE_FAILURES)`` seconds
+  after the last failure, at most ``MAX_PAIR_DELAY``. A guesser at one address therefore slows
+  down only itself: the same account from another address is not touched, and the right
+  password is accepted there at once.
+* The account as a whole (all addresses) is slowed only past ``ACCOUNT_THRESHOLD`` failures,
+  a count no person reaches by mistyping, and then by at most ``MAX_ACCOUNT_DELAY`` seconds,
+  so a distributed guesser gets about one try a minute while the owner still gets in. An
+  address from which the account logged in within ``KNOWN_FOR`` is exempt from this
+  account-wide delay, so the owner's usual desk is never slowed by others' guesses.
+* The attempt is counted *before* the password is checked, under a row lock, so 25 parallel
+  guesses are 25 counted attempts and only the allowed ones reach the password check. A
+  success resets the pair and gives back the one attempt it reserved on the account.
+* Per address (all accounts), failed logins are limited to ``LOGIN_FAILURES_PER_HOUR``; an
+  address or range listed as an :class:`AddressAllowance` (a NAT gateway in front of a
+  whole organisation) has its own limit. These counters live in the shared cache
+  (django-ratelimit).
+
+Counts start afresh after ``RESET_AFTER`` without failures. An office clears a row from the
+page ``accounts:throttles`` (audited).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
+
+from wenming.accounts.models import AddressAllowance, LoginThrottle
+from wenming.audit.services import audit_record
+
+FREE_FAILURES = 5
+MAX_PAIR_DELAY = 15 * 60
+ACCOUNT_THRESHOLD = 50
+MAX_ACCOUNT_DELAY = 60
+KNOWN_FOR = timedelta(days=30)
+RESET_AFTER = timedelta(hours=24)
+LOGIN_FAILURES_PER_HOUR = 60
+PUBLIC_POSTS_PER_HOUR = 10
+
+THROTTLED = "登录尝试过于频繁,请{wait}后再试"
+TOO_MANY = "提交过于频繁,请{wait}后再试"
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}秒"
+    return f"{math.ceil(seconds / 60)}分钟"
+
+
+def client_address(request: HttpRequest | None) -> str:
+    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+
+
+# -- per address (shared cache) ---------------------------------------------------------------
+
+
+def address_allowance(address: str) -> AddressAllowance | None:
+    """The most specific allowance whose range holds the address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    best: tuple[int, AddressAllowance] | None = None
+    for allowance in AddressAllowance.objects.all():
+        network = ipaddress.ip_network(allowance.network, strict=False)
+        inside = ip.version == network.version and ip in network
+        if inside and (best is None or network.prefixlen > best[0]):
+            best = (network.prefixlen, allowance)
+    return best[1] if best else None
+
+
+def _rate(group: str, request: HttpRequest) -> tuple[int, int]:
+    allowance = address_allowance(client_address(request))
+    if group == "login":
+        per_hour = allowance.login_failures_per_hour if allowance else LOGIN_FAILURES_PER_HOUR
+    else:
+        per_hour = allowance.posts_per_hour if allowance else PUBLIC_POSTS_PER_HOUR
+    return per_hour, 3600
+
+
+@dataclass(frozen=True)
+class Usage:
+    limited: bool
+    retry_after: int
+
+
+def address_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
+    """This address's use of ``group`` in the current hour; ``count`` adds this request."""
+    usage = get_usage(request, group=group, key="ip", rate=_rate, increment=count)
+    if usage is None:
+        return Usage(False, 0)
+    return Usage(bool(usage["should_limit"]), max(int(usage["time_left"]), 1))
+
+
+def too_many(request: HttpRequest, usage: Usage) -> HttpResponse:
+    """The Chinese 429 page."""
+    response = render(
+        request,
+        "accounts/too_many.html",
+        {"message": TOO_MANY.format(wait=wait_text(usage.retry_after))},
+        status=429,
+    )
+    response["Retry-After"] = str(usage.retry_after)
+    return response
+
+
+def public_post_limited(request: HttpRequest) -> Usage:
+    """Count a POST of a public form (no login) against the address; every POST counts."""
+    return address_usage(request, group="public-post", count=True)
+
+
+# -- per account ------------------------------------------------------------------------------
+
+
+def _locked(username: str, address: str) -> LoginThrottle:
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+        username=username, address=address
+    )
+    if row.last_failure_at and row.last_failure_at < _now() - RESET_AFTER:
+        row.failures = row.refused = 0
+    return row
+
+
+def _wait_after(row: LoginThrottle, *, free: int, cap: int, now: datetime) -> int:
+    if row.failures < free or row.last_failure_at is None:
+        return 0
+    delay = min(2 ** min(row.failures - free, 20), cap)
+    return max(math.ceil((row.last_failure_at + timedelta(seconds=delay) - now).total_seconds()), 0)
+
+
+def _known(row: LoginThrottle, now: datetime) -> bool:
+    return row.last_success_at is not None and row.last_success_at >= now - KNOWN_FOR
+
+
+@transaction.atomic
+def login_attempt_reserve(*, username: str, address: str) -> int:
+    """Count one attempt before the password is checked; the seconds to wait, 0 = check it."""
+    now = _now()
+    account = _locked(username, LoginThrottle.ALL_ADDRESSES)  # always account first: no deadlock
+    pair = _locked(username, address)
+    wait = _wait_after(pair, free=FREE_FAILURES, cap=MAX_PAIR_DELAY, now=now)
+    if not _known(pair, now):
+        wait = max(
+            wait, _wait_after(account, free=ACCOUNT_THRESHOLD, cap=MAX_ACCOUNT_DELAY, now=now)
+        )
+    for row in (account, pair):
+        if wait:
+            row.refused += 1
+        else:
+            row.failures += 1
+            row.last_failure_at = now
+        row.save()
+    return wait
+
+
+@transaction.atomic
+def login_failed(*, username: str, address: str, user: User | None) -> None:
+    """The password was wrong (the attempt is already counted): audit it."""
+    user = user or User.objects.filter(username=username).first()
+    obj = user or LoginThrottle.objects.get(username=username, address=address)
+    audit_record(
+        actor=None, action="login.failure", obj=obj, comment=f"来自 {address or '未知地址'}"
+    )
+
+
+@transaction.atomic
+def login_succeeded(*, user: User, username: str, address: str) -> None:
+    """Reset the pair, give back the attempt reserved on the account, audit the login."""
+    LoginThrottle.objects.filter(username=username, address=address).update(
+        failures=0, refused=0, last_success_at=_now()
+    )
+    LoginThrottle.objects.filter(
+        username=username, address=LoginThrottle.ALL_ADDRESSES, failures__gt=0
+    ).update(failures=F("failures") - 1)
+    audit_record(
+        actor=user, action="login.success", obj=user, comment=f"来自 {address or '未知地址'}"
+    )
+
+
+def login_throttles_clear(*, username: str) -> None:
+    """Forget an account's failures (a password reset)."""
+    LoginThrottle.objects.filter(username=username).update(failures=0, refused=0)
+
+
+# -- the office's page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThrottleRow:
+    row: LoginThrottle
+    wait: int
+
+
+def throttles_visible_to(actor: User | AnonymousUser) -> QuerySet[LoginThrottle]:
+    """Rows with failures: all for the system administrator, the region's accounts for an office."""
+    from wenming.accounts.scope import scope_for
+    from wenming.accounts.services import users_manageable_by
+
+    rows = LoginThrottle.objects.filter(failures__gt=0)
+    if scope_for(actor).is_admin:
+        return rows
+    return rows.filter(username__in=users_manageable_by(actor).values("username"))
+
+
+def throttle_rows(rows: QuerySet[LoginThrottle]) -> list[ThrottleRow]:
+    now = _now()
+    out = []
+    for row in rows:
+        if row.last_failure_at and row.last_failure_at < now - RESET_AFTER:
+            continue
+        if row.address:
+            wait = _wait_after(row, free=FREE_FAILURES, cap=MAX_PAIR_DELAY, now=now)
+        else:
+            wait = _wait_after(row, free=ACCOUNT_THRESHOLD, cap=MAX_ACCOUNT_DELAY, now=now)
+        out.append(ThrottleRow(row, wait))
+    return out
+
+
+class ThrottleNotFound(Exception):
+    pass
+
+
+@transaction.atomic
+def login_throttle_clear(*, actor: User, pk: int) -> LoginThrottle:
+    row = throttles_visible_to(actor).select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise ThrottleNotFound("该记录不存在或不在本人管理范围内")
+    old = f"失败{row.failures}次"
+    row.failures = row.refused = 0
+    row.save(update_fields=["failures", "refused"])
+    audit_record(actor=actor, action="login.throttle_clear", obj=row, old=old, new="已清除")
+    return row

@@ -1,0 +1,1 @@
+"""Backup and restore of a whole installation: database, stored files and the secret key."""
