@@ -5,13 +5,24 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from pydantic import RootModel
 
 from wenming.campaigns.models import DEFAULT_CHAIN, Level
 from wenming.campaigns.services import CampaignInput, chain_problems
+from wenming.core.json_input import JsonRefused, json_parse
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Region, RegionLevel, SchoolStage, UnitType
 
 DATE = forms.DateInput(attrs={"type": "date"})
+_FIELD_BYTES = 20_000
+
+
+class _Chain(RootModel[list[dict[str, str | int | bool | None]]]):
+    """The review chain as typed into the form; chain_problems() checks its meaning."""
+
+
+class _Naming(RootModel[dict[str, int]]):
+    """Which level names each school stage or unit type."""
 
 
 class CampaignForm(forms.Form):
@@ -70,28 +81,22 @@ class CampaignForm(forms.Form):
 
     def clean_chain(self) -> list[dict[str, Any]]:
         try:
-            chain = json.loads(self.cleaned_data["chain"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"审核流程不是有效的JSON:第{exc.lineno}行第{exc.colno}列"
-            ) from None
-        if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
-            raise forms.ValidationError("审核流程应为环节列表")
-        problems = chain_problems(chain)
+            chain = json_parse(self.cleaned_data["chain"].encode(), _Chain, max_bytes=_FIELD_BYTES)
+        except JsonRefused as exc:
+            raise forms.ValidationError(f"审核流程{exc}") from None
+        problems = chain_problems(chain.root)
         if problems:
             raise forms.ValidationError(problems)
-        return chain
+        return chain.root
 
     def clean_naming(self) -> dict[str, int]:
         raw = (self.cleaned_data.get("naming") or "").strip()
         if not raw:
             return {}
         try:
-            mapping = json.loads(raw)
-        except json.JSONDecodeError:
-            raise forms.ValidationError("命名机关不是有效的JSON") from None
-        if not isinstance(mapping, dict):
-            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系")
+            mapping = json_parse(raw.encode(), _Naming, max_bytes=_FIELD_BYTES).root
+        except JsonRefused:
+            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系") from None
         out = {}
         known = set(UnitType.objects.values_list("name", flat=True)) | set(SchoolStage.values)
         for name, level in mapping.items():
