@@ -15,11 +15,13 @@ from wenming.attachments.detect import FileRejected
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Phase
 from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.forms import PhotoParams
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
 from wenming.onsite.scoring import photo_add, scores_sync
 from wenming.onsite.screen import score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
 from wenming.web.context import actor
+from wenming.web.params import params
 
 
 @login_required
@@ -86,8 +88,9 @@ def sync(request: HttpRequest) -> JsonResponse:
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     assignment = assignment_get_for_expert(user, pk)
+    f = params(request.POST, PhotoParams)
     score = Score.objects.filter(
-        application=assignment.application, expert=user, code=request.POST.get("code", "")
+        application=assignment.application, expert=user, code=f["code"]
     ).first()
     upload = request.FILES.get("photo")
     # the page's script sends photos kept on the phone and wants a short answer
@@ -104,7 +107,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 score=score,
                 name=upload.name or "现场照片.jpg",
                 stream=upload,
-                client_id=request.POST.get("client_id", ""),
+                client_id=f["client_id"],
             )
         except (OnsiteRefused, FileRejected) as exc:
             error = str(exc)

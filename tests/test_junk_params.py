@@ -1,0 +1,135 @@
+"""Every URL × GET/POST with junk in each parameter it reads: a 4xx or a normal answer, never 500.
+
+The parameters are discovered, not listed: a first request per URL, method and role records
+every key the view reads from request.GET / request.POST (forms included); then each key gets
+each junk value. The URLs come from tests/test_url_walk.py EXPECTED, which
+test_every_url_is_covered checks against the URL configuration, so a new URL cannot be missed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from tests.assessments.conftest import standard  # noqa: F401
+from tests.test_url_walk import EXPECTED, objects  # noqa: F401
+
+READ: set[str] = set()
+
+
+class RecordingQueryDict(QueryDict):
+    """A QueryDict that notes every key a view asks for."""
+
+    def __getitem__(self, key: str) -> str:
+        READ.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        READ.add(key)
+        return super().get(key, default)
+
+    def getlist(self, key: str, default: list[str] | None = None) -> list[str]:  # type: ignore[override]
+        READ.add(key)
+        return super().getlist(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        READ.add(str(key))
+        return super().__contains__(key)
+
+
+def _recording(original: QueryDict) -> RecordingQueryDict:
+    copy = RecordingQueryDict(mutable=True)
+    for key, values in original.lists():
+        copy.setlist(key, values)
+    copy._mutable = False
+    return copy
+
+
+def recording_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+    def middleware(request: HttpRequest) -> HttpResponse:
+        request.GET = _recording(request.GET)
+        request.POST = _recording(request.POST)  # type: ignore[misc]
+        return get_response(request)
+
+    return middleware
+
+
+# people who between them may use every page (the expert leads the team assigned to s1)
+USERS = ["admin", "east_office", "supervisor", "head", "unit_admin", "filler", "team_leader"]
+JUNK: list[str | list[str]] = [
+    "abc",
+    "9" * 30,
+    "-1",
+    "",
+    "x" * 10_000,
+    "文明🀄\u202e",
+    "a\x00b",
+    ["1", "abc"],
+]
+# pages that end the session or change it for the rest of the walk
+SKIP = {"logout"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _user(objects, name):  # noqa: F811
+    if name == "team_leader":
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.get(username="team_leader")
+    return getattr(objects.people, name)
+
+
+def _send(
+    client, method: str, path: str, query: dict, key: str | None = None, junk: object = None
+) -> tuple[int, str]:
+    """GET with ``key`` in the query; POST with it in the body unless the URL carries it."""
+    body: dict = {}
+    if key is not None and (method == "GET" or key in query):
+        query = {**query, key: junk}
+    elif key is not None:
+        body = {key: junk}
+    url = f"{path}?{urlencode(query, doseq=True)}" if query else path
+    try:
+        response = client.get(url) if method == "GET" else client.post(url, body)
+    except Exception as exc:  # noqa: BLE001 - any exception here is a 500 in production
+        return 500, f"{type(exc).__name__}: {str(exc)[:200]}"
+    body = ""
+    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+        body = response.content.decode()
+    return response.status_code, body
+
+
+@pytest.mark.django_db(transaction=False)
+def test_junk_in_every_parameter_never_gives_500(client, objects, settings):  # noqa: F811
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.test_junk_params.recording_middleware"]
+    failures: list[str] = []
+    walked = 0
+    for name, (build, _allowed, _denied, post_only) in EXPECTED.items():
+        if name in SKIP:
+            continue
+        split = urlsplit(build(objects))
+        base = dict(parse_qsl(split.query, keep_blank_values=True))
+        for method in ("POST",) if post_only else ("GET", "POST"):
+            readers: dict[str, str] = {}
+            for who in USERS:
+                client.force_login(_user(objects, who))
+                READ.clear()
+                _send(client, method, split.path, base)
+                for key in READ | set(base):
+                    readers.setdefault(key, who)
+            for key, who in sorted(readers.items()):
+                client.force_login(_user(objects, who))
+                for junk in JUNK:
+                    walked += 1
+                    status, body = _send(client, method, split.path, base, key, junk)
+                    where = f"{method} {name} {key}={str(junk)[:20]!r} as {who}"
+                    if status >= 500:
+                        failures.append(f"{where}: {status} {body[:200]}")
+                    elif 400 <= status < 500 and status != 405 and not CJK.search(body):
+                        failures.append(f"{where}: {status} without a Chinese message")
+    assert walked > 500
+    assert not failures, "\n".join(failures)
