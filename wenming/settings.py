@@ -219,15 +219,21 @@ CSRF_FAILURE_VIEW = "wenming.web.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): everything from the product itself, no inline script or
 # style attribute (behaviour lives in static JS: wenming/web/static/wenming/wenming.js), no other
-# host. Two narrow allowances, both for plotly.js on the dashboards: img-src data:/blob: for
-# its "download as PNG" button (the image is made in the browser) and for its SVG markers.
-# plotly.js adds its own style rules through the CSSOM (insertRule), which the policy permits
-# without 'unsafe-inline'.
+# host. The allowances are for plotly.js (dashboards), as narrow as it permits:
+# - style-src: two exact <style> elements plotly.js inserts, by their SHA-256 (not
+#   'unsafe-inline'): the empty element it then fills through the CSSOM (insertRule, which CSP
+#   does not restrict) and the fixed map-trace stylesheet the bundle adds when it loads. The
+#   hashes belong to the pinned plotly; tests/dashboards/test_browser.py fails if they change.
+# - img-src data: and blob: for its "download as PNG" button (the image is made in the browser).
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style>
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre's stylesheet
+]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", *PLOTLY_STYLE_HASHES],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -99,7 +99,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = problems_visible_to(user).select_related("unit", "responsible")
     cleaned = params(request.GET, ListParams)
-    f = {k: cleaned[k] or "" for k in ("state", "unit", "source", "overdue")}
+    f: dict[str, Any] = {k: cleaned[k] or "" for k in ("state", "unit", "source", "overdue")}
     if f["state"] in S.values:
         qs = qs.filter(state=f["state"])
     elif f["state"] == "open":

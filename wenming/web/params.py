@@ -49,8 +49,8 @@ def errors_text(form: forms.Form) -> str:
     """“单位:请输入整数。” for each wrong field, in form order."""
     parts = []
     for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = "".join(errors)
+        label = str(form.fields[name].label or "") if name in form.fields else ""
+        text = "".join(str(e) for e in errors)
         parts.append(f"{label}:{text}" if label and not text.startswith(label) else text)
     return ";".join(parts)
 
