@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import NoReverseMatch, resolve, reverse
 
 from tests.assessments.conftest import standard  # noqa: F401
 from tests.test_url_walk import EXPECTED, objects  # noqa: F401
@@ -134,4 +135,34 @@ def test_junk_in_every_parameter_never_gives_500(client, objects, settings):  # 
                     elif 400 <= status < 500 and status != 405 and not CJK.search(body):
                         failures.append(f"{where}: {status} without a Chinese message")
     assert walked > 500
+    assert not failures, "\n".join(failures)
+
+
+URL_JUNK = ["abc", "-1", "9" * 30, "x" * 1000, "文明🀄"]
+
+
+def test_junk_in_every_url_part_never_gives_500(client, objects):  # noqa: F811
+    """The parts of a URL the converters let through (any text for <str:>, any digits for <int:>)."""
+    failures: list[str] = []
+    walked = 0
+    for name, (build, _allowed, _denied, post_only) in EXPECTED.items():
+        match = resolve(urlsplit(build(objects)).path)
+        for key, value in match.kwargs.items():
+            for junk in URL_JUNK:
+                if isinstance(value, int) and not junk.isdigit():
+                    continue  # the converter answers 404 itself
+                try:
+                    url = reverse(name, kwargs={**match.kwargs, key: junk})
+                except NoReverseMatch:
+                    continue  # the converter (<slug:>) does not take it: 404 by itself
+                for method in ("POST",) if post_only else ("GET", "POST"):
+                    client.force_login(_user(objects, "admin"))
+                    walked += 1
+                    status, body = _send(client, method, url, {})
+                    where = f"{method} {name} {key}={junk[:20]!r}"
+                    if status >= 500:
+                        failures.append(f"{where}: {status} {body[:200]}")
+                    elif 400 <= status < 500 and status != 405 and not CJK.search(body):
+                        failures.append(f"{where}: {status} without a Chinese message")
+    assert walked > 100
     assert not failures, "\n".join(failures)

@@ -18,4 +18,9 @@ class DrawParams(forms.Form):
         error_messages={k: MIN_INVALID for k in ("invalid", "min_value", "max_value")},
     )
     reason = forms.CharField(label="重抽原因", required=False, max_length=2000)
+
+
+class SeenParam(forms.Form):
+    """The draw the page showed (a redraw must name it; anything else is no draw)."""
+
     seen = IdField(label="所见抽签记录")

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wenming.core.draw import REASON_LABELS, Rules, RulesInvalid, rank_key, share_parse
-from wenming.draws.forms import DrawParams
+from wenming.draws.forms import DrawParams, SeenParam
 from wenming.draws.models import Draw
 from wenming.draws.selectors import (
     campaign_for_draws,
@@ -54,7 +54,7 @@ def campaign_draws(request: HttpRequest, pk: int) -> HttpResponse:
         form["shares"] = {s: request.POST.get(f"share:{s}", "") for s, _ in strata}
         form["min_per_district"] = request.POST.get("min_per_district", "")
         form["reason"] = request.POST.get("reason", "")
-        checked = DrawParams(request.POST)
+        checked = SeenParam(request.POST)
         seen_id = checked.cleaned_data.get("seen") if checked.is_valid() else None
         seen = Draw.objects.filter(campaign=campaign, pk=seen_id).first() if seen_id else None
         try:
