@@ -166,3 +166,25 @@ def test_junk_in_every_url_part_never_gives_500(client, objects):  # noqa: F811
                         failures.append(f"{where}: {status} without a Chinese message")
     assert walked > 100
     assert not failures, "\n".join(failures)
+
+
+def test_junk_in_every_import_context_never_gives_500(client, objects):  # noqa: F811
+    """The import pages pass their query string on to the importer as its context, read by
+    keys each importer declares (context_keys), not through request.GET: walk those too."""
+    from wenming.imports.base import REGISTRY
+
+    failures: list[str] = []
+    walked = 0
+    for kind, importer in REGISTRY.items():
+        for key in importer.context_keys:
+            for junk in JUNK:
+                for who in ("admin", "east_office", "unit_admin"):
+                    client.force_login(_user(objects, who))
+                    for name in ("imports:upload", "imports:export"):
+                        walked += 1
+                        path = reverse(name, args=[kind])
+                        status, body = _send(client, "GET", path, {}, key, junk)
+                        if status >= 500:
+                            failures.append(f"{name} {kind} {key}={str(junk)[:20]!r}: {body[:200]}")
+    assert walked > 50
+    assert not failures, "\n".join(failures)

@@ -27,6 +27,15 @@ class IdField(forms.IntegerField):
         super().__init__(label=label, required=required, min_value=1, max_value=MAX_ID)
 
 
+def id_or_none(raw: object) -> int | None:
+    """A row id from one loose value (an import's context), or None when it is not one."""
+    try:
+        value = IdField(label="编号").clean(raw)
+    except forms.ValidationError:
+        return None
+    return int(value) if value is not None else None
+
+
 class IdListField(forms.TypedMultipleChoiceField):
     """Several row ids (checkboxes)."""
 
