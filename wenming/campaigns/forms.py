@@ -12,6 +12,7 @@ from wenming.campaigns.services import CampaignInput, chain_problems
 from wenming.core.json_input import JsonRefused, json_parse
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Region, RegionLevel, SchoolStage, UnitType
+from wenming.web.params import MAX_ID, IdField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 _FIELD_BYTES = 20_000
@@ -182,3 +183,39 @@ class ObjectionForm(forms.Form):
         field = self.fields["application"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = applications
+
+
+# -- request parameters (wenming.web.params) -------------------------------------------------
+
+
+class CampaignActionParams(forms.Form):
+    action = forms.CharField(label="操作", max_length=20)
+    edition = IdField(label="测评体系版本")
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    start = forms.DateField(label="公示开始日期", required=False)
+    unit = forms.CharField(label="单位", required=False, max_length=200)
+    until = forms.DateField(label="延长至", required=False)
+    reason = forms.CharField(label="原因", required=False, max_length=300)
+
+
+class ApplicationActionParams(forms.Form):
+    action = forms.CharField(label="操作", max_length=20)
+    version = forms.IntegerField(label="版本号", required=False, min_value=0, max_value=MAX_ID)
+    comment = forms.CharField(label="意见", required=False, max_length=20_000)
+
+
+class ObjectionResolveParams(forms.Form):
+    objection = IdField(label="异议", required=True)
+    upheld = forms.CharField(label="是否成立", required=False, max_length=1)
+    resolution = forms.CharField(label="办理结果", required=False, max_length=20_000)
+
+
+class RewardParams(forms.Form):
+    unit = forms.CharField(label="单位", required=False, max_length=200)
+    amount = forms.DecimalField(
+        label="奖金(元)", required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    awarded_on = forms.DateField(label="奖励日期")
+    person = forms.CharField(label="受奖个人", required=False, max_length=50)
+    kind = forms.CharField(label="奖励形式", required=False, max_length=40)
+    description = forms.CharField(label="奖励内容", required=False, max_length=300)

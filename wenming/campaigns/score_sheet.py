@@ -20,6 +20,7 @@ from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.web.params import id_or_none
 
 SHEET = "评分表"
 EVENTS = "否决与负面清单"
@@ -101,7 +102,7 @@ class ScoreSheetImporter(Importer):
         application = (
             applications_visible_to(self.user)
             .select_related("campaign", "unit", "campaign__edition")
-            .filter(pk=int(raw) if raw.isdigit() else 0)
+            .filter(pk=id_or_none(raw) or 0)
             .first()
             if self.user
             else None

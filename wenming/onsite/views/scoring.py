@@ -14,6 +14,7 @@ from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Phase
 from wenming.core.json_input import JsonRefused
 from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.forms import PhotoParams
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
 from wenming.onsite.scoring import photo_add, scores_sync
 from wenming.onsite.screen import score_items
@@ -21,6 +22,7 @@ from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_e
 from wenming.onsite.sync_body import SyncBody
 from wenming.web.context import actor
 from wenming.web.json_body import json_body
+from wenming.web.params import params
 
 
 @login_required
@@ -85,8 +87,9 @@ def sync(request: HttpRequest) -> JsonResponse:
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     assignment = assignment_get_for_expert(user, pk)
+    f = params(request.POST, PhotoParams)
     score = Score.objects.filter(
-        application=assignment.application, expert=user, code=request.POST.get("code", "")
+        application=assignment.application, expert=user, code=f["code"]
     ).first()
     upload = request.FILES.get("photo")
     # the page's script sends photos kept on the phone and wants a short answer
@@ -103,7 +106,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 score=score,
                 name=upload.name or "现场照片.jpg",
                 stream=upload,
-                client_id=request.POST.get("client_id", ""),
+                client_id=f["client_id"],
             )
         except (OnsiteRefused, FileRejected) as exc:
             error = str(exc)
