@@ -114,6 +114,26 @@ def reconcile(
     """Reconcile the campaign (or some of its applications); signed sheets are left as signed."""
     rules = settings_of(campaign)
     only = list(application_ids) if application_ids is not None else None
+    sheets_refresh(campaign, application_ids=only, rules=rules)
+    sheets, items, flagged = _sheet_counts(campaign.pk, only)
+    return ReconcileReport(
+        sheets=sheets,
+        items=items,
+        flagged_items=flagged,
+        experts=expert_deviations(campaign, rules),
+    )
+
+
+def sheets_refresh(
+    campaign: Campaign,
+    *,
+    application_ids: Iterable[int] | None = None,
+    rules: OnsiteSettings | None = None,
+) -> None:
+    """Write the open sheets' figures from the scores (creating missing sheets): what
+    ``reconcile`` does without the report, cheap enough to run whenever a score changes."""
+    rules = rules or settings_of(campaign)
+    only = list(application_ids) if application_ids is not None else None
     rule = str(rules.rule)
     # the figure by the rule, in integer hundredths rounded half-up, computed by the database
     # (the median as an ordered-set aggregate on PostgreSQL; read in order on SQLite)
@@ -143,13 +163,6 @@ def reconcile(
             _sheets_fill_in_python(campaign.pk, only, item_sql, now)
         else:
             _sheets_fill(campaign.pk, only, item_sql, now)
-    sheets, items, flagged = _sheet_counts(campaign.pk, only)
-    return ReconcileReport(
-        sheets=sheets,
-        items=items,
-        flagged_items=flagged,
-        experts=expert_deviations(campaign, rules),
-    )
 
 
 def _where(
@@ -361,7 +374,7 @@ def sheet_scorecard(
 def _sheet(application: Application) -> Sheet:
     sheet = Sheet.objects.select_for_update().filter(application=application).first()
     if sheet is None:
-        reconcile(application.campaign, application_ids=[application.pk])
+        sheets_refresh(application.campaign, application_ids=[application.pk])
         sheet = Sheet.objects.select_for_update().filter(application=application).first()
     if sheet is None:
         raise OnsiteRefused("该单位还没有专家评分")
@@ -420,7 +433,7 @@ def sheet_sign(*, actor: User, application: Application, reason: str = "") -> Sh
     """The leader signs the final sheet, which locks it; signing again after a reopening needs
     the reason for the change."""
     _leader(actor, application)
-    reconcile(application.campaign, application_ids=[application.pk])
+    sheets_refresh(application.campaign, application_ids=[application.pk])
     sheet = _sheet(application)
     if sheet.state == SheetState.SIGNED:
         raise OnsiteRefused("合议表已签署")

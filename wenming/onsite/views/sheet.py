@@ -23,7 +23,6 @@ from wenming.onsite.reconciliation import (
     decision_set,
     expert_deviations,
     final_items,
-    reconcile,
     sheet_data,
     sheet_record,
     sheet_reopen,
@@ -41,10 +40,9 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
     application = assignment.application
     campaign = assignment.campaign
     rules = settings_of(campaign)
+    # read only: the figures are written when a score changes (score_record) or when the
+    # office reconciles the campaign, never on viewing
     sheet = Sheet.objects.filter(application=application).first()
-    if sheet is None or sheet.state == SheetState.OPEN:
-        reconcile(campaign, application_ids=[application.pk])
-        sheet = Sheet.objects.filter(application=application).first()
     members = list(
         Expert.objects.filter(memberships__team=assignment.team).order_by("memberships__id")
     )
