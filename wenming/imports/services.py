@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from wenming.accounts.scope import scope_for
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.imports.base import REGISTRY, CellError, Importer, ImportPlan, open_workbook
 from wenming.imports.models import ImportBatch, ImportStatus
 
 
-class ImportRefused(Exception):
+class ImportRefused(ActionRefused):
     """The import cannot go ahead; the message says why in Chinese."""
 
 

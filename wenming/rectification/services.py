@@ -22,6 +22,7 @@ from wenming.accounts.models import Role, RoleGrant
 from wenming.attachments.detect import FileRejected
 from wenming.attachments.services import attachment_store
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Unit
 from wenming.rectification import histogram
@@ -67,7 +68,7 @@ FIELD_LABELS = {
 }
 
 
-class ProblemRefused(Exception):
+class ProblemRefused(ActionRefused):
     """The action is not allowed; the message says why in Chinese."""
 
 
