@@ -36,6 +36,7 @@ from django.utils import timezone
 from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.organizations.models import Region, RegionLevel, Unit
+from wenming.organizations.paths import region_ids
 from wenming.rectification import histogram
 from wenming.rectification.models import (
     Problem,
@@ -211,14 +212,10 @@ def overdue_by_region(
     if within is not None:
         qs = qs.filter(path_prefix_q("region_path", within.path))
     for path, n in qs.values_list("region_path").annotate(n=Count("*")).order_by():
-        for region_id in region_ids_of(path):
+        for region_id in region_ids(path):
             if region_id in out:
                 out[region_id] += n
     return out
-
-
-def region_ids_of(path: str) -> list[int]:
-    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 def overdue_by(
@@ -512,11 +509,9 @@ def chaser_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
     """Open problems this person chases now (their body or office region is the current level
     of the supervising chain), due within NEAR_DAYS or overdue; escalated ones included."""
     scope = scope_for(user)
-    region_ids = list(
-        Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True)
-    )
-    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=region_ids)
-    if not (scope.supervised_by or region_ids):
+    offices = list(Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True))
+    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=offices)
+    if not (scope.supervised_by or offices):
         return Problem.objects.none()
     return (
         Problem.objects.filter(q)
