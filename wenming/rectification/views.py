@@ -25,6 +25,7 @@ from wenming.accounts.scope import (
 )
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
+from wenming.core.dates import date_of
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.notices.todo import todos_for
 from wenming.organizations.models import RegionLevel
@@ -72,22 +73,15 @@ from wenming.rectification.services import (
     supervision_notice_send,
 )
 from wenming.web.context import actor
+from wenming.web.downloads import XLSX, file_download
 
 PAGE_SIZE = 50
 TODO_KINDS = ("problem", "supervision")
 S = ProblemState
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _files(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
     return [(f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
-
-
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return None
 
 
 @login_required
@@ -149,8 +143,8 @@ def problem_new(request: HttpRequest) -> HttpResponse:
                 location=request.POST.get("location", ""),
                 complainant=request.POST.get("complainant", ""),
                 indicator_code=request.POST.get("indicator_code", ""),
-                deadline=_day(request.POST.get("deadline")),
-                found_on=_day(request.POST.get("found_on")),
+                deadline=date_of(request.POST.get("deadline")),
+                found_on=date_of(request.POST.get("found_on")),
                 files=_files(request),
             )
         except ProblemRefused as exc:
@@ -263,7 +257,7 @@ def problem_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 actor=user,
                 problem=p,
                 responsible=responsible,
-                deadline=_day(post.get("deadline")),
+                deadline=date_of(post.get("deadline")),
                 comment=post.get("comment", ""),
             )
         elif action == "handle":
@@ -299,7 +293,7 @@ def problem_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 title=post.get("title"),
                 description=post.get("description"),
                 severity=post.get("severity"),
-                deadline=_day(post.get("deadline")),
+                deadline=date_of(post.get("deadline")),
             )
         elif action == "measures":
             problem_update(actor=user, problem=p, measures=post.get("measures", ""))
@@ -490,9 +484,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
             sheet.append(_line(row.rank, row.label, row.m))
         if title == "地区":
             sheet.append(_line("合计", data.region.name if data.region else "全部", data.total))
-    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="rectification-overview.xlsx"'
-    return response
+    return file_download(workbook_bytes(wb), "rectification-overview.xlsx", XLSX)
 
 
 # -- notices and plans --------------------------------------------------------------------
@@ -505,7 +497,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         p = problem_get_for_user(user, int(request.POST.get("problem") or 0))
         ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
         chosen = [p, *problems_visible_to(user).filter(unit=p.unit, pk__in=ids).exclude(pk=p.pk)]
-        due = _day(request.POST.get("reply_due"))
+        due = date_of(request.POST.get("reply_due"))
         try:
             if due is None:
                 raise ProblemRefused("请填写回复期限")
