@@ -39,23 +39,13 @@ from wenming.organizations.models import Region, RegionLevel, Unit
 from wenming.organizations.paths import region_ids
 from wenming.rectification import histogram
 from wenming.rectification.models import (
+    TALLY_FIELDS,
     Problem,
     ProblemState,
     RectificationPlan,
     Tally,
     TallyKind,
     TallySpan,
-)
-
-COUNTERS = (
-    "received",
-    "closed",
-    "closed_on_time",
-    "days_total",
-    "complaints_closed",
-    "callbacks_reached",
-    "callbacks_satisfied",
-    "returned",
 )
 
 
@@ -79,7 +69,7 @@ class Measures:
     days: list[int] = field(default_factory=list)  # closed problems by whole days to close
 
     def add(self, other: Measures) -> None:
-        for name in (*COUNTERS, "overdue"):
+        for name in (*TALLY_FIELDS, "overdue"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.days = histogram.total([self.days, other.days])
 
@@ -162,12 +152,12 @@ def measures_for(kind: str, keys: Iterable[int], start: date, end: date) -> dict
     rows = (
         Tally.objects.filter(kind=kind, key__in=keys)
         .filter(_pieces_q(start, end))
-        .values_list("key", *COUNTERS, "days")
+        .values_list("key", *TALLY_FIELDS, "days")
         .order_by()
     )
     sums: dict[int, list[int]] = {}
     parts: dict[int, list[Any]] = {}
-    width = len(COUNTERS)
+    width = len(TALLY_FIELDS)
     for row in rows:
         key = row[0]
         figures = sums.get(key)
@@ -364,7 +354,7 @@ def overview(
 
 def _difference(total: Measures, part: Measures) -> Measures:
     rest = Measures()
-    for name in (*COUNTERS, "overdue"):
+    for name in (*TALLY_FIELDS, "overdue"):
         setattr(rest, name, getattr(total, name) - getattr(part, name))
     rest.days = histogram.difference(total.days, part.days)
     return rest

@@ -161,11 +161,16 @@ def step_record(
         new=S(new).label if new else "",
         comment=comment,
     )
+    if actor is not None:
+        files_store(problem, owner=step, files=files, actor=actor)
+    return step
+
+
+def files_store(problem: Problem, *, owner: models.Model, files: Files, actor: User) -> None:
+    """Store the files on ``owner`` (the problem or one of its steps) in the unit's store; a
+    rejected file refuses the whole change."""
     for name, stream in files:
-        if actor is None:
-            break
         try:
-            attachment_store(unit=problem.unit, owner=step, name=name, stream=stream, actor=actor)
+            attachment_store(unit=problem.unit, owner=owner, name=name, stream=stream, actor=actor)
         except FileRejected as exc:
             raise ProblemRefused(str(exc)) from None
-    return step

@@ -16,8 +16,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import models, transaction
 
-from wenming.attachments.detect import FileRejected
-from wenming.attachments.services import attachment_store
 from wenming.audit.services import audit_record
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Unit
@@ -50,6 +48,7 @@ from wenming.rectification.services.base import (
     chaser_fields,
     check_responsible,
     deadline_by_rule,
+    files_store,
     local_day,
     origin_fields,
     step_record,
@@ -461,10 +460,4 @@ def problem_attach(*, actor: User, problem: Problem, files: Files) -> None:
     problem = _fresh(problem)
     if not (can_supervise(actor, problem.unit) or can_handle(actor, problem)):
         raise ProblemRefused("无权为该问题上传材料")
-    for name, stream in files:
-        try:
-            attachment_store(
-                unit=problem.unit, owner=problem, name=name, stream=stream, actor=actor
-            )
-        except FileRejected as exc:
-            raise ProblemRefused(str(exc)) from None
+    files_store(problem, owner=problem, files=files, actor=actor)

@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from wenming.organizations.paths import region_ids
 from wenming.rectification import histogram
 from wenming.rectification.models import (
+    TALLY_FIELDS,
     Problem,
     ProblemSource,
     Tally,
@@ -20,17 +21,6 @@ from wenming.rectification.models import (
 from wenming.rectification.services.base import month_of, spans_of
 
 # -- tallies -----------------------------------------------------------------------------
-
-TALLY_FIELDS = (
-    "received",
-    "closed",
-    "closed_on_time",
-    "days_total",
-    "complaints_closed",
-    "callbacks_reached",
-    "callbacks_satisfied",
-    "returned",
-)
 
 
 def tally_keys(problem: Problem) -> list[tuple[str, int]]:
