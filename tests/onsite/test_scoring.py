@@ -18,15 +18,9 @@ from wenming.frameworks.selectors import engine_of
 from wenming.onsite.assignments import assignment_create
 from wenming.onsite.errors import NOT_ASSIGNED, NOT_LEADER, REASON_REQUIRED, OnsiteRefused
 from wenming.onsite.models import Score, Sheet, SheetState
-from wenming.onsite.reconciliation import (
-    decision_set,
-    figure,
-    reconcile,
-    sheet_record,
-    sheet_reopen,
-    sheet_sign,
-)
+from wenming.onsite.reconciliation import figure, reconcile
 from wenming.onsite.scoring import score_record, scores_sync
+from wenming.onsite.sheets import decision_set, sheet_record, sheet_reopen, sheet_sign
 from wenming.onsite.teams import onsite_settings_save
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,10 @@ from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.models import Expert, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.problems import problems_from_sheet
-from wenming.onsite.reconciliation import (
+from wenming.onsite.reconciliation import expert_deviations
+from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
+from wenming.onsite.sheets import (
     decision_set,
-    expert_deviations,
     final_items,
     sheet_data,
     sheet_record,
@@ -29,7 +30,6 @@ from wenming.onsite.reconciliation import (
     sheet_scorecard,
     sheet_sign,
 )
-from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
 from wenming.web.context import actor
 
 
