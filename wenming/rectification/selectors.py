@@ -33,7 +33,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.organizations.models import Region, RegionLevel, Unit
 from wenming.organizations.paths import region_ids
@@ -473,40 +472,3 @@ def repeat_overdue_units(
     named = sorted(((-n, u) for n, u in counts if n >= minimum))[:limit]
     found = Unit.objects.in_bulk([u for _, u in named])
     return [RepeatOffender(found[u], overdue.get(u, 0), closed_late.get(u, 0)) for _, u in named]
-
-
-# -- to-do queries (used by todo.py) ---------------------------------------------------
-
-NEAR_DAYS = 3
-
-
-def owner_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
-    """Problems the person's unit must fix, due within NEAR_DAYS or overdue: the named
-    responsible person's, or every open one for the unit's head and administrator."""
-    scope = scope_for(user)
-    leads = [u for u, role in scope.unit_roles if role in (Role.UNIT_HEAD, Role.UNIT_ADMIN)]
-    q = Q(responsible=user) | Q(unit_id__in=leads)
-    return (
-        Problem.objects.filter(q)
-        .filter(state__in=[ProblemState.ACCEPTED, ProblemState.ASSIGNED])
-        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
-        .select_related("unit")
-        .order_by("deadline", "id")[:limit]
-    )
-
-
-def chaser_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
-    """Open problems this person chases now (their body or office region is the current level
-    of the supervising chain), due within NEAR_DAYS or overdue; escalated ones included."""
-    scope = scope_for(user)
-    offices = list(Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True))
-    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=offices)
-    if not (scope.supervised_by or offices):
-        return Problem.objects.none()
-    return (
-        Problem.objects.filter(q)
-        .exclude(state=ProblemState.CLOSED)
-        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
-        .select_related("unit")
-        .order_by("deadline", "id")[:limit]
-    )
