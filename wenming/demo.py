@@ -332,6 +332,7 @@ def _load_problems(people: dict[str, User]) -> None:
 
     from wenming.rectification import services as rect
     from wenming.rectification.models import ProblemSource, Severity
+    from wenming.rectification.services import base as rect_clock
 
     rng = random.Random(5)
     zone = ZoneInfo("Asia/Shanghai")
@@ -350,7 +351,7 @@ def _load_problems(people: dict[str, User]) -> None:
         ("消防通道堵塞", ProblemSource.NEGATIVE),
         ("志愿服务台账不全", ProblemSource.SELF_ASSESSMENT),
     ]
-    real_now = rect._now
+    real_now = rect_clock.now
     try:
         for n in range(300):
             unit = rng.choice([school, civil]) if rng.random() < 0.6 else rng.choice(others)
@@ -360,7 +361,7 @@ def _load_problems(people: dict[str, User]) -> None:
 
             def at(d: date) -> None:
                 moment = datetime.combine(d, time(10), tzinfo=zone)
-                rect._now = lambda: moment  # the demo's clock
+                rect_clock.now = lambda: moment  # the demo's clock
 
             at(found)
             problem = rect.problem_create(
@@ -408,7 +409,7 @@ def _load_problems(people: dict[str, User]) -> None:
                 elif step == 5:
                     rect.problem_close(actor=admin, problem=problem)
     finally:
-        rect._now = real_now
+        rect_clock.now = real_now
     rect.problems_escalate(today=today)
 
 

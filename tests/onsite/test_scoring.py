@@ -18,15 +18,9 @@ from wenming.frameworks.selectors import engine_of
 from wenming.onsite.assignments import assignment_create
 from wenming.onsite.errors import NOT_ASSIGNED, NOT_LEADER, REASON_REQUIRED, OnsiteRefused
 from wenming.onsite.models import Score, Sheet, SheetState
-from wenming.onsite.reconciliation import (
-    decision_set,
-    figure,
-    reconcile,
-    sheet_record,
-    sheet_reopen,
-    sheet_sign,
-)
+from wenming.onsite.reconciliation import figure, reconcile
 from wenming.onsite.scoring import score_record, scores_sync
+from wenming.onsite.sheets import decision_set, sheet_record, sheet_reopen, sheet_sign
 from wenming.onsite.teams import onsite_settings_save
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +243,53 @@ def test_the_sheet_shows_self_assessment_and_evaluation_side_by_side(client, ons
     html = client.get(reverse("onsite:sheet", args=[assignment.pk])).content.decode()
     assert "自评得分" in html and "测评得分" in html and "赵专家" in html and "钱专家" in html
     assert 'class="num diff"' in html  # B2.3 differs (self-assessment not filled in)
+
+
+def test_scores_from_the_phone_bring_the_sheet_up_to_date_at_once(onsite, scored):
+    assignment, engine, sent = scored
+    sheet = Sheet.objects.get(application=assignment.application)
+    assert sheet.item_count == len(engine.styles)
+    assert sheet.items["B2.3"][:4] == [(1000 + 800 + 300 + 1) // 3, 3, 300, 1000]
+    entry = next(e for e in sent["钱专家"] if e["code"] == "B2.3")
+    (answer,) = scores_sync(
+        actor=onsite.experts.b.user,
+        entries=[{**entry, "value": "6", "entered_at": timezone.now().isoformat()}],
+    )
+    assert answer.ok
+    sheet.refresh_from_db()
+    assert sheet.items["B2.3"][:4] == [(1000 + 800 + 600 + 1) // 3, 3, 600, 1000]
+
+
+def test_an_expert_editing_one_entry_updates_the_sheet_in_the_same_transaction(onsite, scored):
+    assignment, _, sent = scored
+    entry = next(e for e in sent["赵专家"] if e["code"] == "B2.3")
+    score_record(
+        actor=onsite.experts.a.user,
+        entry={**entry, "value": "10", "reason": "", "entered_at": timezone.now().isoformat()},
+    )
+    items = Sheet.objects.get(application=assignment.application).items
+    assert items["B2.3"][:4] == [(1000 + 1000 + 300 + 1) // 3, 3, 300, 1000]
+
+
+def test_opening_the_sheet_writes_nothing(client, world, onsite, scored):
+    assignment, _, _ = scored
+    before = Sheet.objects.get(application=assignment.application)
+    client.force_login(onsite.experts.a.user)
+    assert client.get(reverse("onsite:sheet", args=[assignment.pk])).status_code == 200
+    after = Sheet.objects.get(application=assignment.application)
+    assert (after.version, after.reconciled_at) == (before.version, before.reconciled_at)
+
+
+def test_a_sheet_with_no_scores_yet_says_so(client, world, onsite):
+    assignment = assignment_create(
+        actor=world.people.east_office,
+        team=onsite.teams.one,
+        application=onsite.applications[0],
+    )
+    client.force_login(onsite.experts.a.user)
+    html = client.get(reverse("onsite:sheet", args=[assignment.pk])).content.decode()
+    assert "尚未合议" in html
+    assert not Sheet.objects.filter(application=assignment.application).exists()
 
 
 def test_the_signed_sheets_deductions_become_problems_once(world, onsite, scored):

@@ -7,6 +7,7 @@ import pytest
 
 from wenming.rectification import services
 from wenming.rectification.models import Problem, ProblemSource
+from wenming.rectification.services import base
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -16,7 +17,7 @@ class Clock:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING)
-        monkeypatch.setattr(services, "_now", lambda: self.now)
+        monkeypatch.setattr(base, "now", lambda: self.now)
 
     def set(self, day: date, hour: int = 10, minute: int = 0) -> None:
         self.now = datetime.combine(day, time(hour, minute), tzinfo=BEIJING)

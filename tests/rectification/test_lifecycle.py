@@ -20,6 +20,7 @@ from wenming.rectification.models import (
     Severity,
     StepAction,
 )
+from wenming.rectification.services import base, lifecycle
 
 S = ProblemState
 
@@ -60,13 +61,13 @@ def test_compare_and_set_refuses_a_move_whose_state_changed_meanwhile(world):
     stale = Problem.objects.get(pk=problem.pk)
     svc.problem_accept(actor=world.people.east_office, problem=problem)
     with pytest.raises(svc.ProblemRefused, match=svc.STALE):
-        svc._move(
+        lifecycle._move(
             stale,
             actor=world.people.east_office,
             action=StepAction.ACCEPT,
             allowed_from=[S.FOUND],
             to=S.ACCEPTED,
-            now=svc._now(),
+            now=base.now(),
         )
 
 

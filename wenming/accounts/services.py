@@ -13,13 +13,14 @@ from wenming.accounts.models import AccountState, Role, RoleGrant
 from wenming.accounts.scope import scope_for, units_visible_to
 from wenming.accounts.throttle import login_throttles_clear
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.organizations.models import Unit
 
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-class AccountRefused(Exception):
-    pass
+class AccountRefused(ActionRefused):
+    """An account change that is not allowed; the message says why in Chinese."""
 
 
 def initial_password() -> str:

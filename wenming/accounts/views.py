@@ -25,8 +25,7 @@ from wenming.accounts.services import (
 from wenming.accounts.throttle import address_usage, too_many
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.context import actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from wenming.web.downloads import XLSX, file_download
 
 
 class LoginView(auth_views.LoginView):
@@ -96,9 +95,7 @@ def accounts_bulk_create(request: HttpRequest) -> HttpResponse:
                 "首次登录须修改密码",
             ]
         )
-    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="initial-accounts.xlsx"'
-    return response
+    return file_download(workbook_bytes(wb), "initial-accounts.xlsx", XLSX)
 
 
 @login_required

@@ -17,6 +17,7 @@ from wenming.assessments.access import can_fill, can_return, can_submit
 from wenming.assessments.models import AssessmentStatus, Entry, EntryKind, SelfAssessment
 from wenming.assessments.scoring import scorecard_of
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.core.styles import InputError
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
@@ -27,7 +28,7 @@ NOTE_LIMIT = 500
 NOT_EDITABLE = "该自评已提交,不能再修改"
 
 
-class AssessmentRefused(Exception):
+class AssessmentRefused(ActionRefused):
     """The action is not allowed; the message says why in Chinese."""
 
 

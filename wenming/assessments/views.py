@@ -40,6 +40,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
 from wenming.web.context import actor
+from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 
 
@@ -248,6 +249,4 @@ def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     """The entries as a results file, for ``wenming score`` or an archive."""
     assessment = assessment_get_for_user(actor(request), pk)
     data = results_data(assessment, assessment.entries.all())
-    response = HttpResponse(yaml_io.dump(data), content_type="text/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="self-assessment-{assessment.pk}.yaml"'
-    return response
+    return file_download(yaml_io.dump(data).encode(), f"self-assessment-{assessment.pk}.yaml", YAML)

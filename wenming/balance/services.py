@@ -10,9 +10,10 @@ from django.db import transaction
 from wenming.accounts.scope import scope_for
 from wenming.audit.services import audit_record
 from wenming.balance.models import BalanceThreshold
+from wenming.core.errors import ActionRefused
 
 
-class BalanceRefused(Exception):
+class BalanceRefused(ActionRefused):
     """The change cannot be made; the message says why in Chinese."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wenming.campaigns.models import Application, Campaign
 from wenming.organizations.models import Region
+from wenming.organizations.paths import region_ids
 
 
 def naming_region(campaign: Campaign, application: Application) -> Region:
@@ -15,6 +16,6 @@ def naming_region(campaign: Campaign, application: Application) -> Region:
         level = campaign.naming.get(unit.unit_type.name)
     if level is None:
         return campaign.region
-    ids = [int(p) for p in application.unit.region_path.strip("/").split("/") if p]
+    ids = region_ids(application.unit.region_path)
     found = Region.objects.filter(pk__in=ids, level=level).first()
     return found or campaign.region

@@ -45,7 +45,7 @@ from wenming.campaigns.models import (
 from wenming.campaigns.notify import unit_admins
 from wenming.campaigns.signatures import digest_of, signed_content
 from wenming.core.engine import Scorecard
-from wenming.core.errors import FileInvalid
+from wenming.core.errors import ActionRefused, FileInvalid
 from wenming.core.results import results_from_data
 from wenming.dashboards.services import dashboard_application_sync
 from wenming.frameworks.models import FrameworkEdition
@@ -55,7 +55,7 @@ from wenming.notices.services import notice_send
 from wenming.organizations.models import Region, Unit, UnitType
 
 
-class Refused(Exception):
+class Refused(ActionRefused):
     """A campaign action that is not allowed; the message is shown as is."""
 
 

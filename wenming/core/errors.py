@@ -36,3 +36,13 @@ class FileInvalid(ValueError):
     def report(self) -> str:
         head = f"{self.source} 有{len(self.issues)}处错误" if self.source else "文件有错误"
         return "\n".join([head + ",未导入任何内容:", *(f"  {i}" for i in self.issues)])
+
+
+class ActionRefused(Exception):
+    """What a person asked for is not allowed or not possible; the message, in Chinese, says why
+    and is shown as is. Every app's refusal (``ProblemRefused``, ``DrawRefused`` …) subclasses
+    it, so a view or middleware can handle any refusal one way."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else "操作未能完成"

@@ -18,6 +18,7 @@ from wenming.core.errors import FileInvalid
 from wenming.core.results import results_from_data
 from wenming.dashboards.models import Entry, LossSum, StateCount, TallyKind
 from wenming.frameworks.selectors import engine_of
+from wenming.organizations.paths import region_ids
 
 CHUNK = 400  # rows per upsert statement (SQLite's limit on bound parameters)
 
@@ -39,7 +40,7 @@ def losses_of(card: Scorecard) -> dict[str, int]:
 
 
 def _keys(entry: Entry) -> list[tuple[str, int]]:
-    keys = [(TallyKind.REGION.value, int(r)) for r in entry.region_path.strip("/").split("/") if r]
+    keys = [(TallyKind.REGION.value, r) for r in region_ids(entry.region_path)]
     if entry.supervisor_id:
         keys.append((TallyKind.BODY.value, entry.supervisor_id))
     return keys

@@ -9,6 +9,7 @@ from django.utils import timezone
 from wenming.accounts.models import UNIT_ROLES
 from wenming.accounts.scope import scope_for
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.documents.models import DocumentTemplate, ReportSection, SelfInspectionReport
 from wenming.documents.placeholders import placeholders_in
 from wenming.documents.report import draft_sections, report_title
@@ -19,7 +20,7 @@ from wenming.organizations.models import Unit
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
-class DocumentRefused(Exception):
+class DocumentRefused(ActionRefused):
     """The change cannot be made; the message says why in Chinese."""
 
 

@@ -12,11 +12,12 @@ from wenming.audit.services import audit_record
 from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import Application, Campaign, State
 from wenming.core.draw import Candidate, Rules, RulesInvalid, Verdict, draw_check, draw_make
+from wenming.core.errors import ActionRefused
 from wenming.draws.models import Draw
 from wenming.organizations.models import Region
 
 
-class DrawRefused(Exception):
+class DrawRefused(ActionRefused):
     """A draw that is not allowed; the message is shown as is."""
 
 

@@ -25,8 +25,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_edition_list, framework_of
 from wenming.frameworks.services import FrameworkLocked, framework_import
 from wenming.web.context import actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from wenming.web.downloads import XLSX, YAML, file_download
 
 
 @login_required
@@ -66,13 +65,10 @@ def edition_export(request: HttpRequest, code: str, edition: str, fmt: str) -> H
     stored = get_object_or_404(FrameworkEdition, code=code, edition=edition)
     filename = f"{stored.code}-{stored.edition}"
     if fmt == "yaml":
-        response = HttpResponse(stored.source, content_type="text/yaml; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(framework_to_xlsx(framework_of(stored)), content_type=XLSX)
-    else:
-        raise Http404("不支持的导出格式")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+        return file_download(stored.source.encode(), f"{filename}.yaml", YAML)
+    if fmt == "xlsx":
+        return file_download(framework_to_xlsx(framework_of(stored)), f"{filename}.xlsx", XLSX)
+    raise Http404("不支持的导出格式")
 
 
 UPLOAD_KEY = "framework_upload"

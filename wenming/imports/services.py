@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from wenming.accounts.scope import scope_for
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.core.xlsx_guard import WorkbookRefused
 from wenming.imports.base import REGISTRY, Importer, ImportPlan, open_workbook
 from wenming.imports.models import ImportBatch, ImportStatus
@@ -29,7 +30,7 @@ ERRORS_SHOWN = 200  # errors kept and listed; the total is counted
 CHANGES_SHOWN = 500  # changed rows kept for the preview table
 
 
-class ImportRefused(Exception):
+class ImportRefused(ActionRefused):
     """The import cannot go ahead; the message says why in Chinese."""
 
 

@@ -19,8 +19,7 @@ from wenming.imports.services import (
     importer_for,
 )
 from wenming.web.context import actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from wenming.web.downloads import XLSX, file_download
 
 
 def _context(request: HttpRequest) -> dict[str, str]:
@@ -92,6 +91,4 @@ def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     importer = _importer(request, kind)
-    response = HttpResponse(importer.export(scope=scope_for(request.user)), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
-    return response
+    return file_download(importer.export(scope=scope_for(request.user)), f"{kind}.xlsx", XLSX)

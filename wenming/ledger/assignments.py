@@ -3,7 +3,7 @@ deadline; imported and exported in the offices' layout through the shared import
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -14,6 +14,7 @@ from django.utils import timezone
 from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import Scope, scope_for, units_visible_to
 from wenming.audit.services import audit_record
+from wenming.core.dates import date_of
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
@@ -145,7 +146,7 @@ class AssignmentImporter(Importer):
                     )
                 )
                 continue
-            deadline = _date(row.values.get("deadline"))
+            deadline = date_of(row.values.get("deadline"))
             if row.values.get("deadline") not in (None, "") and deadline is None:
                 plan.errors.append(
                     row.error(
@@ -233,16 +234,3 @@ class AssignmentImporter(Importer):
                 ]
             )
         return workbook_bytes(wb)
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip().replace("/", "-").replace(".", "-"))
-        except ValueError:
-            return None
-    return None

@@ -16,6 +16,7 @@ from wenming.attachments.detect import FileRejected
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachment_remove, attachment_store, attachments_of
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.models import (
@@ -31,7 +32,7 @@ from wenming.organizations.models import Department, Unit
 EXPLANATION_LIMIT = 2000
 
 
-class LedgerRefused(Exception):
+class LedgerRefused(ActionRefused):
     """Not allowed or not valid; the message says why in Chinese."""
 
 

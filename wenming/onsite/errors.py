@@ -1,4 +1,7 @@
-class OnsiteRefused(Exception):
+from wenming.core.errors import ActionRefused
+
+
+class OnsiteRefused(ActionRefused):
     """An on-site action that is not allowed; the message (Chinese) is shown as is."""
 
 

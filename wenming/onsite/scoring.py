@@ -26,6 +26,7 @@ from wenming.core.styles import InputError
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
 from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
+from wenming.onsite.reconciliation import sheets_refresh
 
 
 @dataclass
@@ -55,14 +56,19 @@ def scores_sync(*, actor: User, entries: list[dict[str, Any]]) -> list[SyncAnswe
     """
     answers = []
     assignments: dict[int, Assignment | None] = {}
+    touched: dict[int, set[int]] = {}  # campaign → applications whose sheets to refresh
     for raw in entries[:500]:
         client_id = str(raw.get("client_id", ""))
         try:
-            score_record(actor=actor, entry=raw, cache=assignments)
+            score = score_record(actor=actor, entry=raw, cache=assignments, refresh=False)
         except OnsiteRefused as exc:
             answers.append(SyncAnswer(client_id, False, str(exc)))
             continue
+        touched.setdefault(score.campaign_id, set()).add(score.application_id)
         answers.append(SyncAnswer(client_id, True))
+    campaigns = {a.campaign_id: a.campaign for a in assignments.values() if a is not None}
+    for campaign_id, applications in touched.items():
+        sheets_refresh(campaigns[campaign_id], application_ids=sorted(applications))
     return answers
 
 
@@ -89,14 +95,26 @@ def _assignment(actor: User, pk: Any, cache: dict[int, Assignment | None]) -> As
 
 @transaction.atomic
 def score_record(
-    *, actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None] | None = None
+    *,
+    actor: User,
+    entry: dict[str, Any],
+    cache: dict[int, Assignment | None] | None = None,
+    refresh: bool = True,
 ) -> Score:
-    """Create or update one expert's entry for one item (idempotent by client id)."""
+    """Create or update one expert's entry for one item (idempotent by client id), and bring
+    the unit's reconciliation sheet up to date (unless the caller refreshes it for a batch)."""
+    score = _score_write(actor, entry, {} if cache is None else cache)
+    if refresh:
+        sheets_refresh(score.campaign, application_ids=[score.application_id])
+    return score
+
+
+def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
     try:
         client_id = uuid.UUID(str(entry.get("client_id", "")))
     except ValueError:
         raise OnsiteRefused("条目编号无效") from None
-    assignment = _assignment(actor, entry.get("assignment"), {} if cache is None else cache)
+    assignment = _assignment(actor, entry.get("assignment"), cache)
     application = assignment.application
     if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
         raise OnsiteRefused(SIGNED)

@@ -3,7 +3,6 @@ service: preview, all-or-nothing, errors naming row and column."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import Scope, units_visible_to
+from wenming.core.dates import date_of
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.rectification.access import can_supervise, problems_q
@@ -21,19 +21,6 @@ SHEET = "问题清单"
 SOURCES = {label: value for value, label in ProblemSource.choices}
 SEVERITIES = {label: value for value, label in Severity.choices}
 EXPORT_LIMIT = 50_000
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip().replace("/", "-").replace(".", "-"))
-        except ValueError:
-            return None
-    return None
 
 
 @register
@@ -110,7 +97,7 @@ class ProblemImporter(Importer):
                     )
                 )
                 continue
-            found_on = _date(v.get("found_on")) if v.get("found_on") not in (None, "") else today
+            found_on = date_of(v.get("found_on")) if v.get("found_on") not in (None, "") else today
             if found_on is None:
                 plan.errors.append(
                     row.error("found_on", f"发现日期“{v['found_on']}”应为日期,如2026-03-15")
@@ -121,7 +108,7 @@ class ProblemImporter(Importer):
                 continue
             deadline = None
             if v.get("deadline") not in (None, ""):
-                deadline = _date(v.get("deadline"))
+                deadline = date_of(v.get("deadline"))
                 if deadline is None:
                     plan.errors.append(
                         row.error("deadline", f"整改期限“{v['deadline']}”应为日期,如2026-06-30")

@@ -281,6 +281,19 @@ class TallySpan(models.TextChoices):
     YEAR = "y", "年"
 
 
+# the counters of a Tally row, in the order the services add to them and the measures read them
+TALLY_FIELDS = (
+    "received",
+    "closed",
+    "closed_on_time",
+    "days_total",
+    "complaints_closed",
+    "callbacks_reached",
+    "callbacks_satisfied",
+    "returned",
+)
+
+
 class Tally(models.Model):
     """Counts of the problems received in one month, quarter or year by one unit, region (with
     everything below it) or supervising body. Updated in the same transaction as each change:

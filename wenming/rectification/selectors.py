@@ -33,28 +33,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from wenming.accounts.models import Role
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.organizations.models import Region, RegionLevel, Unit
+from wenming.organizations.paths import region_ids
 from wenming.rectification import histogram
 from wenming.rectification.models import (
+    TALLY_FIELDS,
     Problem,
     ProblemState,
     RectificationPlan,
     Tally,
     TallyKind,
     TallySpan,
-)
-
-COUNTERS = (
-    "received",
-    "closed",
-    "closed_on_time",
-    "days_total",
-    "complaints_closed",
-    "callbacks_reached",
-    "callbacks_satisfied",
-    "returned",
 )
 
 
@@ -78,7 +68,7 @@ class Measures:
     days: list[int] = field(default_factory=list)  # closed problems by whole days to close
 
     def add(self, other: Measures) -> None:
-        for name in (*COUNTERS, "overdue"):
+        for name in (*TALLY_FIELDS, "overdue"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.days = histogram.total([self.days, other.days])
 
@@ -161,12 +151,12 @@ def measures_for(kind: str, keys: Iterable[int], start: date, end: date) -> dict
     rows = (
         Tally.objects.filter(kind=kind, key__in=keys)
         .filter(_pieces_q(start, end))
-        .values_list("key", *COUNTERS, "days")
+        .values_list("key", *TALLY_FIELDS, "days")
         .order_by()
     )
     sums: dict[int, list[int]] = {}
     parts: dict[int, list[Any]] = {}
-    width = len(COUNTERS)
+    width = len(TALLY_FIELDS)
     for row in rows:
         key = row[0]
         figures = sums.get(key)
@@ -211,14 +201,10 @@ def overdue_by_region(
     if within is not None:
         qs = qs.filter(path_prefix_q("region_path", within.path))
     for path, n in qs.values_list("region_path").annotate(n=Count("*")).order_by():
-        for region_id in region_ids_of(path):
+        for region_id in region_ids(path):
             if region_id in out:
                 out[region_id] += n
     return out
-
-
-def region_ids_of(path: str) -> list[int]:
-    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 def overdue_by(
@@ -367,7 +353,7 @@ def overview(
 
 def _difference(total: Measures, part: Measures) -> Measures:
     rest = Measures()
-    for name in (*COUNTERS, "overdue"):
+    for name in (*TALLY_FIELDS, "overdue"):
         setattr(rest, name, getattr(total, name) - getattr(part, name))
     rest.days = histogram.difference(total.days, part.days)
     return rest
@@ -486,42 +472,3 @@ def repeat_overdue_units(
     named = sorted(((-n, u) for n, u in counts if n >= minimum))[:limit]
     found = Unit.objects.in_bulk([u for _, u in named])
     return [RepeatOffender(found[u], overdue.get(u, 0), closed_late.get(u, 0)) for _, u in named]
-
-
-# -- to-do queries (used by todo.py) ---------------------------------------------------
-
-NEAR_DAYS = 3
-
-
-def owner_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
-    """Problems the person's unit must fix, due within NEAR_DAYS or overdue: the named
-    responsible person's, or every open one for the unit's head and administrator."""
-    scope = scope_for(user)
-    leads = [u for u, role in scope.unit_roles if role in (Role.UNIT_HEAD, Role.UNIT_ADMIN)]
-    q = Q(responsible=user) | Q(unit_id__in=leads)
-    return (
-        Problem.objects.filter(q)
-        .filter(state__in=[ProblemState.ACCEPTED, ProblemState.ASSIGNED])
-        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
-        .select_related("unit")
-        .order_by("deadline", "id")[:limit]
-    )
-
-
-def chaser_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
-    """Open problems this person chases now (their body or office region is the current level
-    of the supervising chain), due within NEAR_DAYS or overdue; escalated ones included."""
-    scope = scope_for(user)
-    region_ids = list(
-        Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True)
-    )
-    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=region_ids)
-    if not (scope.supervised_by or region_ids):
-        return Problem.objects.none()
-    return (
-        Problem.objects.filter(q)
-        .exclude(state=ProblemState.CLOSED)
-        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
-        .select_related("unit")
-        .order_by("deadline", "id")[:limit]
-    )

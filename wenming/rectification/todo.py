@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
+from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.notices.todo import Todo, todo_provider
-from wenming.rectification.models import ProblemState, SupervisionNotice
-from wenming.rectification.selectors import chaser_todo, owner_todo
+from wenming.organizations.models import Region
+from wenming.rectification.models import Problem, ProblemState, SupervisionNotice
+
+# -- the queries -------------------------------------------------------------------------
+
+NEAR_DAYS = 3
+
+
+def owner_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
+    """Problems the person's unit must fix, due within NEAR_DAYS or overdue: the named
+    responsible person's, or every open one for the unit's head and administrator."""
+    scope = scope_for(user)
+    leads = [u for u, role in scope.unit_roles if role in (Role.UNIT_HEAD, Role.UNIT_ADMIN)]
+    q = Q(responsible=user) | Q(unit_id__in=leads)
+    return (
+        Problem.objects.filter(q)
+        .filter(state__in=[ProblemState.ACCEPTED, ProblemState.ASSIGNED])
+        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
+        .select_related("unit")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
+def chaser_todo(user: User, today: date, limit: int = 50) -> QuerySet[Problem]:
+    """Open problems this person chases now (their body or office region is the current level
+    of the supervising chain), due within NEAR_DAYS or overdue; escalated ones included."""
+    scope = scope_for(user)
+    offices = list(Region.objects.filter(path__in=scope.region_paths).values_list("id", flat=True))
+    q = Q(chaser_body_id__in=scope.supervised_by) | Q(chaser_region_id__in=offices)
+    if not (scope.supervised_by or offices):
+        return Problem.objects.none()
+    return (
+        Problem.objects.filter(q)
+        .exclude(state=ProblemState.CLOSED)
+        .filter(deadline__lte=today + timedelta(days=NEAR_DAYS))
+        .select_related("unit")
+        .order_by("deadline", "id")[:limit]
+    )
+
+
+# -- the providers -----------------------------------------------------------------------
 
 
 @todo_provider

@@ -80,12 +80,12 @@ from wenming.rectification.services import (
     supervision_notice_send,
 )
 from wenming.web.context import actor
+from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
 TODO_KINDS = ("problem", "supervision")
 S = ProblemState
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _files(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
@@ -491,9 +491,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
             sheet.append(_line(row.rank, row.label, row.m))
         if title == "地区":
             sheet.append(_line("合计", data.region.name if data.region else "全部", data.total))
-    response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="rectification-overview.xlsx"'
-    return response
+    return file_download(workbook_bytes(wb), "rectification-overview.xlsx", XLSX)
 
 
 # -- notices and plans --------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 
 from wenming.audit.services import audit_record
+from wenming.core.errors import ActionRefused
 from wenming.core.framework import Effect
 from wenming.notices.services import notice_send
 from wenming.organizations.models import Region, Unit
@@ -23,7 +24,7 @@ from wenming.titles.models import (
 )
 
 
-class TitleRefused(Exception):
+class TitleRefused(ActionRefused):
     """Shown as is."""
 
 

@@ -20,18 +20,17 @@ from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.forms import SheetActionParams
 from wenming.onsite.models import Expert, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.problems import problems_from_sheet
-from wenming.onsite.reconciliation import (
+from wenming.onsite.reconciliation import expert_deviations
+from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
+from wenming.onsite.sheets import (
     decision_set,
-    expert_deviations,
     final_items,
-    reconcile,
     sheet_data,
     sheet_record,
     sheet_reopen,
     sheet_scorecard,
     sheet_sign,
 )
-from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
 from wenming.web.context import actor
 from wenming.web.params import params
 
@@ -43,10 +42,9 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
     application = assignment.application
     campaign = assignment.campaign
     rules = settings_of(campaign)
+    # read only: the figures are written when a score changes (score_record) or when the
+    # office reconciles the campaign, never on viewing
     sheet = Sheet.objects.filter(application=application).first()
-    if sheet is None or sheet.state == SheetState.OPEN:
-        reconcile(campaign, application_ids=[application.pk])
-        sheet = Sheet.objects.filter(application=application).first()
     members = list(
         Expert.objects.filter(memberships__team=assignment.team).order_by("memberships__id")
     )
