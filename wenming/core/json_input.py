@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from wenming.core.errors import ActionRefused
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 
@@ -26,7 +28,7 @@ _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _OPEN = frozenset(b"[{")
 
 
-class JsonRefused(ValueError):
+class JsonRefused(ActionRefused, ValueError):
     """The body is not accepted; the message says why in Chinese."""
 
 

@@ -23,6 +23,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from wenming.core.errors import ActionRefused
+
 MAX_ROWS = 50_000  # data rows of one sheet
 HEADER_ROWS = 10  # title and header lines allowed above the data
 MAX_COLUMNS = 200  # cells in one row
@@ -41,7 +43,7 @@ _ROW_INDEX = re.compile(rb'^[^>]*?\sr\s*=\s*["\'](\d+)')
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 
 
-class WorkbookRefused(Exception):
+class WorkbookRefused(ActionRefused):
     """The file is not opened; the message says why in Chinese."""
 
 

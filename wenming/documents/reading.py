@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from wenming.core.errors import ActionRefused
 from wenming.core.xlsx_guard import ZipRefused, zip_check
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -46,8 +47,9 @@ _COUNT = re.compile(rb"/Count\s+(\d{1,12})")
 _REFERENCE = re.compile(rb"\d\s+\d+\s+R\b")
 
 
-class DocumentRefused(Exception):
-    """The document is not read; the message says why in Chinese."""
+class DocumentRefused(ActionRefused):
+    """The document is not read; the message says why in Chinese. (Not the editing refusal of
+    ``documents.services``: reading is a shared service that imports nothing of the app.)"""
 
 
 @dataclass(frozen=True)
