@@ -231,9 +231,34 @@ def _start_worker(production: bool) -> subprocess.Popen[bytes]:
     return worker
 
 
+WILDCARD_ADDRESSES = {"0.0.0.0", "::", ""}
+
+
+def _production_hosts(host: str) -> None:
+    """Production answers only to known host names: WENMING_ALLOWED_HOSTS, else the address the
+    first run was given with --host (recorded in the data directory), else refuse to start."""
+    from django.conf import settings
+
+    if settings.ALLOWED_HOSTS:
+        return
+    if host in WILDCARD_ADDRESSES:
+        raise CommandError(
+            "生产模式需要知道网站的访问地址:请设置环境变量 WENMING_ALLOWED_HOSTS"
+            "(访问用的域名或IP,多个用逗号分隔,例如 wenming.example.gov.cn,10.0.0.5),"
+            "或用 --host 指定具体的IP地址启动一次(将记录在数据目录的 allowed_hosts 中)"
+        )
+    name = f"[{host}]" if ":" in host else host  # an IPv6 address is matched in brackets
+    settings.HOSTS_FILE.write_text(name + "\n", encoding="utf-8")
+    settings.ALLOWED_HOSTS = [name]
+    print(f"已记录访问地址 {host}(数据目录 allowed_hosts;改用 WENMING_ALLOWED_HOSTS 可覆盖)")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _django(production=args.production)
     from django.core.management import call_command
+
+    if args.production:
+        _production_hosts(args.host)
 
     call_command("migrate", interactive=False, verbosity=0)
     if not args.no_worker:

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import dj_database_url
 
+# Files the product creates (database, uploads, job results, secret key) are its own: 0600 files,
+# 0700 directories. The umask covers whatever this process creates from now on.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("WENMING_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -39,7 +43,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h for h in os.environ.get("WENMING_ALLOWED_HOSTS", "*").split(",") if h]
+
+# The host names the server answers to. Development: this machine only. Production: from
+# WENMING_ALLOWED_HOSTS, else the address recorded by the first `wenming serve --production
+# --host …` (HOSTS_FILE); with neither the server refuses to start (see wenming.cli).
+HOSTS_FILE = DATA_DIR / "allowed_hosts"
+
+
+def _allowed_hosts() -> list[str]:
+    if configured := os.environ.get("WENMING_ALLOWED_HOSTS", "").strip():
+        return [h.strip() for h in configured.split(",") if h.strip()]
+    if not PRODUCTION:
+        return ["localhost", "127.0.0.1", "[::1]"]
+    if HOSTS_FILE.exists():
+        return HOSTS_FILE.read_text(encoding="utf-8").split()
+    return []
+
+
+ALLOWED_HOSTS = _allowed_hosts()
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -48,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
@@ -79,9 +101,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "wenming.web.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wenming.accounts.middleware.ForcePasswordChangeMiddleware",
 ]
@@ -158,6 +182,20 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("WENMING_MEDIA_ROOT", DATA_DIR / "media"))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _private(*paths: Path) -> None:
+    """Close what an earlier version (or another umask) left readable to other accounts."""
+    for path in paths:
+        if path.is_dir():
+            path.chmod(0o700)
+        elif path.is_file():
+            path.chmod(0o600)
+
+
+_private(DATA_DIR, MEDIA_ROOT, *(p for p in DATA_DIR.iterdir() if p.is_file()))
 
 # Upload limits: framework files are small; anything larger is refused before parsing.
 FRAMEWORK_UPLOAD_MAX_BYTES = int(os.environ.get("WENMING_FRAMEWORK_MAX_BYTES", 5 * 1024 * 1024))
@@ -194,6 +232,34 @@ RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "wenming.web.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp): everything from the product itself, no inline script or
+# style attribute (behaviour lives in static JS: wenming/web/static/wenming/wenming.js), no other
+# host. The allowances are for plotly.js (dashboards), as narrow as it permits:
+# - style-src: two exact <style> elements plotly.js inserts, by their SHA-256 (not
+#   'unsafe-inline'): the empty element it then fills through the CSSOM (insertRule, which CSP
+#   does not restrict) and the fixed map-trace stylesheet the bundle adds when it loads. The
+#   hashes belong to the pinned plotly; tests/dashboards/test_browser.py fails if they change.
+# - img-src data: and blob: for its "download as PNG" button (the image is made in the browser).
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style>
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre's stylesheet
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *PLOTLY_STYLE_HASHES],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -31,3 +31,8 @@ urlpatterns = [
     path("draws/", include("wenming.draws.urls")),
     path("onsite/", include("wenming.onsite.urls")),
 ]
+
+handler400 = "wenming.web.errors.bad_request"
+handler403 = "wenming.web.errors.permission_denied"
+handler404 = "wenming.web.errors.page_not_found"
+handler500 = "wenming.web.errors.server_error"

@@ -89,7 +89,12 @@ def test_backup_restores_every_row_file_and_the_key(stocked, target, tmp_path, c
     assert (site.data_dir / "secret_key").read_text() == settings.SECRET_KEY
     assert stat.S_IMODE((site.data_dir / "secret_key").stat().st_mode) == 0o600
 
-    env = {**target.env, "WENMING_DATA_DIR": str(site.data_dir)}
+    # the restored product answers the test client's host like any configured host
+    env = {
+        **target.env,
+        "WENMING_DATA_DIR": str(site.data_dir),
+        "WENMING_ALLOWED_HOSTS": "testserver",
+    }
     result = subprocess.run(
         [sys.executable, "-c", STARTS, "filler", str(stocked.photo.pk)],
         cwd=ROOT,

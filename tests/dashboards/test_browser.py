@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import SHOTS, _guarded, _log_in, browser_page  # noqa: F401
+from tests.web.test_browser import (  # noqa: F401
+    SHOTS,
+    _guarded,
+    _log_in,
+    browser_page,
+    csp_violations,
+)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_charts_draw_with_no_outside_request(browser_page, live_server, board):  # noqa: F811
     page = browser_page
     outside = _guarded(page, live_server)
+    violations = csp_violations(page)
     served: list[str] = []
     page.on("response", lambda r: served.append(r.url) if "plotly" in r.url else None)
     _log_in(page, live_server, "city_office")
     page.click("text=统计看板")
-    page.wait_for_function(
-        "document.querySelectorAll('.chart').length > 0 && "
+    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "() => document.querySelectorAll('.chart').length > 0 && "
         "document.querySelectorAll('.chart[data-drawn]').length == "
         "document.querySelectorAll('.chart').length",
         timeout=30_000,
@@ -31,3 +38,4 @@ def test_the_charts_draw_with_no_outside_request(browser_page, live_server, boar
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
     assert outside == []
+    assert violations == [], "\n".join(violations)  # plotly.js keeps within the CSP

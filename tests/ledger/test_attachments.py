@@ -192,3 +192,33 @@ def test_a_copy_that_fails_on_the_copier_thread_fails_the_archive(world, tmp_pat
     with pytest.raises(OSError, match="在复制时被截断"):
         archive.close()
     os.close(fd)
+
+
+# a PDF whose OpenAction runs JavaScript when a viewer opens it
+PDF_WITH_SCRIPT = (
+    b"%PDF-1.7\n"
+    b"1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+    b"4 0 obj << /Type /Action /S /JavaScript /JS (app.alert\\('x'\\)) >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def test_a_pdf_is_downloaded_never_opened_in_the_browser(client, world):
+    attachment, _ = store(world, "通知.pdf", io.BytesIO(PDF_WITH_SCRIPT))
+    client.force_login(world.people.other_filler)
+    response = client.get(reverse("files:download", args=[attachment.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF_WITH_SCRIPT
+
+
+def test_a_photo_still_opens_in_the_browser(client, world):
+    attachment, _ = store(world, "现场.png", io.BytesIO(image_bytes(fmt="PNG")))
+    client.force_login(world.people.other_filler)
+    response = client.get(reverse("files:download", args=[attachment.pk]))
+    assert response["Content-Disposition"].startswith("inline;")
+    forced = client.get(reverse("files:download", args=[attachment.pk]) + "?download=1")
+    assert forced["Content-Disposition"].startswith("attachment;")

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import chromium_path, need
-from tests.web.test_browser import ARGS, SHOTS, _guarded, _log_in
+from tests.web.test_browser import ARGS, SHOTS, _guarded, _log_in, csp_violations
 from wenming.onsite.assignments import assignment_create
 from wenming.onsite.models import Score
 
@@ -46,6 +46,7 @@ def test_offline_scores_survive_a_closed_tab_and_are_stored_once(phone, live_ser
     )
     expert = onsite.experts.b.user
     url = f"{live_server.url}/onsite/a/{assignment.pk}/"
+    violations = csp_violations(phone)
     page = phone.new_page()
     outside = _guarded(page, live_server)
     _log_in(page, live_server, expert.username)
@@ -90,6 +91,7 @@ def test_offline_scores_survive_a_closed_tab_and_are_stored_once(phone, live_ser
     assert Score.objects.filter(expert=expert).count() == 5
     assert page.locator(f'[data-code="{codes[4]}"] input[value=B]').is_checked()
     assert outside == []
+    assert violations == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,6 +109,7 @@ def test_a_photo_taken_offline_is_kept_on_the_phone_and_stored_once(
     url = f"{live_server.url}/onsite/a/{assignment.pk}/"
     picture = tmp_path / "现场.jpg"
     picture.write_bytes(image_bytes("green"))
+    violations = csp_violations(phone)
     page = phone.new_page()
     outside = _guarded(page, live_server)
     _log_in(page, live_server, expert.username)
@@ -138,3 +141,4 @@ def test_a_photo_taken_offline_is_kept_on_the_phone_and_stored_once(
     assert page.locator(f'[data-code="{code}"] .files img').count() == 1
     assert Photo.objects.count() == 1
     assert outside == []
+    assert violations == []

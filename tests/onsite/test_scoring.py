@@ -415,3 +415,31 @@ def test_a_photo_sent_again_with_its_client_id_is_kept_once(
         "error": "请先为该项评分,再上传照片",
         "retry": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 100_000, "嵌套层次过深"),
+        (b'{"entries": [{"client_id": "' + b"x" * 100 + b'"}]}', "文字过长"),
+        (b'{"entries": ' + b"[" + b"{}," * 500 + b"{}]}", "条目过多"),
+        (b'{"entries": {}}', "“entries”内容或类型不对"),
+    ],
+)
+def test_the_sync_endpoint_refuses_hostile_bodies_in_chinese(client, onsite, body, message):
+    from tests.hostile import bounded
+
+    client.force_login(onsite.experts.c.user)
+    with bounded():
+        response = client.post(reverse("onsite:sync"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not Score.objects.exists()
+
+
+def test_the_sync_endpoint_refuses_an_oversized_body_unread(client, onsite):
+    client.force_login(onsite.experts.c.user)
+    response = client.post(
+        reverse("onsite:sync"), b" " * (1024 * 1024 + 1), content_type="application/json"
+    )
+    assert response.status_code == 400 and "数据过大" in response.json()["error"]

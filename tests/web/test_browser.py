@@ -58,6 +58,28 @@ def _guarded(page, live_server) -> list[str]:
     return outside
 
 
+# reports every Content-Security-Policy violation on the console, where the test collects it
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def csp_violations(target) -> list[str]:
+    """Collect CSP violations on a page or a browser context (every page it opens)."""
+    found: list[str] = []
+    target.add_init_script(CSP_REPORTER)
+
+    def note(message) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            found.append(text)
+
+    target.on("console", note)
+    return found
+
+
 def _wait_for_total(page, expected: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     shown = ""
@@ -104,7 +126,11 @@ def test_fill_a_self_assessment_watch_the_total_and_submit(browser_page, live_se
     fill_all(type("W", (), {"people": type("P", (), {"filler": filler})})(), assessment)
     page = browser_page
     outside = _guarded(page, live_server)
+    violations = csp_violations(page)
     _log_in(page, live_server, "filler")
+    assert "script-src 'self'" in page.evaluate(
+        "fetch('/').then(r => r.headers.get('content-security-policy'))"
+    )
     page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
     assert page.locator("#total-value").inner_text() == "1000"
     item = page.locator('[data-code="A1.6"]')
@@ -137,6 +163,7 @@ def test_fill_a_self_assessment_watch_the_total_and_submit(browser_page, live_se
     assert page.locator("form.entry").count() == 0
     assert SelfAssessment.objects.get(pk=assessment.pk).status == "submitted"
     assert outside == []
+    assert violations == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -97,3 +98,21 @@ def test_pages_reference_no_outside_host(user_client, stored):
     ):
         html = user_client.get(url).content.decode()
         assert not re.search(r"""(src|href)=["'](https?:)?//""", html), url
+
+
+TEMPLATES = sorted((Path(__file__).parents[2] / "wenming").rglob("templates/**/*.html"))
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)|\son[a-z]+\s*=|\sstyle\s*=|javascript:", re.I)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_template_carries_inline_script_or_style(template):
+    """The Content-Security-Policy allows neither; behaviour goes in static JS (data-* hooks)."""
+    found = [m.group(0) for m in INLINE.finditer(template.read_text(encoding="utf-8"))]
+    assert found == [], found
+
+
+def test_every_page_carries_the_content_security_policy(user_client):
+    policy = user_client.get(reverse("home"))["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy

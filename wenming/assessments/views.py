@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from wenming.assessments.access import (
     can_return,
     can_submit,
 )
+from wenming.assessments.forms import EntryParams, StartParams
 from wenming.assessments.models import SelfAssessment
 from wenming.assessments.scoring import results_data, scorecard_of
 from wenming.assessments.screen import _explanations, item_view, item_views, profile_of
@@ -40,6 +40,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
 from wenming.web.context import actor
+from wenming.web.params import params
 
 
 @login_required
@@ -64,10 +65,9 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assessment_start(request: HttpRequest) -> HttpResponse:
     user = actor(request)
-    unit = get_object_or_404(
-        units_visible_to(user).select_related("unit_type"), pk=request.POST.get("unit")
-    )
-    edition = get_object_or_404(FrameworkEdition, pk=request.POST.get("edition"))
+    f = params(request.POST, StartParams)
+    unit = get_object_or_404(units_visible_to(user).select_related("unit_type"), pk=f["unit"])
+    edition = get_object_or_404(FrameworkEdition, pk=f["edition"])
     try:
         assessment = self_assessment_start(actor=user, unit=unit, edition=edition)
     except AssessmentRefused as exc:
@@ -157,13 +157,7 @@ def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     assessment = assessment_get_for_user(user, pk)
     if not can_fill(user, assessment.unit_id):
         raise PermissionDenied("只有本单位的填报员或管理员可以填写自评")
-    typed = {k: request.POST.get(k, "") for k in ("value", "reason", "note", "event_date")}
-    day = None
-    if typed["event_date"]:
-        try:
-            day = dt.date.fromisoformat(typed["event_date"])
-        except ValueError:
-            day = None
+    typed = params(request.POST, EntryParams)
     error, conflict = "", None
     try:
         entry_save(
@@ -173,8 +167,8 @@ def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             value=typed["value"],
             reason=typed["reason"],
             note=typed["note"],
-            event_date=day,
-            version=int(request.POST.get("version") or 0),
+            event_date=typed["event_date"],
+            version=typed["version"] or 0,
         )
     except AssessmentRefused as exc:
         error = str(exc)

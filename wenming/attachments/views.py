@@ -20,13 +20,18 @@ def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
     return found
 
 
+INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
 @login_required
 def download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _attachment_for(request, pk)
     path = content_path(attachment.file.sha256)
     if not path.exists():
         raise Http404("文件内容缺失")
-    inline = attachment.file.kind in ("image", "pdf") and request.GET.get("download") != "1"
+    # only raster images open in the browser; a PDF (which may carry JavaScript or launch
+    # actions), and anything else, is saved to disk for the desktop application to open
+    inline = attachment.file.mime in INLINE_TYPES and request.GET.get("download") != "1"
     response = FileResponse(
         path.open("rb"),
         as_attachment=not inline,

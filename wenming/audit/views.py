@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
+from wenming.audit.forms import AuditFilters
 from wenming.audit.selectors import audit_events_visible_to
 from wenming.audit.services import ACTION_LABELS
 from wenming.audit.verify import verification_in_progress, verification_latest, verification_start
 from wenming.web.context import actor
+from wenming.web.params import params
 
 OBJECT_TYPES = {
     "organizations.unit": "单位",
@@ -33,19 +35,17 @@ def _require_office(request: HttpRequest) -> None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require_office(request)
     events = audit_events_visible_to(request.user)
-    action = request.GET.get("action", "")
-    if action in ACTION_LABELS:
-        events = events.filter(action=action)
-    object_type = request.GET.get("type", "")
-    if object_type in OBJECT_TYPES:
-        events = events.filter(object_type=object_type)
-    who = request.GET.get("actor", "").strip()
-    if who:
-        events = events.filter(actor__username=who)
-    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
-        value = request.GET.get(key, "")
-        if len(value) == 10:
-            events = events.filter(**{lookup: value})
+    f = params(request.GET, AuditFilters)
+    if f["action"] in ACTION_LABELS:
+        events = events.filter(action=f["action"])
+    if f["type"] in OBJECT_TYPES:
+        events = events.filter(object_type=f["type"])
+    if f["actor"]:
+        events = events.filter(actor__username=f["actor"])
+    if f["date_from"]:
+        events = events.filter(at__date__gte=f["date_from"])
+    if f["date_to"]:
+        events = events.filter(at__date__lte=f["date_to"])
     page = Paginator(events.order_by("-at", "-id"), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

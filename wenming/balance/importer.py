@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.contrib.auth.models import User
 
 from wenming.accounts.models import Role
@@ -58,10 +59,11 @@ class BalanceImporter(Importer):
     def check_context(self) -> None:
         from wenming.imports.services import ImportRefused
 
-        raw = self.context.get("year", "")
-        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-            raise ImportRefused("请从均衡发展页面选择年度后导入")
-        self.year = int(raw)
+        field = forms.IntegerField(min_value=2000, max_value=2100)
+        try:
+            self.year = field.clean(self.context.get("year", ""))
+        except forms.ValidationError:
+            raise ImportRefused("请从均衡发展页面选择年度后导入") from None
 
     def plan(self, workbook: Any, *, scope: Scope) -> ImportPlan:
         plan = ImportPlan()

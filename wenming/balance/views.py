@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import regions_visible_to, scope_for
+from wenming.balance.forms import RegionYearParams
 from wenming.balance.models import BalanceLevel, BalanceThreshold, Stage
 from wenming.balance.selectors import StageBalance, region_balance, years_on_file
 from wenming.balance.services import BalanceRefused, thresholds_set
@@ -17,6 +18,7 @@ from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.organizations.models import Region
 from wenming.web.context import actor
 from wenming.web.downloads import XLSX, file_download
+from wenming.web.params import params
 
 
 def _office(request: HttpRequest) -> None:
@@ -27,9 +29,8 @@ def _office(request: HttpRequest) -> None:
 def _region(request: HttpRequest) -> Region:
     """The region asked for (?region=), within the person's scope; by default their own."""
     visible = regions_visible_to(request.user)
-    raw = request.GET.get("region", "")
-    if raw.isdigit():
-        region = visible.filter(pk=int(raw)).first()
+    if pk := params(request.GET, RegionYearParams)["region"]:
+        region = visible.filter(pk=pk).first()
         if region is None:
             raise Http404("地区不存在或无权查看")
         return region
@@ -45,9 +46,8 @@ def _region(request: HttpRequest) -> Region:
 
 
 def _year(request: HttpRequest, region: Region) -> int:
-    raw = request.GET.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if year := params(request.GET, RegionYearParams)["year"]:
+        return int(year)
     on_file = years_on_file(region)
     return on_file[0] if on_file else timezone.localdate().year
 

@@ -5,13 +5,25 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from pydantic import RootModel
 
 from wenming.campaigns.models import DEFAULT_CHAIN, Level
 from wenming.campaigns.services import CampaignInput, chain_problems
+from wenming.core.json_input import JsonRefused, json_parse
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Region, RegionLevel, SchoolStage, UnitType
+from wenming.web.params import MAX_ID, IdField
 
 DATE = forms.DateInput(attrs={"type": "date"})
+_FIELD_BYTES = 20_000
+
+
+class _Chain(RootModel[list[dict[str, str | int | bool | None]]]):
+    """The review chain as typed into the form; chain_problems() checks its meaning."""
+
+
+class _Naming(RootModel[dict[str, int]]):
+    """Which level names each school stage or unit type."""
 
 
 class CampaignForm(forms.Form):
@@ -70,28 +82,22 @@ class CampaignForm(forms.Form):
 
     def clean_chain(self) -> list[dict[str, Any]]:
         try:
-            chain = json.loads(self.cleaned_data["chain"])
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"审核流程不是有效的JSON:第{exc.lineno}行第{exc.colno}列"
-            ) from None
-        if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
-            raise forms.ValidationError("审核流程应为环节列表")
-        problems = chain_problems(chain)
+            chain = json_parse(self.cleaned_data["chain"].encode(), _Chain, max_bytes=_FIELD_BYTES)
+        except JsonRefused as exc:
+            raise forms.ValidationError(f"审核流程{exc}") from None
+        problems = chain_problems(chain.root)
         if problems:
             raise forms.ValidationError(problems)
-        return chain
+        return chain.root
 
     def clean_naming(self) -> dict[str, int]:
         raw = (self.cleaned_data.get("naming") or "").strip()
         if not raw:
             return {}
         try:
-            mapping = json.loads(raw)
-        except json.JSONDecodeError:
-            raise forms.ValidationError("命名机关不是有效的JSON") from None
-        if not isinstance(mapping, dict):
-            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系")
+            mapping = json_parse(raw.encode(), _Naming, max_bytes=_FIELD_BYTES).root
+        except JsonRefused:
+            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系") from None
         out = {}
         known = set(UnitType.objects.values_list("name", flat=True)) | set(SchoolStage.values)
         for name, level in mapping.items():
@@ -177,3 +183,39 @@ class ObjectionForm(forms.Form):
         field = self.fields["application"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = applications
+
+
+# -- request parameters (wenming.web.params) -------------------------------------------------
+
+
+class CampaignActionParams(forms.Form):
+    action = forms.CharField(label="操作", max_length=20)
+    edition = IdField(label="测评体系版本")
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    start = forms.DateField(label="公示开始日期", required=False)
+    unit = forms.CharField(label="单位", required=False, max_length=200)
+    until = forms.DateField(label="延长至", required=False)
+    reason = forms.CharField(label="原因", required=False, max_length=300)
+
+
+class ApplicationActionParams(forms.Form):
+    action = forms.CharField(label="操作", max_length=20)
+    version = forms.IntegerField(label="版本号", required=False, min_value=0, max_value=MAX_ID)
+    comment = forms.CharField(label="意见", required=False, max_length=20_000)
+
+
+class ObjectionResolveParams(forms.Form):
+    objection = IdField(label="异议", required=True)
+    upheld = forms.CharField(label="是否成立", required=False, max_length=1)
+    resolution = forms.CharField(label="办理结果", required=False, max_length=20_000)
+
+
+class RewardParams(forms.Form):
+    unit = forms.CharField(label="单位", required=False, max_length=200)
+    amount = forms.DecimalField(
+        label="奖金(元)", required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    awarded_on = forms.DateField(label="奖励日期")
+    person = forms.CharField(label="受奖个人", required=False, max_length=50)
+    kind = forms.CharField(label="奖励形式", required=False, max_length=40)
+    description = forms.CharField(label="奖励内容", required=False, max_length=300)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.scope import scope_for
 from wenming.campaigns.access import runs_campaign
+from wenming.campaigns.forms import RewardParams
 from wenming.campaigns.models import Application, Campaign, Reward
 from wenming.campaigns.results import (
     QUALIFIED,
@@ -31,6 +29,7 @@ from wenming.campaigns.views import _campaign
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.context import actor
 from wenming.web.downloads import XLSX, file_download
+from wenming.web.params import errors_text
 
 
 def _visible_rows(
@@ -104,6 +103,8 @@ def _counts(request: HttpRequest, prefix: str) -> dict[int, int | None]:
     for key in request.POST:
         if not key.startswith(prefix) or not key[len(prefix) :].isdigit():
             continue
+        if len(key) - len(prefix) > 18:  # not an id (ids are 64-bit)
+            continue
         value = request.POST.get(key, "").strip()
         if value and (not value.isdigit() or int(value) > 100000):
             raise Refused(f"目标数“{value}”应为0到100000之间的整数")
@@ -147,7 +148,9 @@ def targets_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def reward_new(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     user = actor(request)
-    key = request.POST.get("unit", "").strip()
+    form = RewardParams(request.POST)
+    f = form.cleaned_data if form.is_valid() else {}
+    key = f.get("unit", "")
     application = (
         Application.objects.filter(campaign=campaign)
         .filter(Q(unit__credit_code=key.upper()) | Q(unit__name=key))
@@ -157,23 +160,19 @@ def reward_new(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     try:
+        if form.errors:
+            raise Refused(errors_text(form))
         if application is None:
             raise Refused(f"本活动没有单位“{key}”的申报(请填写统一社会信用代码或单位全称)")
-        raw_amount = request.POST.get("amount", "").strip()
-        try:
-            amount = Decimal(raw_amount) if raw_amount else None
-            awarded_on = dt.date.fromisoformat(request.POST.get("awarded_on", ""))
-        except (InvalidOperation, ValueError):
-            raise Refused("奖金应为数字,日期应为2026-12-01这样的格式") from None
         reward_record(
             actor=user,
             campaign=campaign,
             unit=application.unit,
-            person=request.POST.get("person", ""),
-            kind=request.POST.get("kind", ""),
-            description=request.POST.get("description", ""),
-            amount=amount,
-            awarded_on=awarded_on,
+            person=f["person"],
+            kind=f["kind"],
+            description=f["description"],
+            amount=f["amount"],
+            awarded_on=f["awarded_on"],
         )
         messages.success(request, "已记录奖励")
     except Refused as exc:

@@ -16,9 +16,11 @@ from wenming.accounts.scope import Scope
 from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
 from wenming.core.styles import InputError
+from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.web.params import id_or_none
 
 SHEET = "评分表"
 EVENTS = "否决与负面清单"
@@ -100,7 +102,7 @@ class ScoreSheetImporter(Importer):
         application = (
             applications_visible_to(self.user)
             .select_related("campaign", "unit", "campaign__edition")
-            .filter(pk=int(raw) if raw.isdigit() else 0)
+            .filter(pk=id_or_none(raw) or 0)
             .first()
             if self.user
             else None
@@ -201,33 +203,10 @@ class ScoreSheetImporter(Importer):
     def _rows_after_title(self, workbook: Any, plan: ImportPlan) -> Any:
         """The sheet has a title line above the header; skip it when it is there."""
         if SHEET in workbook.sheetnames:
-            first = next(workbook[SHEET].iter_rows(values_only=True, max_row=1), ())
+            first = next(sheet_rows(workbook[SHEET]), ())
             if first and first[0] and str(first[0]).strip() != "指标编码":
-                return self._rows_from(workbook[SHEET], plan, start=2)
+                return self.rows(workbook, SHEET, plan.errors, header_row=2)
         return self.rows(workbook, SHEET, plan.errors)
-
-    def _rows_from(self, sheet: Any, plan: ImportPlan, *, start: int) -> Any:
-        from wenming.imports.base import CellError, Row
-
-        raw_rows = sheet.iter_rows(values_only=True, min_row=start)
-        header = [str(v).strip() if v is not None else "" for v in next(raw_rows, ())]
-        positions = {}
-        for column in self.sheets[SHEET]:
-            if column.header in header:
-                positions[column.field] = (header.index(column.header) + 1, column.header)
-            elif column.required:
-                plan.errors.append(CellError(SHEET, start, 0, "", f"缺少列“{column.header}”"))
-                return
-        for number, raw in enumerate(raw_rows, start=start + 1):
-            if raw is None or all(v in (None, "") for v in raw):
-                continue
-            values = {
-                f: (raw[c - 1].strip() or None if isinstance(raw[c - 1], str) else raw[c - 1])
-                if c - 1 < len(raw)
-                else None
-                for f, (c, _) in positions.items()
-            }
-            yield Row(SHEET, number, values, positions)
 
     def apply(self, plan: ImportPlan, *, actor: User) -> None:
         from wenming.campaigns.services import Refused, evaluation_record

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,7 +29,13 @@ from wenming.campaigns.access import (
     runs_campaign,
 )
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
-from wenming.campaigns.forms import CampaignForm, ObjectionForm
+from wenming.campaigns.forms import (
+    ApplicationActionParams,
+    CampaignActionParams,
+    CampaignForm,
+    ObjectionForm,
+    ObjectionResolveParams,
+)
 from wenming.campaigns.models import (
     Application,
     Campaign,
@@ -60,6 +65,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
 from wenming.web.context import actor
 from wenming.web.downloads import PDF, XLSX, file_download
+from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
 
@@ -148,14 +154,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     user = actor(request)
-    action = request.POST.get("action")
+    f = params(request.POST, CampaignActionParams)
+    action = f["action"]
     try:
         if action == "open":
             campaign_open(actor=user, campaign=campaign)
             messages.success(request, "已发布,开始接受申报")
         elif action == "copy":
-            edition = FrameworkEdition.objects.filter(pk=request.POST.get("edition") or 0).first()
-            year = int(request.POST.get("year") or campaign.year + 1)
+            edition = FrameworkEdition.objects.filter(pk=f["edition"] or 0).first()
+            year = f["year"] or campaign.year + 1
             if edition is None:
                 raise Refused("请选择新一年的测评体系版本")
             copy = campaign_copy(actor=user, campaign=campaign, year=year, edition=edition)
@@ -164,7 +171,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "publish":
             from wenming.campaigns.publicity import campaign_publish
 
-            start = dt.date.fromisoformat(request.POST.get("start") or str(timezone.localdate()))
+            start = f["start"] or timezone.localdate()
             campaign_publish(actor=user, campaign=campaign, start=start)
             messages.success(request, f"已发布公示,公示期至 {campaign.publicity_end:%Y-%m-%d}")
         elif action == "approve":
@@ -176,7 +183,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
                 f"已命名 {counts['named']} 个单位;{counts['rectifying']} 个基本达标单位已下达整改",
             )
         elif action == "extend":
-            key = request.POST.get("unit", "").strip()
+            key = f["unit"]
             unit = (
                 units_visible_to(user)
                 .filter(Q(credit_code=key.upper()) | Q(name=key))
@@ -185,21 +192,21 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if unit is None:
                 raise Refused(f"找不到单位“{key}”(请填写统一社会信用代码或单位全称)")
-            until = dt.date.fromisoformat(request.POST.get("until") or "")
+            until = f["until"]
+            if until is None:
+                raise Refused("请填写延长后的申报截止日期")
             window_extend(
                 actor=user,
                 campaign=campaign,
                 unit=unit,
                 until=until,
-                reason=request.POST.get("reason", ""),
+                reason=f["reason"],
             )
             messages.success(request, f"已为{unit.name}延长申报期限至 {until:%Y-%m-%d}")
         else:
             raise Refused("未知操作")
     except Refused as exc:
         _refused(request, exc)
-    except ValueError:
-        messages.error(request, "日期格式应为2026-06-30")
     return redirect("campaigns:detail", pk=campaign.pk)
 
 
@@ -273,9 +280,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     own = scope_for(user).own_units
     if not own:
         raise PermissionDenied("只有单位可以申报")
-    unit = unit_get_for_user(
-        user, int(request.GET.get("unit") or request.POST.get("unit") or own[0])
-    )
+    wanted = params(request.GET if "unit" in request.GET else request.POST, UnitParam)["unit"]
+    unit = unit_get_for_user(user, wanted or own[0])
     today = timezone.localdate()
     if request.method == "POST":
         try:
@@ -306,9 +312,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 def application_action(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     user = actor(request)
-    action = request.POST.get("action")
-    version = int(request.POST.get("version") or 0)
-    comment = request.POST.get("comment", "")
+    f = params(request.POST, ApplicationActionParams)
+    action, version, comment = f["action"], f["version"] or 0, f["comment"]
     try:
         if action == "sign":
             application_sign(actor=user, application=application, role=SignatureRole.HEAD)
@@ -369,8 +374,9 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         from wenming.campaigns.publicity import objection_resolve
 
+        f = params(request.POST, ObjectionResolveParams)
         objection = Objection.objects.filter(
-            pk=request.POST.get("objection") or 0, application__campaign=campaign
+            pk=f["objection"], application__campaign=campaign
         ).first()
         if objection is None:
             raise Http404("异议不存在")
@@ -378,8 +384,8 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
             objection_resolve(
                 actor=user,
                 objection=objection,
-                upheld=request.POST.get("upheld") == "1",
-                resolution=request.POST.get("resolution", ""),
+                upheld=f["upheld"] == "1",
+                resolution=f["resolution"],
             )
             messages.success(request, "已办结")
         except Refused as exc:

@@ -7,13 +7,11 @@ with its line (YAML) or sheet, row and column (.xlsx).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from wenming.core import yaml_io
@@ -22,6 +20,7 @@ from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import STAGES
 from wenming.core.points import PointsError, to_centi
 from wenming.core.styles import InputError, UnitProfile
+from wenming.core.xlsx_guard import WorkbookRefused, sheet_rows, workbook_open
 
 ENROLMENT_STAGES = ("小学", "初中", "高中")
 TOP_FIELDS = {
@@ -199,11 +198,18 @@ UNIT_LABELS = {
 
 def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise FileInvalid(
-            [Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source
-        ) from None
+        wb = workbook_open(content)
+    except WorkbookRefused as exc:
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    try:
+        return _read_workbook(wb, source=source)
+    except WorkbookRefused as exc:  # a sheet past the row limit, found while streaming it
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    finally:
+        wb.close()
+
+
+def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[Loc], str]]:
     if ITEMS_SHEET not in wb.sheetnames:
         raise FileInvalid([Issue((), f"缺少工作表“{ITEMS_SHEET}”")], source=source)
     cells: dict[Loc, str] = {}
@@ -216,7 +222,7 @@ def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Call
         if name not in wb.sheetnames:
             return []
         out = []
-        for number, row in enumerate(wb[name].iter_rows(min_row=2, values_only=True), start=2):
+        for number, row in enumerate(sheet_rows(wb[name], min_row=2), start=2):
             values = [v.strip() if isinstance(v, str) else v for v in row] + [None] * 5
             if any(v not in (None, "") for v in values):
                 out.append((number, [None if v == "" else v for v in values]))
@@ -249,7 +255,6 @@ def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Call
         components[str(code)] = value
         cells[("components", str(code))] = at(COMPONENTS_SHEET, number, 2)
     data["components"] = components
-    wb.close()
 
     def where(loc: Loc) -> str:
         for end in range(len(loc), -1, -1):

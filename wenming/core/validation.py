@@ -140,7 +140,7 @@ def _message(err: Any, loc: Loc) -> str:
         return f"{field}应为文字"
     if kind == "decimal_max_places":
         return f"{field}最多保留{ctx.get('decimal_places')}位小数"
-    return f"{field}:{err['msg']}"
+    return f"{field}的内容或格式不符合要求"  # pydantic's own text is English: never shown
 
 
 def check(fw: Framework) -> Iterator[Issue]:

@@ -8,13 +8,11 @@ reads "工作表“指标”第5行D列:分值不能为负数".
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,6 +21,7 @@ from wenming.core import yaml_io
 from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import EFFECT_LABELS, NA_TOTAL_LABELS, VETO_KIND_LABELS, Effect
 from wenming.core.styles import REGISTRY
+from wenming.core.xlsx_guard import WorkbookRefused, sheet_rows, workbook_open
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
 INFO_SHEET, TREE_SHEET = "框架", "指标"
@@ -247,11 +246,18 @@ class _Reader:
 def read(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
     """Read a workbook into framework data and a locator naming sheet, row and column."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a file that is not a workbook
-        raise FileInvalid(
-            [Issue((), "无法读取该文件,请上传.xlsx格式的Excel工作簿")], source=source
-        ) from None
+        wb = workbook_open(content)
+    except WorkbookRefused as exc:
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    try:
+        return _read_workbook(wb, source=source)
+    except WorkbookRefused as exc:  # a sheet past the row limit, found while streaming it
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    finally:
+        wb.close()
+
+
+def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[Loc], str]]:
     reader = _Reader()
     missing = [name for name in (INFO_SHEET, TREE_SHEET) if name not in wb.sheetnames]
     if missing:
@@ -266,14 +272,13 @@ def read(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[
             entries = _read_table(wb[title], columns, section, reader)
             if entries:
                 data[section] = entries
-    wb.close()
     if reader.issues:
         raise FileInvalid(reader.issues, source=source)
     return data, reader.where
 
 
 def _rows(sheet: Worksheet) -> Iterable[tuple[int, tuple[Any, ...]]]:
-    for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    for number, row in enumerate(sheet_rows(sheet, min_row=2), start=2):
         if any(v not in (None, "") for v in row):
             yield number, row
 

@@ -24,6 +24,7 @@ from wenming.campaigns.access import campaigns_visible_to
 from wenming.campaigns.models import Campaign, Level
 from wenming.dashboards.models import TallyKind
 from wenming.organizations.models import Region, RegionLevel, Unit, UnitType
+from wenming.web.params import id_or_none
 
 NOT_ALLOWED = "统计看板仅向测评办公室和主管部门开放"
 
@@ -188,4 +189,5 @@ def filter_form(user: User, data: dict[str, str]) -> FilterForm:
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    """The year as offered (a loose value: the form itself checks it against the choices)."""
+    return id_or_none(raw)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -63,8 +64,8 @@ def _day(raw: str) -> dt.date:
     if not raw:
         return timezone.localdate()
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+        return forms.DateField().clean(raw)
+    except ValidationError:
         raise _Back(f"成文日期“{raw}”应为日期,如2026-06-30") from None
 
 

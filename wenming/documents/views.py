@@ -13,6 +13,7 @@ from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
 from wenming.documents.bulletin import sample_document
 from wenming.documents.docx_writer import render_docx
+from wenming.documents.forms import BatchParams, SectionParams, UnitEditionParams
 from wenming.documents.model import Document
 from wenming.documents.models import ReportSection
 from wenming.documents.pdf_writer import render_pdf
@@ -37,6 +38,7 @@ from wenming.jobs.services import job_start
 from wenming.organizations.models import Unit
 from wenming.web.context import actor
 from wenming.web.downloads import DOCX, PDF, file_download
+from wenming.web.params import params
 
 BATCH_LIMIT = 2000
 
@@ -44,9 +46,9 @@ BATCH_LIMIT = 2000
 def _unit_and_edition(
     request: HttpRequest,
 ) -> tuple[Unit, FrameworkEdition, list[FrameworkEdition]]:
-    raw = request.GET.get("unit") or request.POST.get("unit") or ""
-    if raw.isdigit():
-        unit = unit_get_for_user(request.user, int(raw))
+    f = params(request.GET if "unit" in request.GET else request.POST, UnitEditionParams)
+    if f["unit"]:
+        unit = unit_get_for_user(request.user, f["unit"])
     else:
         own = scope_for(request.user).own_units
         if not own:
@@ -55,8 +57,7 @@ def _unit_and_edition(
     editions = editions_for(unit)
     if not editions:
         raise Http404("没有适用于本单位的测评体系")
-    wanted = request.GET.get("edition") or request.POST.get("edition")
-    edition = next((e for e in editions if str(e.pk) == wanted), editions[0])
+    edition = next((e for e in editions if e.pk == f["edition"]), editions[0])
     return unit, edition, editions
 
 
@@ -106,13 +107,10 @@ def section_save(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if section is None:
         raise Http404("报告段落不存在")
-    version = request.POST.get("version", "")
+    f = params(request.POST, SectionParams)
     try:
         report_section_save(
-            actor=actor(request),
-            section_id=pk,
-            text=request.POST.get("text", ""),
-            version=int(version) if version.isdigit() else 0,
+            actor=actor(request), section_id=pk, text=f["text"], version=f["version"] or 0
         )
     except DocumentRefused as exc:
         messages.error(request, f"“{section.heading}”未保存:{exc}")
@@ -142,8 +140,8 @@ def batch_page(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).has(Role.OFFICE):
         raise PermissionDenied("只有测评办公室人员可以批量生成")
     editions = list(FrameworkEdition.objects.defer("source"))
-    wanted = request.GET.get("edition") or request.POST.get("edition")
-    edition = next((e for e in editions if str(e.pk) == wanted), editions[0] if editions else None)
+    f = params(request.POST if request.method == "POST" else request.GET, BatchParams)
+    edition = next((e for e in editions if e.pk == f["edition"]), editions[0] if editions else None)
     units = (
         units_visible_to(request.user)
         .filter(unit_type__name__in=edition.unit_types if edition else [])
@@ -151,7 +149,7 @@ def batch_page(request: HttpRequest) -> HttpResponse:
         .order_by("region_path", "name")
     )
     if request.method == "POST" and edition is not None:
-        chosen = [int(v) for v in request.POST.getlist("units") if v.isdigit()]
+        chosen = f["units"]
         allowed = set(units.filter(pk__in=chosen).values_list("pk", flat=True))
         if not allowed:
             messages.error(request, "请至少选择一个单位")

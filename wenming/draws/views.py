@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wenming.core.draw import REASON_LABELS, Rules, RulesInvalid, rank_key, share_parse
+from wenming.draws.forms import DrawParams, SeenParam
 from wenming.draws.models import Draw
 from wenming.draws.selectors import (
     campaign_for_draws,
@@ -18,20 +19,20 @@ from wenming.draws.selectors import (
 )
 from wenming.draws.services import DrawRefused, draw_candidates, draw_record, draw_verify
 from wenming.web.context import actor
+from wenming.web.params import errors_text
 
 DEFAULT_SHARE = "1/3"
-MIN_INVALID = "每个地区最少抽取数须为0到99之间的整数"
 
 
 def _rules_from_post(post: Any, strata: list[str]) -> Rules:
     shares = {}
     for stratum in strata:
-        text = post.get(f"share:{stratum}", "").strip() or "0"
+        text = post.get(f"share:{stratum}", "").strip()[:40] or "0"
         shares[stratum] = share_parse(text, label=stratum)
-    raw = post.get("min_per_district", "").strip() or "0"
-    if not raw.isdigit() or int(raw) > 99:
-        raise RulesInvalid(MIN_INVALID)
-    return Rules(shares=shares, min_per_district=int(raw))
+    form = DrawParams(post)
+    if not form.is_valid():
+        raise RulesInvalid(errors_text(form))
+    return Rules(shares=shares, min_per_district=form.cleaned_data["min_per_district"] or 0)
 
 
 @login_required
@@ -53,12 +54,9 @@ def campaign_draws(request: HttpRequest, pk: int) -> HttpResponse:
         form["shares"] = {s: request.POST.get(f"share:{s}", "") for s, _ in strata}
         form["min_per_district"] = request.POST.get("min_per_district", "")
         form["reason"] = request.POST.get("reason", "")
-        seen_id = request.POST.get("seen", "")
-        seen = (
-            Draw.objects.filter(campaign=campaign, pk=int(seen_id)).first()
-            if seen_id.isdigit() and len(seen_id) < 16
-            else None
-        )
+        checked = SeenParam(request.POST)
+        seen_id = checked.cleaned_data.get("seen") if checked.is_valid() else None
+        seen = Draw.objects.filter(campaign=campaign, pk=seen_id).first() if seen_id else None
         try:
             rules = _rules_from_post(request.POST, [s for s, _ in strata])
             draw = draw_record(

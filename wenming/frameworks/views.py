@@ -76,6 +76,7 @@ def edition_export(request: HttpRequest, code: str, edition: str, fmt: str) -> H
 
 
 UPLOAD_KEY = "framework_upload"
+ISSUES_SHOWN = 200  # a hostile file can hold thousands
 
 
 @login_required
@@ -115,7 +116,10 @@ def edition_upload(request: HttpRequest) -> HttpResponse:
             try:
                 framework = framework_from_bytes(upload.read(), filename=upload.name or "")
             except FileInvalid as exc:
-                context["issues"] = [str(issue) for issue in exc.issues]
+                issues = [str(issue) for issue in exc.issues[:ISSUES_SHOWN]]
+                if len(exc.issues) > ISSUES_SHOWN:
+                    issues.append(f"共{len(exc.issues)}处错误,以上列出前{ISSUES_SHOWN}处")
+                context["issues"] = issues
             else:
                 request.session[UPLOAD_KEY] = framework_to_yaml(framework)
                 existing = FrameworkEdition.objects.filter(

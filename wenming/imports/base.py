@@ -8,18 +8,17 @@ anything is wrong. To add an importer, copy ``wenming/organizations/importer.py`
 
 from __future__ import annotations
 
-import io
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from wenming.accounts.scope import Scope
+from wenming.core.xlsx_guard import sheet_rows, workbook_open
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,8 @@ class CellError:
     message: str
 
     def __str__(self) -> str:
+        if not self.sheet:  # the whole file
+            return self.message
         where = f"工作表“{self.sheet}”第{self.row}行"
         if self.column:
             where += f"{get_column_letter(self.column)}列({self.header})"
@@ -119,23 +120,28 @@ class Importer(ABC):
 
     # -- helpers for importers ---------------------------------------------------------
 
-    def rows(self, workbook: Workbook, sheet_name: str, errors: list[CellError]) -> Iterator[Row]:
+    def rows(
+        self, workbook: Workbook, sheet_name: str, errors: list[CellError], *, header_row: int = 1
+    ) -> Iterator[Row]:
+        """The sheet's data rows below its header line, blank ones left out (streamed, bounded:
+        a sheet past the row limit raises WorkbookRefused from wenming.core.xlsx_guard)."""
         if sheet_name not in workbook.sheetnames:
             errors.append(CellError(sheet_name, 1, 0, "", f"缺少工作表“{sheet_name}”"))
             return
-        sheet = workbook[sheet_name]
         columns = self.sheets[sheet_name]
-        raw_rows = sheet.iter_rows(values_only=True)
+        raw_rows = sheet_rows(workbook[sheet_name], min_row=header_row)
         header = [str(v).strip() if v is not None else "" for v in next(raw_rows, ())]
         positions: dict[str, tuple[int, str]] = {}
+        missing = False
         for column in columns:
             if column.header in header:
                 positions[column.field] = (header.index(column.header) + 1, column.header)
             elif column.required:
-                errors.append(CellError(sheet_name, 1, 0, "", f"缺少列“{column.header}”"))
-        if any(e.sheet == sheet_name and e.row == 1 for e in errors):
+                missing = True
+                errors.append(CellError(sheet_name, header_row, 0, "", f"缺少列“{column.header}”"))
+        if missing:
             return
-        for number, raw in enumerate(raw_rows, start=2):
+        for number, raw in enumerate(raw_rows, start=header_row + 1):
             if raw is None or all(v in (None, "") for v in raw):
                 continue
             values = {}
@@ -151,11 +157,9 @@ class Importer(ABC):
             yield row
 
 
-def open_workbook(content: bytes) -> Workbook | None:
-    try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # not a workbook: openpyxl raises several kinds
-        return None
+def open_workbook(content: bytes) -> Workbook:
+    """Open an upload for streaming reads; WorkbookRefused (Chinese) when it passes a limit."""
+    return workbook_open(content)
 
 
 REGISTRY: dict[str, type[Importer]] = {}

@@ -11,7 +11,12 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """An uploaded sheet waiting for confirmation; the file is kept so commit re-reads it."""
+    """An uploaded sheet waiting for confirmation.
+
+    ``plan`` is what the upload would change, stored once when it was read (see
+    ``wenming.imports.services.preview_of``): the preview page shows it without reading the
+    file; confirming re-plans the kept file and applies it only if it matches ``plan["digest"]``.
+    """
 
     kind = models.CharField(max_length=40)
     filename = models.CharField(max_length=200)
@@ -26,6 +31,7 @@ class ImportBatch(models.Model):
     )
     context = models.JSONField(default=dict)
     summary = models.JSONField(default=dict)
+    plan = models.JSONField(default=dict)
     committed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

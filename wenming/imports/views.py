@@ -15,14 +15,12 @@ from wenming.imports.models import ImportBatch
 from wenming.imports.services import (
     ImportRefused,
     import_commit,
-    import_plan_of,
     import_preview,
     importer_for,
 )
 from wenming.web.context import actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PREVIEW_ROWS = 500
 
 
 def _context(request: HttpRequest) -> dict[str, str]:
@@ -67,19 +65,9 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(ImportBatch, pk=batch_id, created_by=request.user)
     importer = _importer(request, batch.kind, batch.context)
-    plan = import_plan_of(batch, actor(request))
-    changed = [c for c in plan.changes if c.action != "无变化"]
+    # what was stored when the file was read at upload: the file is not read again here
     return render(
-        request,
-        "imports/preview.html",
-        {
-            "batch": batch,
-            "importer": importer,
-            "plan": plan,
-            "counts": plan.counts(),
-            "changed": changed[:PREVIEW_ROWS],
-            "more": max(0, len(changed) - PREVIEW_ROWS),
-        },
+        request, "imports/preview.html", {"batch": batch, "importer": importer, "shown": batch.plan}
     )
 
 

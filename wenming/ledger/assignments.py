@@ -20,6 +20,7 @@ from wenming.frameworks.selectors import framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.ledger.models import IndicatorAssignment
 from wenming.organizations.models import Unit
+from wenming.web.params import id_or_none
 
 SHEET = "任务分解"
 
@@ -96,15 +97,13 @@ class AssignmentImporter(Importer):
 
         unit_id, edition_id = self.context.get("unit", ""), self.context.get("edition", "")
         unit = (
-            units_visible_to(self.user).filter(pk=int(unit_id) if unit_id.isdigit() else 0).first()
+            units_visible_to(self.user).filter(pk=id_or_none(unit_id) or 0).first()
             if self.user
             else None
         )
         if unit is None:
             raise ImportRefused("请从本单位的任务分解页面进入")
-        edition = FrameworkEdition.objects.filter(
-            pk=int(edition_id) if edition_id.isdigit() else 0
-        ).first()
+        edition = FrameworkEdition.objects.filter(pk=id_or_none(edition_id) or 0).first()
         if edition is None or unit.unit_type.name not in edition.unit_types:
             raise ImportRefused("测评体系不适用于本单位")
         if self.user is not None and not scope_for(self.user).holds(Role.UNIT_ADMIN, unit.pk):

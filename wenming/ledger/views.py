@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import IO, Any, cast
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from wenming.ledger.assignments import (
     assignments_for_person,
     overdue_for_unit_admin,
 )
+from wenming.ledger.forms import ActivityForm, EditionParam, EvidenceParams, ListParams
 from wenming.ledger.models import Activity, ActivityIndicator, ActivityType, IndicatorAssignment
 from wenming.ledger.selectors import evidence_status, quota_status
 from wenming.ledger.services import (
@@ -41,15 +41,15 @@ from wenming.ledger.services import (
 )
 from wenming.organizations.models import Unit
 from wenming.web.context import actor
+from wenming.web.params import UnitParam, errors_text, next_url, params
 
 PAGE_SIZE = 50
 
 
 def _unit(request: HttpRequest) -> Unit:
     """The unit asked for (?unit=), or the person's own unit; always through the scope."""
-    raw = request.GET.get("unit") or request.POST.get("unit")
-    if raw and raw.isdigit():
-        return unit_get_for_user(request.user, int(raw))
+    if pk := params(request.GET if "unit" in request.GET else request.POST, UnitParam)["unit"]:
+        return unit_get_for_user(request.user, pk)
     own = scope_for(request.user).own_units
     if own:
         return unit_get_for_user(request.user, own[0])
@@ -69,8 +69,8 @@ def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
     editions = _editions(unit)
     if not editions:
         raise Http404("没有适用于本单位的测评体系")
-    wanted = request.GET.get("edition") or request.POST.get("edition")
-    chosen = next((e for e in editions if str(e.pk) == wanted), None)
+    wanted = params(request.GET if "edition" in request.GET else request.POST, EditionParam)
+    chosen = next((e for e in editions if e.pk == wanted["edition"]), None)
     if chosen is not None:
         return chosen
     # by default the framework the unit keeps its ledger for (most linked records)
@@ -96,10 +96,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-day", "-id")
     )
-    kind = request.GET.get("type", "")
-    if kind.isdigit():
-        qs = qs.filter(activity_type_id=int(kind))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    f = params(request.GET, ListParams)
+    kind = f["type"]
+    if kind:
+        qs = qs.filter(activity_type_id=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(f["page"])
     return render(
         request,
         "ledger/list.html",
@@ -117,11 +118,11 @@ def _read_form(
     request: HttpRequest, unit: Unit, editions: list[FrameworkEdition]
 ) -> tuple[ActivityInput, list[tuple[FrameworkEdition, str]], list[tuple[str, IO[bytes]]]]:
     """The record form as service arguments; LedgerRefused says what is wrong."""
-    try:
-        day = dt.date.fromisoformat(request.POST.get("day", ""))
-    except ValueError:
-        raise LedgerRefused("请填写正确的日期") from None
-    kind = ActivityType.objects.filter(pk=request.POST.get("activity_type") or 0).first()
+    form = ActivityForm(request.POST)
+    if not form.is_valid():
+        raise LedgerRefused(errors_text(form))
+    f = form.cleaned_data
+    kind = ActivityType.objects.filter(pk=f["activity_type"]).first()
     if kind is None:
         raise LedgerRefused("请选择活动类型")
     links = []
@@ -131,18 +132,15 @@ def _read_form(
         if edition is None:
             raise LedgerRefused("所选测评体系不适用于本单位")
         links.append((edition, code))
-    participants = request.POST.get("participants") or "0"
-    if not participants.isdigit():
-        raise LedgerRefused("参加人数应为非负整数")
     data = ActivityInput(
         activity_type=kind,
-        title=request.POST.get("title", ""),
-        day=day,
-        place=request.POST.get("place", ""),
-        department=unit.departments.filter(pk=request.POST.get("department") or 0).first(),
-        participants=int(participants),
-        participant_names=request.POST.get("participant_names", ""),
-        description=request.POST.get("description", ""),
+        title=f["title"],
+        day=f["day"],
+        place=f["place"],
+        department=unit.departments.filter(pk=f["department"]).first() if f["department"] else None,
+        participants=f["participants"] or 0,
+        participant_names=f["participant_names"],
+        description=f["description"],
     )
     files = [(f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
     return data, links, files
@@ -288,27 +286,28 @@ def evidence(request: HttpRequest) -> HttpResponse:
     edition = _edition(request, unit)
     if request.method == "POST":
         try:
-            if "explanation" in request.POST:
+            f = params(request.POST, EvidenceParams)
+            if f["explanation"] is not None:
                 explanation_save(
                     actor=actor(request),
                     unit=unit,
                     edition=edition,
-                    code=request.POST["code"],
-                    text=request.POST["explanation"],
+                    code=f["code"],
+                    text=f["explanation"],
                 )
             else:
                 confirmation_set(
                     actor=actor(request),
                     unit=unit,
                     edition=edition,
-                    code=request.POST.get("code", ""),
-                    rule_index=int(request.POST.get("rule", "-1")),
-                    confirmed=request.POST.get("confirmed") == "1",
+                    code=f["code"],
+                    rule_index=-1 if f["rule"] is None else f["rule"],
+                    confirmed=f["confirmed"] == "1",
                 )
         except LedgerRefused as exc:
             messages.error(request, str(exc))
         return redirect(
-            f"{reverse('ledger:evidence')}?unit={unit.pk}&edition={edition.pk}#e-{request.POST.get('code', '')}"
+            f"{reverse('ledger:evidence')}?unit={unit.pk}&edition={edition.pk}#e-{f['code']}"
         )
     rows = evidence_status(unit=unit, edition=edition, as_of=timezone.localdate())
     leaves = [r for r in rows if r.node.is_leaf]
@@ -415,4 +414,4 @@ def assignment_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from None
     messages.success(request, f"{assignment.code} 已标记完成")
-    return redirect(request.POST.get("next") or "ledger:my_tasks")
+    return redirect(next_url(request, "ledger:my_tasks"))

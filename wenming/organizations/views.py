@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,21 +20,24 @@ from wenming.organizations.selectors import (
 from wenming.titles.access import offices_over
 from wenming.titles.selectors import titles_of
 from wenming.titles.services import holder_event_choices
+from wenming.web.params import MAX_ID, IdField, params
 
 PAGE_SIZE = 50
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+class UnitListParams(forms.Form):
+    q = forms.CharField(label="名称或代码", required=False, max_length=200)
+    region = IdField(label="区域")
+    type = IdField(label="单位类型")
+    supervisor = IdField(label="主管部门")
+    page = forms.IntegerField(label="页码", required=False, min_value=1, max_value=MAX_ID)
 
 
 @login_required
 def unit_list_view(request: HttpRequest) -> HttpResponse:
+    f = params(request.GET, UnitListParams)
     filters = UnitFilters(
-        q=request.GET.get("q", "").strip()[:50],
-        region=_int(request.GET.get("region")),
-        unit_type=_int(request.GET.get("type")),
-        supervisor=_int(request.GET.get("supervisor")),
+        q=f["q"][:50], region=f["region"], unit_type=f["type"], supervisor=f["supervisor"]
     )
     page = Paginator(unit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")

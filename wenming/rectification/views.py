@@ -7,7 +7,7 @@ from typing import IO, Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +35,14 @@ from wenming.rectification.access import (
     is_unit_lead,
     problem_get_for_user,
     problems_visible_to,
+)
+from wenming.rectification.forms import (
+    ActParams,
+    ListParams,
+    NoticeForm,
+    OverviewParams,
+    PageParam,
+    ProblemForm,
 )
 from wenming.rectification.models import (
     Problem,
@@ -72,6 +80,7 @@ from wenming.rectification.services import (
     supervision_notice_send,
 )
 from wenming.web.context import actor
+from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
 TODO_KINDS = ("problem", "supervision")
@@ -83,32 +92,24 @@ def _files(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
     return [(f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
 
 
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return None
-
-
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     today = timezone.localdate()
     qs = problems_visible_to(user).select_related("unit", "responsible")
-    f = {k: request.GET.get(k, "") for k in ("state", "unit", "source", "overdue")}
+    cleaned = params(request.GET, ListParams)
+    f: dict[str, Any] = {k: cleaned[k] or "" for k in ("state", "unit", "source", "overdue")}
     if f["state"] in S.values:
         qs = qs.filter(state=f["state"])
     elif f["state"] == "open":
         qs = qs.exclude(state=S.CLOSED)
-    if f["unit"].isdigit():
-        qs = qs.filter(unit_id=unit_get_for_user(user, int(f["unit"])).pk)
+    if f["unit"]:
+        qs = qs.filter(unit_id=unit_get_for_user(user, f["unit"]).pk)
     if f["source"] in ProblemSource.values:
         qs = qs.filter(source=f["source"])
     if f["overdue"] == "1":
         qs = qs.exclude(state=S.CLOSED).filter(deadline__lt=today)
-    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(
@@ -137,20 +138,21 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     if not scope.has(Role.OFFICE, Role.SUPERVISOR):
         units = units.filter(pk__in=scope.own_units)
     if request.method == "POST":
-        unit = unit_get_for_user(user, int(request.POST.get("unit") or 0))
+        f = params(request.POST, ProblemForm)
+        unit = unit_get_for_user(user, f["unit"])
         try:
             problem = problem_create(
                 actor=user,
                 unit=unit,
-                source=request.POST.get("source", ""),
-                severity=request.POST.get("severity", Severity.GENERAL),
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
-                location=request.POST.get("location", ""),
-                complainant=request.POST.get("complainant", ""),
-                indicator_code=request.POST.get("indicator_code", ""),
-                deadline=_day(request.POST.get("deadline")),
-                found_on=_day(request.POST.get("found_on")),
+                source=f["source"],
+                severity=f["severity"] or Severity.GENERAL,
+                title=f["title"],
+                description=f["description"],
+                location=f["location"],
+                complainant=f["complainant"],
+                indicator_code=f["indicator_code"],
+                deadline=f["deadline"],
+                found_on=f["found_on"],
                 files=_files(request),
             )
         except ProblemRefused as exc:
@@ -168,7 +170,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             "sources": ProblemSource.choices,
             "severities": Severity.choices,
             "post": request.POST.dict(),
-            "chosen": request.GET.get("unit", ""),
+            "chosen": str(params(request.GET, UnitParam)["unit"] or ""),
             "today": timezone.localdate(),
         },
     )
@@ -252,18 +254,19 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def problem_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = actor(request)
     p = problem_get_for_user(user, pk)
-    post = request.POST
+    f = params(request.POST, ActParams)
+    post = {k: v for k, v in f.items() if k in request.POST}
     try:
         if action == "accept":
             problem_accept(actor=user, problem=p, comment=post.get("comment", ""))
         elif action == "assign":
-            who = post.get("responsible", "")
-            responsible = User.objects.filter(pk=int(who)).first() if who.isdigit() else None
+            who = f["responsible"]
+            responsible = User.objects.filter(pk=who).first() if who else None
             problem_assign(
                 actor=user,
                 problem=p,
                 responsible=responsible,
-                deadline=_day(post.get("deadline")),
+                deadline=f["deadline"],
                 comment=post.get("comment", ""),
             )
         elif action == "handle":
@@ -299,7 +302,7 @@ def problem_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 title=post.get("title"),
                 description=post.get("description"),
                 severity=post.get("severity"),
-                deadline=_day(post.get("deadline")),
+                deadline=f["deadline"],
             )
         elif action == "measures":
             problem_update(actor=user, problem=p, measures=post.get("measures", ""))
@@ -317,12 +320,15 @@ def problem_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # -- overview -----------------------------------------------------------------------------
 
 
-def _month(raw: str | None, default: date) -> date:
+def _month(raw: str, default: date) -> date:
+    """A month typed as 2026-03 (the form checked the shape; the calendar checks the rest)."""
+    if not raw:
+        return default
+    year, month = raw.split("-")
     try:
-        year, month = (raw or "").split("-")
         return date(int(year), int(month), 1)
     except ValueError:
-        return default
+        raise BadRequest(f"月份“{raw}”不存在") from None
 
 
 def _overview_for(request: HttpRequest) -> Overview:
@@ -331,21 +337,16 @@ def _overview_for(request: HttpRequest) -> Overview:
     if not scope.has(Role.OFFICE):
         raise PermissionDenied("只有测评办公室可以查看整改统计")
     today = timezone.localdate()
-    start = _month(request.GET.get("start"), date(today.year, 1, 1))
-    end = _month(request.GET.get("end"), today.replace(day=1))
+    f = params(request.GET, OverviewParams)
+    start = _month(f["start"], date(today.year, 1, 1))
+    end = _month(f["end"], today.replace(day=1))
     region = office_region(user)
-    raw = request.GET.get("region", "")
-    if raw.isdigit():
-        chosen = regions_visible_to(user).filter(pk=int(raw)).first()
+    if f["region"]:
+        chosen = regions_visible_to(user).filter(pk=f["region"]).first()
         if chosen is None:
             raise Http404("地区不存在或无权查看")
         region = chosen
-    level_raw = request.GET.get("level", "")
-    level = (
-        int(level_raw)
-        if level_raw.isdigit() and int(level_raw) in RegionLevel.values
-        else RegionLevel.TOWNSHIP
-    )
+    level = f["level"] if f["level"] in RegionLevel.values else RegionLevel.TOWNSHIP
     if region is not None and level <= region.level:
         level = min(region.level + 1, RegionLevel.COMMUNITY)
     return overview(
@@ -354,7 +355,7 @@ def _overview_for(request: HttpRequest) -> Overview:
         start=start,
         end=end,
         today=today,
-        sort=request.GET.get("sort", ""),
+        sort=f["sort"],
     )
 
 
@@ -502,10 +503,11 @@ def overview_export(request: HttpRequest) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     if request.method == "POST":
-        p = problem_get_for_user(user, int(request.POST.get("problem") or 0))
-        ids = [int(i) for i in request.POST.getlist("problems") if i.isdigit()]
+        f = params(request.POST, NoticeForm)
+        p = problem_get_for_user(user, f["problem"])
+        ids = f["problems"]
         chosen = [p, *problems_visible_to(user).filter(unit=p.unit, pk__in=ids).exclude(pk=p.pk)]
-        due = _day(request.POST.get("reply_due"))
+        due = f["reply_due"]
         try:
             if due is None:
                 raise ProblemRefused("请填写回复期限")
@@ -513,8 +515,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 unit=p.unit,
                 problems=chosen,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
+                title=f["title"],
+                body=f["body"],
                 reply_due=due,
             )
         except ProblemRefused as exc:
@@ -527,7 +529,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "sent_by")
         .order_by("replied_at", "reply_due")
     )
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notices, PAGE_SIZE).get_page(params(request.GET, PageParam)["page"])
     return render(
         request, "rectification/notices.html", {"page": page, "today": timezone.localdate()}
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, unit_get_for_user
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.titles.access import can_manage, offices_over, titles_visible_to
+from wenming.titles.forms import HolderEventForm, ListParams, TitleActionForm
 from wenming.titles.models import LEVEL_LABELS, TitleStatus
 from wenming.titles.selectors import current_titles, titles_due_for_recheck
 from wenming.titles.services import (
@@ -28,25 +28,27 @@ from wenming.titles.services import (
 )
 from wenming.web.context import actor
 from wenming.web.downloads import XLSX, file_download
+from wenming.web.params import errors_text, next_url, params
 
 
 def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     today = timezone.localdate()
     rows = titles_visible_to(request.user)
-    show = request.GET.get("show", "current")
+    cleaned = params(request.GET, ListParams)
+    show = cleaned["show"] or "current"
     if show == "current":
         rows = current_titles(rows, as_of=today)
     elif show == "due":
         rows = titles_due_for_recheck(rows, year=today.year, as_of=today)
-    f = {k: request.GET.get(k, "") for k in ("kind", "level", "year", "region", "q")}
+    f = {k: cleaned[k] or "" for k in ("kind", "level", "year", "region", "q")}
     if f["kind"]:
         rows = rows.filter(kind=f["kind"])
     if f["level"] in LEVEL_LABELS:
         rows = rows.filter(level=f["level"])
-    if f["year"].isdigit():
-        rows = rows.filter(year=int(f["year"]))
-    if f["region"].isdigit():
-        region = regions_visible_to(request.user).filter(pk=int(f["region"])).first()
+    if f["year"]:
+        rows = rows.filter(year=f["year"])
+    if f["region"]:
+        region = regions_visible_to(request.user).filter(pk=f["region"]).first()
         if region is not None:
             rows = rows.filter(path_prefix_q("region_path", region.path))
     if f["q"].strip():
@@ -62,7 +64,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("称号名单由测评办公室查看;单位的称号见单位页面")
     rows, filters, show = _filtered(request)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, 50).get_page(params(request.GET, ListParams)["page"])
     return render(
         request,
         "titles/list.html",
@@ -115,8 +117,12 @@ def title_action(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("称号不存在")
     if not can_manage(user, title):
         raise PermissionDenied("只有命名机关所在地区(或上级)的测评办公室可以办理")
-    action, reason = request.POST.get("action"), request.POST.get("reason", "")
+    form = TitleActionForm(request.POST)
+    f = form.cleaned_data if form.is_valid() else {}
+    action, reason = f.get("action"), f.get("reason", "")
     try:
+        if form.errors:
+            raise TitleRefused(errors_text(form))
         if action == "suspend":
             title_suspend(actor=user, title=title, reason=reason)
         elif action == "revoke":
@@ -124,32 +130,28 @@ def title_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "restore":
             title_restore(actor=user, title=title, reason=reason)
         elif action == "warn":
-            deadline = dt.date.fromisoformat(request.POST.get("deadline", ""))
+            deadline = f["deadline"]
+            if deadline is None:
+                raise TitleRefused("请填写整改期限")
             title_warn(actor=user, title=title, reason=reason, deadline=deadline)
         elif action == "recheck":
             today = timezone.localdate()
-            raw_deadline, raw_score = (
-                request.POST.get("deadline", ""),
-                request.POST.get("score", ""),
-            )
             title_recheck(
                 actor=user,
                 title=title,
                 year=today.year,
                 checked_on=today,
-                outcome=request.POST.get("outcome", ""),
+                outcome=f["outcome"],
                 comment=reason,
-                deadline=dt.date.fromisoformat(raw_deadline) if raw_deadline else None,
-                score_centi=round(float(raw_score) * 100) if raw_score else None,
+                deadline=f["deadline"],
+                score_centi=None if f["score"] is None else int(f["score"] * 100),
             )
         else:
             raise TitleRefused("未知操作")
         messages.success(request, "已办理")
     except TitleRefused as exc:
         messages.error(request, str(exc))
-    except ValueError:
-        messages.error(request, "日期应为2027-06-30这样的格式,得分应为数字")
-    return redirect(request.POST.get("next") or "titles:list")
+    return redirect(next_url(request, "titles:list"))
 
 
 @login_required
@@ -160,20 +162,22 @@ def holder_event(request: HttpRequest, unit: int) -> HttpResponse:
     found = unit_get_for_user(user, unit)
     if not offices_over(user, found):
         raise PermissionDenied("只有单位所在地区(或上级)的测评办公室可以登记")
-    edition, _, code = request.POST.get("event", "").partition(":")
+    form = HolderEventForm(request.POST)
     try:
+        if not form.is_valid():
+            raise TitleRefused(errors_text(form))
+        f = form.cleaned_data
+        edition, _, code = f["event"].partition(":")
         changed = holder_event_record(
             actor=user,
             unit=found,
-            edition_id=int(edition) if edition.isdigit() else 0,
+            edition_id=int(edition),  # the form's pattern: digits
             code=code,
-            day=dt.date.fromisoformat(request.POST.get("day", "")),
-            description=request.POST.get("description", ""),
+            day=f["day"],
+            description=f["description"],
         )
     except TitleRefused as exc:
         messages.error(request, str(exc))
-    except ValueError:
-        messages.error(request, "请填写事项日期,如2026-06-30")
     else:
         names = "、".join(f"{t.name}({t.get_status_display()})" for t in changed)
         messages.success(request, f"已登记;{names or '称号不受影响'}")

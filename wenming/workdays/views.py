@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +9,8 @@ from django.utils import timezone
 
 from wenming.accounts.scope import scope_for
 from wenming.web.context import actor
+from wenming.web.params import errors_text, params
+from wenming.workdays.forms import DayForm, YearParam
 from wenming.workdays.models import CalendarDay
 from wenming.workdays.services import calendar_day_remove, calendar_day_set
 
@@ -23,26 +23,28 @@ def calendar(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("只有系统管理员可以维护节假日")
+        form = DayForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, errors_text(form))
+            return redirect(request.path)
+        f = form.cleaned_data
+        day = f["day"]
         try:
-            day = dt.date.fromisoformat(request.POST.get("day", ""))
-            if request.POST.get("remove"):
+            if f["remove"]:
                 calendar_day_remove(actor=user, day=day)
                 messages.success(request, f"已删除 {day:%Y-%m-%d} 的设置")
             else:
                 calendar_day_set(
                     actor=user,
                     day=day,
-                    is_workday=request.POST.get("is_workday") == "1",
-                    name=request.POST.get("name", ""),
+                    is_workday=f["is_workday"] == "1",
+                    name=f["name"],
                 )
                 messages.success(request, f"已保存 {day:%Y-%m-%d}")
         except ValueError as exc:
-            messages.error(
-                request, "日期格式应为2026-10-01" if "isoformat" in str(exc) else str(exc)
-            )
-        return redirect(f"{request.path}?year={request.POST.get('day', '')[:4]}")
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else timezone.localdate().year
+            messages.error(request, str(exc))
+        return redirect(f"{request.path}?year={day.year}")
+    year = params(request.GET, YearParam)["year"] or timezone.localdate().year
     days = CalendarDay.objects.filter(day__year=year)
     return render(
         request,

@@ -16,11 +16,13 @@ from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Campaign
 from wenming.onsite.assignments import assignment_create, assignments_auto
 from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.forms import CampaignActionParams
 from wenming.onsite.models import Assignment, Expert, Rule, Team
 from wenming.onsite.reconciliation import expert_deviations, reconcile
 from wenming.onsite.selectors import assignable_applications, settings_of, team_loads
 from wenming.onsite.teams import expert_save, onsite_settings_save, team_create
 from wenming.web.context import actor
+from wenming.web.params import params
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -81,8 +83,9 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     user = actor(request)
-    post = request.POST
-    what = post.get("action", "")
+    f = params(request.POST, CampaignActionParams)
+    post = {k: v for k, v in f.items() if v not in (None, "")}
+    what = f["action"]
     try:
         if what == "settings":
             onsite_settings_save(
@@ -90,7 +93,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
                 campaign=campaign,
                 rule=post.get("rule", ""),
                 exclude_own_township=post.get("exclude_own_township") == "1",
-                spread_percent=int(post.get("spread_percent") or 30),
+                spread_percent=30 if f["spread_percent"] is None else f["spread_percent"],
             )
             messages.success(request, "现场测评规则已保存")
         elif what == "expert":
@@ -111,7 +114,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "专家信息已保存")
         elif what == "team":
             leader = get_object_or_404(Expert, pk=post.get("leader") or 0)
-            members = list(Expert.objects.filter(pk__in=post.getlist("members")))
+            members = list(Expert.objects.filter(pk__in=f["members"]))
             team_create(
                 actor=user,
                 campaign=campaign,
@@ -139,6 +142,6 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
                 f"已合议{report.sheets}个单位、{report.items}个评分项,"
                 f"{report.flagged_items}项分差超过预警",
             )
-    except (OnsiteRefused, ValueError) as exc:
-        messages.error(request, str(exc) if isinstance(exc, OnsiteRefused) else "请填写整数")
+    except OnsiteRefused as exc:
+        messages.error(request, str(exc))
     return redirect("onsite:campaign", pk=campaign.pk)

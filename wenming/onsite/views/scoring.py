@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,12 +12,17 @@ from django.views.decorators.http import require_POST
 from wenming.attachments.detect import FileRejected
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Phase
+from wenming.core.json_input import JsonRefused
 from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.forms import PhotoParams
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
 from wenming.onsite.scoring import photo_add, scores_sync
 from wenming.onsite.screen import score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
+from wenming.onsite.sync_body import SyncBody
 from wenming.web.context import actor
+from wenming.web.json_body import json_body
+from wenming.web.params import params
 
 
 @login_required
@@ -71,12 +74,10 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
 def sync(request: HttpRequest) -> JsonResponse:
     """Entries kept on the phone arrive here, as JSON; each gets an answer by its client id."""
     try:
-        body = json.loads(request.body or b"{}")
-        entries = body.get("entries")
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise ValueError
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": "数据格式有误"}, status=400)
+        body = json_body(request, SyncBody)
+    except JsonRefused as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    entries = [e.model_dump(exclude_none=True) for e in body.entries]
     answers = scores_sync(actor=actor(request), entries=entries)
     return JsonResponse({"answers": [a.as_json() for a in answers]})
 
@@ -86,8 +87,9 @@ def sync(request: HttpRequest) -> JsonResponse:
 def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     assignment = assignment_get_for_expert(user, pk)
+    f = params(request.POST, PhotoParams)
     score = Score.objects.filter(
-        application=assignment.application, expert=user, code=request.POST.get("code", "")
+        application=assignment.application, expert=user, code=f["code"]
     ).first()
     upload = request.FILES.get("photo")
     # the page's script sends photos kept on the phone and wants a short answer
@@ -104,7 +106,7 @@ def photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 score=score,
                 name=upload.name or "现场照片.jpg",
                 stream=upload,
-                client_id=request.POST.get("client_id", ""),
+                client_id=f["client_id"],
             )
         except (OnsiteRefused, FileRejected) as exc:
             error = str(exc)

@@ -17,6 +17,7 @@ from wenming.campaigns.access import can_act_on_step
 from wenming.core.points import fmt
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import OnsiteRefused
+from wenming.onsite.forms import SheetActionParams
 from wenming.onsite.models import Expert, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.problems import problems_from_sheet
 from wenming.onsite.reconciliation import (
@@ -32,6 +33,7 @@ from wenming.onsite.reconciliation import (
 )
 from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
 from wenming.web.context import actor
+from wenming.web.params import params
 
 
 @login_required
@@ -118,7 +120,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = actor(request)
     assignment = assignment_get_for_expert(user, pk)
     application = assignment.application
-    post = request.POST
+    post = params(request.POST, SheetActionParams)
     try:
         if action == "decide":
             decision_set(

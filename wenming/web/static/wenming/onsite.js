@@ -85,7 +85,7 @@
     if (sending || !navigator.onLine) { status(); return; }
     var all = load();
     var batch = Object.keys(all).filter(function (k) { return all[k].pending && !all[k].error; })
-      .map(function (k) { return all[k]; });
+      .map(function (k) { return all[k]; }).slice(0, 500);  // the server takes 500 at a time
     if (!batch.length) { status(); photosSend(); return; }
     sending = true;
     fetch(root.dataset.sync, {

@@ -1,0 +1,1 @@
+from tests.imports.conftest import _media, campaign, civic, importer_case, standard  # noqa: F401

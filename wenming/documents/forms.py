@@ -1,0 +1,22 @@
+"""The parameters of the document pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from wenming.web.params import MAX_ID, IdField, IdListField
+
+
+class UnitEditionParams(forms.Form):
+    unit = IdField(label="单位")
+    edition = IdField(label="测评体系")
+
+
+class SectionParams(forms.Form):
+    text = forms.CharField(label="段落内容", required=False, strip=False, max_length=200_000)
+    version = forms.IntegerField(label="版本号", required=False, min_value=0, max_value=MAX_ID)
+
+
+class BatchParams(forms.Form):
+    edition = IdField(label="测评体系")
+    units = IdListField(label="单位")
