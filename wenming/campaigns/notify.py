@@ -1,12 +1,12 @@
-"""Who is told about an application's steps."""
+"""Who is told about an application's steps.
+
+``unit_admins`` lives in ``wenming.accounts.selectors`` (titles need it too and sit below
+campaigns); it is re-exported here for ``campaigns.services`` until issue 15's split of that
+module imports it from accounts directly.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from wenming.accounts.selectors import unit_admins
 
-from wenming.accounts.models import Role
-
-
-def unit_admins(unit_id: int) -> QuerySet[User]:
-    return User.objects.filter(grants__role=Role.UNIT_ADMIN, grants__unit_id=unit_id).distinct()
+__all__ = ["unit_admins"]

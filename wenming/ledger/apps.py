@@ -6,4 +6,8 @@ class LedgerConfig(AppConfig):
     verbose_name = "创建台账"
 
     def ready(self) -> None:
-        from wenming.ledger import assignments, binder  # noqa: F401  (register the importer and the job)
+        from wenming.ledger import (  # noqa: F401  (register the importer, the job, the to-dos)
+            assignments,
+            binder,
+            todo,
+        )

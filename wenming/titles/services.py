@@ -152,7 +152,7 @@ def title_warn(*, actor: User, title: Title, reason: str, deadline: date) -> Tit
         new=f"限期整改至 {deadline:%Y-%m-%d}",
         comment=reason.strip(),
     )
-    from wenming.campaigns.notify import unit_admins
+    from wenming.accounts.selectors import unit_admins
 
     notice_send(
         actor=actor,
