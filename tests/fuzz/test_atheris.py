@@ -1,5 +1,5 @@
 """The atheris harness runs a fixed number of inputs per loader inside the suite (a longer run:
-bench/README.md). Skipped with a printed reason where atheris is not installed; fails in CI."""
+bench/fuzz.md). Skipped with a printed reason where atheris is not installed; fails in CI."""
 
 from __future__ import annotations
 
