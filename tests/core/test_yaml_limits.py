@@ -108,6 +108,16 @@ def test_upload_page_refuses_hostile_framework_and_stores_nothing(client, world,
     assert "framework_upload" not in "".join(client.session.keys())
 
 
+@pytest.mark.django_db
+def test_upload_page_holds_frameworks_to_their_own_size_limit(client, world, settings):
+    settings.FRAMEWORK_UPLOAD_MAX_BYTES = 1024 * 1024  # below the 20 MB of data imports
+    client.force_login(world.people.city_office)
+    content = b"code: x\n" + b"#" * (1024 * 1024)
+    response = client.post(reverse("frameworks:upload"), {"file": _named(content, "f.yaml")})
+    assert "文件过大(测评体系文件上限1MB)" in response.content.decode()
+    assert FrameworkEdition.objects.count() == 0
+
+
 def _named(content: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -106,8 +106,9 @@ def edition_upload(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             context["issues"] = ["请选择文件"]
-        elif upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
-            context["issues"] = ["文件过大"]
+        elif upload.size is not None and upload.size > settings.FRAMEWORK_UPLOAD_MAX_BYTES:
+            limit = settings.FRAMEWORK_UPLOAD_MAX_BYTES / (1024 * 1024)
+            context["issues"] = [f"文件过大(测评体系文件上限{limit:g}MB)"]
         else:
             try:
                 framework = framework_from_bytes(upload.read(), filename=upload.name or "")
