@@ -20,7 +20,7 @@ from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import STAGES
 from wenming.core.points import PointsError, to_centi
 from wenming.core.styles import InputError, UnitProfile
-from wenming.core.xlsx_guard import WorkbookRefused, sheet_rows, workbook_open
+from wenming.core.xlsx_guard import sheet_rows, workbook_read
 
 ENROLMENT_STAGES = ("小学", "初中", "高中")
 TOP_FIELDS = {
@@ -197,16 +197,7 @@ UNIT_LABELS = {
 
 
 def read_xlsx(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
-    try:
-        wb = workbook_open(content)
-    except WorkbookRefused as exc:
-        raise FileInvalid([Issue((), str(exc))], source=source) from None
-    try:
-        return _read_workbook(wb, source=source)
-    except WorkbookRefused as exc:  # a sheet past the row limit, found while streaming it
-        raise FileInvalid([Issue((), str(exc))], source=source) from None
-    finally:
-        wb.close()
+    return workbook_read(content, lambda wb: _read_workbook(wb, source=source), source=source)
 
 
 def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[Loc], str]]:

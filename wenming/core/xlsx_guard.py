@@ -17,13 +17,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from wenming.core.errors import ActionRefused
+from wenming.core.errors import ActionRefused, FileInvalid, Issue
+
+T = TypeVar("T")
 
 MAX_ROWS = 50_000  # data rows of one sheet
 HEADER_ROWS = 10  # title and header lines allowed above the data
@@ -183,3 +185,19 @@ def sheet_rows(sheet: Any, *, min_row: int = 1) -> Iterator[tuple[Any, ...]]:
             return
         yield row
         number += 1
+
+
+def workbook_read(content: bytes, read: Callable[[Any], T], *, source: str = "") -> T:
+    """``read(workbook)`` over a guarded, read-only workbook, closed afterwards; a refusal of the
+    guard (at opening, or a sheet past the row limit found while streaming) becomes the file's
+    :class:`FileInvalid` for the framework and results loaders."""
+    try:
+        wb = workbook_open(content)
+    except WorkbookRefused as exc:
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    try:
+        return read(wb)
+    except WorkbookRefused as exc:
+        raise FileInvalid([Issue((), str(exc))], source=source) from None
+    finally:
+        wb.close()

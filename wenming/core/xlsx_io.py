@@ -21,7 +21,7 @@ from wenming.core import yaml_io
 from wenming.core.errors import FileInvalid, Issue, Loc
 from wenming.core.framework import EFFECT_LABELS, NA_TOTAL_LABELS, VETO_KIND_LABELS, Effect
 from wenming.core.styles import REGISTRY
-from wenming.core.xlsx_guard import WorkbookRefused, sheet_rows, workbook_open
+from wenming.core.xlsx_guard import sheet_rows, workbook_read
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
 INFO_SHEET, TREE_SHEET = "框架", "指标"
@@ -245,16 +245,7 @@ class _Reader:
 
 def read(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
     """Read a workbook into framework data and a locator naming sheet, row and column."""
-    try:
-        wb = workbook_open(content)
-    except WorkbookRefused as exc:
-        raise FileInvalid([Issue((), str(exc))], source=source) from None
-    try:
-        return _read_workbook(wb, source=source)
-    except WorkbookRefused as exc:  # a sheet past the row limit, found while streaming it
-        raise FileInvalid([Issue((), str(exc))], source=source) from None
-    finally:
-        wb.close()
+    return workbook_read(content, lambda wb: _read_workbook(wb, source=source), source=source)
 
 
 def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[Loc], str]]:
