@@ -307,3 +307,22 @@ def test_applying_warns_about_items_without_evidence(world, campaign, client):
     )
     page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
     assert f"有 {len(missing)} 项指标佐证不完整" in page
+
+
+def test_the_application_page_says_where_the_result_came_from(world, campaign, client):
+    people = world.people
+    application = signed_and_submitted(world, campaign)
+    for actor in (people.supervisor, people.east_office):
+        application = application_pass(
+            actor=actor, application_id=application.pk, version=application.version
+        )
+    evaluation_record(
+        actor=people.east_office,
+        application=application,
+        data=results(campaign.edition, world.s1, 95000),
+        source="paper",
+    )
+    client.force_login(people.east_office)
+    page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
+    assert "纸质评分表导入" in page
+    assert "paper" not in page

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from wenming.audit.chain import chain_append
@@ -118,3 +120,54 @@ ACTION_LABELS = {
     "supervision.send": "发送督办通知",
     "supervision.reply": "回复督办通知",
 }
+
+
+# What a recorded field is called on the pages. Model fields speak for themselves (their
+# verbose_name); these are the names services record that are not a model field of the object,
+# or whose model field has no Chinese name.
+FIELD_LABELS = {
+    "state": "状态",
+    "status": "状态",
+    "phase": "阶段",
+    "deadline": "整改期限",
+    "plan": "整改计划",
+    "parent": "上级地区",
+    "escalation_level": "督办级别",
+    "sha256": "文件校验值(SHA-256)",
+    "digest": "抽签结果校验值(SHA-256)",
+    "max_cv": "差异系数上限",
+    "name": "名称",
+    "level": "层级",
+}
+# "<item code>.<part>": the parts of a self-assessment entry or an imported row
+PART_LABELS = {
+    "value": "填报值",
+    "reason": "不适用或扣分理由",
+    "note": "说明",
+    "event_date": "发生日期",
+}
+
+
+def field_label(object_type: str, field: str) -> str:
+    """The Chinese name of a recorded field: "V1.value" → "V1 填报值", "status" → "状态"."""
+    if not field or not field.isascii():
+        return field
+    verbose = _model_field_name(object_type, field)
+    if verbose:
+        return verbose
+    if field in FIELD_LABELS:
+        return FIELD_LABELS[field]
+    head, dot, part = field.rpartition(".")
+    if dot and part in PART_LABELS:
+        return f"{head} {PART_LABELS[part]}"
+    return field
+
+
+def _model_field_name(object_type: str, field: str) -> str:
+    """The model field's own Chinese verbose_name, or "" when it has none."""
+    try:
+        model = apps.get_model(object_type)
+        verbose = str(getattr(model._meta.get_field(field), "verbose_name", ""))
+    except (LookupError, FieldDoesNotExist, ValueError):
+        return ""
+    return "" if verbose.isascii() else verbose

@@ -233,6 +233,9 @@ class WindowExtension(models.Model):
         return f"延长至 {self.until:%Y-%m-%d}"
 
 
+EVALUATION_SOURCES = {"paper": "纸质评分表导入", "onsite": "现场测评"}
+
+
 class Evaluation(models.Model):
     """An evaluation step's result for one application: item values in the results format."""
 
@@ -255,6 +258,11 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} {self.total_centi / 100:g} {self.grade}"
+
+    @property
+    def source_label(self) -> str:
+        """Where the result came from, as the pages say it."""
+        return EVALUATION_SOURCES.get(self.source, "其他")
 
 
 class ObjectionState(models.TextChoices):

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django import template
 
-from wenming.audit.services import ACTION_LABELS
+from wenming.audit.models import AuditEvent
+from wenming.audit.services import ACTION_LABELS, field_label
 from wenming.core.points import fmt, fmt_decimal
 
 register = template.Library()
@@ -27,3 +28,9 @@ def centi(value: int | None) -> str:
 @register.filter
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+@register.filter
+def event_field(event: AuditEvent) -> str:
+    """The field an audit event changed, named in Chinese."""
+    return field_label(event.object_type, event.field)
