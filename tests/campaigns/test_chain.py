@@ -326,3 +326,16 @@ def test_the_application_page_says_where_the_result_came_from(world, campaign, c
     page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
     assert "纸质评分表导入" in page
     assert "paper" not in page
+
+
+def test_the_unit_head_is_told_who_applies(world, campaign, client):
+    submitted_assessment(world, campaign.edition)
+    client.force_login(world.people.head)
+    page = client.get(reverse("campaigns:apply", args=[campaign.pk])).content.decode()
+    assert "符合申报条件" in page and "发起申报</button>" not in page
+    admin = world.people.unit_admin
+    assert "申报由本单位管理员发起" in page
+    assert (admin.get_full_name() or admin.username) in page
+    client.force_login(admin)
+    page = client.get(reverse("campaigns:apply", args=[campaign.pk])).content.decode()
+    assert "发起申报</button>" in page and "申报由本单位管理员发起" not in page

@@ -18,6 +18,7 @@ from wenming.accounts.scope import (
     unit_get_for_user,
     units_visible_to,
 )
+from wenming.accounts.selectors import unit_admins
 from wenming.accounts.throttle import public_post_limited, too_many
 from wenming.campaigns.access import (
     applications_visible_to,
@@ -303,6 +304,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             "until": window_until(campaign, unit),
             "missing": missing_evidence(unit=unit, edition=campaign.edition, as_of=today),
             "can_prepare": can_prepare(user, unit.pk),
+            "admins": [p.get_full_name() or p.username for p in unit_admins(unit.pk)[:5]],
         },
     )
 
