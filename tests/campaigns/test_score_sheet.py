@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.campaigns.conftest import results
 from tests.campaigns.test_chain import signed_and_submitted
 from wenming.campaigns.services import application_pass
+from wenming.imports.models import ImportBatch
 from wenming.imports.services import ImportRefused, import_commit, import_preview
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,25 @@ def test_only_the_steps_reviewer_may_import_or_download(world, campaign, client)
         )
     client.force_login(world.people.supervisor)
     assert client.get(reverse("campaigns:score_sheet", args=[application.pk])).status_code == 403
+
+
+def test_the_import_pages_speak_of_score_sheets_and_lead_back_to_the_application(
+    world, campaign, client
+):
+    application = at_evaluation(world, campaign)
+    client.force_login(world.people.east_office)
+    upload_url = reverse("imports:upload", args=["score_sheet"]) + f"?application={application.pk}"
+    page = client.get(upload_url).content.decode()
+    assert "得分/评价" in page and "扣分制填发现问题的处数" in page
+    assert "统一社会信用代码" not in page  # not the unit importer's help
+    back = reverse("campaigns:application", args=[application.pk])
+    assert f'href="{back}"' in page
+    blank = client.get(reverse("campaigns:score_sheet", args=[application.pk])).content
+    data = results(campaign.edition, world.s1, 89950)
+    upload = SimpleUploadedFile("评分表.xlsx", filled(blank, data["items"]))
+    response = client.post(upload_url, {"file": upload})
+    preview = client.get(response["Location"]).content.decode()
+    assert f'<a href="{back}">取消</a>' in preview
+    stored = ImportBatch.objects.latest("pk")
+    response = client.post(reverse("imports:commit", args=[stored.pk]))
+    assert response["Location"] == back

@@ -42,6 +42,9 @@ class BalanceImporter(Importer):
     kind = "balance"
     label = "义务教育均衡发展学校指标"
     context_keys = ("year",)
+    done_url = "balance:index"
+    done_query = ("year",)
+    intro = "每所学校每个学段一行,按统一社会信用代码(未填时按学校名称)对应本地区已登记的学校;同一年度已导入的指标按新文件更新。"
     sheets = {
         SHEET: [
             Column("统一社会信用代码", "credit_code"),

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.urls import reverse
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from wenming.accounts.scope import Scope
@@ -72,6 +73,15 @@ class ScoreSheetImporter(Importer):
     kind = "score_sheet"
     label = "评分表"
     context_keys = ("application",)
+    intro = (
+        "上传从申报页面下载的本单位空白评分表(填写后)。按指标编码对应测评内容;"
+        "“得分/评价”一列按每项的评分方式填写:等级制填等级,是否制填“是”或“否”,"
+        "扣分制填发现问题的处数,其余填得分或测得的数值。导入即记录本环节的测评结果。"
+    )
+
+    def done_target(self) -> str:
+        return reverse("campaigns:application", args=[self.context["application"]])
+
     sheets = {
         SHEET: [
             Column("指标编码", "code", required=True),

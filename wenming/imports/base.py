@@ -12,8 +12,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
+from django.urls import reverse
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
@@ -90,12 +92,22 @@ class Importer(ABC):
     sheets: ClassVar[dict[str, list[Column]]]
     # query parameters the importer needs (e.g. which unit and framework), kept with the upload
     context_keys: ClassVar[tuple[str, ...]] = ()
-    # where the person lands after a confirmed import (a URL name)
+    # where the person lands after a confirmed import: a URL name, with these context keys
+    # passed on as query parameters (a unit's sheet leads back to that unit's page)
     done_url: ClassVar[str] = "units:list"
+    done_query: ClassVar[tuple[str, ...]] = ()
+    # what the upload page says about the sheet beyond the general rules (how rows are matched)
+    intro: ClassVar[str] = ""
 
     def __init__(self, *, context: dict[str, str] | None = None, user: User | None = None) -> None:
         self.context = context or {}
         self.user = user
+
+    def done_target(self) -> str:
+        """The page to return to once the import is confirmed (where the person came from)."""
+        url = reverse(self.done_url)
+        query = {k: self.context[k] for k in self.done_query if self.context.get(k)}
+        return f"{url}?{urlencode(query)}" if query else url
 
     def check_context(self) -> None:
         """Raise ImportRefused (from wenming.imports.services) if the context is not allowed."""

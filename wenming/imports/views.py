@@ -56,7 +56,12 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "imports/upload.html",
-        {"importer": importer, "kind": kind, "query": urlencode(importer.context)},
+        {
+            "importer": importer,
+            "kind": kind,
+            "query": urlencode(importer.context),
+            "back": importer.done_target(),
+        },
     )
 
 
@@ -66,7 +71,15 @@ def preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     importer = _importer(request, batch.kind, batch.context)
     # what was stored when the file was read at upload: the file is not read again here
     return render(
-        request, "imports/preview.html", {"batch": batch, "importer": importer, "shown": batch.plan}
+        request,
+        "imports/preview.html",
+        {
+            "batch": batch,
+            "importer": importer,
+            "shown": batch.plan,
+            "query": urlencode(importer.context),
+            "back": importer.done_target(),
+        },
     )
 
 
@@ -85,7 +98,7 @@ def commit(request: HttpRequest, batch_id: int) -> HttpResponse:
         request,
         f"导入完成:新增{counts['新增']}条,更新{counts['更新']}条,无变化{counts['无变化']}条",
     )
-    return redirect(importer.done_url)
+    return redirect(importer.done_target())
 
 
 @login_required

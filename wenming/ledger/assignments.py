@@ -76,6 +76,9 @@ class AssignmentImporter(Importer):
     kind = "assignments"
     label = "考核指标任务分解表"
     context_keys = ("unit", "edition")
+    done_url = "ledger:assignments"
+    done_query = ("unit", "edition")
+    intro = "每个指标一行,按指标编码对应;已分解的指标按新文件更新责任科室、责任人、完成时限和备注。"
     sheets = {
         SHEET: [
             Column("序号", "number"),

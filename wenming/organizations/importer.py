@@ -62,6 +62,7 @@ INT_FIELDS = (
 class UnitSheetImporter(Importer):
     kind = "units"
     label = "地区与单位"
+    intro = "已有地区按行政区划代码、已有单位按统一社会信用代码更新,不会重复。"
     sheets = {
         REGIONS: [
             Column("行政区划代码", "code", required=True),

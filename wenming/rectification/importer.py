@@ -28,6 +28,7 @@ class ProblemImporter(Importer):
     kind = "problems"
     label = "整改问题清单"
     done_url = "rectification:list"
+    intro = "每个问题一行,按统一社会信用代码对应责任单位;每次导入都新增问题,请勿重复导入同一文件。"
     sheets = {
         SHEET: [
             Column("序号", "number"),

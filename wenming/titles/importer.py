@@ -23,6 +23,8 @@ LEVEL_BY_LABEL = {label: key for key, label in LEVEL_LABELS.items()}
 class PastTitleImporter(Importer):
     kind = "titles"
     label = "历届称号名单"
+    done_url = "titles:list"
+    intro = "每个称号一行,按统一社会信用代码对应单位;同一单位同一创建类型、级别和年度的称号已登记的,不会重复导入。"
     sheets = {
         SHEET: [
             Column("单位名称", "name", required=True),
