@@ -12,6 +12,7 @@ import argparse
 import atexit
 import json
 import os
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -222,13 +223,44 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def _start_worker(production: bool) -> subprocess.Popen[bytes]:
-    """The background worker (documents, binders, imports) runs beside the web server."""
+    """The background worker (documents, binders, imports) runs beside the web server and stops
+    with it: on Ctrl+C, on SIGTERM (a service manager's stop) and, on Linux, even when the server
+    is killed outright (the kernel signals the worker when its parent dies)."""
     env = dict(os.environ)
     if production:
         env["WENMING_PRODUCTION"] = "1"
-    worker = subprocess.Popen([sys.executable, "-m", "wenming.cli", "manage", "db_worker"], env=env)
-    atexit.register(worker.terminate)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "wenming.cli", "manage", "db_worker"],
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+    atexit.register(_stop_worker, worker)
+    # SIGTERM would end the server without running atexit: turn it into a normal exit
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     return worker
+
+
+def _die_with_parent() -> None:
+    """In the worker, before it starts: ask Linux to send SIGTERM when the server dies."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 WILDCARD_ADDRESSES = {"0.0.0.0", "::", ""}
