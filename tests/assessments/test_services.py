@@ -151,3 +151,24 @@ def test_a_veto_hit_fails_the_unit_whatever_the_score(world, standard):
     card, problems = scorecard_of(a, a.entries.all())
     assert problems == [] and card is not None
     assert card.total == 100000 and card.grade == "不达标" and card.vetoed
+
+
+def test_the_unit_is_told_when_its_self_assessment_is_sent_back(world, standard, client):
+    from django.urls import reverse
+
+    from wenming.notices.models import Notice
+
+    a = start(world, standard)
+    fill_all(world, a)
+    self_assessment_submit(actor=world.people.unit_admin, assessment_id=a.pk)
+    draft = self_assessment_return(
+        actor=world.people.supervisor, assessment_id=a.pk, reason="请补充材料"
+    )
+    told = Notice.objects.filter(kind="assessment")
+    assert {n.recipient for n in told} == {world.people.unit_admin, world.people.filler}
+    notice = told.get(recipient=world.people.filler)
+    assert "请补充材料" in notice.body and notice.url == reverse(
+        "assessments:detail", args=[draft.pk]
+    )
+    client.force_login(world.people.filler)
+    assert "自评被退回" in client.get(reverse("notices:list")).content.decode()

@@ -10,4 +10,9 @@ from wenming.accounts.models import Role
 
 def unit_admins(unit_id: int) -> QuerySet[User]:
     """The people who administer the unit (told about its applications, titles and warnings)."""
-    return User.objects.filter(grants__role=Role.UNIT_ADMIN, grants__unit_id=unit_id).distinct()
+    return unit_people(unit_id, Role.UNIT_ADMIN)
+
+
+def unit_people(unit_id: int, *roles: str) -> QuerySet[User]:
+    """The people holding any of these roles for the unit (head, administrator, filler)."""
+    return User.objects.filter(grants__role__in=roles, grants__unit_id=unit_id).distinct()

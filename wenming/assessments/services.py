@@ -11,8 +11,11 @@ from datetime import date
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from wenming.accounts.models import Role
+from wenming.accounts.selectors import unit_people
 from wenming.assessments.access import can_fill, can_return, can_submit
 from wenming.assessments.models import AssessmentStatus, Entry, EntryKind, SelfAssessment
 from wenming.assessments.scoring import scorecard_of
@@ -22,6 +25,7 @@ from wenming.core.styles import InputError
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.frameworks.services import framework_mark_used
+from wenming.notices.services import notice_send
 from wenming.organizations.models import Unit
 
 NOTE_LIMIT = 500
@@ -259,5 +263,17 @@ def self_assessment_return(*, actor: User, assessment_id: int, reason: str) -> S
         action="assessment.start",
         obj=draft,
         new=f"第{draft.revision}版(退回后重新填报)",
+    )
+    notice_send(
+        actor=actor,
+        recipients=unit_people(assessment.unit_id, Role.UNIT_ADMIN, Role.UNIT_FILLER),
+        title=f"自评被退回:{assessment.edition.name}",
+        body=(
+            f"{assessment.unit.name}第{assessment.revision}版自评已被退回,退回原因:{reason.strip()}。"
+            f"已生成第{draft.revision}版,保留原有填报内容,请修改后重新提交。"
+        ),
+        url=reverse("assessments:detail", args=[draft.pk]),
+        kind="assessment",
+        obj=draft,
     )
     return draft
