@@ -22,3 +22,4 @@ class OnsiteConfig(AppConfig):
                 "onsite.reopen": "合议表重新打开",
             }
         )
+        from wenming.onsite import todo  # noqa: F401  (the experts' to-do provider)
