@@ -172,3 +172,42 @@ def test_a_state_veto_has_no_look_back_window(engine):
     # began ten years ago and never ended: an event veto would be outside its window
     assert card(engine, events=(Event("V1", date(2016, 1, 1)),)).vetoed
     assert not card(engine, events=(Event("V2", date(2016, 1, 1)),)).vetoed
+
+
+# -- the explanation never rounds a measured share across a band ------------------------------
+
+MEASURED = """
+id: measured-bands
+name: 达标比例示例
+edition: "1"
+campaign_type: 标准化学校
+unit_types: [学校]
+total: 10
+indicators:
+  - code: M1
+    name: 生均图书
+    points: 10
+    scoring: {style: measured, standard: 100, unit: 册}
+bands:
+  - {name: 达标, min: 8}
+  - {name: 不达标, min: 0, max: 8}
+"""
+
+
+@pytest.mark.parametrize(
+    ("measured", "shown", "points"),
+    [
+        ("79.99", "79.99%", 500),
+        ("79.999", "79.99%", 500),
+        ("80", "80%", 800),
+        ("99.995", "99.99%", 800),
+    ],
+)
+def test_the_share_shown_is_never_rounded_into_a_better_band(measured, shown, points):
+    engine = Engine(framework_from_yaml(MEASURED))
+    result = engine.score(
+        UnitResult(items={"M1": engine.parse_item("M1", measured)}, as_of=AS_OF, profile=PRIMARY)
+    )
+    assert result.node("M1") == points
+    line = next(line for line in result.explain() if line.startswith("M1 "))
+    assert f"达到标准的{shown}," in line, line

@@ -9,6 +9,7 @@ ten-thousandths and the ratio test cross-multiplied, so no rounding decides a ba
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -198,8 +199,8 @@ class Measured(ScoringStyle):
             ratio = required / actual if actual else Fraction(1)
         unit = self.p.unit
         line = (
-            f"{self.code} 实测{_dec(actual)}{unit},标准{_dec(required)}{unit},"
-            f"达到标准的{_dec(ratio * 100, 1)}%,扣{fmt(self.points - score)}分"
+            f"{self.code} 实测{_dec(actual, 4)}{unit},标准{_dec(required, 4)}{unit},"
+            f"达到标准的{_dec_down(ratio * 100, 2)}%,扣{fmt(self.points - score)}分"
         )
         return f"{line}:{reason}" if reason else line
 
@@ -239,6 +240,12 @@ class Measured(ScoringStyle):
 
 def _enrolment(profile: UnitProfile, stage: str) -> int:
     return int(profile.enrolment.get(stage, 0))
+
+
+def _dec_down(value: Fraction, places: int) -> str:
+    """Cut, not rounded: a share just under a band's threshold never reads as reaching it."""
+    scale = 10**places
+    return _dec(Fraction(math.floor(value * scale), scale), places)
 
 
 def _dec(value: Fraction, places: int = 2) -> str:
