@@ -228,3 +228,30 @@ def test_unknown_evidence_rule_kind_is_refused():
         "        scoring: yesno\n        evidence_rules: [{kind: video, min: 1}]\n",
     )
     assert any("kind" in e or "应为" in e for e in rejected(text))
+
+
+def test_xlsx_reports_every_error_of_every_kind_in_one_pass(mini):
+    """An unknown parent (read), a points cell that is not a number (parsed) and an unknown
+    style (checked) are three rounds of corrections unless all three are reported at once —
+    and the sums the missing row changes are not blamed on its parent."""
+
+    def edit(wb):
+        sheet = wb["指标"]
+        assert [sheet[f"A{r}"].value for r in (3, 4, 5)] == ["A1", "A2", "A3"]
+        sheet["D3"] = "十分"
+        sheet["F4"] = "不存在的方式"
+        sheet["B5"] = "ZZZ"
+
+    errors = xlsx_rejected(workbook_bytes(mini, edit))
+    assert errors[0].startswith("工作表“指标”第5行B列:上级编码“ZZZ”不存在")
+    assert "工作表“指标”第3行D列:分值应为数字" in errors
+    assert any(e.startswith("工作表“指标”第4行F列:未知的评分方式“不存在的方式”") for e in errors)
+    assert len(errors) == 3, errors
+
+
+def test_yaml_reports_parse_and_rule_errors_together():
+    text = MINI.replace("per_occurrence: 0.5}", "per_occurrence: 0.5}\n        colour: red", 1)
+    text = text.replace("style: measured", "style: nosuch", 1)
+    errors = rejected(text)
+    assert any("未知字段“colour”" in e for e in errors), errors
+    assert any("未知的评分方式“nosuch”" in e for e in errors), errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 Loc = tuple[str | int, ...]
 
@@ -15,6 +15,8 @@ class Issue:
     loc: Loc
     message: str
     where: str = ""
+    # a sum of points that disagrees: a consequence, not a cause, when rows are missing
+    is_sum: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}:{self.message}" if self.where else self.message
@@ -30,7 +32,7 @@ class FileInvalid(ValueError):
 
     def located(self, locate: Callable[[Loc], str]) -> FileInvalid:
         """Return a copy whose issues say where they are (e.g. "第12行")."""
-        issues = [Issue(i.loc, i.message, i.where or locate(i.loc)) for i in self.issues]
+        issues = [replace(i, where=i.where or locate(i.loc)) for i in self.issues]
         return FileInvalid(issues, source=self.source)
 
     def report(self) -> str:

@@ -24,11 +24,19 @@ def framework_from_yaml(text: str, *, source: str = "") -> Framework:
 
 
 def framework_from_xlsx(content: bytes, *, source: str = "") -> Framework:
-    data, where = xlsx_io.read(content, source=source)
+    """Every problem of the workbook at once: cells that cannot be read, then whatever
+    validation finds in the rows that could be read."""
+    data, where, unreadable = xlsx_io.read_all(content, source=source)
     try:
-        return framework_from_data(data)
+        framework = framework_from_data(data)
     except FileInvalid as exc:
-        raise FileInvalid(exc.located(where).issues, source=source) from None
+        found = exc.located(where).issues
+        if unreadable:  # rows left out change the sums: only the rows' own problems count
+            found = [i for i in found if not i.is_sum]
+        raise FileInvalid([*unreadable, *found], source=source) from None
+    if unreadable:
+        raise FileInvalid(unreadable, source=source)
+    return framework
 
 
 def framework_from_bytes(content: bytes, *, filename: str) -> Framework:

@@ -7,6 +7,7 @@ path in the document so that the YAML and Excel readers can name the line or the
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -80,11 +81,63 @@ def framework_from_data(data: Any) -> Framework:
     try:
         framework = Framework.model_validate(data)
     except ValidationError as exc:
-        raise FileInvalid(translate(exc)) from None
+        issues = translate(exc)
+        raise FileInvalid([*issues, *_beyond(data, issues)]) from None
     issues = list(check(framework))
     if issues:
         raise FileInvalid(issues)
     return framework
+
+
+# What a field that failed to parse is replaced with, so that the rest of the document can be
+# checked in the same pass (the replacement's own consequences are not reported).
+STAND_INS: dict[str, Any] = {"points": 0, "name": "-", "total": 0}
+SALVAGE_ROUNDS = 3
+
+
+def _beyond(data: dict[str, Any], found: list[Issue]) -> list[Issue]:
+    """The problems a person would meet after fixing ``found``: the document with each field
+    that failed to parse stood in for (or an unknown field dropped) is checked again, and what
+    that finds elsewhere is reported now rather than one round later. Sums of points, which
+    the stand-ins change, are left out."""
+    patched: Any = copy.deepcopy(data)
+    stood_in: list[Loc] = []
+    issues = found
+    for _ in range(SALVAGE_ROUNDS):
+        for issue in issues:
+            if not _stand_in(patched, issue.loc):
+                return []
+            stood_in.append(issue.loc)
+        try:
+            framework = Framework.model_validate(patched)
+        except ValidationError as exc:
+            issues = translate(exc)
+            continue
+        return [i for i in check(framework) if i.loc not in stood_in and not i.is_sum]
+    return []
+
+
+def _stand_in(doc: Any, loc: Loc) -> bool:
+    """Replace the value at ``loc`` by its stand-in (or drop an unknown field); False when the
+    location cannot be patched."""
+    if not loc or not isinstance(loc[-1], str):
+        return False
+    holder = doc
+    for part in loc[:-1]:
+        try:
+            holder = holder[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not isinstance(holder, dict):
+        return False
+    field = loc[-1]
+    if field in STAND_INS:
+        holder[field] = STAND_INS[field]
+    elif field in holder:
+        del holder[field]
+    else:
+        return False
+    return True
 
 
 def translate(exc: ValidationError, prefix: Loc = ()) -> list[Issue]:
@@ -149,7 +202,9 @@ def check(fw: Framework) -> Iterator[Issue]:
     yield from _check_tree(fw.indicators, ("indicators",), fw, parent=None)
     top = sum((i.points for i in fw.indicators), Decimal(0))
     if top != fw.total:
-        yield Issue(("total",), f"一级指标分值合计{_n(top)}分,与总分{_n(fw.total)}分不符")
+        yield Issue(
+            ("total",), f"一级指标分值合计{_n(top)}分,与总分{_n(fw.total)}分不符", is_sum=True
+        )
     if fw.bonus is not None:
         yield from _check_tree(fw.bonus.indicators, ("bonus", "indicators"), fw, parent=None)
         yield from _points(fw.bonus.cap, ("bonus", "cap"))
@@ -241,6 +296,7 @@ def _check_tree(
                 yield Issue(
                     (*here, "points"),
                     f"{node.code} 的下级指标分值合计{_n(total)}分,与本项分值{_n(node.points)}分不符",
+                    is_sum=True,
                 )
             yield from _check_tree(node.children, (*here, "children"), fw, parent=node)
         else:

@@ -245,10 +245,24 @@ class _Reader:
 
 def read(content: bytes, *, source: str = "") -> tuple[dict[str, Any], Callable[[Loc], str]]:
     """Read a workbook into framework data and a locator naming sheet, row and column."""
+    data, where, issues = read_all(content, source=source)
+    if issues:
+        raise FileInvalid(issues, source=source)
+    return data, where
+
+
+def read_all(
+    content: bytes, *, source: str = ""
+) -> tuple[dict[str, Any], Callable[[Loc], str], list[Issue]]:
+    """Like :func:`read`, but the cells that could not be read come back as issues beside the
+    rest of the data (rows that could not be placed left out), so that validation can report
+    the other rows' problems in the same pass."""
     return workbook_read(content, lambda wb: _read_workbook(wb, source=source), source=source)
 
 
-def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[Loc], str]]:
+def _read_workbook(
+    wb: Any, *, source: str
+) -> tuple[dict[str, Any], Callable[[Loc], str], list[Issue]]:
     reader = _Reader()
     missing = [name for name in (INFO_SHEET, TREE_SHEET) if name not in wb.sheetnames]
     if missing:
@@ -263,9 +277,7 @@ def _read_workbook(wb: Any, *, source: str) -> tuple[dict[str, Any], Callable[[L
             entries = _read_table(wb[title], columns, section, reader)
             if entries:
                 data[section] = entries
-    if reader.issues:
-        raise FileInvalid(reader.issues, source=source)
-    return data, reader.where
+    return data, reader.where, reader.issues
 
 
 def _rows(sheet: Worksheet) -> Iterable[tuple[int, tuple[Any, ...]]]:
