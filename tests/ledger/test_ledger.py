@@ -346,7 +346,11 @@ def test_editing_a_record_changes_fields_and_links_and_is_audited(client, world,
     activity = record(world, civic, title="志愿服务", day=date(2026, 1, 15), photos=1)
     client.force_login(world.people.other_filler)
     form = client.get(reverse("ledger:edit", args=[activity.pk])).content.decode()
-    assert 'value="志愿服务"' in form and f'value="{civic.pk}:C1.2" selected' in form
+    assert 'value="志愿服务"' in form and f'value="{civic.pk}:C1.2" checked' in form
+    # one checkbox per indicator, folded by framework and first-level indicator (usable on a
+    # phone, unlike one long multi-select); the group holding the link is open and counted
+    assert '<select name="indicators"' not in form
+    assert '<details class="picker-group" open><summary>C ' in form and "已选1项" in form
     response = client.post(
         reverse("ledger:edit", args=[activity.pk]),
         {

@@ -155,3 +155,42 @@ def quota_status(*, unit: Unit, edition: FrameworkEdition, as_of: date) -> list[
     for quota in framework.quotas:
         rows += quota_progress(quota, records, departments=departments, as_of=as_of)
     return rows
+
+
+@dataclass(frozen=True)
+class PickLeaf:
+    key: str  # "<edition id>:<code>", the value the record form sends
+    node: Indicator
+
+
+@dataclass(frozen=True)
+class PickGroup:
+    node: Indicator  # a first-level indicator
+    chosen: int
+
+
+@dataclass(frozen=True)
+class PickEdition:
+    name: str
+    chosen: int
+
+
+def indicator_choices(
+    editions: list[FrameworkEdition], selected: set[str]
+) -> list[tuple[PickEdition, list[tuple[PickGroup, list[PickLeaf]]]]]:
+    """The indicators a ledger record may be linked to, grouped by framework and first-level
+    indicator (the record form folds each group, so a phone shows one group at a time)."""
+    out = []
+    for edition in editions:
+        groups = []
+        for top in framework_of(edition).indicators:
+            stack, leaves = [top], []
+            while stack:
+                node = stack.pop()
+                if node.is_leaf:
+                    leaves.append(PickLeaf(f"{edition.pk}:{node.code}", node))
+                stack.extend(reversed(node.children))
+            chosen = sum(1 for leaf in leaves if leaf.key in selected)
+            groups.append((PickGroup(top, chosen), leaves))
+        out.append((PickEdition(edition.name, sum(g.chosen for g, _ in groups)), groups))
+    return out

@@ -28,7 +28,7 @@ from wenming.ledger.assignments import (
 )
 from wenming.ledger.forms import ActivityForm, EditionParam, EvidenceParams, ListParams
 from wenming.ledger.models import Activity, ActivityIndicator, ActivityType, IndicatorAssignment
-from wenming.ledger.selectors import evidence_status, quota_status
+from wenming.ledger.selectors import evidence_status, indicator_choices, quota_status
 from wenming.ledger.services import (
     ActivityInput,
     LedgerRefused,
@@ -155,7 +155,6 @@ def _form_page(
     selected: set[str],
     activity: Activity | None = None,
 ) -> HttpResponse:
-    choices = [(e, [(n, d) for n, _, d in framework_of(e).walk(bonus=False)]) for e in editions]
     return render(
         request,
         "ledger/new.html",
@@ -163,7 +162,7 @@ def _form_page(
             "unit": unit,
             "types": activity_types(),
             "departments": unit.departments.all(),
-            "choices": choices,
+            "choices": indicator_choices(editions, selected),
             "today": timezone.localdate(),
             "post": values,
             "selected": selected,
