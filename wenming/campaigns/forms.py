@@ -1,29 +1,27 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from pydantic import RootModel
 
-from wenming.campaigns.models import DEFAULT_CHAIN, Level
+from wenming.campaigns.models import Level
 from wenming.campaigns.services import CampaignInput, chain_problems
-from wenming.core.json_input import JsonRefused, json_parse
+from wenming.campaigns.setup_forms import (
+    ChainSteps,
+    NamingRows,
+    chain_described,
+    chain_from_rows,
+    chain_rows,
+    default_chain,
+    naming_from_rows,
+    naming_rows,
+)
 from wenming.frameworks.models import FrameworkEdition
-from wenming.organizations.models import Region, RegionLevel, SchoolStage, UnitType
+from wenming.organizations.models import Region, RegionLevel, UnitType
 from wenming.web.params import MAX_ID, IdField
 
 DATE = forms.DateInput(attrs={"type": "date"})
-_FIELD_BYTES = 20_000
-
-
-class _Chain(RootModel[list[dict[str, str | int | bool | None]]]):
-    """The review chain as typed into the form; chain_problems() checks its meaning."""
-
-
-class _Naming(RootModel[dict[str, int]]):
-    """Which level names each school stage or unit type."""
 
 
 class CampaignForm(forms.Form):
@@ -61,52 +59,53 @@ class CampaignForm(forms.Form):
     target_score_cap = forms.IntegerField(
         label="目标完成得分上限", min_value=1, max_value=1000, initial=100
     )
-    chain = forms.CharField(
-        label="审核流程(JSON)",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        initial=json.dumps(DEFAULT_CHAIN, ensure_ascii=False, indent=1),
-        help_text="每个环节:key 标识、label 名称、role(supervisor 主管部门 / office 测评办公室)、"
-        "level(办公室所在地区层级:1省 2市 3区县 4乡镇)、result(是否在此环节录入测评结果)",
-    )
-    naming = forms.CharField(
-        label="命名机关(JSON,学段或单位类型→地区层级)",
-        required=False,
-        help_text='如 {"初中": 2, "小学": 3}:市级命名初中,区县命名小学;未列出的由组织地区命名',
+    chain_default = forms.BooleanField(
+        label="使用该级别的默认审核流程", required=False, initial=True
     )
 
-    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        regions: QuerySet[Region],
+        chain: list[dict[str, Any]] | None = None,
+        naming: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = regions.filter(level__lte=RegionLevel.COUNTY).order_by("path")
+        data = args[0] if args else kwargs.get("data")
+        self.steps = ChainSteps(
+            data, prefix="step", initial=chain_rows(chain or default_chain(Level.DISTRICT))
+        )
+        self.namings = NamingRows(data, prefix="naming", initial=naming_rows(naming or {}))
+        self.chain: list[dict[str, Any]] = []
+        self.naming: dict[str, int] = {}
 
-    def clean_chain(self) -> list[dict[str, Any]]:
-        try:
-            chain = json_parse(self.cleaned_data["chain"].encode(), _Chain, max_bytes=_FIELD_BYTES)
-        except JsonRefused as exc:
-            raise forms.ValidationError(f"审核流程{exc}") from None
-        problems = chain_problems(chain.root)
-        if problems:
-            raise forms.ValidationError(problems)
-        return chain.root
+    def is_valid(self) -> bool:
+        steps_ok, naming_ok = self.steps.is_valid(), self.namings.is_valid()
+        return super().is_valid() and steps_ok and naming_ok and self._lists_ok()
 
-    def clean_naming(self) -> dict[str, int]:
-        raw = (self.cleaned_data.get("naming") or "").strip()
-        if not raw:
-            return {}
-        try:
-            mapping = json_parse(raw.encode(), _Naming, max_bytes=_FIELD_BYTES).root
-        except JsonRefused:
-            raise forms.ValidationError("命名机关应为“单位类型: 层级”的对应关系") from None
-        out = {}
-        known = set(UnitType.objects.values_list("name", flat=True)) | set(SchoolStage.values)
-        for name, level in mapping.items():
-            if name not in known:
-                raise forms.ValidationError(f"“{name}”既不是单位类型也不是学段")
-            if level not in RegionLevel.values:
-                raise forms.ValidationError(f"“{name}”的层级“{level}”无效")
-            out[name] = int(level)
-        return out
+    def _lists_ok(self) -> bool:
+        if self.cleaned_data.get("chain_default"):
+            self.chain = default_chain(self.cleaned_data.get("level") or Level.DISTRICT)
+            problems: list[str] = []
+        else:
+            self.chain, problems = chain_from_rows(self.steps)
+            if not problems:
+                problems = chain_problems(self.chain)
+        for problem in problems:
+            self.add_error("chain_default", problem)
+        self.naming, naming_problems = naming_from_rows(self.namings)
+        for problem in naming_problems:
+            self.add_error(None, problem)
+        return not problems and not naming_problems
+
+    @property
+    def default_chains(self) -> list[tuple[str, str]]:
+        """Each level's default chain, as the page explains it."""
+        return [(label, chain_described(default_chain(level))) for level, label in Level.choices]
 
     def to_input(self) -> CampaignInput:
         d = self.cleaned_data
@@ -131,8 +130,8 @@ class CampaignForm(forms.Form):
             target_percent=d.get("target_percent"),
             target_score_scale=d["target_score_scale"],
             target_score_cap=d["target_score_cap"],
-            chain=d["chain"],
-            naming=d.get("naming") or {},
+            chain=self.chain,
+            naming=self.naming,
         )
 
 
