@@ -292,6 +292,12 @@ EXPECTED = {
         404,
         False,
     ),
+    "campaigns:edit": (
+        lambda o: reverse("campaigns:edit", args=[o.campaign.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
     "campaigns:action": (
         lambda o: reverse("campaigns:action", args=[o.campaign.pk]),
         set(),
@@ -467,6 +473,7 @@ OVERRIDES |= {
     for page in (
         "campaigns:apply",
         "campaigns:objections",
+        "campaigns:edit",
         "campaigns:score_sheet",
         "campaigns:targets",
         "campaigns:results",

@@ -24,6 +24,10 @@ from wenming.web.params import MAX_ID, IdField
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+class VersionParams(forms.Form):
+    version = forms.IntegerField(label="版本", min_value=1, max_value=MAX_ID)
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(label="活动名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
@@ -69,9 +73,16 @@ class CampaignForm(forms.Form):
         regions: QuerySet[Region],
         chain: list[dict[str, Any]] | None = None,
         naming: dict[str, int] | None = None,
+        locked: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # settings that can no longer change keep their value whatever is posted
+        self.locked = locked or {}
+        for name, reason in self.locked.items():
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = f"{reason},不能再修改"
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = regions.filter(level__lte=RegionLevel.COUNTY).order_by("path")
@@ -79,7 +90,11 @@ class CampaignForm(forms.Form):
         self.steps = ChainSteps(
             data, prefix="step", initial=chain_rows(chain or default_chain(Level.DISTRICT))
         )
+        if chain is not None:  # editing: the stored chain is shown, not a level's default
+            self.fields["chain_default"].initial = False
         self.namings = NamingRows(data, prefix="naming", initial=naming_rows(naming or {}))
+        self.initial_chain = chain or default_chain(Level.DISTRICT)
+        self.initial_naming = naming or {}
         self.chain: list[dict[str, Any]] = []
         self.naming: dict[str, int] = {}
 
@@ -88,16 +103,23 @@ class CampaignForm(forms.Form):
         return super().is_valid() and steps_ok and naming_ok and self._lists_ok()
 
     def _lists_ok(self) -> bool:
-        if self.cleaned_data.get("chain_default"):
-            self.chain = default_chain(self.cleaned_data.get("level") or Level.DISTRICT)
+        if "chain" in self.locked:
+            self.chain = self.initial_chain
             problems: list[str] = []
+        elif self.cleaned_data.get("chain_default"):
+            self.chain = default_chain(self.cleaned_data.get("level") or Level.DISTRICT)
+            problems = []
         else:
             self.chain, problems = chain_from_rows(self.steps)
             if not problems:
                 problems = chain_problems(self.chain)
         for problem in problems:
             self.add_error("chain_default", problem)
-        self.naming, naming_problems = naming_from_rows(self.namings)
+        naming_problems: list[str] = []
+        if "naming" in self.locked:
+            self.naming = dict(self.initial_naming)
+        else:
+            self.naming, naming_problems = naming_from_rows(self.namings)
         for problem in naming_problems:
             self.add_error(None, problem)
         return not problems and not naming_problems

@@ -78,8 +78,14 @@ class ChainStepForm(forms.Form):
     result = forms.BooleanField(label="录入测评结果", required=False)
 
 
+# min_num: every row is read, also one left as it was shown (a formset skips those otherwise)
 ChainSteps = forms.formset_factory(
-    ChainStepForm, extra=0, max_num=CHAIN_ROWS, absolute_max=CHAIN_ROWS, validate_max=True
+    ChainStepForm,
+    extra=0,
+    min_num=CHAIN_ROWS,
+    max_num=CHAIN_ROWS,
+    absolute_max=CHAIN_ROWS,
+    validate_max=True,
 )
 
 
@@ -154,7 +160,11 @@ class NamingRowForm(forms.Form):
 
 
 NamingRows = forms.formset_factory(
-    NamingRowForm, extra=0, max_num=NAMING_ROWS + 8, absolute_max=NAMING_ROWS + 8
+    NamingRowForm,
+    extra=0,
+    min_num=NAMING_ROWS,
+    max_num=NAMING_ROWS + 8,
+    absolute_max=NAMING_ROWS + 8,
 )
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_new, name="new"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/action/", views.campaign_action, name="action"),
     path("<int:pk>/applications/", views.application_list, name="applications"),
     path("<int:pk>/apply/", views.apply, name="apply"),

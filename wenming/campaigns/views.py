@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -36,6 +37,7 @@ from wenming.campaigns.forms import (
     CampaignForm,
     ObjectionForm,
     ObjectionResolveParams,
+    VersionParams,
 )
 from wenming.campaigns.models import (
     Application,
@@ -61,6 +63,7 @@ from wenming.campaigns.services import (
     campaign_open,
     window_extend,
 )
+from wenming.campaigns.setup import campaign_update, locked_settings
 from wenming.campaigns.signatures import signature_state
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
@@ -476,4 +479,47 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaigns/public.html",
         {"campaign": campaign, "rows": rows, "open_now": open_now, "form": form},
+    )
+
+
+CAMPAIGN_SETTINGS = (
+    "name", "year", "level", "region", "edition", "apply_from", "apply_until", "evaluate_until",
+    "publicity_days", "publicity_working_days", "term_years", "rectify_months",
+    "previous_title_required", "clean_months", "legal_person_required", "target_count",
+    "target_percent", "target_score_scale", "target_score_cap",
+)  # fmt: skip
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a campaign's settings; those whose step has started are shown, not editable."""
+    campaign = _campaign(request, pk)
+    user = actor(request)
+    if not runs_campaign(user, campaign):
+        raise PermissionDenied("只有组织本活动的测评办公室可以修改活动")
+    initial: dict[str, Any] = {name: getattr(campaign, name) for name in CAMPAIGN_SETTINGS}
+    initial["unit_types"] = list(campaign.unit_types.all())
+    form = CampaignForm(
+        request.POST or None,
+        regions=regions_visible_to(user),
+        initial=initial,
+        chain=campaign.chain,
+        naming=campaign.naming,
+        locked={"year": "年度决定称号名称(新年度请复制活动)", **locked_settings(campaign)},
+    )
+    if request.method == "POST" and form.is_valid():
+        version = params(request.POST, VersionParams)["version"]
+        data = form.to_input()
+        data.year = campaign.year  # the year names the title; a new year is a copy
+        try:
+            changed = campaign_update(actor=user, campaign=campaign, version=version, data=data)
+        except Refused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"已修改:{'、'.join(changed)}" if changed else "没有需要保存的修改"
+            )
+            return redirect("campaigns:detail", pk=campaign.pk)
+    return render(
+        request, "campaigns/new.html", {"form": form, "campaign": campaign, "editing": True}
     )
