@@ -31,6 +31,7 @@ def grant_titles(
     from wenming.campaigns.naming import naming_region
     from wenming.titles.services import title_grant
 
+    APPLICATION.check("name", application.state, refuse=Refused)
     title_grant(
         actor=actor,
         unit=application.unit,
