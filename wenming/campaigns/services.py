@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from wenming.accounts.selectors import unit_admins
 from wenming.assessments.models import AssessmentStatus
 from wenming.audit.services import audit_record
 from wenming.campaigns.access import (
@@ -44,7 +45,6 @@ from wenming.campaigns.models import (
     SignatureRole,
     State,
 )
-from wenming.campaigns.notify import unit_admins
 from wenming.campaigns.signatures import digest_of, signed_content
 from wenming.campaigns.transitions import (
     APPLICATION,
