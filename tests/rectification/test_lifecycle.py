@@ -65,7 +65,6 @@ def test_compare_and_set_refuses_a_move_whose_state_changed_meanwhile(world):
             stale,
             actor=world.people.east_office,
             action=StepAction.ACCEPT,
-            allowed_from=[S.FOUND],
             to=S.ACCEPTED,
             now=base.now(),
         )

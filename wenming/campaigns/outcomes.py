@@ -11,45 +11,12 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application, Campaign, State, Transition
 from wenming.campaigns.services import Refused, score_result
-from wenming.core.points import fmt
-from wenming.dashboards.services import dashboard_application_sync
+from wenming.campaigns.transitions import APPLICATION, application_move
 from wenming.rectification.models import ProblemSource, RectificationPlan
 from wenming.rectification.selectors import plan_state, plans_of
-from wenming.rectification.services import problem_create, rectification_plan_create
-
-
-def _move(
-    *, actor: User, application: Application, new: str, label: str, comment: str = ""
-) -> None:
-    old = application.where
-    changed = Application.objects.filter(pk=application.pk, version=application.version).update(
-        state=new, version=application.version + 1
-    )
-    if not changed:
-        raise Refused("该申报已被他人处理,请刷新后再试")
-    application.refresh_from_db()
-    Transition.objects.create(
-        application=application,
-        action="outcome",
-        label=label,
-        from_state=old,
-        to_state=State(new).label,
-        actor=actor,
-        comment=comment,
-    )
-    audit_record(
-        actor=actor,
-        action="application.outcome",
-        obj=application,
-        field="state",
-        old=old,
-        new=State(new).label,
-        comment=comment,
-    )
-    dashboard_application_sync(application_id=application.pk)
+from wenming.rectification.services import problems_from_scorecard, rectification_plan_create
 
 
 def grant_titles(
@@ -64,6 +31,7 @@ def grant_titles(
     from wenming.campaigns.naming import naming_region
     from wenming.titles.services import title_grant
 
+    APPLICATION.check("name", application.state, refuse=Refused)
     title_grant(
         actor=actor,
         unit=application.unit,
@@ -75,47 +43,48 @@ def grant_titles(
         naming_authority=naming_region(campaign, application),
         origin=application,
     )
-    _move(actor=actor, application=application, new=State.NAMED, label=label, comment=comment)
+    application_move(
+        application,
+        actor=actor,
+        action="name",
+        to=State.NAMED,
+        version=application.version,
+        label=label,
+        comment=comment,
+    )
 
 
 def plan_rectification(
     *, actor: User, campaign: Campaign, application: Application, today: date
 ) -> RectificationPlan:
     """A 基本达标 unit: one problem per item the evaluation deducted, in one plan with the
-    campaign's rectification deadline."""
-    deadline = _add_months(today, campaign.rectify_months)
-    plan = rectification_plan_create(
-        actor=actor,
-        unit=application.unit,
-        title=f"{campaign.name}基本达标整改",
-        deadline=deadline,
-        origin=application,
-    )
+    campaign's rectification deadline. Running it again adds nothing: the plan made from the
+    application is reused and deducted items that have a problem already are skipped."""
+    Application.objects.select_for_update().filter(pk=application.pk).first()  # one run at a time
+    plan = plans_of(application).first()
+    if plan is None:
+        plan = rectification_plan_create(
+            actor=actor,
+            unit=application.unit,
+            title=f"{campaign.name}基本达标整改",
+            deadline=_add_months(today, campaign.rectify_months),
+            origin=application,
+        )
+    deadline = plan.deadline
     evaluation = application.evaluations.first()
     if evaluation is not None:
         card, _ = score_result(application, evaluation.data)
         if card is not None:
-            engine = card.engine
-            for index, code, _node in engine.leaves:
-                entry = card.result.items.get(code)
-                lost = engine.max_points[index] - card.scores[index]
-                if code in engine.bonus_codes or entry is None or lost <= 0:
-                    continue
-                node = engine.nodes[index]
-                problem_create(
-                    actor=actor,
-                    unit=application.unit,
-                    source=ProblemSource.EXPERT,
-                    title=f"{code} {node.name}(扣{fmt(lost)}分)",
-                    description=engine.styles[code].describe(
-                        entry.value, card.result.profile, card.scores[index], entry.reason
-                    ),
-                    indicator_code=code,
-                    edition=campaign.edition,
-                    origin=application,
-                    deadline=deadline,
-                    plan=plan,
-                )
+            problems_from_scorecard(
+                actor=actor,
+                unit=application.unit,
+                card=card,
+                origin=application,
+                source=ProblemSource.EXPERT,
+                edition=campaign.edition,
+                deadline=deadline,
+                plan=plan,
+            )
     Transition.objects.create(
         application=application,
         action="rectify",
@@ -138,8 +107,7 @@ def rectification_recheck(
     campaign = application.campaign
     if not runs_campaign(actor, campaign):
         raise Refused("只有组织本活动的测评办公室可以整改复验")
-    if application.state != State.RECTIFYING:
-        raise Refused("该单位不在整改期")
+    APPLICATION.check("recheck_fail", application.state, refuse=Refused)
     plan = plans_of(application).first()
     if plan is None:
         raise Refused("尚未下达整改计划:命名时为基本达标单位下达整改,之后才能复验")
@@ -158,11 +126,12 @@ def rectification_recheck(
     else:
         if not comment.strip():
             raise Refused("请填写复验不通过的原因")
-        _move(
+        application_move(
+            application,
             actor=actor,
-            application=application,
-            new=State.NOT_PASSED,
-            label="整改复验不通过",
+            action="recheck_fail",
+            to=State.NOT_PASSED,
+            version=application.version,
             comment=comment.strip(),
         )
 

@@ -19,7 +19,7 @@ from wenming.campaigns.models import (
     Phase,
     State,
 )
-from wenming.campaigns.services import Refused, _log, _phase_change
+from wenming.campaigns.transitions import APPLICATION, Refused, application_move, phase_change
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.workdays.services import period_end
 
@@ -77,11 +77,10 @@ def campaign_publish(*, actor: User, campaign: Campaign, start: date) -> None:
     if pending:
         raise Refused(STILL_IN_REVIEW.format(n=pending))
     end = publicity_window(campaign, start)
-    _phase_change(
+    phase_change(
         actor=actor,
         campaign=campaign,
-        old=Phase.OPEN,
-        new=Phase.PUBLICITY,
+        action="publish",
         publicity_start=start,
         publicity_end=end,
     )
@@ -101,7 +100,7 @@ def objection_file(
         raise Refused(
             f"公示期为 {campaign.publicity_start:%Y-%m-%d} 至 {campaign.publicity_end:%Y-%m-%d}"
         )
-    if application.state not in (State.LISTED, State.RECTIFYING):
+    if application.state not in APPLICATION["remove"].sources:
         raise Refused("该单位不在公示名单中")
     if not name.strip() or not phone.strip() or not text.strip():
         raise Refused("请填写姓名、联系电话和异议内容")
@@ -143,17 +142,15 @@ def objection_resolve(
         new=new_state.label,
         comment=resolution.strip(),
     )
-    if upheld and application.state in (State.LISTED, State.RECTIFYING):
-        old = application.where
-        Application.objects.filter(pk=application.pk).update(state=State.REMOVED)
-        application.refresh_from_db()
-        _log(
+    if upheld and application.state in APPLICATION["remove"].sources:
+        # compare-and-set on the version the page was read with: an application changed
+        # meanwhile (another objection upheld, the list approved) is refused, not moved twice
+        application_move(
+            application,
             actor=actor,
-            application=application,
             action="remove",
-            label="异议成立,撤出名单",
-            old=old,
-            new=State.REMOVED.label,
+            to=State.REMOVED,
+            version=application.version,
             comment=resolution.strip(),
         )
     objection.refresh_from_db()
@@ -187,5 +184,5 @@ def campaign_approve(*, actor: User, campaign: Campaign, today: date) -> dict[st
         else:
             plan_rectification(actor=actor, campaign=campaign, application=application, today=today)
             counts["rectifying"] += 1
-    _phase_change(actor=actor, campaign=campaign, old=Phase.PUBLICITY, new=Phase.CLOSED)
+    phase_change(actor=actor, campaign=campaign, action="approve")
     return counts

@@ -65,6 +65,7 @@ from wenming.campaigns.services import (
 )
 from wenming.campaigns.setup import campaign_update, locked_settings
 from wenming.campaigns.signatures import signature_state
+from wenming.campaigns.transitions import APPLICATION
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
 from wenming.web.context import actor
@@ -244,6 +245,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = application.campaign
     step = campaign.step(application.step) if application.state == State.IN_REVIEW else None
     today = timezone.localdate()
+    can_review = step is not None and can_act_on_step(user, application, step)
+    runs = runs_campaign(user, campaign)
+    # the buttons follow the transition table: what the state allows, to the roles held here
+    actions = APPLICATION.allowed(application.state)
     return render(
         request,
         "campaigns/application.html",
@@ -251,20 +256,21 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "campaign": campaign,
             "step": step,
-            "can_review": step is not None and can_act_on_step(user, application, step),
+            "can_review": can_review and "pass" in actions,
             "can_prepare": can_prepare(user, application.unit_id),
             "can_sign": can_sign_as_head(user, application.unit_id),
             "signatures": signature_state(application),
             "transitions": application.transitions.select_related("actor"),
             "evaluation": application.evaluations.first(),
-            "objections": application.objections.all() if runs_campaign(user, campaign) else [],
+            "objections": application.objections.all() if runs else [],
             "missing": missing_evidence(
                 unit=application.unit, edition=campaign.edition, as_of=today
             ),
             "late": window_problem(campaign, application.unit, today),
-            "editable": application.state in (State.PREPARING, State.RETURNED),
+            "editable": "submit" in actions,
             "plans": _plans(application),
-            "runs": runs_campaign(user, campaign),
+            "runs": runs,
+            "recheck": runs and "recheck_fail" in actions,
         },
     )
 

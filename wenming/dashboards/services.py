@@ -1,7 +1,8 @@
 """Keep the dashboard tallies in step with the applications (see models.py for the design).
 
-``dashboard_application_sync`` is called by the campaign services in the same transaction as
-each change; ``dashboards_rebuild`` recomputes everything from the raw rows.
+``dashboard_application_sync`` runs in the same transaction as each change: it is connected to
+the campaigns' ``application_changed`` hook (exact) in ``DashboardsConfig.ready()``, so campaigns
+never imports this app. ``dashboards_rebuild`` recomputes everything from the raw rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from wenming.campaigns.models import Application, Campaign, Evaluation
+from wenming.campaigns.transitions import ApplicationChanged
 from wenming.core.engine import Scorecard
 from wenming.core.errors import FileInvalid
 from wenming.core.results import results_from_data
@@ -136,6 +138,11 @@ def dashboard_application_sync(*, application_id: int, card: Scorecard | None = 
     elif old is not None:
         old.delete()
     _apply(states, losses)
+
+
+def dashboard_application_changed(change: ApplicationChanged) -> None:
+    """The receiver of ``campaigns.transitions.application_changed``."""
+    dashboard_application_sync(application_id=change.application_id, card=change.card)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from wenming.campaigns.services import Refused, evaluation_record, score_result
 from wenming.core.engine import Scorecard
 from wenming.core.styles import InputError
 from wenming.frameworks.selectors import engine_of
-from wenming.onsite.errors import NOT_LEADER, SIGNED, OnsiteRefused
+from wenming.onsite.errors import NOT_LEADER, OnsiteRefused
 from wenming.onsite.models import (
     Assignment,
     Decision,
@@ -35,6 +35,7 @@ from wenming.onsite.models import (
 )
 from wenming.onsite.reconciliation import FIGURE, FLAG, HIGH, LOW, sheets_refresh
 from wenming.onsite.selectors import settings_of
+from wenming.onsite.transitions import SHEET, sheet_check, sheet_editable, sheet_move
 
 
 @dataclass
@@ -137,8 +138,7 @@ def decision_set(
     """The leader decides one item's value, with a mandatory reason."""
     _leader(actor, application)
     sheet = _sheet(application)
-    if sheet.state == SheetState.SIGNED:
-        raise OnsiteRefused(SIGNED)
+    sheet_editable(sheet)
     if not reason.strip():
         raise OnsiteRefused("组长裁定必须填写理由")
     engine = engine_of(application.campaign.edition)
@@ -175,8 +175,7 @@ def sheet_sign(*, actor: User, application: Application, reason: str = "") -> Sh
     _leader(actor, application)
     sheets_refresh(application.campaign, application_ids=[application.pk])
     sheet = _sheet(application)
-    if sheet.state == SheetState.SIGNED:
-        raise OnsiteRefused("合议表已签署")
+    sheet_check(sheet, "sign")
     resigning = sheet.signatures.exists()
     if resigning and not reason.strip():
         raise OnsiteRefused("合议表签署后又作修改,重新签署须填写变更理由")
@@ -200,12 +199,10 @@ def sheet_sign(*, actor: User, application: Application, reason: str = "") -> Sh
         reason=reason.strip()[:500],
         content=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
     )
-    sheet.state = SheetState.SIGNED
-    sheet.version += 1
-    sheet.save(update_fields=["state", "version"])
+    sheet_move(sheet, "sign")
     audit_record(
         actor=actor,
-        action="onsite.sign",
+        action=SHEET["sign"].audit_name,
         obj=sheet,
         field="合议表",
         new=f"{card.total / 100:g} {card.grade} {signature.digest[:12]}",
@@ -219,16 +216,13 @@ def sheet_reopen(*, actor: User, application: Application, reason: str) -> Sheet
     """Unlock a signed sheet for a change; the reason is recorded and a new signature follows."""
     _leader(actor, application)
     sheet = _sheet(application)
-    if sheet.state != SheetState.SIGNED:
-        raise OnsiteRefused("合议表尚未签署")
+    sheet_check(sheet, "reopen")
     if not reason.strip():
         raise OnsiteRefused("重新打开已签署的合议表须填写理由")
-    sheet.state = SheetState.OPEN
-    sheet.version += 1
-    sheet.save(update_fields=["state", "version"])
+    sheet_move(sheet, "reopen")
     audit_record(
         actor=actor,
-        action="onsite.reopen",
+        action=SHEET["reopen"].audit_name,
         obj=sheet,
         old="已签署",
         new="合议中",

@@ -22,6 +22,7 @@ from wenming.titles.models import (
     TitleStatus,
     TitleWarning,
 )
+from wenming.titles.transitions import TITLE
 
 
 class TitleRefused(ActionRefused):
@@ -80,12 +81,15 @@ def title_grant(
     return title
 
 
-def _status(*, actor: User, title: Title, new: str, reason: str, action: str, label: str) -> Title:
+def _status(*, actor: User, title: Title, new: str, reason: str, action: str) -> Title:
+    """Move ``title`` by ``action`` (a row of ``TITLE``) to ``new``, only if its status is still
+    the one read; audited as the row's audit name."""
+    old = title.status
+    row = TITLE.check(action, old, to=new, refuse=TitleRefused)
     if not can_manage(actor, title):
-        raise TitleRefused(NOT_MANAGER.format(action=label))
+        raise TitleRefused(NOT_MANAGER.format(action=row.label))
     if not reason.strip():
         raise TitleRefused(REASON_REQUIRED)
-    old = title.status
     changed = Title.objects.filter(pk=title.pk, status=old).update(
         status=new, reason=reason.strip()
     )
@@ -93,7 +97,7 @@ def _status(*, actor: User, title: Title, new: str, reason: str, action: str, la
         raise TitleRefused("称号状态已变化,请刷新后再试")
     audit_record(
         actor=actor,
-        action=action,
+        action=row.audit_name,
         obj=title.unit,
         field=title.name,
         old=TitleStatus(old).label,
@@ -106,32 +110,21 @@ def _status(*, actor: User, title: Title, new: str, reason: str, action: str, la
 
 @transaction.atomic
 def title_suspend(*, actor: User, title: Title, reason: str) -> Title:
-    if title.status != TitleStatus.VALID:
-        raise TitleRefused("只有有效的称号可以暂停")
     return _status(
-        actor=actor, title=title, new=TitleStatus.SUSPENDED, reason=reason,
-        action="title.suspend", label="暂停称号",
-    )  # fmt: skip
+        actor=actor, title=title, new=TitleStatus.SUSPENDED, reason=reason, action="suspend"
+    )
 
 
 @transaction.atomic
 def title_revoke(*, actor: User, title: Title, reason: str) -> Title:
-    if title.status == TitleStatus.REVOKED:
-        raise TitleRefused("称号已撤销")
     return _status(
-        actor=actor, title=title, new=TitleStatus.REVOKED, reason=reason,
-        action="title.revoke", label="撤销称号",
-    )  # fmt: skip
+        actor=actor, title=title, new=TitleStatus.REVOKED, reason=reason, action="revoke"
+    )
 
 
 @transaction.atomic
 def title_restore(*, actor: User, title: Title, reason: str) -> Title:
-    if title.status != TitleStatus.SUSPENDED:
-        raise TitleRefused("只有暂停的称号可以恢复")
-    return _status(
-        actor=actor, title=title, new=TitleStatus.VALID, reason=reason,
-        action="title.restore", label="恢复称号",
-    )  # fmt: skip
+    return _status(actor=actor, title=title, new=TitleStatus.VALID, reason=reason, action="restore")
 
 
 @transaction.atomic
@@ -173,18 +166,15 @@ def titles_apply_event(
     """A veto or negative-list event recorded against a holder during its term: a veto or a
     revoking entry revokes its titles of that kind; a suspending entry suspends them."""
     if effect in (Effect.VETO, Effect.REVOKE):
-        new, action, label = TitleStatus.REVOKED, "title.revoke", "撤销称号"
+        new, action = TitleStatus.REVOKED, "revoke"
     elif effect == Effect.SUSPEND:
-        new, action, label = TitleStatus.SUSPENDED, "title.suspend", "暂停称号"
+        new, action = TitleStatus.SUSPENDED, "suspend"
     else:
         return []
     held = Title.objects.filter(
         unit=unit, kind=kind, status=TitleStatus.VALID, valid_until__gte=day
     ).select_related("unit", "naming_authority")
-    return [
-        _status(actor=actor, title=t, new=new, reason=reason, action=action, label=label)
-        for t in held
-    ]
+    return [_status(actor=actor, title=t, new=new, reason=reason, action=action) for t in held]
 
 
 @transaction.atomic

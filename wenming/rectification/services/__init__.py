@@ -33,7 +33,10 @@ from wenming.rectification.services.base import (
     month_of,
     spans_of,
 )
-from wenming.rectification.services.deductions import problems_from_self_assessment
+from wenming.rectification.services.deductions import (
+    problems_from_scorecard,
+    problems_from_self_assessment,
+)
 from wenming.rectification.services.lifecycle import (
     problem_accept,
     problem_assign,
@@ -96,6 +99,7 @@ __all__ = [
     "problem_update",
     "problem_verify",
     "problems_escalate",
+    "problems_from_scorecard",
     "problems_from_self_assessment",
     "rectification_plan_create",
     "spans_of",

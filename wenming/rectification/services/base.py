@@ -29,11 +29,11 @@ from wenming.rectification.models import (
     StepAction,
     TallySpan,
 )
+from wenming.rectification.transitions import WRONG_STATE as WRONG_STATE  # the table's
 
 S = ProblemState
 
 # error messages (tests reuse them)
-WRONG_STATE = "问题当前为“{state}”,不能{action}"
 STALE = "该问题刚被他人处理,请刷新页面后再试"
 NOT_SUPERVISOR = "只有测评办公室、主管部门或系统管理员可以{action}"
 NOT_HANDLER = "只有责任人或责任单位负责人、管理员可以处理该问题"

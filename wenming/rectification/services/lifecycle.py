@@ -9,7 +9,6 @@ and brings the tallies (month, quarter, year) up to date in the same transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -40,7 +39,6 @@ from wenming.rectification.services.base import (
     REASON_NEEDED,
     SAME_PERSON,
     STALE,
-    WRONG_STATE,
     Files,
     ProblemRefused,
     S,
@@ -54,6 +52,7 @@ from wenming.rectification.services.base import (
     step_record,
 )
 from wenming.rectification.services.tallies import tally_add
+from wenming.rectification.transitions import PROBLEM, not_for
 
 
 @transaction.atomic
@@ -145,16 +144,18 @@ def _move(
     *,
     actor: User,
     action: StepAction,
-    allowed_from: Iterable[str],
     to: str,
     now: datetime,
     comment: str = "",
     files: Files = (),
     **updates: Any,
 ) -> Problem:
-    allowed = list(allowed_from)
+    """Move ``problem`` by ``action`` (a row of ``PROBLEM``) to ``to``, only if it is still in
+    the state it was read in; the step row, the audit event and the files in the same
+    transaction."""
     old = problem.state
-    changed = Problem.objects.filter(pk=problem.pk, state__in=allowed).update(state=to, **updates)
+    PROBLEM.check(action.value, old, to=to, refuse=ProblemRefused)
+    changed = Problem.objects.filter(pk=problem.pk, state=old).update(state=to, **updates)
     if not changed:
         raise ProblemRefused(STALE)
     step_record(
@@ -171,9 +172,8 @@ def _move(
     return problem
 
 
-def _require_state(problem: Problem, action: StepAction, *states: str) -> None:
-    if problem.state not in states:
-        raise ProblemRefused(WRONG_STATE.format(state=S(problem.state).label, action=action.label))
+def _require_state(problem: Problem, action: StepAction) -> None:
+    PROBLEM.check(action.value, problem.state, refuse=ProblemRefused)
 
 
 def _require_supervisor(actor: User, problem: Problem, action: StepAction) -> None:
@@ -186,12 +186,11 @@ def problem_accept(*, actor: User, problem: Problem, comment: str = "") -> Probl
     """受理: an office or the supervising body takes the problem on."""
     problem = _fresh(problem)
     _require_supervisor(actor, problem, StepAction.ACCEPT)
-    _require_state(problem, StepAction.ACCEPT, S.FOUND)
+    _require_state(problem, StepAction.ACCEPT)
     return _move(
         problem,
         actor=actor,
         action=StepAction.ACCEPT,
-        allowed_from=[S.FOUND],
         to=S.ACCEPTED,
         now=base.now(),
         comment=comment,
@@ -211,7 +210,7 @@ def problem_assign(
     problem = _fresh(problem)
     if not (can_supervise(actor, problem.unit) or is_unit_lead(actor, problem.unit_id)):
         raise ProblemRefused("只有测评办公室、主管部门或责任单位负责人、管理员可以分派")
-    _require_state(problem, StepAction.ASSIGN, S.ACCEPTED)
+    _require_state(problem, StepAction.ASSIGN)
     check_responsible(problem.unit, responsible)
     updates: dict[str, Any] = {"responsible": responsible}
     notes = [comment.strip()] if comment.strip() else []
@@ -234,7 +233,6 @@ def problem_assign(
         problem,
         actor=actor,
         action=StepAction.ASSIGN,
-        allowed_from=[S.ACCEPTED],
         to=S.ASSIGNED,
         now=base.now(),
         comment=";".join(notes),
@@ -250,7 +248,7 @@ def problem_handle(
     problem = _fresh(problem)
     if not can_handle(actor, problem):
         raise ProblemRefused(NOT_HANDLER)
-    _require_state(problem, StepAction.HANDLE, S.ASSIGNED)
+    _require_state(problem, StepAction.HANDLE)
     if not fix.strip():
         raise ProblemRefused(FIX_NEEDED)
     now = base.now()
@@ -261,7 +259,6 @@ def problem_handle(
         problem,
         actor=actor,
         action=StepAction.HANDLE,
-        allowed_from=[S.ASSIGNED],
         to=S.HANDLED,
         now=now,
         comment=fix.strip(),
@@ -277,7 +274,7 @@ def problem_verify(
     """核查通过: someone other than the handler confirms the fix."""
     problem = _fresh(problem)
     _require_supervisor(actor, problem, StepAction.VERIFY)
-    _require_state(problem, StepAction.VERIFY, S.HANDLED)
+    _require_state(problem, StepAction.VERIFY)
     if problem.handled_by_id == actor.pk:
         raise ProblemRefused(SAME_PERSON)
     now = base.now()
@@ -285,7 +282,6 @@ def problem_verify(
         problem,
         actor=actor,
         action=StepAction.VERIFY,
-        allowed_from=[S.HANDLED],
         to=S.VERIFIED,
         now=now,
         comment=comment,
@@ -300,7 +296,7 @@ def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
     """退回: verification finds the fix insufficient; back to the responsible side (处理)."""
     problem = _fresh(problem)
     _require_supervisor(actor, problem, StepAction.RETURN)
-    _require_state(problem, StepAction.RETURN, S.HANDLED)
+    _require_state(problem, StepAction.RETURN)
     if not reason.strip():
         raise ProblemRefused(REASON_NEEDED)
     if problem.handled_by_id == actor.pk:
@@ -309,7 +305,6 @@ def problem_return(*, actor: User, problem: Problem, reason: str) -> Problem:
         problem,
         actor=actor,
         action=StepAction.RETURN,
-        allowed_from=[S.HANDLED],
         to=S.ASSIGNED,
         now=base.now(),
         comment=reason.strip(),
@@ -328,9 +323,9 @@ def problem_call_back(
     """回访: for a complaint, call the complainant back (reached? satisfied?)."""
     problem = _fresh(problem)
     _require_supervisor(actor, problem, StepAction.CALL_BACK)
-    if problem.source != ProblemSource.COMPLAINT:
+    if StepAction.CALL_BACK in not_for(problem, actor.pk):
         raise ProblemRefused(NOT_COMPLAINT)
-    _require_state(problem, StepAction.CALL_BACK, S.VERIFIED)
+    _require_state(problem, StepAction.CALL_BACK)
     if not reached:
         satisfied = None
     elif satisfied is None:
@@ -341,7 +336,6 @@ def problem_call_back(
         problem,
         actor=actor,
         action=StepAction.CALL_BACK,
-        allowed_from=[S.VERIFIED],
         to=S.CALLED_BACK,
         now=now,
         comment=f"{said}{(';' + comment.strip()) if comment.strip() else ''}",
@@ -356,17 +350,15 @@ def problem_close(*, actor: User, problem: Problem, comment: str = "") -> Proble
     """结案: only after verification, and for complaints only after the call-back."""
     problem = _fresh(problem)
     _require_supervisor(actor, problem, StepAction.CLOSE)
-    ready = S.CALLED_BACK if problem.source == ProblemSource.COMPLAINT else S.VERIFIED
-    if problem.source == ProblemSource.COMPLAINT and problem.state == S.VERIFIED:
+    if StepAction.CLOSE in not_for(problem, actor.pk):
         raise ProblemRefused("投诉类问题须先回访才能结案")
-    _require_state(problem, StepAction.CLOSE, ready)
+    _require_state(problem, StepAction.CLOSE)
     now = base.now()
     closed_on = local_day(now)
     problem = _move(
         problem,
         actor=actor,
         action=StepAction.CLOSE,
-        allowed_from=[ready],
         to=S.CLOSED,
         now=now,
         comment=comment,

@@ -1,0 +1,196 @@
+"""Setting a campaign up: create, copy to the next year, open it for applications, extend one
+unit's window. One atomic, audited service each; the phase moves through
+``campaigns.transitions.phase_change``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from wenming.audit.services import audit_record
+from wenming.campaigns.access import runs_campaign
+from wenming.campaigns.models import (
+    DEFAULT_CHAIN,
+    Campaign,
+    Level,
+    Target,
+    WindowExtension,
+)
+from wenming.campaigns.transitions import Refused, phase_change
+from wenming.frameworks.models import FrameworkEdition
+from wenming.organizations.models import Region, Unit, UnitType
+
+CHAIN_STEP_FIELDS = {"key", "label", "role", "level", "result"}
+
+
+@dataclass
+class CampaignInput:
+    name: str
+    year: int
+    level: str
+    region: Region
+    edition: FrameworkEdition
+    unit_types: list[UnitType]
+    apply_from: date
+    apply_until: date
+    evaluate_until: date | None = None
+    publicity_days: int = 5
+    publicity_working_days: bool = True
+    term_years: int = 3
+    rectify_months: int = 12
+    previous_title_required: bool = False
+    clean_months: int = 24
+    legal_person_required: bool = False
+    target_count: int | None = None
+    target_percent: int | None = None
+    target_score_scale: int = 100
+    target_score_cap: int = 100
+    chain: list[dict[str, Any]] = field(default_factory=lambda: [dict(s) for s in DEFAULT_CHAIN])
+    naming: dict[str, int] = field(default_factory=dict)
+
+
+def chain_problems(chain: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    if not chain:
+        problems.append("审核流程至少需要一个环节")
+    keys = set()
+    for n, step in enumerate(chain, start=1):
+        if set(step) - CHAIN_STEP_FIELDS or not {"key", "label", "role"} <= set(step):
+            problems.append(f"第{n}个环节的字段应为 key、label、role(可选 level、result)")
+            continue
+        if step["key"] in keys:
+            problems.append(f"环节标识“{step['key']}”重复")
+        keys.add(step["key"])
+        if step["role"] not in ("supervisor", "office"):
+            problems.append(f"第{n}个环节“{step['label']}”的角色应为主管部门或测评办公室")
+    if not any(s.get("result") for s in chain):
+        problems.append("审核流程中至少一个环节须录入测评结果(如“初评”)")
+    return problems
+
+
+@transaction.atomic
+def campaign_create(
+    *, actor: User, data: CampaignInput, copied_from: Campaign | None = None
+) -> Campaign:
+    if not runs_campaign(actor, Campaign(region=data.region)):
+        raise Refused("只有本地区(或上级)测评办公室可以创建活动")
+    if data.apply_until < data.apply_from:
+        raise Refused("申报截止日期早于开始日期")
+    if data.level not in Level.values:
+        raise Refused(f"级别“{data.level}”无效")
+    if data.target_percent is not None and not 0 < data.target_percent <= 100:
+        raise Refused("目标占比应在1到100之间")
+    problems = chain_problems(data.chain)
+    if problems:
+        raise Refused(";".join(problems))
+    campaign = Campaign.objects.create(
+        name=data.name,
+        year=data.year,
+        level=data.level,
+        region=data.region,
+        edition=data.edition,
+        apply_from=data.apply_from,
+        apply_until=data.apply_until,
+        evaluate_until=data.evaluate_until,
+        publicity_days=data.publicity_days,
+        publicity_working_days=data.publicity_working_days,
+        term_years=data.term_years,
+        rectify_months=data.rectify_months,
+        previous_title_required=data.previous_title_required,
+        clean_months=data.clean_months,
+        legal_person_required=data.legal_person_required,
+        target_count=data.target_count,
+        target_percent=data.target_percent,
+        target_score_scale=data.target_score_scale,
+        target_score_cap=data.target_score_cap,
+        chain=data.chain,
+        naming={str(k): v for k, v in data.naming.items()},
+        copied_from=copied_from,
+        created_by=actor,
+    )
+    campaign.unit_types.set(data.unit_types)
+    audit_record(actor=actor, action="campaign.create", obj=campaign, new=campaign.name)
+    return campaign
+
+
+@transaction.atomic
+def campaign_copy(
+    *, actor: User, campaign: Campaign, year: int, edition: FrameworkEdition
+) -> Campaign:
+    """Next year's campaign: the same rules, chain and targets, with a new framework edition."""
+    shift = year - campaign.year
+
+    def moved(day: date | None) -> date | None:
+        if day is None:
+            return None
+        try:
+            return day.replace(year=day.year + shift)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + shift, day=28)
+
+    data = CampaignInput(
+        name=campaign.name.replace(str(campaign.year), str(year)),
+        year=year,
+        level=campaign.level,
+        region=campaign.region,
+        edition=edition,
+        unit_types=list(campaign.unit_types.all()),
+        apply_from=moved(campaign.apply_from) or campaign.apply_from,
+        apply_until=moved(campaign.apply_until) or campaign.apply_until,
+        evaluate_until=moved(campaign.evaluate_until),
+        publicity_days=campaign.publicity_days,
+        publicity_working_days=campaign.publicity_working_days,
+        term_years=campaign.term_years,
+        rectify_months=campaign.rectify_months,
+        previous_title_required=campaign.previous_title_required,
+        clean_months=campaign.clean_months,
+        legal_person_required=campaign.legal_person_required,
+        target_count=campaign.target_count,
+        target_percent=campaign.target_percent,
+        target_score_scale=campaign.target_score_scale,
+        target_score_cap=campaign.target_score_cap,
+        chain=[dict(s) for s in campaign.chain],
+        naming=dict(campaign.naming),
+    )
+    copy = campaign_create(actor=actor, data=data, copied_from=campaign)
+    Target.objects.bulk_create(
+        Target(campaign=copy, region_id=t.region_id, supervisor_id=t.supervisor_id, count=t.count)
+        for t in campaign.targets.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def campaign_open(*, actor: User, campaign: Campaign) -> None:
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以发布申报")
+    phase_change(actor=actor, campaign=campaign, action="open")
+
+
+@transaction.atomic
+def window_extend(
+    *, actor: User, campaign: Campaign, unit: Unit, until: date, reason: str
+) -> WindowExtension:
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以延长申报期限")
+    if not reason.strip():
+        raise Refused("请填写延期原因")
+    if until < campaign.apply_until:
+        raise Refused("延长后的日期不能早于原截止日期")
+    extension = WindowExtension.objects.create(
+        campaign=campaign, unit=unit, until=until, reason=reason.strip(), granted_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="campaign.extend",
+        obj=campaign,
+        field=unit.name,
+        old=f"{campaign.apply_until:%Y-%m-%d}",
+        new=f"{until:%Y-%m-%d}",
+        comment=reason,
+    )
+    return extension
