@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.campaigns.test_chain import prepared, signed_and_submitted
 from wenming.audit.models import AuditEvent
+from wenming.campaigns.campaign_setup import campaign_update, locked_settings
 from wenming.campaigns.models import Campaign
 from wenming.campaigns.services import CampaignInput, Refused
-from wenming.campaigns.setup import campaign_update, locked_settings
 
 pytestmark = pytest.mark.django_db
 

@@ -30,6 +30,7 @@ from wenming.campaigns.access import (
     office_levels,
     runs_campaign,
 )
+from wenming.campaigns.campaign_setup import campaign_update, locked_settings
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
 from wenming.campaigns.forms import (
     ApplicationActionParams,
@@ -63,7 +64,6 @@ from wenming.campaigns.services import (
     campaign_open,
     window_extend,
 )
-from wenming.campaigns.setup import campaign_update, locked_settings
 from wenming.campaigns.signatures import signature_state
 from wenming.campaigns.transitions import APPLICATION
 from wenming.frameworks.models import FrameworkEdition
