@@ -14,6 +14,7 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date
 
 from common import ROOT, fresh_django, run_per_database
@@ -101,7 +102,7 @@ def run_one(database: str, applications: int, rounds: int) -> None:
     client = Client()
     client.force_login(office)
     base = f"/campaigns/{campaign.pk}/applications/"
-    pages = {
+    pages: dict[str, Callable[[], str]] = {
         "list, first page + counts": lambda: base,
         "list, page 200": lambda: base + "?page=200",
         "list, state + step": lambda: base + f"?state=in_review&step={rng.choice(steps)}",

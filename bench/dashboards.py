@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -107,7 +108,7 @@ def run_one(database: str, units: int, rounds: int, *, reuse: bool) -> None:
             )  # fmt: skip
             share = {2024: 0.4, 2025: 0.6, 2026: 1.0}[year]
             apps: list[Application] = []
-            datas: dict[int, tuple[dict, Any]] = {}
+            datas: dict[int, tuple[dict[str, Any], Any]] = {}
             titles: list[Title] = []
             for pk, _name, path, supervisor in rows:
                 if rng.random() >= share:
@@ -210,7 +211,7 @@ def run_one(database: str, units: int, rounds: int, *, reuse: bool) -> None:
     as_office.force_login(office)
     as_body = Client()
     as_body.force_login(body_user)
-    pages = {
+    pages: dict[str, tuple[Client, Callable[[], str]]] = {
         "city office, whole city": (as_office, lambda: base),
         "city office, one district": (as_office, lambda: f"{base}?region={rng.choice(districts)}"),
         "city office, one township": (as_office, lambda: f"{base}?region={rng.choice(townships)}"),

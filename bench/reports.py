@@ -17,8 +17,12 @@ import io
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common import fresh_django
+
+if TYPE_CHECKING:  # imported at run time only after fresh_django() has set Django up
+    from wenming.frameworks.models import FrameworkEdition
 
 
 def main() -> None:
@@ -135,7 +139,7 @@ def main() -> None:
     )
 
 
-def edition_codes(edition):  # type: ignore[no-untyped-def]
+def edition_codes(edition: FrameworkEdition) -> list[str]:
     from wenming.frameworks.selectors import framework_of
 
     return [n.code for n in framework_of(edition).leaves(bonus=False)]

@@ -13,6 +13,7 @@ import argparse
 import random
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 from common import fresh_django, run_per_database
@@ -26,7 +27,7 @@ def run_one(database: str, units: int, rounds: int) -> None:
     client = Client()
     client.force_login(office)
     rng = random.Random(3)
-    pages = {
+    pages: dict[str, Callable[[], str]] = {
         "list, first page": lambda: "/units/",
         "list, page 1000": lambda: "/units/?page=1000",
         "list, name search": lambda: (

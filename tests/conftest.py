@@ -96,16 +96,18 @@ def world(db):
     east = region("江东区", RegionLevel.COUNTY, city, code="420102")
     west = region("江西区", RegionLevel.COUNTY, city, code="420103")
     town = region("临江街道", RegionLevel.TOWNSHIP, east, code="420102001")
-    agency = UnitTypeFactory(name="机关")
-    school = UnitTypeFactory(name="学校", is_school=True)
-    bureau = UnitFactory(name="江东区教育局", unit_type=agency, region=east)
-    s1 = UnitFactory(
+    agency = UnitTypeFactory.create(name="机关")
+    school = UnitTypeFactory.create(name="学校", is_school=True)
+    bureau = UnitFactory.create(name="江东区教育局", unit_type=agency, region=east)
+    s1 = UnitFactory.create(
         name="江东区第一小学", unit_type=school, region=town, supervisor=bureau, stage="小学"
     )
-    s2 = UnitFactory(
+    s2 = UnitFactory.create(
         name="江东区实验中学", unit_type=school, region=east, supervisor=bureau, stage="初中"
     )
-    other = UnitFactory(name="江西区人民医院", unit_type=UnitTypeFactory(name="医院"), region=west)
+    other = UnitFactory.create(
+        name="江西区人民医院", unit_type=UnitTypeFactory.create(name="医院"), region=west
+    )
     people = SimpleNamespace(
         admin=person("admin", Role.SYSTEM_ADMIN),
         city_office=person("city_office", Role.OFFICE, region_=city),

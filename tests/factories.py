@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.core.credit_code import make_credit_code
@@ -27,7 +26,7 @@ def region(
     )[0]
 
 
-class UnitTypeFactory(factory.django.DjangoModelFactory):
+class UnitTypeFactory(factory.django.DjangoModelFactory[UnitType]):
     class Meta:
         model = UnitType
         django_get_or_create = ("name",)
@@ -35,7 +34,7 @@ class UnitTypeFactory(factory.django.DjangoModelFactory):
     name = "机关"
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -45,9 +44,9 @@ class UnitFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("默认区"))
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
@@ -60,8 +59,8 @@ def person(
     *,
     region_: Region | None = None,
     unit: Unit | None = None,
-):
-    user: Any = UserFactory(username=username)
+) -> User:
+    user = UserFactory.create(username=username)
     if role == Role.SYSTEM_ADMIN:
         user.is_superuser = True
         user.save()

@@ -10,6 +10,7 @@ import zipfile
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -94,7 +95,7 @@ def assert_inert(name: str, content: bytes, *shown: str) -> None:
         assert any(text in t for t in texts), f"{name}: {text!r} missing"
 
 
-def fetch(client, user, url: str, *, post: bool = False) -> bytes:
+def fetch(client: Client, user, url: str, *, post: bool = False) -> bytes:
     client.logout()
     if user is not None:
         client.force_login(user)

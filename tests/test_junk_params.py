@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -85,10 +86,15 @@ def _user(objects, name):  # noqa: F811
 
 
 def _send(
-    client, method: str, path: str, query: dict, key: str | None = None, junk: object = None
+    client,
+    method: str,
+    path: str,
+    query: dict[str, Any],
+    key: str | None = None,
+    junk: object = None,
 ) -> tuple[int, str]:
     """GET with ``key`` in the query; POST with it in the body unless the URL carries it."""
-    body: dict = {}
+    body: dict[str, Any] = {}
     if key is not None and (method == "GET" or key in query):
         query = {**query, key: junk}
     elif key is not None:

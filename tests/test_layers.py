@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import grimp
 from importlinter import cli
@@ -12,8 +13,11 @@ from importlinter import cli
 PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
 
 
-def contracts() -> list[dict]:
-    return tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+def contracts() -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"][
+        "contracts"
+    ]
+    return found
 
 
 def lint(config: Path) -> int:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -45,8 +47,14 @@ VISIBLE_UNITS = {
     "expert": set(),
 }
 
+
+def assignment_url(name: str) -> Callable[[Any], str]:
+    """The URL of the named view for the walk's on-site assignment."""
+    return lambda o: reverse(name, args=[o.assignment.pk])
+
+
 # name → (how to build the URL, which roles get 200 on GET, status for the others, POST-only?)
-EXPECTED = {
+EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     "home": (lambda o: reverse("home"), EVERYONE, None, False),
     "login": (lambda o: reverse("login"), set(ROLES), None, False),
     "logout": (lambda o: reverse("logout"), set(), 405, True),
@@ -432,7 +440,7 @@ EXPECTED = {
     ),
     **{
         f"onsite:{name}": (
-            lambda o, name=name: reverse(f"onsite:{name}", args=[o.assignment.pk]),
+            assignment_url(f"onsite:{name}"),
             set(),
             405,
             True,

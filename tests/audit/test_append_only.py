@@ -54,7 +54,7 @@ def test_truncate_still_empties_the_trail_for_test_flushes(trail):
 
 @pytest.mark.django_db
 def test_deleting_a_unit_keeps_its_audit_trail(trail):
-    unit = UnitFactory(name="江东区待撤销单位")
+    unit = UnitFactory.create(name="江东区待撤销单位")
     audit_record(actor=trail.office, action="unit.update", obj=unit, field="名称", new=unit.name)
     key = str(unit.pk)
     unit.delete()

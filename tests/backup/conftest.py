@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,13 @@ from wenming.jobs.services import Progress, job_run, register_job, result_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ("DATABASE_URL", "WENMING_DATA_DIR", "WENMING_MEDIA_ROOT", "WENMING_SECRET_KEY")
+
+
+def member_bytes(tar: tarfile.TarFile, name: str) -> bytes:
+    """The content of a file in the archive (it must be a file, not a directory)."""
+    member = tar.extractfile(name)
+    assert member is not None, name
+    return member.read()
 
 
 @register_job("backup.sample")

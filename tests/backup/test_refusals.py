@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from tests.backup.conftest import member_bytes
 from wenming.backup.archive import BackupError
 from wenming.backup.cli import archives_prune
 from wenming.backup.services import Site, backup_create, backup_restore, target_refusal
@@ -24,7 +25,7 @@ def known() -> set[tuple[str, str]]:
 
 
 @pytest.fixture
-def archive(stocked, tmp_path) -> Path:
+def archive(stocked, tmp_path: Path) -> Path:
     path = tmp_path / "wenming.tar"
     assert main(["backup", str(path)]) == 0
     return path
@@ -148,7 +149,7 @@ def test_a_backup_from_a_newer_version_is_refused(archive, target):
 
 def test_a_tampered_manifest_is_refused_field_by_field(archive, target, tmp_path):
     with tarfile.open(archive) as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())
+        manifest = json.loads(member_bytes(tar, "manifest.json"))
     manifest["vendor"] = "oracle"
     forged = tmp_path / "forged.tar"
     data = tmp_path / "manifest.json"

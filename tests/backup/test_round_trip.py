@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.backup.conftest import ROOT, source_counts, wenming
+from tests.backup.conftest import ROOT, member_bytes, source_counts, wenming
 from wenming import __version__
 from wenming.cli import main
 
@@ -63,10 +63,10 @@ def test_backup_restores_every_row_file_and_the_key(stocked, target, tmp_path, c
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
 
     with tarfile.open(archive) as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())
+        manifest = json.loads(member_bytes(tar, "manifest.json"))
         photo = f"media/files/{stocked.photo.file.sha256[:2]}/{stocked.photo.file.sha256[2:4]}"
         for name, member in manifest["members"].items():
-            data = tar.extractfile(name).read()
+            data = member_bytes(tar, name)
             assert hashlib.sha256(data).hexdigest() == member["sha256"], name
     assert manifest["version"] == __version__ and manifest["vendor"] == connection.vendor
     assert "0001_initial" in manifest["migrations"]["attachments"]
@@ -127,5 +127,5 @@ def test_sqlite_backup_does_not_wait_for_a_writer_nor_copy_its_unfinished_work(
         writer.rollback()
         writer.close()
     with tarfile.open(tmp_path / "live.tar") as tar:
-        manifest = json.loads(tar.extractfile("manifest.json").read())
+        manifest = json.loads(member_bytes(tar, "manifest.json"))
     assert manifest["counts"]["tables"]["attachments_attachment"] == 4

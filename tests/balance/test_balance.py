@@ -37,7 +37,7 @@ def row(unit, n, x, stage="小学"):
 
 @pytest.fixture
 def schools(world):
-    s3 = UnitFactory(name="江东区第三小学", unit_type=world.types.school, region=world.east)
+    s3 = UnitFactory.create(name="江东区第三小学", unit_type=world.types.school, region=world.east)
     return world.s1, world.s2, s3
 
 
@@ -55,9 +55,11 @@ def test_hand_worked_example_through_the_import(world, schools):
     assert plan.counts()["新增"] == 3
     import_commit(batch_id=batch.pk, user=world.people.east_office)
     result = stage_balance(region=world.east, year=2026, stage="小学")
-    assert round(result.result.indicators[0].mean, 4) == 3.3
-    assert round(result.result.composite, 4) == 0.2367
-    without = {r.unit.name: round(result.result.composite - e, 4) for r, e in result.ranked() if e}
+    mean, composite = result.result.indicators[0].mean, result.result.composite
+    assert mean is not None and composite is not None
+    assert round(mean, 4) == 3.3
+    assert round(composite, 4) == 0.2367
+    without = {r.unit.name: round(composite - e, 4) for r, e in result.ranked() if e}
     assert without == {"江东区第一小学": 0.1336, "江东区实验中学": 0.2635, "江东区第三小学": 0.1884}
     # ranked by how much each school raises the coefficient
     assert next(r.unit.name for r, _ in result.ranked()) == "江东区第一小学"
@@ -142,7 +144,7 @@ def test_thresholds_are_data_edited_by_the_administrator(world):
 
 def test_page_and_export_show_only_the_office_region(client, world, schools):
     s1, _s2, s3 = schools
-    far = UnitFactory(name="江西区某校", unit_type=world.types.school, region=world.west)
+    far = UnitFactory.create(name="江西区某校", unit_type=world.types.school, region=world.west)
     for unit, n, x in ((s1, 400, 2.0), (s3, 600, 3.0), (far, 1000, 4.0)):
         SchoolIndicators.objects.create(
             unit=unit, year=2026, stage="小学", enrolment=n, **{c: x for c in CODES}

@@ -14,7 +14,9 @@ from wenming.campaigns.services import CampaignInput, campaign_create, campaign_
 from wenming.frameworks.selectors import engine_of
 
 
-def results(edition: Any, unit: Any, centi: int | None = None, events: list | None = None) -> dict:
+def results(
+    edition: Any, unit: Any, centi: int | None = None, events: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Results-format data with an exact total (full marks when ``centi`` is None)."""
     engine = engine_of(edition)
     items = full_marks(engine) if centi is None else with_total(engine, centi).items

@@ -97,7 +97,9 @@ def test_a_school_goes_from_application_to_the_proposed_list(world, campaign):
 
 
 def test_a_supervisor_of_another_district_cannot_sign(world, campaign):
-    west_bureau = UnitFactory(name="江西区教育局", unit_type=world.types.agency, region=world.west)
+    west_bureau = UnitFactory.create(
+        name="江西区教育局", unit_type=world.types.agency, region=world.west
+    )
     stranger = person("west_supervisor", Role.SUPERVISOR, unit=west_bureau)
     application = signed_and_submitted(world, campaign)
     with pytest.raises(Refused, match=NOT_YOUR_STEP):

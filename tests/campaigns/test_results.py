@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def applicant(world, campaign, name, region, state):
-    unit = UnitFactory(
+    unit = UnitFactory.create(
         name=name, unit_type=world.types.school, region=region, supervisor=world.bureau
     )
     assessment = SelfAssessment.objects.create(
@@ -113,6 +113,7 @@ def test_the_office_sets_targets_and_reads_progress_on_its_pages(world, decided,
     sheet = load_workbook(
         io.BytesIO(client.get(reverse("campaigns:results_export", args=[decided.pk])).content)
     ).active
+    assert sheet is not None
     rows = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert ["地区", "临江街道", 3, 4, 2, "66.7%", "66.67"] in rows
 
@@ -161,6 +162,7 @@ def test_the_public_list_downloads_without_login(world, decided, client):
     response = client.get(reverse("campaigns:public_export", args=[decided.pk]))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     names = [r[1] for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert set(names) == {"临江第一小学", "临江第二小学", "临江第三小学", "江东区直属小学"}
     assert "临江第四小学" not in names

@@ -56,14 +56,14 @@ def example(world, standard):
         ),
     )
     campaign_open(actor=world.people.east_office, campaign=campaign)
-    schools = []
+    schools: list[tuple[str, str, float, str | None]] = []
     for n, score in enumerate(PRIMARY, start=1):
         schools.append((f"江东区第{n + 1}小学", "小学", score, None))
     for n, (score, veto) in enumerate(JUNIOR, start=1):
         schools.append((f"江东区第{n}初级中学", "初中", score, veto))
     made = []
     for name, stage, score, veto in schools:
-        unit = UnitFactory(
+        unit = UnitFactory.create(
             name=name,
             unit_type=world.types.school,
             region=world.town,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +28,7 @@ def at_evaluation(world, campaign):
     return application
 
 
-def filled(blank: bytes, values: dict[str, dict]) -> bytes:
+def filled(blank: bytes, values: dict[str, dict[str, Any]]) -> bytes:
     workbook = load_workbook(io.BytesIO(blank))
     sheet = workbook["评分表"]
     for row in sheet.iter_rows(min_row=3):

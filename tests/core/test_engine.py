@@ -120,7 +120,7 @@ def test_complete_secondary_apportions_shared_resources(mini_engine):
     assert card.node("A1") == 1600
 
 
-def test_negative_list_counts_only_inside_its_window(mini_engine):
+def test_negative_list_counts_only_inside_its_window(mini_engine: Engine):
     def total(day: date) -> int:
         return mini_engine.score(
             UnitResult(

@@ -39,8 +39,10 @@ def test_every_new_field_survives_excel_and_yaml(fw):
     assert back == fw
     assert framework_to_yaml(back) == framework_to_yaml(fw)
     assert back.na_total == "scale" and back.negative_cap == 6
-    assert back.find("B").unit_types == ("学校",) and back.find("B1").stages == ("小学",)
-    assert back.find("A3").allow_na and back.vetoes[0].kind == "state"
+    b, b1, a3 = back.find("B"), back.find("B1"), back.find("A3")
+    assert b is not None and b1 is not None and a3 is not None
+    assert b.unit_types == ("学校",) and b1.stages == ("小学",)
+    assert a3.allow_na and back.vetoes[0].kind == "state"
     assert back.negative_list[0].max == 4
 
 
@@ -239,7 +241,7 @@ def test_results_refuse_an_item_that_does_not_apply_and_a_wrong_until(fw):
 
 def test_results_workbook_reads_unit_type_and_end_date(fw):
     wb = Workbook()
-    unit = wb.active
+    unit = wb.worksheets[0]
     unit.title = "单位"
     unit.append(["字段", "值"])
     unit.append(["单位类型", "机关"])

@@ -6,12 +6,13 @@ from __future__ import annotations
 import ast
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 
 from wenming.core import xlsx_io
 from wenming.core.xlsx_safe import FORMULA_STARTS, new_workbook, workbook_bytes
@@ -58,7 +59,7 @@ def test_formula_like_text_is_written_as_quoted_text_and_reads_back_as_typed(wri
     assert [row[0].value for row in rows] == [*HOSTILE, "#N/A"]
     for row in rows:
         name = row[0]
-        assert name.data_type == "s"
+        assert name.data_type == "s" and isinstance(name.value, str)
         assert name.quotePrefix is (name.value[:1] in FORMULA_STARTS)
     # the same values through the read-only reader every importer uses
     fast = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[-1]
@@ -70,7 +71,9 @@ def test_numbers_and_dates_stay_numbers_and_dates(write_only):
     sheet = load_workbook(io.BytesIO(written(write_only=write_only))).worksheets[-1]
     first = next(sheet.iter_rows(min_row=2))
     assert (first[1].value, first[1].data_type) == (12, "n")
-    assert first[2].is_date and first[2].value.date() == date(2026, 6, 30)
+    day = first[2]
+    assert isinstance(day, Cell) and day.is_date and isinstance(day.value, datetime)
+    assert day.value.date() == date(2026, 6, 30)
     assert (first[3].value, first[3].data_type) == (0.25, "n")
     last = list(sheet.iter_rows())[-1]
     assert (last[1].value, last[3].value) == (-3, 1.5)

@@ -23,7 +23,7 @@ from wenming.campaigns.services import (
 
 # school → (region, supervised by the bureau?, items changed from full marks, veto?)
 # A1.4 is yes/no worth 15 points ("否" loses all 15); A1.6 deducts the points entered.
-SCHOOLS = {
+SCHOOLS: dict[str, tuple[str, bool, dict[str, Any], bool]] = {
     "临江第一小学": ("town", True, {"A1.6": 2}, False),  # 998 达标
     "临江第二小学": ("town", True, {"A1.4": "否", "A1.6": 2}, False),  # 983 达标
     "江东实验小学": ("east", True, {"A1.4": "否"}, False),  # 985 达标
@@ -32,7 +32,7 @@ SCHOOLS = {
 }
 
 
-def evaluation_data(edition: Any, unit: Any, changes: dict[str, Any], veto: bool) -> dict:
+def evaluation_data(edition: Any, unit: Any, changes: dict[str, Any], veto: bool) -> dict[str, Any]:
     events = [{"code": "V1", "date": date(2026, 5, 1)}] if veto else []
     data = results(edition, unit, events=events)
     for code, value in changes.items():
@@ -63,7 +63,7 @@ def board(world, standard):  # noqa: F811
     regions = {"town": world.town, "east": world.east, "west": world.west}
     applications = {}
     for name, (where, supervised, changes, veto) in SCHOOLS.items():
-        unit = UnitFactory(
+        unit = UnitFactory.create(
             name=name,
             unit_type=world.types.school,
             region=regions[where],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -32,7 +33,7 @@ def table(html: str, key: str) -> list[list[str]]:
     ]
 
 
-def xlsx(client, key, **params) -> list[tuple]:
+def xlsx(client, key, **params) -> list[tuple[Any, ...]]:
     response = client.get(reverse("dashboards:export", args=[key]), params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -91,7 +92,7 @@ def test_region_and_type_filters(client, board):
     html = page(client, world.people.city_office, region=world.east.pk)
     assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "4"
     assert "江西第一小学" not in html
-    hospital = UnitTypeFactory(name="医院类")
+    hospital = UnitTypeFactory.create(name="医院类")
     html = page(client, world.people.city_office, unit_type=hospital.pk)
     assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "0"
     html = page(client, world.people.city_office, unit_type=world.types.school.pk)
@@ -118,7 +119,7 @@ def test_a_district_office_sees_only_its_district(client, board):
     assert "江西第一小学" not in html
     assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "4"
     # the other filters still apply
-    other_type = UnitTypeFactory(name="企业类")
+    other_type = UnitTypeFactory.create(name="企业类")
     html = page(client, world.people.east_office, region=world.west.pk, unit_type=other_type.pk)
     assert {r[0]: r[1] for r in table(html, "states")}["合计"] == "0"
     rows = xlsx(client, "ranking", region=world.west.pk)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def states(campaign, kind, key):
     rows = StateCount.objects.filter(campaign=campaign, kind=kind, key=key)
-    counted: Counter = Counter()
+    counted: Counter[tuple[str, str]] = Counter()
     for row in rows:
         counted[(row.state, row.grade)] += row.count
     return {k: n for k, n in counted.items() if n}
@@ -27,7 +27,7 @@ def states(campaign, kind, key):
 
 def losses(campaign, kind, key):
     rows = LossSum.objects.filter(campaign=campaign, kind=kind, key=key)
-    counted: Counter = Counter()
+    counted: Counter[str] = Counter()
     for row in rows:
         counted[row.code] += row.lost_centi
     return {k: n for k, n in counted.items() if n}
@@ -48,9 +48,9 @@ def snapshot():
     )
 
 
-def direct_losses(applications) -> Counter:
+def direct_losses(applications) -> Counter[str]:
     """Points lost per indicator, straight from each application's latest evaluation."""
-    total: Counter = Counter()
+    total: Counter[str] = Counter()
     for application in applications:
         evaluation = Evaluation.objects.filter(application=application).first()
         assert evaluation is not None

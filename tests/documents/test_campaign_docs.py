@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -84,7 +85,7 @@ def done(world, standard):
         ),
     )  # fmt: skip
     campaign_open(actor=office, campaign=campaign)
-    s3 = UnitFactory(
+    s3 = UnitFactory.create(
         name="江东区第三小学",
         unit_type=world.types.school,
         region=world.town,
@@ -117,6 +118,7 @@ def done(world, standard):
         made[unit.name] = Application.objects.get(pk=application.pk)
     campaign_publish(actor=office, campaign=campaign, start=today)
     campaign.refresh_from_db()
+    assert campaign.publicity_end is not None
     campaign_approve(
         actor=office, campaign=campaign, today=campaign.publicity_end + timedelta(days=1)
     )
@@ -208,7 +210,8 @@ def test_certificate_pdf_embeds_the_font_and_keeps_the_text(done):
     pdf = certificate_pdf(data)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
-    font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
+    resources: Any = reader.pages[0]["/Resources"]  # pypdf's object tree, walked untyped
+    font = next(iter(resources["/Font"].values())).get_object()
     descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     assert "/FontFile2" in descriptor or "/FontFile3" in descriptor or "/FontFile" in descriptor
     assert pdf_text(pdf) == "".join("".join(data.lines()).split())
@@ -294,7 +297,7 @@ def test_campaign_page_offers_the_documents_to_its_office(client, world, done):
 def test_certificates_in_batch_one_failure_keeps_the_others(client, world, done, monkeypatch):
     need_cjk_font()
     campaign, _ = done
-    real = campaign_batch.certificate_pdf
+    real = certificate_pdf  # the function campaign_batch imported and calls
 
     def failing(data):
         if data.unit == "江东区实验中学":

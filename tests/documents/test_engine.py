@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from docx import Document as open_docx
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.shared import Length
 
 from tests.conftest import need_cjk_font
 from wenming.core.fonts import FontMissing
@@ -22,24 +25,40 @@ from wenming.documents.templating import (
 )
 
 
+def mm(length: Length | None) -> float:
+    assert length is not None
+    return float(length.mm)
+
+
+def pt(length: Length | None) -> float:
+    assert length is not None
+    return float(length.pt)
+
+
+def east_asian_font(properties: CT_RPr | None) -> str | None:
+    assert properties is not None and properties.rFonts is not None
+    name = properties.rFonts.get(qn("w:eastAsia"))
+    return None if name is None else str(name)
+
+
 def test_bulletin_docx_follows_the_official_format():
     doc = open_docx(io.BytesIO(render_docx(bulletin_document(sample_bulletin()))))
     section = doc.sections[0]
-    assert round(section.top_margin.mm) == 37 and round(section.bottom_margin.mm) == 35
-    assert round(section.left_margin.mm) == 28 and round(section.right_margin.mm) == 26
-    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert round(mm(section.top_margin)) == 37 and round(mm(section.bottom_margin)) == 35
+    assert round(mm(section.left_margin)) == 28 and round(mm(section.right_margin)) == 26
+    assert round(mm(section.page_width)) == 210 and round(mm(section.page_height)) == 297
     normal = doc.styles["Normal"]
-    assert normal.font.size.pt == 16
-    assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert pt(normal.font.size) == 16
+    assert east_asian_font(normal.element.rPr) == "仿宋_GB2312"
     assert normal.paragraph_format.line_spacing.pt == 29
     texts = [p.text for p in doc.paragraphs]
     assert "关于2026年度市级文明单位测评结果的通报" in texts
     title = next(p for p in doc.paragraphs if p.text.startswith("关于"))
     run = title.runs[0]
-    assert run.font.size.pt == 22
-    assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert pt(run.font.size) == 22
+    assert east_asian_font(run._element.rPr) == "方正小标宋简体"
     heading = next(p for p in doc.paragraphs if p.text == "一、测评结果")
-    assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert east_asian_font(heading.runs[0]._element.rPr) == "黑体"
     assert doc.tables[0].rows[1].cells[1].text == "江东区第一小学"
     footer_xml = section.footer._element.xml
     assert 'w:instr="PAGE"' in footer_xml and "—" in footer_xml
@@ -96,7 +115,8 @@ def test_pdf_embeds_the_font_keeps_the_text_and_draws_different_characters():
     reader = PdfReader(io.BytesIO(pdf))
     fonts = []
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]  # pypdf types its object tree loosely: walked untyped
+        for font in resources["/Font"].values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object()
             fonts.append(descendant["/FontDescriptor"].get_object())
@@ -112,7 +132,7 @@ def test_pdf_embeds_the_font_keeps_the_text_and_draws_different_characters():
         one = render_pdf(Document(title=char, blocks=[], style="report"))
         page = pypdfium2.PdfDocument(one)[0]
         image = page.render(scale=1).to_pil().convert("L")
-        return image.crop((0, 0, image.width, image.height // 3)).tobytes()
+        return bytes(image.crop((0, 0, image.width, image.height // 3)).tobytes())
 
     wen, ming = bitmap("文"), bitmap("明")
     blank = bitmap(" ")
@@ -145,5 +165,5 @@ def test_a_long_issuer_mark_is_shrunk_to_one_line_in_the_template():
     document.issuer_mark = "江城市江东区精神文明建设委员会办公室文件"
     doc = open_docx(io.BytesIO(render_with_template(default_template("bulletin"), document)))
     mark = next(p for p in doc.paragraphs if p.text == document.issuer_mark)
-    assert mark.runs[0].font.size.pt < 36
-    assert mark.runs[0].font.size.pt * len(document.issuer_mark) <= (210 - 28 - 26) * 72 / 25.4
+    assert pt(mark.runs[0].font.size) < 36
+    assert pt(mark.runs[0].font.size) * len(document.issuer_mark) <= (210 - 28 - 26) * 72 / 25.4

@@ -54,7 +54,9 @@ def test_real_text_has_no_placeholder():
 
 
 def test_a_unit_with_little_data_gets_notes_not_placeholders(world, standard):
-    bare = UnitFactory(name="江东区空白小学", unit_type=world.types.school, region=world.east)
+    bare = UnitFactory.create(
+        name="江东区空白小学", unit_type=world.types.school, region=world.east
+    )
     sections = draft_sections(bare, standard, date(2026, 6, 1))
     assert [h for h, _ in sections] == [
         "一、基本情况",

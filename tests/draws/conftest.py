@@ -42,7 +42,7 @@ def pool(world, campaign, standard):  # noqa: F811
     hill = region("望山街道", RegionLevel.TOWNSHIP, world.east, code="420102002")
     junior, primary = [], []
     for n in range(7):
-        unit = UnitFactory(
+        unit = UnitFactory.create(
             name=f"江东区第{n + 1}初级中学",
             unit_type=world.types.school,
             region=world.town if n < 5 else hill,
@@ -51,7 +51,7 @@ def pool(world, campaign, standard):  # noqa: F811
         )
         junior.append(apply(campaign, unit, standard, office))
     for n in range(5):
-        unit = UnitFactory(
+        unit = UnitFactory.create(
             name=f"江东区第{n + 10}小学",
             unit_type=world.types.school,
             region=world.town if n < 4 else hill,
@@ -61,7 +61,9 @@ def pool(world, campaign, standard):  # noqa: F811
         primary.append(apply(campaign, unit, standard, office))
     preparing = apply(
         campaign,
-        UnitFactory(name="江东区第99小学", unit_type=world.types.school, region=hill, stage="小学"),
+        UnitFactory.create(
+            name="江东区第99小学", unit_type=world.types.school, region=hill, stage="小学"
+        ),
         standard,
         office,
         state=State.PREPARING,

@@ -23,7 +23,7 @@ NEW_A, NEW_B = make_credit_code(serial=9001), make_credit_code(serial=9002)
 
 def sheet(units, regions=()):
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "地区"
     ws.append(REGION_HEADERS)
     for r in regions:

@@ -32,7 +32,7 @@ def setup(world, civic):
 
 def sheet(rows):
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "任务分解"
     ws.append(HEADERS)
     for row in rows:
@@ -60,6 +60,7 @@ def test_import_assigns_indicators_and_names_bad_cells(world, civic, setup):
     assert plan.ok and plan.counts()["新增"] == 2
     import_commit(batch_id=batch.pk, user=world.people.other_filler)
     a12 = IndicatorAssignment.objects.get(code="A1.2")
+    assert a12.department is not None
     assert (
         a12.department.name == "办公室"
         and a12.user == world.people.other_filler

@@ -166,12 +166,12 @@ def test_zip_with_zip64_records_and_every_copy_path_reads_back(
         archive.add_bytes("b.txt", b"b" * 10)  # an offset past it
         archive.add_stored("照片/又一张.jpg", attachment.file)
     os.close(fd)
-    with zipfile.ZipFile(target) as archive:
-        assert archive.testzip() is None
-        assert len(archive.infolist()) == 4
-        assert archive.read("照片/大.jpg") == content == archive.read("照片/又一张.jpg")
-        assert archive.read("b.txt") == b"b" * 10
-        assert archive.getinfo("b.txt").header_offset > 500
+    with zipfile.ZipFile(target) as written:
+        assert written.testzip() is None
+        assert len(written.infolist()) == 4
+        assert written.read("照片/大.jpg") == content == written.read("照片/又一张.jpg")
+        assert written.read("b.txt") == b"b" * 10
+        assert written.getinfo("b.txt").header_offset > 500
     _unzip_test(target)
 
 

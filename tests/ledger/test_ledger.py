@@ -336,6 +336,7 @@ def test_binder_keeps_a_title_with_control_characters_and_every_file(world, civi
             assert archive.read(name) == expected
         root = "江西区人民医院迎检材料"
         sheet = openpyxl.load_workbook(io.BytesIO(archive.read(f"{root}/00_索引.xlsx"))).active
+        assert sheet is not None
         titles = {row[5] for row in sheet.iter_rows(min_row=2, values_only=True)}
         assert titles == {"志愿服务"}
         assert archive.read(f"{root}/00_目录.pdf").startswith(b"%PDF-")

@@ -4,7 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.campaigns.conftest import campaign, standard  # noqa: F401
+from tests.assessments.conftest import standard  # noqa: F401
+from tests.campaigns.conftest import campaign  # noqa: F401
 from tests.factories import UnitFactory, person
 from wenming.accounts.models import Role
 from wenming.assessments.models import AssessmentStatus, SelfAssessment
@@ -48,7 +49,9 @@ def onsite(world, campaign):  # noqa: F811
     """Five schools under review; three teams of experts with different ties."""
     school = world.types.school
     extra = [
-        UnitFactory(name=f"江东区第{n}中学", unit_type=school, region=world.east, stage="初中")
+        UnitFactory.create(
+            name=f"江东区第{n}中学", unit_type=school, region=world.east, stage="初中"
+        )
         for n in ("二", "三", "四")
     ]
     units = [world.s1, world.s2, *extra]

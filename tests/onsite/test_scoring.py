@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -437,13 +438,14 @@ def test_a_photo_sent_again_with_its_client_id_is_kept_once(
     client.force_login(onsite.experts.a.user)
     url = reverse("onsite:photo", args=[assignment.pk])
 
-    def send(code: str, client_id: str, color: str = "red") -> dict:
+    def send(code: str, client_id: str, color: str = "red") -> dict[str, Any]:
         upload = SimpleUploadedFile("现场.jpg", image_bytes(color), content_type="image/jpeg")
-        return client.post(
+        answer: dict[str, Any] = client.post(
             url,
             {"code": code, "photo": upload, "client_id": client_id},
             headers={"Accept": "application/json"},
         ).json()
+        return answer
 
     assert send("B2.3", "c-1") == {"ok": True, "error": "", "retry": False}
     assert send("B2.3", "c-1")["ok"]  # sent again after a lost answer

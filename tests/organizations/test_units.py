@@ -12,8 +12,8 @@ from wenming.core.credit_code import credit_code_problem, make_credit_code
 def test_credit_code_checksum():
     assert credit_code_problem("91350100M000100Y43") is None
     assert credit_code_problem("91350100M000100Y44") == "统一社会信用代码校验位错误:第18位应为“3”"
-    assert "18位" in credit_code_problem("9135")
-    assert "无效字符" in credit_code_problem("91350100M000100YI3")
+    assert "18位" in (credit_code_problem("9135") or "")
+    assert "无效字符" in (credit_code_problem("91350100M000100YI3") or "")
     assert credit_code_problem(make_credit_code(serial=42)) is None
 
 

@@ -99,7 +99,7 @@ def test_a_supervision_notice_is_recorded_sent_and_answered(world):
     assert [t.title for t in mine] == ["督办通知“关于占道经营问题的督办”待回复"]
     # after the reply deadline the sender sees the late reply too
     late = today + timedelta(days=3)
-    assert notice_todos(p.east_office, late)[0].overdue
+    assert next(iter(notice_todos(p.east_office, late))).overdue
     with pytest.raises(svc.ProblemRefused, match="只有被督办单位"):
         svc.supervision_notice_reply(actor=p.east_office, notice=notice, reply="x")
     svc.supervision_notice_reply(actor=p.filler, notice=notice, reply="已整改完毕")

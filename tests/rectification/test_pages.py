@@ -23,7 +23,7 @@ HEADERS = [c.header for c in ProblemImporter.sheets["问题清单"]]
 
 def sheet(rows):
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "问题清单"
     ws.append(HEADERS)
     for row in rows:

@@ -104,7 +104,7 @@ def test_a_warning_reaches_the_unit_with_a_reply_date(world):
 
 def sheet(rows):
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "历届名单"
     ws.append(
         [

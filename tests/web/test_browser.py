@@ -109,16 +109,18 @@ def test_fill_a_self_assessment_watch_the_total_and_submit(browser_page, live_se
 
     edition = framework_import(framework=school)[0]
     district = region("江东区")
-    school_type = UnitTypeFactory(name="学校", is_school=True)
-    unit = UnitFactory(
+    school_type = UnitTypeFactory.create(name="学校", is_school=True)
+    unit = UnitFactory.create(
         name="江东区第一小学",
         unit_type=school_type,
         region=district,
         stage="小学",
         enrolment_primary=800,
     )
-    other = UnitFactory(
-        name="江西区人民医院", unit_type=UnitTypeFactory(name="医院"), region=region("江西区")
+    other = UnitFactory.create(
+        name="江西区人民医院",
+        unit_type=UnitTypeFactory.create(name="医院"),
+        region=region("江西区"),
     )
     filler = person("filler", Role.UNIT_FILLER, unit=unit)
     person("unit_admin", Role.UNIT_ADMIN, unit=unit)

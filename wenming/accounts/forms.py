@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -45,7 +45,13 @@ class ThrottledLoginForm(AuthenticationForm):
         return cleaned
 
 
-class AddressAllowanceForm(forms.ModelForm):
+if TYPE_CHECKING:  # the stubs' ModelForm is generic; Django's own class takes no parameter
+    _AllowanceModelForm = forms.ModelForm[AddressAllowance]
+else:
+    _AllowanceModelForm = forms.ModelForm
+
+
+class AddressAllowanceForm(_AllowanceModelForm):
     class Meta:
         model = AddressAllowance
         fields = ["network", "login_failures_per_hour", "posts_per_hour", "note"]

@@ -64,7 +64,7 @@ def framework_load(path: Path) -> Framework:
 def framework_to_data(fw: Framework) -> dict[str, Any]:
     """Plain data for writing: defaults left out, enums as their values, aliases used."""
     data = fw.model_dump(mode="python", by_alias=True, exclude_defaults=True)
-    return _plain(data)
+    return {key: _plain(value) for key, value in data.items()}
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -197,7 +198,7 @@ def _cell(field: str, value: Any) -> Any:
 
 
 def _flow(value: Any) -> str:
-    return yaml_io.yaml.dump(
+    return yaml.dump(
         value,
         Dumper=yaml_io._Dumper,
         default_flow_style=True,

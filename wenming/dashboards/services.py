@@ -48,7 +48,9 @@ def _keys(entry: Entry) -> list[tuple[str, int]]:
     return keys
 
 
-def _contribution(entry: Entry, sign: int, states: Counter, losses: Counter) -> None:
+def _contribution(
+    entry: Entry, sign: int, states: Counter[StateKey], losses: Counter[LossKey]
+) -> None:
     for kind, key in _keys(entry):
         states[(entry.campaign_id, kind, key, entry.unit_type_id, entry.state, entry.grade)] += sign
         for code, points in entry.lost.items():
@@ -73,7 +75,7 @@ def _upsert_add(
             cursor.execute(sql, [v for row in chunk for v in row])
 
 
-def _apply(states: Counter, losses: Counter) -> None:
+def _apply(states: Counter[StateKey], losses: Counter[LossKey]) -> None:
     _upsert_add(
         StateCount._meta.db_table,
         ("campaign_id", "kind", "key", "unit_type_id", "state", "grade"),
@@ -128,8 +130,8 @@ def dashboard_application_sync(*, application_id: int, card: Scorecard | None = 
     new = _entry_for(application_id)
     if new is not None:
         new.lost = losses_of(card) if card is not None else (old.lost if old else {})
-    states: Counter = Counter()
-    losses: Counter = Counter()
+    states: Counter[StateKey] = Counter()
+    losses: Counter[LossKey] = Counter()
     if old is not None:
         _contribution(old, -1, states, losses)
     if new is not None:
@@ -161,8 +163,8 @@ def dashboards_rebuild() -> tuple[int, int, int]:
         latest[application_id] = evaluation_id  # the last one wins
     engines = {c.pk: engine_of(c.edition) for c in Campaign.objects.select_related("edition")}
     rows = list(Application.objects.order_by("pk").values_list("pk", *ENTRY_FIELDS))
-    states: Counter = Counter()
-    losses: Counter = Counter()
+    states: Counter[StateKey] = Counter()
+    losses: Counter[LossKey] = Counter()
     for start in range(0, len(rows), 2000):
         chunk = rows[start : start + 2000]
         wanted = [latest[r[0]] for r in chunk if r[0] in latest and r[7]]

@@ -64,7 +64,8 @@ def _day(raw: str) -> dt.date:
     if not raw:
         return timezone.localdate()
     try:
-        return forms.DateField().clean(raw)
+        day: dt.date = forms.DateField().clean(raw)  # the stubs type clean() as Any
+        return day
     except ValidationError:
         raise _Back(f"成文日期“{raw}”应为日期,如2026-06-30") from None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from docx import Document as new_document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2 import TemplateError
 
@@ -81,7 +82,7 @@ def _fit_mark(doc: Any, document: Document) -> None:
         if para.text.strip() == document.issuer_mark:
             for run in para.runs:
                 if run.font.size is None or run.font.size.pt > size:
-                    run.font.size = docx_writer.Pt(size)
+                    run.font.size = Pt(size)
 
 
 def check_template(template: bytes, sample: Document) -> None:
@@ -111,7 +112,7 @@ def default_template(kind: str) -> bytes:
         doc.add_paragraph()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing = docx_writer.Pt(style.title.size * 1.5)
+    title.paragraph_format.line_spacing = Pt(style.title.size * 1.5)
     docx_writer.set_font(title.add_run("{{ title }}"), style.title)
     doc.add_paragraph()
     if kind in RED_HEADER:
@@ -121,7 +122,7 @@ def default_template(kind: str) -> bytes:
     for text in ("{{ issuer }}", "{{ date }}"):
         para = doc.add_paragraph(text)
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        para.paragraph_format.right_indent = docx_writer.Pt(style.body.size * 4)
+        para.paragraph_format.right_indent = Pt(style.body.size * 4)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

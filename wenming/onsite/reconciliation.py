@@ -90,7 +90,8 @@ def _rows(sql: str, campaign_id: int, only: list[int] | None) -> list[tuple[Any,
         params += only
     with connection.cursor() as cursor:
         cursor.execute(sql.format(table=Score._meta.db_table, where=where), params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def reconcile(

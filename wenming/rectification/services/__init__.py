@@ -12,6 +12,7 @@ self-assessment) and ``tallies``. Import from this package; the modules are its 
 
 from __future__ import annotations
 
+from wenming.rectification.models import TALLY_FIELDS
 from wenming.rectification.services.base import (
     DEADLINE_BEFORE,
     FIELD_LABELS,
@@ -57,7 +58,6 @@ from wenming.rectification.services.supervision import (
     supervision_notice_send,
 )
 from wenming.rectification.services.tallies import (
-    TALLY_FIELDS,
     TALLY_KEY,
     tallies_compute,
     tallies_rebuild,
