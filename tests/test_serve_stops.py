@@ -70,14 +70,17 @@ def server(data_dir):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    holder: list[int] = []
-    found = _wait(lambda: bool(holder.append(_worker_of(process.pid) or 0) or holder[-1]), 90)
-    yield process, holder[-1] if found else None
+    end = time.monotonic() + 90
+    worker = _worker_of(process.pid)
+    while worker is None and time.monotonic() < end:
+        time.sleep(0.2)
+        worker = _worker_of(process.pid)
+    yield process, worker
     if process.poll() is None:
         process.kill()
         process.wait()
-    if found and _alive(holder[-1]):
-        os.kill(holder[-1], signal.SIGKILL)
+    if worker is not None and _alive(worker):
+        os.kill(worker, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from wenming.core.hooks import Hook
@@ -64,7 +66,7 @@ def test_a_table_refuses_unknown_states_and_duplicate_actions():
 def test_exact_receivers_run_now_and_the_others_on_commit():
     hook: Hook[int] = Hook("test")
     seen: list[tuple[str, int]] = []
-    pending: list = []
+    pending: list[Callable[[], object]] = []
     hook.connect(lambda n: seen.append(("later", n)))
 
     def exact(n: int) -> None:
