@@ -118,6 +118,8 @@ def raw_fetches(
 
     found = []
     for node in ast.walk(tree):
+        if not isinstance(node, ast.expr):
+            continue
         name = None
         if (
             isinstance(node, ast.Attribute)
