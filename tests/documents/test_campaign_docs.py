@@ -347,6 +347,19 @@ def test_score_sheets_in_batch_with_the_ranking(client, world, done):
         assert sheet["A2"].value == "单位:江东区实验中学"
 
 
+def test_a_batch_is_not_made_once_the_owner_no_longer_runs_the_campaign(client, world, done):
+    """The job asks the scope again when it runs (fixed: it trusted the start)."""
+    campaign, _ = done
+    office = world.people.east_office
+    client.force_login(office)
+    client.post(reverse("documents:campaign_batch", args=[campaign.pk]), {"kind": "score_sheets"})
+    job = Job.objects.get()
+    office.grants.all().delete()  # moved off the office before the worker ran the job
+    job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "活动不存在或无权查看" in job.error
+
+
 def test_batches_need_something_to_print(client, world, standard):
     office = world.people.east_office
     today = timezone.localdate()

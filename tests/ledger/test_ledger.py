@@ -381,3 +381,17 @@ def test_editing_a_record_changes_fields_and_links_and_is_audited(client, world,
     )
     client.force_login(world.people.filler)
     assert client.get(reverse("ledger:edit", args=[activity.pk])).status_code == 404
+
+
+def test_binder_is_not_built_for_a_unit_the_owner_no_longer_sees(world, civic):
+    """The job asks the scope again when it runs (fixed: it used the unit it was started for)."""
+    from django.http import Http404
+
+    from wenming.ledger.binder import build_binder
+
+    job = Job.objects.create(
+        kind="binder", label="迎检", owner=world.people.head, unit=world.other,
+        params={"edition": civic.pk},
+    )  # fmt: skip
+    with pytest.raises(Http404):
+        build_binder(job, lambda *progress: None)

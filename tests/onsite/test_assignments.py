@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 
 from tests.onsite.conftest import make_expert
+from wenming.accounts.models import Role
 from wenming.accounts.scope import unit_get_for_user, units_visible_to
 from wenming.audit.models import AuditEvent
 from wenming.onsite.assignments import assignment_create, assignments_auto
@@ -125,7 +126,7 @@ def test_an_expert_sees_only_the_units_assigned_to_their_team(world, onsite):
     other = team_of(world, onsite, "第二组", onsite.experts.town)
     assignment_create(actor=world.people.east_office, team=other, application=second)
     member = onsite.experts.b.user
-    assert assigned_unit_ids(member) == [first.unit_id]
+    assert assigned_unit_ids(member, frozenset({Role.EXPERT})) == [first.unit_id]
     assert list(units_visible_to(member)) == [first.unit]
     assert unit_get_for_user(member, first.unit_id) == first.unit
     with pytest.raises(Http404):

@@ -46,7 +46,7 @@ def accounts_create_for_units(*, actor: User, units: QuerySet[Unit]) -> list[Iss
     if not scope_for(actor).has(Role.OFFICE):
         raise AccountRefused("只有测评办公室人员可以批量创建账号")
     issued = []
-    for unit in units.filter(scope_for(actor).units_q()).order_by("name", "id"):
+    for unit in units.filter(scope_for(actor).units_q(assigned=False)).order_by("name", "id"):
         username = unit.credit_code.lower()
         if User.objects.filter(username=username).exists():
             continue
@@ -73,7 +73,7 @@ def users_manageable_by(actor: User | AnonymousUser) -> QuerySet[User]:
         return User.objects.all()
     if not scope.has(Role.OFFICE):
         return User.objects.none()
-    inside_units = Unit.objects.filter(scope.units_q()).values("pk")
+    inside_units = Unit.objects.filter(scope.units_q(assigned=False)).values("pk")
     granted = RoleGrant.objects.filter(unit__in=inside_units).values("user_id")
     for path in scope.region_paths:
         granted = granted.union(

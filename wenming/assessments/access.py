@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
-from django.http import Http404
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for, units_visible_to
+from wenming.accounts.scope import scope_for, scoped_get, units_visible_to
 from wenming.assessments.models import SelfAssessment
 
 
@@ -16,17 +15,13 @@ def assessments_visible_to(user: User | AnonymousUser) -> QuerySet[SelfAssessmen
 
 
 def assessment_get_for_user(user: User | AnonymousUser, pk: int) -> SelfAssessment:
-    found = (
-        assessments_visible_to(user)
-        .select_related(
+    return scoped_get(
+        assessments_visible_to(user).select_related(
             "unit", "unit__unit_type", "unit__region", "edition", "created_by", "submitted_by"
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        pk,
+        missing="自评不存在或无权查看",
     )
-    if found is None:
-        raise Http404("自评不存在或无权查看")
-    return found
 
 
 def can_fill(user: User | AnonymousUser, unit_id: int) -> bool:
@@ -40,12 +35,4 @@ def can_submit(user: User | AnonymousUser, unit_id: int) -> bool:
 
 def can_return(user: User | AnonymousUser, assessment: SelfAssessment) -> bool:
     """The supervising body's reviewer or an office over the unit's region may send it back."""
-    scope = scope_for(user)
-    unit = assessment.unit
-    if scope.is_admin:
-        return True
-    if Role.SUPERVISOR in scope.roles and unit.supervisor_id in scope.supervised_by:
-        return True
-    return Role.OFFICE in scope.roles and any(
-        unit.region.path.startswith(p) for p in scope.region_paths
-    )
+    return scope_for(user).supervises(assessment.unit)

@@ -116,9 +116,9 @@ def _screen_context(request: HttpRequest, assessment: SelfAssessment) -> dict[st
         items=items,
         can_submit=assessment.is_editable and can_submit(user, assessment.unit_id),
         can_return=assessment.status == "submitted" and can_return(user, assessment),
-        revisions=SelfAssessment.objects.filter(
-            unit=assessment.unit, edition=assessment.edition
-        ).order_by("revision"),
+        revisions=assessments_visible_to(user)
+        .filter(unit=assessment.unit, edition=assessment.edition)
+        .order_by("revision"),
         nine_year=assessment.unit.stage == "九年一贯制",
         missing_evidence=missing,
     )

@@ -3,21 +3,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 
-from wenming.accounts.scope import units_visible_to
+from wenming.attachments.access import attachment_get_for_user
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import content_path, thumbnail_path
 
 
 def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
     """Only people who may see the unit get its files; everyone else gets 404."""
-    found = (
-        Attachment.objects.select_related("file")
-        .filter(pk=pk, unit__in=units_visible_to(request.user).values("pk"))
-        .first()
-    )
-    if found is None:
-        raise Http404("文件不存在或无权查看")
-    return found
+    return attachment_get_for_user(request.user, pk)
 
 
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}

@@ -1,31 +1,53 @@
-"""Reads of the audit trail, limited to what the person may see."""
+"""Reads of the audit trail, limited to what the person may see.
+
+Which objects' events an office may browse is a rule of the app that owns the objects: each
+registers it with :func:`audit_visibility_register` in its ``AppConfig.ready()`` (units by
+organizations, self-assessments by assessments), so the audit imports no domain app.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for, units_visible_to
-from wenming.assessments.access import assessments_visible_to
+from wenming.accounts.scope import NOTHING, scope_for
 from wenming.audit.models import AuditEvent
+
+M = TypeVar("M", bound=Model)
+
+_VISIBLE: dict[str, Callable[[User | AnonymousUser], QuerySet[Any]]] = {}
+
+
+def audit_visibility_register(
+    model: type[M], visible: Callable[[User | AnonymousUser], QuerySet[M]]
+) -> None:
+    """Offices browse the events of ``model``'s objects that ``visible(user)`` returns (the
+    app's ``*_visible_to``). Registering a model again replaces its rule."""
+    _VISIBLE[model._meta.label_lower] = visible
+
+
+def audit_visible_types() -> tuple[str, ...]:
+    """The object types (``app.model``) whose events offices may browse."""
+    return tuple(_VISIBLE)
 
 
 def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
-    """Administrators see everything; offices see the trail of units and self-assessments
-    in their region; nobody else browses the whole trail (each object page shows its own)."""
+    """Administrators see everything; offices see the trail of the registered objects they may
+    see (units, self-assessments); nobody else browses the whole trail (each object page shows
+    its own)."""
     scope = scope_for(user)
     events = AuditEvent.objects.select_related("actor")
     if scope.is_admin:
         return events
     if Role.OFFICE not in scope.roles:
         return events.none()
-    unit_ids = units_visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
-    assessment_ids = (
-        assessments_visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
-    )
-    return events.filter(
-        Q(object_type="organizations.unit", object_id__in=unit_ids)
-        | Q(object_type="assessments.selfassessment", object_id__in=assessment_ids)
-    )
+    q = NOTHING
+    for object_type, visible in _VISIBLE.items():
+        keys = visible(user).annotate(key=Cast("pk", CharField())).values("key")
+        q |= Q(object_type=object_type, object_id__in=keys)
+    return events.filter(q)

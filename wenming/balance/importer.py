@@ -70,7 +70,9 @@ class BalanceImporter(Importer):
 
     def plan(self, workbook: Any, *, scope: Scope) -> ImportPlan:
         plan = ImportPlan()
-        visible = Unit.objects.filter(scope.units_q()).filter(unit_type__is_school=True)
+        visible = Unit.objects.filter(scope.units_q(assigned=False)).filter(
+            unit_type__is_school=True
+        )
         by_code = {u.credit_code: u for u in visible.only("id", "name", "credit_code")}
         by_name: dict[str, list[Unit]] = {}
         for unit in by_code.values():

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.scope import scope_for
-from wenming.campaigns.access import runs_campaign
+from wenming.campaigns.access import applications_visible_to, rewards_visible_to, runs_campaign
 from wenming.campaigns.forms import RewardParams
-from wenming.campaigns.models import Application, Campaign, Reward
+from wenming.campaigns.models import Campaign
 from wenming.campaigns.results import (
     QUALIFIED,
     Progress,
@@ -45,8 +45,8 @@ def _visible_rows(
     mine = [
         r
         for r in rows
-        if (r.kind == "region" and any(r.path.startswith(p) for p in scope.region_paths))
-        or (r.kind == "supervisor" and r.key in scope.supervised_by)
+        if (r.kind == "region" and scope.covers_region(r.path))
+        or (r.kind == "supervisor" and scope.supervises_body(r.key))
     ]
     if not mine and not scope.region_paths and not scope.supervised_by:
         raise PermissionDenied("只有测评办公室和主管部门可以查看目标完成情况")
@@ -67,11 +67,15 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
             "region_rows": [r for r in rows if r.kind == "region"],
             "body_rows": [r for r in rows if r.kind == "supervisor"],
             "runs": runs,
-            "rewards": Reward.objects.filter(campaign=campaign).select_related("unit")
+            "rewards": rewards_visible_to(actor(request))
+            .filter(campaign=campaign)
+            .select_related("unit")
             if runs
             else [],
             "has_qualified": runs
-            and Application.objects.filter(campaign=campaign, state__in=QUALIFIED).exists(),
+            and applications_visible_to(actor(request))
+            .filter(campaign=campaign, state__in=QUALIFIED)
+            .exists(),
             "today": timezone.localdate(),
         },
     )
@@ -152,7 +156,8 @@ def reward_new(request: HttpRequest, pk: int) -> HttpResponse:
     f = form.cleaned_data if form.is_valid() else {}
     key = f.get("unit", "")
     application = (
-        Application.objects.filter(campaign=campaign)
+        applications_visible_to(user)
+        .filter(campaign=campaign)
         .filter(Q(unit__credit_code=key.upper()) | Q(unit__name=key))
         .select_related("unit")
         .first()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
-from wenming.campaigns.access import applications_visible_to, office_levels
+from wenming.campaigns.access import applications_visible_to
 from wenming.campaigns.models import Campaign, Objection, ObjectionState, Phase, State
 from wenming.notices.todo import Todo, todo_provider
 
@@ -19,7 +19,7 @@ from wenming.notices.todo import Todo, todo_provider
 @todo_provider
 def campaign_steps(user: User, today: date) -> Iterator[Todo]:
     scope = scope_for(user)
-    levels = {level for _, level in office_levels(user)}
+    levels = {office.level for office in scope.offices}
     campaigns = list(
         Campaign.objects.filter(phase=Phase.OPEN).only("id", "name", "chain", "evaluate_until")
     )
@@ -88,7 +88,7 @@ def unit_applications(user: User, today: date) -> Iterator[Todo]:
 
 @todo_provider
 def objections(user: User, today: date) -> Iterator[Todo]:
-    if not office_levels(user) and not scope_for(user).is_admin:
+    if not scope_for(user).offices and not scope_for(user).is_admin:
         return
     rows = (
         Objection.objects.filter(

@@ -27,7 +27,6 @@ from wenming.campaigns.access import (
     can_act_on_step,
     can_prepare,
     can_sign_as_head,
-    office_levels,
     runs_campaign,
 )
 from wenming.campaigns.campaign_setup import campaign_update, locked_settings
@@ -106,7 +105,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "campaigns/list.html",
         {
             "campaigns": campaigns,
-            "can_create": bool(office_levels(request.user)) or scope_for(request.user).is_admin,
+            "can_create": bool(scope_for(request.user).offices) or scope_for(request.user).is_admin,
         },
     )
 
@@ -114,7 +113,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
     user = actor(request)
-    if not office_levels(user) and not scope_for(user).is_admin:
+    if not scope_for(user).offices and not scope_for(user).is_admin:
         raise PermissionDenied("只有测评办公室可以创建活动")
     form = CampaignForm(request.POST or None, regions=regions_visible_to(user))
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from wenming.accounts.scope import units_visible_to
 from wenming.attachments.services import safe_name
 from wenming.documents.docx_writer import render_docx
 from wenming.documents.models import SelfInspectionReport
@@ -88,7 +89,11 @@ def build_reports(job: Job, progress: Progress) -> Path:
     ids = [int(i) for i in job.params["units"]]
     units = {
         u.pk: u
-        for u in Unit.objects.filter(pk__in=ids).select_related("unit_type", "region", "supervisor")
+        # asked again as the owner when the job runs: a unit that has left their scope since
+        # is listed in 失败清单.txt as missing
+        for u in units_visible_to(job.owner)
+        .filter(pk__in=ids)
+        .select_related("unit_type", "region", "supervisor")
     }
 
     def build(pk: int) -> Build:

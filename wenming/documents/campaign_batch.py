@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from wenming.accounts.scope import scoped_get
+from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Application, Campaign
 from wenming.documents.batch import Build, zip_each
 from wenming.documents.certificate import certificate_data, certificate_pdf
@@ -57,9 +60,21 @@ def score_sheet_build(application: Application) -> Build:
     return run
 
 
+def _campaign_run_by_owner(job: Job) -> Campaign:
+    """The job's campaign, asked again as its owner when the job runs: the documents are made
+    only while the owner still runs the campaign (as when the job was started)."""
+    owner = job.owner
+    campaign = scoped_get(
+        campaigns_visible_to(owner), int(job.params["campaign"]), missing="活动不存在或无权查看"
+    )
+    if not runs_campaign(owner, campaign):
+        raise PermissionDenied("只有组织本活动的测评办公室可以生成活动文书")
+    return campaign
+
+
 @register_job("certificates")
 def build_certificates(job: Job, progress: Progress) -> Path:
-    campaign = Campaign.objects.select_related("region", "edition").get(pk=job.params["campaign"])
+    campaign = _campaign_run_by_owner(job)
     issuer = str(job.params.get("issuer") or "")
     items = [(t.unit.name, certificate_build(t, issuer)) for t in campaign_titles(campaign)]
     return zip_each(
@@ -73,7 +88,7 @@ def build_certificates(job: Job, progress: Progress) -> Path:
 
 @register_job("score_sheets")
 def build_score_sheets(job: Job, progress: Progress) -> Path:
-    campaign = Campaign.objects.select_related("region", "edition").get(pk=job.params["campaign"])
+    campaign = _campaign_run_by_owner(job)
 
     def ranking_build() -> tuple[str, bytes]:
         return f"{campaign.name}测评结果排名.xlsx", ranking_xlsx(campaign)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from wenming.accounts.scope import scope_for, scoped_get
 from wenming.documents.model import Document
-from wenming.documents.models import DocumentTemplate, SelfInspectionReport
+from wenming.documents.models import DocumentTemplate, ReportSection, SelfInspectionReport
 from wenming.documents.report import document_of
 from wenming.documents.templating import default_template
 from wenming.frameworks.models import FrameworkEdition
@@ -20,6 +24,19 @@ def template_in_force(kind: str) -> tuple[bytes, str]:
 
 def report_of(unit: Unit, edition: FrameworkEdition) -> SelfInspectionReport | None:
     return SelfInspectionReport.objects.filter(unit=unit, edition=edition).first()
+
+
+def report_sections_visible_to(user: User | AnonymousUser) -> QuerySet[ReportSection]:
+    """Sections of the self-inspection reports of the units the person may see."""
+    return ReportSection.objects.filter(scope_for(user).via_unit_q("report__unit"))
+
+
+def report_section_get_for_user(user: User | AnonymousUser, pk: int) -> ReportSection:
+    return scoped_get(
+        report_sections_visible_to(user).select_related("report__unit", "report__edition"),
+        pk,
+        missing="报告段落不存在",
+    )
 
 
 def report_document(report: SelfInspectionReport) -> Document:

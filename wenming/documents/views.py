@@ -15,13 +15,13 @@ from wenming.documents.bulletin import sample_document
 from wenming.documents.docx_writer import render_docx
 from wenming.documents.forms import BatchParams, SectionParams, UnitEditionParams
 from wenming.documents.model import Document
-from wenming.documents.models import ReportSection
 from wenming.documents.pdf_writer import render_pdf
 from wenming.documents.report import document_of, draft_sections, report_title
 from wenming.documents.selectors import (
     editions_for,
     report_document,
     report_of,
+    report_section_get_for_user,
     template_in_force,
 )
 from wenming.documents.services import (
@@ -100,13 +100,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def section_save(request: HttpRequest, pk: int) -> HttpResponse:
-    section = (
-        ReportSection.objects.select_related("report__unit", "report__edition")
-        .filter(pk=pk, report__unit__in=units_visible_to(request.user).values("pk"))
-        .first()
-    )
-    if section is None:
-        raise Http404("报告段落不存在")
+    section = report_section_get_for_user(request.user, pk)
     f = params(request.POST, SectionParams)
     try:
         report_section_save(

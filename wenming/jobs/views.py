@@ -4,15 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wenming.jobs.access import job_get_for_user
 from wenming.jobs.models import Job, JobStatus
 from wenming.jobs.services import result_path
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
-    job = Job.objects.filter(pk=pk, owner_id=request.user.pk).first()
-    if job is None:
-        raise Http404("任务不存在")
-    return job
+    return job_get_for_user(request.user, pk)
 
 
 @login_required

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import TTFFont
 
+from wenming.accounts.scope import unit_get_for_user
 from wenming.attachments.models import Attachment, StoredFile
 from wenming.attachments.services import safe_name
 from wenming.attachments.zipcopy import ZipWriter
@@ -82,8 +83,9 @@ class Entry(NamedTuple):
 
 @register_job("binder")
 def build_binder(job: Job, progress: Progress) -> Path:
-    unit = job.unit
-    assert unit is not None
+    assert job.unit_id is not None
+    # asked again as the owner when the job runs (the unit may have left their scope since)
+    unit = unit_get_for_user(job.owner, job.unit_id)
     edition = FrameworkEdition.objects.get(pk=job.params["edition"])
     rows = evidence_status(unit=unit, edition=edition, as_of=timezone.localdate())
     links: dict[str, list[int]] = defaultdict(list)

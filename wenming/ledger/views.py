@@ -21,13 +21,19 @@ from wenming.core.evidence import STATUS_LABELS
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
 from wenming.jobs.services import job_start
+from wenming.ledger.access import (
+    activities_visible_to,
+    activity_get_for_user,
+    activity_links_visible_to,
+    indicator_assignments_visible_to,
+)
 from wenming.ledger.assignments import (
     assignment_done,
     assignments_for_person,
     overdue_for_unit_admin,
 )
 from wenming.ledger.forms import ActivityForm, EditionParam, EvidenceParams, ListParams
-from wenming.ledger.models import Activity, ActivityIndicator, ActivityType, IndicatorAssignment
+from wenming.ledger.models import Activity, ActivityIndicator, ActivityType
 from wenming.ledger.selectors import evidence_status, indicator_choices, quota_status
 from wenming.ledger.services import (
     ActivityInput,
@@ -75,7 +81,8 @@ def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
         return chosen
     # by default the framework the unit keeps its ledger for (most linked records)
     used = (
-        ActivityIndicator.objects.filter(unit=unit)
+        activity_links_visible_to(request.user)
+        .filter(unit=unit)
         .values("edition_id")
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -89,7 +96,8 @@ def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
 def activity_list(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
     qs = (
-        Activity.objects.filter(unit=unit)
+        activities_visible_to(request.user)
+        .filter(unit=unit)
         .select_related("activity_type", "department")
         .prefetch_related(
             Prefetch("indicators", queryset=ActivityIndicator.objects.only("activity_id", "code"))
@@ -238,16 +246,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _activity_for(request: HttpRequest, pk: int) -> Activity:
-    activity = (
-        Activity.objects.select_related(
-            "unit", "unit__unit_type", "activity_type", "department", "created_by"
-        )
-        .filter(pk=pk, unit__in=units_visible_to(request.user).values("pk"))
-        .first()
-    )
-    if activity is None:
-        raise Http404("记录不存在或无权查看")
-    return activity
+    return activity_get_for_user(request.user, pk)
 
 
 @login_required
@@ -360,9 +359,9 @@ def assignment_table(request: HttpRequest) -> HttpResponse:
     edition = _edition(request, unit)
     current = {
         a.code: a
-        for a in IndicatorAssignment.objects.filter(unit=unit, edition=edition).select_related(
-            "department", "user"
-        )
+        for a in indicator_assignments_visible_to(request.user)
+        .filter(unit=unit, edition=edition)
+        .select_related("department", "user")
     }
     today = timezone.localdate()
     rows = [
@@ -403,9 +402,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def assignment_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = IndicatorAssignment.objects.filter(
-        pk=pk, unit__in=units_visible_to(request.user).values("pk")
-    ).first()
+    assignment = indicator_assignments_visible_to(request.user).filter(pk=pk).first()
     if assignment is None:
         raise Http404("任务不存在")
     try:

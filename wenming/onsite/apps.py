@@ -6,7 +6,12 @@ class OnsiteConfig(AppConfig):
     verbose_name = "现场测评"
 
     def ready(self) -> None:
+        from wenming.accounts.scope import scope_source_register
         from wenming.audit.services import ACTION_LABELS
+        from wenming.onsite.selectors import assigned_unit_ids
+
+        # experts read the units their on-site teams are assigned to
+        scope_source_register(assigned_unit_ids)
 
         ACTION_LABELS.update(
             {

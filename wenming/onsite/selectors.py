@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.campaigns.models import Application, Campaign, Phase, State
 from wenming.onsite.models import Assignment, Expert, OnsiteSettings, Team, TeamMember
@@ -36,8 +37,11 @@ def expert_of(user: User | AnonymousUser) -> Expert | None:
     return Expert.objects.filter(user=user).select_related("home_unit", "region").first()
 
 
-def assigned_unit_ids(user: User) -> list[int]:
-    """Units the expert's teams are assigned to, in campaigns not yet closed (for the scope)."""
+def assigned_unit_ids(user: User, roles: frozenset[str]) -> list[int]:
+    """Units the expert's teams are assigned to, in campaigns not yet closed: the scope source
+    registered in ``OnsiteConfig.ready()`` (an expert reads these units, nothing more)."""
+    if Role.EXPERT not in roles:
+        return []
     return list(
         Assignment.objects.filter(
             team__members__expert__user=user,

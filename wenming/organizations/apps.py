@@ -6,4 +6,10 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "地区与单位"
 
     def ready(self) -> None:
+        from wenming.accounts.scope import units_visible_to
+        from wenming.audit.selectors import audit_visibility_register
         from wenming.organizations import importer  # noqa: F401  (registers the unit sheet)
+        from wenming.organizations.models import Unit
+
+        # offices browse the audit events of the units they may see
+        audit_visibility_register(Unit, units_visible_to)

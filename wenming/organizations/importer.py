@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -107,7 +108,7 @@ class UnitSheetImporter(Importer):
             for r in Region.objects.only("id", "code", "name", "level", "parent_id", "path")
         }
         code_of = {r.pk: code for code, r in known_regions.items()}
-        in_scope = _in_scope(scope)
+        in_scope = scope.covers_region
         sheet_regions: dict[str, str] = {}  # code → parent code ("" for a root)
         for row in region_rows:
             code, name = _text(row.values["code"]), _text(row.values["name"])
@@ -183,7 +184,7 @@ class UnitSheetImporter(Importer):
         known_regions: dict[str, Region],
         sheet_regions: dict[str, str],
         scope: Scope,
-        in_scope: Any,
+        in_scope: Callable[[Region], bool],
     ) -> None:
         errors = plan.errors
         codes = [
@@ -392,13 +393,6 @@ class UnitSheetImporter(Importer):
                 ]
             )
         return workbook_bytes(wb)
-
-
-def _in_scope(scope: Scope) -> Any:
-    def check(region: Region) -> bool:
-        return scope.is_admin or any(region.path.startswith(p) for p in scope.region_paths)
-
-    return check
 
 
 def _text(value: Any) -> str:

@@ -10,27 +10,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from wenming.accounts.models import UNIT_ROLES, Role
-from wenming.accounts.scope import NOTHING, path_prefix_q, scope_for
+from wenming.accounts.scope import scope_for, scoped_get
 from wenming.organizations.models import Unit
-from wenming.rectification.models import Problem
+from wenming.rectification.models import Problem, RectificationPlan, SupervisionNotice
 
 
 def problems_q(user: User | AnonymousUser) -> Q:
     """The problems a person may see, from the problem's own columns (no join)."""
-    scope = scope_for(user)
-    if scope.is_admin:
-        return Q()
-    q = NOTHING
-    for path in scope.region_paths:
-        q |= path_prefix_q("region_path", path)
-    if scope.supervised_by:
-        q |= Q(body_id__in=scope.supervised_by)
-    if scope.own_units:
-        q |= Q(unit_id__in=scope.own_units)
-    return q
+    return scope_for(user).q(path="region_path", unit="unit_id", body="body_id")
 
 
 def problems_visible_to(user: User | AnonymousUser) -> QuerySet[Problem]:
@@ -38,27 +27,28 @@ def problems_visible_to(user: User | AnonymousUser) -> QuerySet[Problem]:
 
 
 def problem_get_for_user(user: User | AnonymousUser, pk: int) -> Problem:
-    problem = (
-        problems_visible_to(user)
-        .select_related("unit", "unit__region", "body", "responsible", "plan", "edition")
-        .filter(pk=pk)
-        .first()
+    return scoped_get(
+        problems_visible_to(user).select_related(
+            "unit", "unit__region", "body", "responsible", "plan", "edition"
+        ),
+        pk,
+        missing="问题不存在或无权查看",
     )
-    if problem is None:
-        raise Http404("问题不存在或无权查看")
-    return problem
+
+
+def plans_visible_to(user: User | AnonymousUser) -> QuerySet[RectificationPlan]:
+    """Rectification plans of the units the person may see."""
+    return RectificationPlan.objects.filter(scope_for(user).via_unit_q())
+
+
+def supervision_notices_visible_to(user: User | AnonymousUser) -> QuerySet[SupervisionNotice]:
+    """Supervision notices (督办单) sent to the units the person may see."""
+    return SupervisionNotice.objects.filter(scope_for(user).via_unit_q())
 
 
 def can_supervise(user: User | AnonymousUser, unit: Unit) -> bool:
     """An administrator, an office over the unit's region, or its supervising body's reviewer."""
-    scope = scope_for(user)
-    if scope.is_admin:
-        return True
-    if Role.SUPERVISOR in scope.roles and unit.supervisor_id in scope.supervised_by:
-        return True
-    return Role.OFFICE in scope.roles and any(
-        unit.region_path.startswith(p) for p in scope.region_paths
-    )
+    return scope_for(user).supervises(unit)
 
 
 def is_member(user: User | AnonymousUser, unit_id: int) -> bool:

@@ -48,7 +48,9 @@ class PastTitleImporter(Importer):
         codes = {str(r.values["credit_code"] or "").strip().upper() for r in rows}
         units = {u.credit_code: u for u in Unit.objects.filter(credit_code__in=codes)}
         in_scope = set(
-            Unit.objects.filter(scope.units_q(), credit_code__in=codes).values_list("pk", flat=True)
+            Unit.objects.filter(scope.units_q(assigned=False), credit_code__in=codes).values_list(
+                "pk", flat=True
+            )
         )
         regions: dict[str, list[Region]] = {}
         for region in Region.objects.only("id", "name", "code", "path"):

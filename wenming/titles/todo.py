@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Q
 from django.urls import reverse
 
-from wenming.accounts.scope import path_prefix_q, scope_for
+from wenming.accounts.scope import scope_for
 from wenming.notices.todo import Todo, todo_provider
 from wenming.titles.access import titles_visible_to
 from wenming.titles.selectors import titles_due_for_recheck
@@ -20,11 +19,7 @@ def rechecks_due(user: User, today: date) -> Iterator[Todo]:
     scope = scope_for(user)
     if not scope.region_paths and not scope.is_admin:
         return
-    managed = Q()
-    if not scope.is_admin:
-        managed = Q(pk__in=[])
-        for path in scope.region_paths:
-            managed |= path_prefix_q("naming_authority__path", path)
+    managed = scope.regions_q("naming_authority__path")  # titles the offices named
     n = titles_due_for_recheck(
         titles_visible_to(user).filter(managed), year=today.year, as_of=today
     ).count()

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from wenming.accounts.models import Role
 from wenming.accounts.scope import (
     scope_for,
+    scoped_get,
     unit_get_for_user,
     units_visible_to,
 )
@@ -27,8 +28,10 @@ from wenming.attachments.services import attachments_of
 from wenming.notices.todo import todos_for
 from wenming.rectification.access import (
     is_member,
+    plans_visible_to,
     problem_get_for_user,
     problems_visible_to,
+    supervision_notices_visible_to,
 )
 from wenming.rectification.forms import (
     ActParams,
@@ -38,13 +41,10 @@ from wenming.rectification.forms import (
     ProblemForm,
 )
 from wenming.rectification.models import (
-    Problem,
     ProblemSource,
     ProblemState,
     ProblemStep,
-    RectificationPlan,
     Severity,
-    SupervisionNotice,
 )
 from wenming.rectification.selectors import (
     plan_state,
@@ -186,7 +186,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     siblings = (
-        Problem.objects.filter(unit=p.unit).exclude(state=S.CLOSED).exclude(pk=p.pk)[:20]
+        problems_visible_to(user).filter(unit=p.unit).exclude(state=S.CLOSED).exclude(pk=p.pk)[:20]
         if "notice" in actions
         else []
     )
@@ -304,7 +304,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         messages.success(request, "督办通知已发送")
         return redirect("rectification:notice", pk=notice.pk)
     notices = (
-        SupervisionNotice.objects.filter(unit__in=units_visible_to(user).values("pk"))
+        supervision_notices_visible_to(user)
         .select_related("unit", "sent_by")
         .order_by("replied_at", "reply_due")
     )
@@ -317,13 +317,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
-    notice = (
-        SupervisionNotice.objects.filter(pk=pk, unit__in=units_visible_to(user).values("pk"))
-        .select_related("unit", "sent_by", "replied_by")
-        .first()
+    notice = scoped_get(
+        supervision_notices_visible_to(user).select_related("unit", "sent_by", "replied_by"),
+        pk,
+        missing="督办通知不存在或无权查看",
     )
-    if notice is None:
-        raise Http404("督办通知不存在或无权查看")
     if request.method == "POST":
         try:
             supervision_notice_reply(actor=user, notice=notice, reply=request.POST.get("reply", ""))
@@ -347,13 +345,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
-    plan = (
-        RectificationPlan.objects.filter(pk=pk, unit__in=units_visible_to(user).values("pk"))
-        .select_related("unit")
-        .first()
+    plan = scoped_get(
+        plans_visible_to(user).select_related("unit"), pk, missing="整改计划不存在或无权查看"
     )
-    if plan is None:
-        raise Http404("整改计划不存在或无权查看")
     return render(
         request,
         "rectification/plan.html",
