@@ -20,6 +20,7 @@ from wenming.assessments.services import (
 )
 from wenming.core.credit_code import make_credit_code
 from wenming.core.formats import framework_load
+from wenming.core.samples import sample_value, sampled
 from wenming.core.styles.measured import Measured
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.services import framework_import
@@ -240,6 +241,8 @@ def _fill(assessment: SelfAssessment, user: User, rng: random.Random, share: flo
         if style.key == "deduction":
             value = rng.choice(["0"] * 6 + ["1", "2"])
             reason = "台账资料不全" if value != "0" else ""
+        elif sampled(style):
+            value = sample_value(style, rng, weak=rng.random() < 0.15)
         elif style.key == "letter":
             value = rng.choice("AAAB")
         elif style.key == "yesno":
