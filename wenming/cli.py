@@ -25,6 +25,8 @@ from wenming.core.engine import Engine, Scorecard
 from wenming.core.errors import FileInvalid
 from wenming.core.formats import XLSX_SUFFIXES, YAML_SUFFIXES, framework_load, framework_save
 from wenming.core.framework import Framework
+from wenming.core.mapping import HEADER as MAPPING_HEADER
+from wenming.core.mapping import MapKind, mapping_table, mapping_to_xlsx, propose_mapping
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
 
@@ -160,13 +162,23 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     old, new = _framework(args.old), _framework(args.new)
     changes = framework_diff(old, new)
+    rows = propose_mapping(old, new)
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(mapping_to_xlsx(rows, old, new))
     if not changes:
         print("两个版本的指标完全相同。")
-        return 0
-    for change in changes:
-        print(f"{KIND_LABELS[change.kind]}  {change.text}")
-    counts = {k: sum(1 for c in changes if c.kind == k) for k in KIND_LABELS}
-    print("合计:" + ",".join(f"{KIND_LABELS[k]}{n}项" for k, n in counts.items() if n))
+    else:
+        for change in changes:
+            print(f"{KIND_LABELS[change.kind]}  {change.text}")
+        counts = {k: sum(1 for c in changes if c.kind == k) for k in KIND_LABELS}
+        print("合计:" + ",".join(f"{KIND_LABELS[k]}{n}项" for k, n in counts.items() if n))
+        print()
+        print(f"对应关系建议({old.edition}版 → {new.edition}版,请核对后确认):")
+        print(_table(MAPPING_HEADER, mapping_table(rows, old, new), right={5}))
+        tally = {k: sum(1 for r in rows if r.kind is k) for k in MapKind}
+        print("合计:" + ",".join(f"{k.label}{n}行" for k, n in tally.items() if n))
+    if args.xlsx:
+        print(f"对应关系已写入:{args.xlsx}(可编辑“对应方式”和编码后导入确认)")
     return 0
 
 
@@ -372,9 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = fsub.add_parser("show", help="显示指标树")
     p.add_argument("framework", help="文件路径或 标识@版本")
     p.set_defaults(func=cmd_show)
-    p = fsub.add_parser("diff", help="比较两个版本")
-    p.add_argument("old")
-    p.add_argument("new")
+    p = fsub.add_parser("diff", help="比较两个版本,并提出指标对应关系")
+    p.add_argument("old", help="原版本:文件路径或 标识@版本")
+    p.add_argument("new", help="新版本:文件路径或 标识@版本")
+    p.add_argument("--xlsx", metavar="文件", help="把对应关系建议写成 .xlsx,供编辑确认")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("score", help="按框架为一个单位的结果文件计分")
