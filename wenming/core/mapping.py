@@ -23,13 +23,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import StrEnum
 from typing import Any
 
 from wenming.core.errors import FileInvalid, Issue
 from wenming.core.framework import Framework, Indicator
+from wenming.core.points import fmt
+from wenming.core.styles import style_for
 from wenming.core.xlsx_guard import workbook_read
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 
@@ -375,3 +377,70 @@ def targets(rows: Iterable[MapRow]) -> dict[str, tuple[MapKind, tuple[str, ...]]
         for code in row.old:
             out[code] = (row.kind, row.new)
     return out
+
+
+# ───────────────────────── carrying a unit's work through a confirmed mapping ─────────────────────────
+
+
+@dataclass(frozen=True)
+class NotCarried:
+    """Something of the old edition that did not continue, and why (in Chinese)."""
+
+    what: str  # 佐证关联, 指标说明, 自评填报
+    code: str
+    name: str
+    reason: str
+
+
+@dataclass
+class CarryReport:
+    carried: int = 0
+    skipped: list[NotCarried] = field(default_factory=list)
+
+    def add(self, other: CarryReport) -> None:
+        self.carried += other.carried
+        self.skipped += other.skipped
+
+    def lines(self) -> list[str]:
+        return [f"{s.what} {s.code} {s.name}:{s.reason}" for s in self.skipped]
+
+
+def link_destinations(
+    code: str, follow: dict[str, tuple[MapKind, tuple[str, ...]]]
+) -> tuple[tuple[str, ...], str]:
+    """The new codes an evidence link on ``code`` continues to, or why there are none."""
+    if code not in follow:
+        return (), "对应关系中没有该指标"
+    kind, news = follow[code]
+    if kind is MapKind.DROPPED or not news:
+        return (), "该指标在新版本中已删除"
+    return news, ""
+
+
+def entry_destination(
+    code: str,
+    follow: dict[str, tuple[MapKind, tuple[str, ...]]],
+    old: Framework,
+    new: Framework,
+) -> tuple[str | None, str]:
+    """Where an item's entered value continues, or why it cannot: only into one item scored by
+    the same rule (the same printed 评分标准 and points); a split or merged item is re-entered."""
+    news, reason = link_destinations(code, follow)
+    if not news:
+        return None, reason
+    kind = follow[code][0]
+    joined = SEP.join(news)
+    if kind is MapKind.SPLIT:
+        return None, f"该指标在新版本中拆分为{joined},请分别填写"
+    if kind is MapKind.MERGED:
+        return None, f"该指标在新版本中与其他指标合并为{joined},请重新填写"
+    before, after = old.find(code), new.find(news[0])
+    if before is None or after is None or not after.is_leaf:
+        return None, f"新版本中对应的{joined}不是测评内容"
+    was, now = style_for(before, old), style_for(after, new)
+    if was.points != now.points or was.rule_text() != now.rule_text():
+        return None, (
+            f"评分标准已变化(原{fmt(was.points)}分,{was.rule_text()};"
+            f"现{fmt(now.points)}分,{now.rule_text()}),请重新填写"
+        )
+    return news[0], ""
