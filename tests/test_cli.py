@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import DATA, LIBRARY
 from wenming.cli import main
 from wenming.core.formats import framework_load
+from wenming.core.mapping import mapping_from_xlsx, propose_mapping
 
 MINI = DATA / "mini.yaml"
 RESULTS = DATA / "mini-results.yaml"
@@ -114,6 +115,28 @@ def test_export_to_xlsx_and_back_and_diff(capsys, tmp_path: Path):
     assert "分值变更  B2 综合:10分 → 5分" in out
     assert "分值变更  B1 安全制度:30分 → 35分" in out
     assert "分值变更  A 办学条件:60分 → 40分" in out
+
+
+def test_diff_proposes_a_mapping_and_writes_it_for_the_office(capsys, tmp_path: Path):
+    old, new = DATA / "mapping-2025.yaml", DATA / "mapping-2026.yaml"
+    out_xlsx = tmp_path / "对应关系.xlsx"
+    code, out, err = run(capsys, "framework", "diff", str(old), str(new), "--xlsx", str(out_xlsx))
+    assert code == 0, err
+    assert "对应关系建议(2025版 → 2026版" in out
+    lines = [line.split() for line in out.splitlines()]
+    assert [
+        "合并",
+        "B2、B3",
+        "节约能源、节约用水",
+        "B5",
+        "节约能源和用水",
+        "73",
+        "名称相近",
+    ] in lines
+    assert ["改编码", "A3", "道德讲堂", "A4", "道德讲堂", "100", "编码:A3", "→", "A4"] in lines
+    assert "合计:相同2行,调整上级1行,改编码1行,拆分1行,合并1行,新增4行,删除2行" in out
+    rows = mapping_from_xlsx(out_xlsx.read_bytes(), framework_load(old), framework_load(new))
+    assert rows == propose_mapping(framework_load(old), framework_load(new))
 
 
 def test_show_prints_the_tree(capsys):

@@ -26,6 +26,14 @@ from wenming.core.engine import Engine, Scorecard
 from wenming.core.errors import FileInvalid
 from wenming.core.formats import XLSX_SUFFIXES, YAML_SUFFIXES, framework_load, framework_save
 from wenming.core.framework import Framework
+from wenming.core.mapping import HEADER as MAPPING_HEADER
+from wenming.core.mapping import (
+    MapKind,
+    mapping_from_xlsx,
+    mapping_table,
+    mapping_to_xlsx,
+    propose_mapping,
+)
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
 
@@ -161,13 +169,112 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     old, new = _framework(args.old), _framework(args.new)
     changes = framework_diff(old, new)
+    rows = propose_mapping(old, new)
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(mapping_to_xlsx(rows, old, new))
     if not changes:
         print("两个版本的指标完全相同。")
-        return 0
-    for change in changes:
-        print(f"{KIND_LABELS[change.kind]}  {change.text}")
-    counts = {k: sum(1 for c in changes if c.kind == k) for k in KIND_LABELS}
-    print("合计:" + ",".join(f"{KIND_LABELS[k]}{n}项" for k, n in counts.items() if n))
+    else:
+        for change in changes:
+            print(f"{KIND_LABELS[change.kind]}  {change.text}")
+        counts = {k: sum(1 for c in changes if c.kind == k) for k in KIND_LABELS}
+        print("合计:" + ",".join(f"{KIND_LABELS[k]}{n}项" for k, n in counts.items() if n))
+        print()
+        print(f"对应关系建议({old.edition}版 → {new.edition}版,请核对后确认):")
+        print(_table(MAPPING_HEADER, mapping_table(rows, old, new), right={5}))
+        tally = {k: sum(1 for r in rows if r.kind is k) for k in MapKind}
+        print("合计:" + ",".join(f"{k.label}{n}行" for k, n in tally.items() if n))
+    if args.xlsx:
+        print(f"对应关系已写入:{args.xlsx}(可编辑“对应方式”和编码后导入确认)")
+    return 0
+
+
+def _stored(ref: str) -> Any:
+    _django()
+    from wenming.frameworks.models import FrameworkEdition
+    from wenming.frameworks.selectors import framework_edition_get
+
+    try:
+        return framework_edition_get(key=ref)
+    except FrameworkEdition.DoesNotExist:
+        raise CommandError(f"找不到已导入的框架“{ref}”(应写作 标识@版本)") from None
+
+
+def _person(username: str) -> Any:
+    from django.contrib.auth.models import User
+
+    try:
+        return User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise CommandError(f"找不到账号“{username}”") from None
+
+
+def cmd_map_confirm(args: argparse.Namespace) -> int:
+    old, new = _stored(args.old), _stored(args.new)
+    from django.db import transaction
+
+    from wenming.core.errors import ActionRefused
+    from wenming.frameworks.mappings import edition_mapping_confirm
+    from wenming.frameworks.selectors import framework_of
+
+    old_fw, new_fw = framework_of(old), framework_of(new)
+    if args.xlsx:
+        try:
+            data = Path(args.xlsx).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取文件“{args.xlsx}”:{exc.strerror}") from None
+        rows = mapping_from_xlsx(data, old_fw, new_fw)
+    else:
+        rows = propose_mapping(old_fw, new_fw)
+    try:
+        with transaction.atomic():
+            edition_mapping_confirm(
+                actor=_person(args.user),
+                old=old,
+                new=new,
+                rows=rows,
+                carry_entries=args.carry_entries,
+            )
+    except ActionRefused as exc:
+        raise CommandError(exc.message) from None
+    allowed = "允许" if args.carry_entries else "不允许"
+    print(f"已确认对应关系:{old} → {new},共{len(rows)}行;{allowed}沿用自评填报")
+    return 0
+
+
+def cmd_carry(args: argparse.Namespace) -> int:
+    old, new = _stored(args.old), _stored(args.new)
+    from django.db import transaction
+
+    from wenming.assessments.carry import entries_carry
+    from wenming.core.errors import ActionRefused
+    from wenming.core.mapping import CarryReport
+    from wenming.frameworks.mappings import edition_mapping_get
+    from wenming.ledger.carry import ledger_carry
+    from wenming.organizations.models import Unit
+
+    try:
+        unit = Unit.objects.select_related("unit_type").get(name=args.unit)
+    except Unit.DoesNotExist:
+        raise CommandError(f"找不到单位“{args.unit}”") from None
+    actor = _person(args.user)
+    report = CarryReport()
+    try:
+        with transaction.atomic():
+            mapping = edition_mapping_get(old=old, new=new)
+            report.add(ledger_carry(actor=actor, unit=unit, mapping=mapping))
+            if mapping.carry_entries:
+                _, entries = entries_carry(actor=actor, unit=unit, mapping=mapping)
+                report.add(entries)
+    except ActionRefused as exc:
+        raise CommandError(exc.message) from None
+    print(f"{unit.name}:{old} → {new},已沿用{report.carried}项")
+    if not mapping.carry_entries:
+        print("测评办公室未允许沿用自评填报,自评需在新版本中重新填写。")
+    if report.skipped:
+        print(f"未能沿用{len(report.skipped)}项:")
+        for line in report.lines():
+            print(f"  {line}")
     return 0
 
 
@@ -404,10 +511,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = fsub.add_parser("show", help="显示指标树")
     p.add_argument("framework", help="文件路径或 标识@版本")
     p.set_defaults(func=cmd_show)
-    p = fsub.add_parser("diff", help="比较两个版本")
-    p.add_argument("old")
-    p.add_argument("new")
+    p = fsub.add_parser("diff", help="比较两个版本,并提出指标对应关系")
+    p.add_argument("old", help="原版本:文件路径或 标识@版本")
+    p.add_argument("new", help="新版本:文件路径或 标识@版本")
+    p.add_argument("--xlsx", metavar="文件", help="把对应关系建议写成 .xlsx,供编辑确认")
     p.set_defaults(func=cmd_diff)
+    p = fsub.add_parser("map-confirm", help="确认两个已导入版本的指标对应关系")
+    p.add_argument("old", help="原版本:标识@版本")
+    p.add_argument("new", help="新版本:标识@版本")
+    p.add_argument("--xlsx", metavar="文件", help="编辑过的对应关系 .xlsx(不填则按建议确认)")
+    p.add_argument("--carry-entries", action="store_true", help="允许单位沿用自评填报")
+    p.add_argument("--user", required=True, help="确认人账号(测评办公室人员)")
+    p.set_defaults(func=cmd_map_confirm)
+    p = fsub.add_parser("carry", help="按已确认的对应关系把单位的佐证和自评沿用到新版本")
+    p.add_argument("old", help="原版本:标识@版本")
+    p.add_argument("new", help="新版本:标识@版本")
+    p.add_argument("--unit", required=True, help="单位名称")
+    p.add_argument("--user", required=True, help="操作人账号(本单位填报员或管理员)")
+    p.set_defaults(func=cmd_carry)
 
     p = sub.add_parser("score", help="按框架为一个单位的结果文件计分")
     p.add_argument("--framework", required=True, help="框架文件或 标识@版本")

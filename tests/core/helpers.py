@@ -9,6 +9,7 @@ from wenming.core.engine import Engine, Event, ItemResult, UnitResult
 from wenming.core.styles import ScoringStyle, UnitProfile
 from wenming.core.styles.awards import Awards
 from wenming.core.styles.deduction import Deduction
+from wenming.core.styles.letter import Letter
 from wenming.core.styles.measured import Measured
 from wenming.core.styles.tiered import Tiered
 
@@ -24,7 +25,9 @@ def full_value(style: ScoringStyle) -> object:
     if isinstance(style, Awards):
         best = max(range(len(style.names)), key=lambda i: style.each[i])
         return {style.names[best]: -(-style.cap // style.each[best])}
-    simple = {"deduction": 0, "findings": 0, "letter": "A", "yesno": True}
+    if isinstance(style, Letter):
+        return max(style.table, key=lambda grade: style.table[grade])
+    simple = {"deduction": 0, "findings": 0, "yesno": True}
     return simple.get(style.key, style.item.points)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.core.helpers import AS_OF, PRIMARY, events, full_marks, with_total
 from wenming.core.engine import Engine, ItemResult, UnitResult, in_window, months_before
+from wenming.core.events import Event
 from wenming.core.points import fmt
 from wenming.core.styles import UnitProfile
 
@@ -42,8 +43,26 @@ def test_veto_item_overrides_high_score(school_engine, school):
     assert card.band_grade == "达标"
     assert card.grade == "不达标"
     assert card.vetoed
-    assert f"一票否决:{d_class.name}" in card.veto_reasons
+    assert card.veto_reasons == [f"一票否决:{d_class.name}(评分日仍存在)"]
     assert any(line.startswith("一票否决:D类危房") for line in card.explain())
+
+
+def test_the_library_d_class_veto_is_a_state_checked_at_the_as_of_date(school_engine, school):
+    """Issue 21: a D-class building still in use is a state, not an event in a window."""
+    d_class = next(v for v in school.vetoes if "D类危房" in v.name)
+    assert d_class.kind == "state"
+
+    def grade(event: Event) -> str:
+        return str(
+            school_engine.score(with_total(school_engine, centi("950"), events=(event,))).grade
+        )
+
+    # began years ago and still in use: an event window would have let it lapse
+    assert grade(Event(d_class.code, date(2019, 3, 1))) == "不达标"
+    # taken out of use before the as-of date: no veto
+    assert grade(Event(d_class.code, date(2019, 3, 1), until=date(2026, 5, 1))) == "达标"
+    # begins after the as-of date: not yet
+    assert grade(Event(d_class.code, date(2026, 7, 1))) == "达标"
 
 
 def test_full_marks_reach_the_maximum(school_engine):

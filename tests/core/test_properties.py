@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import wenming.library as library_dir
 from tests.core.helpers import full_value
-from wenming.core.engine import Engine, Event, UnitResult
+from wenming.core.engine import Engine, Event, UnitResult, months_before
 from wenming.core.formats import (
     framework_from_xlsx,
     framework_from_yaml,
+    framework_load,
     framework_to_xlsx,
     framework_to_yaml,
 )
+from wenming.core.points import to_centi
+from wenming.core.samples import sample_value, sampled
 from wenming.core.styles import NOT_APPLICABLE, UnitProfile
 from wenming.core.validation import framework_from_data
 
@@ -299,3 +304,109 @@ def test_items_that_do_not_apply_are_neither_scored_nor_missing(case):
     )
     assert card.applicable_max == engine.total_max - lost
     assert 0 <= card.base <= engine.total_max
+
+
+def _better(engine: Engine, code: str, value: Any, draw: Any) -> Any:
+    """A value of the same item that the rule says is at least as good (None: none to give)."""
+    style = engine.styles[code]
+    if value is NOT_APPLICABLE:
+        return None
+    if style.key == "tiered":
+        step = draw(st.integers(0, 400_000))
+        lower = style.p.direction == "lower"  # type: ignore[attr-defined]
+        return max(0, value - step) if lower else value + step
+    if style.key == "findings":  # fewer findings of each kind
+        return tuple(draw(st.integers(0, n)) for n in value)
+    if style.key == "awards":  # more awards at each level
+        return tuple(n + draw(st.integers(0, 3)) for n in value)
+    if style.key == "deduction":
+        return draw(st.integers(0, value))
+    return None
+
+
+@FAST
+@given(framework_and_results(), st.data())
+def test_a_better_value_of_any_new_kind_never_lowers_the_total_or_the_grade(case, data):
+    """Monotone in every item: a higher rate (lower, for `direction: lower`), fewer findings of
+    any kind, more awards at any level never cost the unit points or a grade."""
+    engine, result, _ = case
+    items = dict(result.items)
+    changed = False
+    for code, entry in result.items.items():
+        better = _better(engine, code, entry.value, data.draw)
+        if better is not None:
+            items[code] = type(entry)(better)
+            changed = True
+    if not changed:
+        return
+    improved = UnitResult(items=items, as_of=AS_OF, profile=result.profile, events=result.events)
+    before, after = engine.score(result), engine.score(improved)
+    assert after.total >= before.total
+    assert rank(engine, after.grade) >= rank(engine, before.grade)
+
+
+@FAST
+@given(framework_and_results(), st.integers(0, 12))
+def test_negative_list_deductions_never_pass_their_caps(case, extra):
+    engine, result, _ = case
+    events = (*result.events, *(Event("N1", AS_OF),) * extra)
+    card = engine.score(
+        UnitResult(items=result.items, as_of=AS_OF, profile=result.profile, events=events)
+    )
+    entry = engine.negative["N1"]
+    counted = 300 * len(events)
+    expected = min(counted, to_centi(entry.max)) if entry.max is not None else counted
+    if engine.negative_cap is not None:
+        expected = min(expected, engine.negative_cap)
+    assert card.deductions == expected
+    assert card.total == max(0, card.weighted + card.bonus - expected)
+
+
+@FAST
+@given(framework_and_results(), st.integers(-30, 30), st.one_of(st.none(), st.integers(-30, 30)))
+def test_a_state_veto_holds_exactly_while_the_state_lasts_and_an_event_only_in_its_window(
+    case, began, ended
+):
+    engine, result, _ = case
+    start = AS_OF + timedelta(days=30 * began)
+    until = None if ended is None else start + timedelta(days=30 * abs(ended) + 1)
+    veto = engine.vetoes["V1"]
+    card = engine.score(
+        UnitResult(
+            items=result.items,
+            as_of=AS_OF,
+            profile=result.profile,
+            events=(Event("V1", start, until=until),),
+        )
+    )
+    if veto.kind == "state":
+        holds = start <= AS_OF and (until is None or until > AS_OF)
+    else:
+        holds = months_before(AS_OF, veto.window_months or 12) <= start <= AS_OF  # default 12
+    assert card.vetoed == holds
+
+
+# ───────────── the built-in library, with the new kinds, answered at random ─────────────
+
+LIBRARY_ENGINES = {
+    name: Engine(framework_load(Path(library_dir.__file__).parent / f"{name}.yaml"))
+    for name in ("civilized-unit", "civilized-office", "school-standard")
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(LIBRARY_ENGINES)), st.randoms(use_true_random=False))
+def test_library_answers_stay_in_bounds_and_survive_the_excel_round_trip(name, rng):
+    engine = LIBRARY_ENGINES[name]
+    items = {}
+    for code, style in engine.styles.items():
+        if sampled(style):
+            raw: Any = sample_value(style, rng, weak=rng.random() < 0.5)
+        else:
+            raw = full_value(style)
+        items[code] = engine.parse_item(code, raw)
+    result = UnitResult(items=items, as_of=AS_OF, profile=PROFILE)
+    card = engine.score(result)
+    assert 0 <= card.total <= engine.total_max + engine.bonus_cap
+    again = Engine(framework_from_xlsx(framework_to_xlsx(engine.framework))).score(result)
+    assert (again.scores, again.total, again.grade) == (card.scores, card.total, card.grade)

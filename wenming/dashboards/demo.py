@@ -23,6 +23,7 @@ from wenming.campaigns.models import (
 )
 from wenming.core.engine import Engine, Scorecard
 from wenming.core.results import results_from_data
+from wenming.core.samples import sample_value, sampled
 from wenming.core.styles.measured import Measured
 from wenming.dashboards.services import dashboards_rebuild
 from wenming.frameworks.models import FrameworkEdition
@@ -168,6 +169,8 @@ def _results(
         value: Any
         if style.key == "deduction":
             value = rng.choice([1, 2, 3]) if weak else 0
+        elif sampled(style):
+            value = sample_value(style, rng, weak=weak)
         elif style.key == "letter":
             value = rng.choice("BCD") if weak else "A"
         elif style.key == "yesno":

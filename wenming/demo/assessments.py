@@ -16,6 +16,7 @@ from wenming.assessments.services import (
     self_assessment_submit,
 )
 from wenming.attachments.detect import image_bytes
+from wenming.core.samples import sample_value, sampled
 from wenming.core.styles.measured import Measured
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
@@ -35,6 +36,8 @@ def assessment_fill(
         if style.key == "deduction":
             value = rng.choice(["0"] * 6 + ["1", "2"])
             reason = "台账资料不全" if value != "0" else ""
+        elif sampled(style):
+            value = sample_value(style, rng, weak=rng.random() < 0.15)
         elif style.key == "letter":
             value = rng.choice("AAAB")
         elif style.key == "yesno":

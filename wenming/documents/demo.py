@@ -21,6 +21,7 @@ from wenming.campaigns.services import (
     campaign_open,
     evaluation_record,
 )
+from wenming.core.samples import sample_value, sampled
 from wenming.core.styles.measured import Measured
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
@@ -103,6 +104,8 @@ def fill_entries(assessment: SelfAssessment, user: User, rng: random.Random) -> 
         if style.key == "deduction":
             value = rng.choice(["0"] * 6 + ["1"])
             reason = "台账资料不全" if value != "0" else ""
+        elif sampled(style):
+            value = sample_value(style, rng)
         elif style.key == "letter":
             value = rng.choice("AAAB")
         elif style.key == "yesno":

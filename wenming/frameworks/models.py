@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from wenming.core.mapping import MapKind
+
 
 class FrameworkEdition(models.Model):
     """One stored edition of an indicator framework, kept as its canonical YAML text.
@@ -43,3 +45,60 @@ class FrameworkEdition(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.used_at is not None
+
+
+class EditionMapping(models.Model):
+    """An office's confirmed mapping from one edition to its successor (版本对应关系).
+
+    Its rows say, for every indicator of both editions, how it continues (wenming.core.mapping);
+    units carry their evidence links, and with ``carry_entries`` their self-assessment entries,
+    through it.
+    """
+
+    old = models.ForeignKey(
+        FrameworkEdition, on_delete=models.PROTECT, related_name="+", verbose_name="原版本"
+    )
+    new = models.ForeignKey(
+        FrameworkEdition, on_delete=models.PROTECT, related_name="+", verbose_name="新版本"
+    )
+    carry_entries = models.BooleanField("允许沿用自评填报", default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["old", "new"], name="edition_mapping_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(old=models.F("new")), name="edition_mapping_two_editions"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
+
+
+class EditionMappingRow(models.Model):
+    """One row: old codes → new codes and how (same, moved, renamed, split, merged, new, dropped)."""
+
+    mapping = models.ForeignKey(EditionMapping, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(
+        "对应方式", max_length=10, choices=[(k.value, k.label) for k in MapKind]
+    )
+    old_codes = models.JSONField("原编码", default=list)
+    new_codes = models.JSONField("新编码", default=list)
+    similarity = models.PositiveSmallIntegerField("名称相似度(%)", default=0)
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["mapping", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mapping", "position"], name="edition_mapping_row_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'、'.join(self.old_codes)} → {'、'.join(self.new_codes)}"

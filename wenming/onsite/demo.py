@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.campaigns.models import Campaign
-from wenming.core.styles import UnitProfile
+from wenming.core.samples import sample_value, sampled
+from wenming.core.styles import ScoringStyle, UnitProfile
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.assignments import assignment_create
 from wenming.onsite.scoring import score_record
@@ -26,6 +27,9 @@ def _value(style: object, rng: random.Random) -> tuple[str, str]:
     if key == "deduction":
         found = rng.choice([0, 0, 0, 0, 1, 2])
         return str(found), "现场发现制度执行不到位" if found else ""
+    if isinstance(style, ScoringStyle) and sampled(style):
+        weak = rng.random() < 0.15
+        return sample_value(style, rng, weak=weak), "现场发现问题" if weak else ""
     if key == "letter":
         grade = rng.choice("AAAB")
         return grade, "" if grade == "A" else "部分班级落实不到位"
