@@ -18,8 +18,8 @@ from wenming.assessments.access import (
     can_return,
     can_submit,
 )
-from wenming.assessments.inputs import na_note
 from wenming.assessments.forms import EntryParams, StartParams, entry_value
+from wenming.assessments.inputs import na_note
 from wenming.assessments.models import SelfAssessment
 from wenming.assessments.scoring import results_data, scorecard_of
 from wenming.assessments.screen import _explanations, item_view, item_views, profile_of
