@@ -26,6 +26,8 @@ from wenming.campaigns.services import (
     score_result,
 )
 from wenming.core.formats import framework_load
+from wenming.dashboards.services import losses_of
+from wenming.documents.sheets import score_sheet_rows
 from wenming.frameworks.selectors import engine_of
 from wenming.frameworks.services import framework_import
 from wenming.imports.services import import_commit, import_preview
@@ -151,6 +153,11 @@ def test_a_filled_sheet_imports_to_the_same_scores(client, world, application):
     assert (card.base, card.bonus, card.deductions, card.vetoed) == (1000, 400, 300, False)
     assert application.result_centi == card.total == 1100
     assert application.evaluations.get().source == "paper"
+    # the printed result sheet: 不适用 loses nothing; B1 (小学) is there, this is a primary school
+    rows = {row[0]: row for row in score_sheet_rows(application)[0]}
+    assert rows["A3"][6:] == (None, "不适用")
+    assert rows["A2"][6] == 4 and rows["B1"][5] == 4
+    assert "A3" not in losses_of(card) and losses_of(card)["A2"] == 400
 
 
 def test_refusals_name_the_cell_and_record_nothing(client, world, application):
