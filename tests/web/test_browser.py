@@ -206,3 +206,52 @@ def test_log_in_and_read_a_framework_offline(browser_page, live_server, school):
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SHOTS / "framework-detail-phone.png"))
     assert outside == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_self_assessment_with_every_rule_kind_at_desktop_and_phone_width(browser_page, live_server):
+    """Counts per kind, a tier and 不适用 typed in the browser reach the database and the total."""
+    from tests.factories import UnitFactory, UnitTypeFactory, person, region
+    from wenming.accounts.models import Role
+    from wenming.assessments.services import entry_save, self_assessment_start
+    from wenming.core.formats import framework_load
+
+    rules = Path(__file__).parent.parent / "data" / "rules.yaml"
+    edition = framework_import(framework=framework_load(rules))[0]
+    unit = UnitFactory(
+        name="江东区第一小学",
+        unit_type=UnitTypeFactory(name="学校", is_school=True),
+        region=region("江东区"),
+        stage="初中",
+    )
+    filler = person("filler", Role.UNIT_FILLER, unit=unit)
+    assessment = self_assessment_start(actor=filler, unit=unit, edition=edition)
+    for code, value in (("A1", "30"), ("A2", "0"), ("A3", "是"), ("B2", "是"), ("C", "0")):
+        entry_save(actor=filler, assessment_id=assessment.pk, code=code, value=value)
+    page = browser_page
+    outside = _guarded(page, live_server)
+    violations = csp_violations(page)
+    _log_in(page, live_server, "filler")
+    page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
+    assert page.locator('[data-code="B1"]').count() == 0  # 小学 only; this is a junior school
+    assert page.locator("#total-value").inner_text() == "20"
+    findings = page.locator('[data-code="A2"]')
+    findings.locator("input[name=count_0]").fill("1")
+    findings.locator("input[name=count_1]").fill("1")
+    findings.locator("input[name=reason]").fill("缺会议记录")
+    _wait_for_total(page, "16.25")  # A2 5 − (2 + 1): 13 of 16 applicable points → 16.25 of 20
+    page.locator('[data-code="A1"] input[name=value]').fill("25")
+    _wait_for_total(page, "15")  # A1 earns 2 of 3: 12 of 16
+    page.locator('[data-code="A3"] input[name=na]').check()
+    _wait_for_total(page, "14.29")  # A3 out: 10 of 14 applicable points → 14.2857
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "self-assessment-rules.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/self-assessments/{assessment.pk}/")
+    assert page.locator('[data-code="A2"] input[name=count_0]').input_value() == "1"
+    assert page.locator('[data-code="A3"] input[name=na]').is_checked()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=str(SHOTS / "self-assessment-rules-phone.png"), full_page=True)
+    assert outside == []
+    assert violations == []

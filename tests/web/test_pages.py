@@ -10,10 +10,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from wenming.core.formats import framework_from_xlsx, framework_from_yaml
+from wenming.core.formats import framework_from_xlsx, framework_from_yaml, framework_load
 from wenming.frameworks.services import framework_import
 
 pytestmark = pytest.mark.django_db
+DATA = Path(__file__).parent.parent / "data"
 
 
 @pytest.fixture
@@ -70,6 +71,15 @@ def test_detail_shows_the_tree(user_client, stored, school):
     for leaf in list(school.leaves())[:5]:
         assert leaf.name in html
     assert "D类危房" in html and "基本达标" in html and "达标比例" in html
+
+
+def test_detail_prints_the_written_or_generated_rule(user_client):
+    rules = framework_import(framework=framework_load(DATA / "rules.yaml"))[0]
+    html = user_client.get(
+        reverse("frameworks:detail", args=[rules.code, rules.edition])
+    ).content.decode()
+    assert "注册率达到30%得3分;20%至30%得2分;低于20%不得分。" in html  # A1: written
+    assert "不超过0件得4分,超过0件至2件(含)得2分,超过2件不得分。" in html  # C: generated
 
 
 def test_exports_round_trip(user_client, stored, school):

@@ -58,6 +58,10 @@ class SelfAssessment(models.Model):
         return self.status == AssessmentStatus.DRAFT
 
 
+# counts per kind ("缺项:1、不规范:2") need more room than a single number or grade
+VALUE_MAX = 300
+
+
 class EntryKind(models.TextChoices):
     ITEM = "item", "测评内容"
     EVENT = "event", "否决/负面清单事项"
@@ -70,10 +74,12 @@ class Entry(models.Model):
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="entries")
     code = models.CharField(max_length=40)
     kind = models.CharField(max_length=10, choices=EntryKind.choices, default=EntryKind.ITEM)
-    value = models.CharField(max_length=60, blank=True)
+    value = models.CharField(max_length=VALUE_MAX, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     note = models.TextField(blank=True)
     event_date = models.DateField(null=True, blank=True)
+    # the end of a state veto (a D-class building no longer in use); empty: it still holds
+    until = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from wenming.assessments.inputs import InputSpec, counts_shown, input_spec
 from wenming.assessments.models import Entry, SelfAssessment
+from wenming.assessments.scoring import unit_profile
 from wenming.core.engine import Engine, Scorecard
 from wenming.core.framework import Indicator
 from wenming.core.points import fmt, fmt_decimal
-from wenming.core.styles import ScoringStyle, UnitProfile
+from wenming.core.styles import NA_TEXT, ScoringStyle, UnitProfile
 from wenming.core.styles.measured import Measured
 from wenming.frameworks.selectors import engine_of
 
@@ -34,12 +36,31 @@ class ItemView:
     evidence: str = ""
     evidence_ok: bool = False
     evidence_manual: bool = False  # only checks a person must make are open (待人工确认)
+    spec: InputSpec | None = None  # the input's hints: bands, kinds, 不适用, printed rule
 
     @property
-    def value(self) -> str:
+    def stored(self) -> str:
         if self.typed is not None:
             return str(self.typed.get("value", ""))
         return self.entry.value if self.entry else ""
+
+    @property
+    def na(self) -> bool:
+        """Entered as 不适用."""
+        return self.stored.strip() == NA_TEXT
+
+    @property
+    def value(self) -> str:
+        """The value for a single input ("" when the item is 不适用)."""
+        return "" if self.na else self.stored
+
+    @property
+    def counts(self) -> list[tuple[int, str, str, str]]:
+        """(position, kind, amount, count shown) for a findings or awards item's inputs."""
+        if self.spec is None or not self.spec.counts or self.style is None:
+            return []
+        shown = counts_shown(self.style, self.stored)
+        return [(i, k.name, k.amount, shown[i]) for i, k in enumerate(self.spec.kinds)]
 
     @property
     def version(self) -> int:
@@ -47,8 +68,8 @@ class ItemView:
 
 
 def profile_of(assessment: SelfAssessment) -> UnitProfile:
-    unit = assessment.unit
-    return UnitProfile(stage=unit.stage or None, enrolment=unit.enrolment)
+    """The unit's type, stage and enrolment as the engine takes them."""
+    return unit_profile(assessment.unit, engine_of(assessment.edition))
 
 
 def item_views(
@@ -59,6 +80,8 @@ def item_views(
     profile = profile_of(assessment)
     rows = []
     for index, (node, _, depth) in enumerate(engine.framework.walk()):
+        if not engine.applies(node.code, profile):
+            continue  # limited to other unit types or stages: not shown, scored or counted
         rows.append(
             item_view(
                 engine, node, depth, index, entries.get(node.code), card, explanations, profile
@@ -88,10 +111,13 @@ def item_view(
     if card is not None:
         score = card.node(node.code)
         view.score = fmt(score)
-        view.lost = score < engine.max_points[index] and not view.bonus
+        # the item's maximum for this unit: 不适用 items drop out of their parents' maxima
+        view.points = fmt(card.node_max[index])
+        view.lost = score < card.node_max[index] and not view.bonus
     if node.is_leaf:
         style = engine.styles[node.code]
         view.style = style
+        view.spec = input_spec(style, engine.framework)
         view.explanation = explanations.get(node.code, "")
         if isinstance(style, Measured):
             view.standard = style.standard_text(profile)

@@ -17,8 +17,14 @@ from django.utils import timezone
 from wenming.accounts.models import Role
 from wenming.accounts.selectors import unit_people
 from wenming.assessments.access import can_fill, can_return, can_submit
-from wenming.assessments.models import AssessmentStatus, Entry, EntryKind, SelfAssessment
-from wenming.assessments.scoring import scorecard_of
+from wenming.assessments.models import (
+    VALUE_MAX,
+    AssessmentStatus,
+    Entry,
+    EntryKind,
+    SelfAssessment,
+)
+from wenming.assessments.scoring import scorecard_of, unit_profile
 from wenming.audit.services import audit_record
 from wenming.core.errors import ActionRefused
 from wenming.core.styles import InputError
@@ -88,6 +94,10 @@ def _check_value(assessment: SelfAssessment, kind: EntryKind, code: str, value: 
     """Validate with the engine's own parser; return the value as it will be stored."""
     engine = engine_of(assessment.edition)
     value = value.strip()
+    if kind == EntryKind.ITEM and not engine.applies(code, unit_profile(assessment.unit, engine)):
+        raise AssessmentRefused(f"{code} 不适用于本单位的类型或学段,不评分")
+    if len(value) > VALUE_MAX:
+        raise AssessmentRefused(f"填写内容不能超过{VALUE_MAX}字")
     if kind == EntryKind.ITEM and value:
         try:
             engine.parse_item(code, value)
@@ -118,10 +128,16 @@ def entry_save(
     reason: str = "",
     note: str = "",
     event_date: date | None = None,
+    until: date | None = None,
     version: int = 0,
 ) -> Entry:
-    """Save one entry if nobody changed it since ``version``; audit every changed field."""
-    assessment = SelfAssessment.objects.select_related("unit", "edition").get(pk=assessment_id)
+    """Save one entry if nobody changed it since ``version``; audit every changed field.
+
+    ``until`` is the end of a state veto (a D-class building taken out of use): only a state
+    veto takes it, and it must come after the start date."""
+    assessment = SelfAssessment.objects.select_related("unit__unit_type", "edition").get(
+        pk=assessment_id
+    )
     if not can_fill(actor, assessment.unit_id):
         raise AssessmentRefused("只有本单位的填报员或管理员可以填写自评")
     if not assessment.is_editable:
@@ -130,7 +146,14 @@ def entry_save(
         raise AssessmentRefused(f"说明不能超过{NOTE_LIMIT}字(现有{len(note)}字)")
     kind = _kind_of(assessment, code)
     value = _check_value(assessment, kind, code, value)
-    new = {"value": value, "reason": reason.strip()[:500], "note": note, "event_date": event_date}
+    _check_until(assessment, code, event_date, until)
+    new = {
+        "value": value,
+        "reason": reason.strip()[:500],
+        "note": note,
+        "event_date": event_date,
+        "until": until,
+    }
     current = Entry.objects.filter(assessment=assessment, code=code).first()
     if current is None:
         if version:
@@ -144,7 +167,7 @@ def entry_save(
             raise EntryConflict(
                 Entry.objects.select_related("updated_by").get(assessment=assessment, code=code)
             ) from None
-        old = {"value": "", "reason": "", "note": "", "event_date": None}
+        old = {"value": "", "reason": "", "note": "", "event_date": None, "until": None}
     else:
         # A newer save by someone else is a conflict; one's own newer save (a second request
         # from the same form while typing) is simply superseded.
@@ -169,6 +192,18 @@ def entry_save(
             )
     _refresh_figures(assessment)
     return entry
+
+
+def _check_until(
+    assessment: SelfAssessment, code: str, start: date | None, until: date | None
+) -> None:
+    if until is None:
+        return
+    veto = engine_of(assessment.edition).vetoes.get(code)
+    if veto is None or veto.kind != "state":
+        raise AssessmentRefused(f"{code} 不是状态类否决项,不能填写消除日期")
+    if start is not None and until <= start:
+        raise AssessmentRefused(f"{code} 的消除日期应晚于开始日期")
 
 
 def _refresh_figures(assessment: SelfAssessment) -> None:
@@ -253,6 +288,7 @@ def self_assessment_return(*, actor: User, assessment_id: int, reason: str) -> S
                 reason=e.reason,
                 note=e.note,
                 event_date=e.event_date,
+                until=e.until,
                 updated_by=e.updated_by,
             )
             for e in assessment.entries.all()

@@ -18,7 +18,8 @@ from wenming.assessments.access import (
     can_return,
     can_submit,
 )
-from wenming.assessments.forms import EntryParams, StartParams
+from wenming.assessments.forms import EntryParams, StartParams, entry_value
+from wenming.assessments.inputs import na_note
 from wenming.assessments.models import SelfAssessment
 from wenming.assessments.scoring import results_data, scorecard_of
 from wenming.assessments.screen import _explanations, item_view, item_views, profile_of
@@ -36,6 +37,7 @@ from wenming.core import yaml_io
 from wenming.core.engine import Engine, Scorecard
 from wenming.core.evidence import COMPLETE, MANUAL
 from wenming.core.points import fmt
+from wenming.core.styles import InputError
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
@@ -87,6 +89,7 @@ def _live_context(request: HttpRequest, assessment: SelfAssessment) -> dict[str,
         "a": assessment,
         "entries": entries,
         "fw": fw,
+        "na_note": na_note(fw),
         "card": card,
         "problems": problems,
         "totals": _totals(engine, card),
@@ -160,18 +163,21 @@ def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise PermissionDenied("只有本单位的填报员或管理员可以填写自评")
     typed = params(request.POST, EntryParams)
     error, conflict = "", None
+    engine = engine_of(assessment.edition)
     try:
+        value = entry_value(engine.styles.get(code), request.POST, typed)
         entry_save(
             actor=user,
             assessment_id=assessment.pk,
             code=code,
-            value=typed["value"],
+            value=value,
             reason=typed["reason"],
             note=typed["note"],
             event_date=typed["event_date"],
+            until=typed["until"],
             version=typed["version"] or 0,
         )
-    except AssessmentRefused as exc:
+    except (AssessmentRefused, InputError) as exc:
         error = str(exc)
     except EntryConflict as exc:
         conflict = exc.current
@@ -183,7 +189,6 @@ def entry_update(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     assessment.refresh_from_db()
     context = _live_context(request, assessment)
     entries, card = context["entries"], context["card"]
-    engine = engine_of(assessment.edition)
     if code in engine.index:
         explanations, profile = _explanations(engine, card), profile_of(assessment)
         changed = []

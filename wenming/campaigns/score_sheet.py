@@ -14,9 +14,12 @@ from django.urls import reverse
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from wenming.accounts.scope import Scope
+from wenming.assessments.inputs import InputSpec, input_spec, na_note
+from wenming.assessments.scoring import unit_profile
 from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
-from wenming.core.styles import InputError
+from wenming.core.framework import Framework
+from wenming.core.styles import NA_TEXT, InputError
 from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
@@ -40,7 +43,12 @@ def score_sheet_blank(application: Application) -> bytes:
     for cell in sheet[2]:
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="EEF1F5")
+    engine = engine_of(application.campaign.edition)
+    profile = unit_profile(application.unit, engine)
     for node in framework.leaves(bonus=True):
+        if not engine.applies(node.code, profile):
+            continue  # limited to other unit types or stages: not scored, so not on the sheet
+        spec = input_spec(engine.styles[node.code], framework)
         sheet.append(
             [
                 node.code,
@@ -50,22 +58,52 @@ def score_sheet_blank(application: Application) -> bytes:
                 node.requirement,
                 None,
                 None,
+                spec.rule,
+                how_to_fill(spec, framework),
             ]
         )
-    for column, width in zip("ABCDEFG", (10, 36, 8, 14, 50, 12, 40), strict=True):
+    widths = (10, 36, 8, 14, 50, 14, 40, 50, 40)
+    for column, width in zip("ABCDEFGHI", widths, strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):
-        row[4].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in (row[4], row[7], row[8]):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     events = workbook.create_sheet(EVENTS)
     events.append([h.header for h in ScoreSheetImporter.sheets[EVENTS]])
     for cell in events[1]:
         cell.font = bold
     for veto in framework.vetoes:
-        events.append([veto.code, veto.name, "否", None, None])
+        state = "状态类:填开始日期;已消除的填消除日期" if veto.kind == "state" else None
+        events.append([veto.code, veto.name, "否", None, state, None])
     for entry in framework.negative_list:
-        events.append([entry.code, entry.name, "否", None, None])
+        events.append([entry.code, entry.name, "否", None, None, None])
     events.column_dimensions["B"].width = 50
     return workbook_bytes(workbook)
+
+
+def how_to_fill(spec: InputSpec, framework: Framework) -> str:
+    """What the 得分/评价 cell takes for this item, in the words of the sheet."""
+    if spec.key == "tiered":
+        bands = ";".join(f"{b.reach}得{b.points}分" for b in spec.bands)
+        text = f"填{spec.prompt}的实测值({bands})"
+    elif spec.counts:
+        what = "问题处数" if spec.key == "findings" else "表彰项数"
+        example = "、".join(f"{k.name}{i % 2}" for i, k in enumerate(spec.kinds))
+        amounts = ";".join(f"{k.name}{k.amount}" for k in spec.kinds)
+        text = f"填各类{what},如“{example}”,没有填0({amounts})"
+    elif spec.key == "yesno":
+        text = "填“是”或“否”"
+    elif spec.key == "letter":
+        text = "填等级"
+    elif spec.key == "deduction":
+        text = "填发现问题的处数"
+    elif spec.key == "measured":
+        text = "填实测值"
+    else:
+        text = "填得分"
+    if spec.allow_na:
+        text += f";不适用的填“{NA_TEXT}”({na_note(framework)})"
+    return text
 
 
 @register
@@ -91,6 +129,9 @@ class ScoreSheetImporter(Importer):
             Column("测评要求", "requirement"),
             Column("得分/评价", "value"),
             Column("扣分理由", "reason"),
+            # added later, at the end, so sheets exported before them still import
+            Column("评分标准", "rule"),
+            Column("填写说明", "how"),
         ],
         EVENTS: [
             Column("编码", "code", required=True),
@@ -98,6 +139,7 @@ class ScoreSheetImporter(Importer):
             Column("是否发生", "happened"),
             Column("日期", "day"),
             Column("说明", "note"),
+            Column("消除日期", "until"),
         ],
     }
 
@@ -130,8 +172,12 @@ class ScoreSheetImporter(Importer):
         plan = ImportPlan()
         engine = engine_of(self.application.campaign.edition)
         framework = engine.framework
+        unit = self.application.unit
+        profile = unit_profile(unit, engine)
         leaves = {n.code: n for n in framework.leaves(bonus=True)}
-        required = {n.code for n in framework.leaves(bonus=False)}
+        required = {
+            n.code for n in framework.leaves(bonus=False) if engine.applies(n.code, profile)
+        }
         items: dict[str, dict[str, Any]] = {}
         for row in self._rows_after_title(workbook, plan):
             code = str(row.values["code"] or "").strip()
@@ -146,10 +192,15 @@ class ScoreSheetImporter(Importer):
                 if code in required:
                     plan.errors.append(row.error("value", f"指标“{code}”未评分"))
                 continue
+            if not engine.applies(code, profile):
+                plan.errors.append(
+                    row.error("value", f"{code} 不适用于本单位的类型或学段,不应评分")
+                )
+                continue
             try:
                 engine.parse_item(code, raw)
             except InputError as exc:
-                plan.errors.append(row.error("value", str(exc)))
+                plan.errors.append(row.error("value", f"{code}:{exc}"))
                 continue
             item: dict[str, Any] = {"value": raw if isinstance(raw, str) else _number(raw)}
             reason = str(row.values.get("reason") or "").strip()
@@ -185,6 +236,21 @@ class ScoreSheetImporter(Importer):
             elif day not in (None, ""):
                 plan.errors.append(row.error("day", f"日期“{day}”应为日期,如2026-06-30"))
                 continue
+            until = _date_of(row.values.get("until"))
+            if until is not None:
+                veto = engine.vetoes.get(code)
+                if veto is None or veto.kind != "state":
+                    plan.errors.append(
+                        row.error("until", f"{code} 不是状态类否决项,不能填写消除日期")
+                    )
+                    continue
+                if not isinstance(until, date):
+                    plan.errors.append(row.error("until", f"日期“{until}”应为日期,如2026-06-30"))
+                    continue
+                if "date" in event and until <= event["date"]:
+                    plan.errors.append(row.error("until", f"{code} 的消除日期应晚于开始日期"))
+                    continue
+                event["until"] = until
             if row.values.get("note"):
                 event["note"] = str(row.values["note"])
             events.append(event)
@@ -194,7 +260,6 @@ class ScoreSheetImporter(Importer):
                 plan.errors.append(
                     _sheet_error(f"缺少{len(missing)}项指标的评分:{'、'.join(missing[:10])}")
                 )
-        unit = self.application.unit
         self.data = {
             "framework": framework.id,
             "edition": framework.edition,
@@ -206,6 +271,8 @@ class ScoreSheetImporter(Importer):
         }
         if unit.stage:
             self.data["stage"] = unit.stage
+        if profile.unit_type:
+            self.data["unit_type"] = profile.unit_type
         if unit.enrolment:
             self.data["enrolment"] = dict(unit.enrolment)
         return plan
@@ -231,6 +298,20 @@ class ScoreSheetImporter(Importer):
 
     def export(self, *, scope: Scope) -> bytes:
         return score_sheet_blank(self.application)
+
+
+def _date_of(value: Any) -> Any:
+    """A cell's date (Excel date, datetime or ISO text); None when empty; else the raw value."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return value
 
 
 def _number(value: Any) -> Any:

@@ -35,7 +35,8 @@ def losses_of(card: Scorecard) -> dict[str, int]:
     for index, code, _scorer in engine.leaves:
         if code in engine.bonus_codes:
             continue
-        points = engine.max_points[index] - card.scores[index]
+        # the item's maximum for this unit: 不适用 and items limited away lose nothing
+        points = card.node_max[index] - card.scores[index]
         if points > 0:
             lost[code] = points
     return lost

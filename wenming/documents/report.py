@@ -198,7 +198,7 @@ def problem_section(unit: Unit, edition: FrameworkEdition, as_of: date) -> str:
                 for index, code, _ in engine.leaves
                 if code not in engine.bonus_codes
                 and code in entries
-                and card.scores[index] < engine.max_points[index]
+                and card.scores[index] < card.node_max[index]  # 不适用: nothing lost
             ]
             for code, index in lost:
                 node = engine.nodes[index]

@@ -19,6 +19,7 @@ from wenming.campaigns.models import Application, Campaign
 from wenming.campaigns.services import score_result
 from wenming.core.engine import Scorecard
 from wenming.core.points import to_decimal
+from wenming.core.styles import NA_TEXT
 from wenming.core.xlsx_safe import SafeWorkbook, new_workbook, workbook_bytes
 from wenming.documents.campaign_docs import ranking
 
@@ -89,13 +90,17 @@ def score_sheet_rows(application: Application) -> tuple[list[tuple[Any, ...]], S
     engine = final.engine
     rows: list[tuple[Any, ...]] = []
     for index, code, _ in engine.leaves:
+        if index in final.excluded:
+            continue  # limited to other unit types or stages: not scored, not on the sheet
         node = engine.nodes[index]
         bonus = code in engine.bonus_codes
         got = final.result.items.get(code)
         own = mine.result.items.get(code) if mine else None
         score = final.scores[index]
-        lost = 0 if bonus else engine.max_points[index] - score
+        lost = 0 if bonus else final.node_max[index] - score  # 不适用: its maximum is 0
         reason = got.reason if got else "未评分"
+        if index in final.not_applicable:
+            reason = NA_TEXT
         if lost > 0 and got is not None and not reason:
             reason = engine.styles[code].describe(got.value, final.result.profile, score, "")
         rows.append(

@@ -20,6 +20,7 @@ from wenming.core.formats import (
 )
 from wenming.core.framework import EFFECT_LABELS, Framework
 from wenming.core.points import fmt, to_centi
+from wenming.core.rules import printed_rule
 from wenming.core.styles import REGISTRY
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_edition_list, framework_of
@@ -41,6 +42,7 @@ def _tree_rows(framework: Framework, engine: Engine) -> list[dict[str, object]]:
             "indent": (depth - 1) * 1.25,
             "points": fmt(to_centi(node.points)),
             "style": REGISTRY[node.style].label if node.is_leaf else "",
+            "rule": printed_rule(node, framework),
             "bonus": node.code in engine.bonus_codes,
         }
         for node, _, depth in framework.walk()

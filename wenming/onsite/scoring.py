@@ -19,14 +19,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from wenming.assessments.inputs import COUNT_STYLES, counts_from_mapping
 from wenming.assessments.screen import profile_of
 from wenming.attachments.services import attachment_store
 from wenming.audit.services import audit_record
-from wenming.core.styles import InputError
+from wenming.core.styles import NA_TEXT, NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
 from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.reconciliation import sheets_refresh
+
+VALUE_MAX = 60  # Score.value
 
 
 @dataclass
@@ -109,6 +112,22 @@ def score_record(
     return score
 
 
+def _typed_value(style: ScoringStyle, entry: dict[str, Any], value: str) -> str:
+    """The entry text: 不适用, the counts per kind the phone sent, or the value as typed."""
+    if entry.get("na"):
+        return NA_TEXT
+    counts = entry.get("counts")
+    if isinstance(counts, dict) and style.key in COUNT_STYLES:
+        numbers: dict[str, int | None] = {}
+        for name, raw in counts.items():
+            text = "" if raw is None else str(raw).strip()
+            if text and not text.isdigit():
+                raise InputError(f"“{name}”的数量应为非负整数,不能是“{text}”")
+            numbers[str(name)] = int(text) if text else None
+        return counts_from_mapping(style, numbers)
+    return value
+
+
 def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
     try:
         client_id = uuid.UUID(str(entry.get("client_id", "")))
@@ -126,12 +145,25 @@ def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment
     style = engine.styles.get(code)
     if style is None:
         raise OnsiteRefused(f"指标“{code}”不是本测评体系的末级指标")
+    profile = profile_of(application.assessment)
+    if not engine.applies(code, profile):
+        raise OnsiteRefused(f"{code} 不适用于本单位的类型或学段,不评分")
     try:
+        value = _typed_value(style, entry, value)
         parsed = engine.parse_item(code, value).value
-        centi = style.score(parsed, profile_of(application.assessment))
     except InputError as exc:
         raise OnsiteRefused(f"{code}:{exc}") from None
-    if centi < style.points and not reason:
+    if len(value) > VALUE_MAX:
+        raise OnsiteRefused(f"{code}:填写内容不能超过{VALUE_MAX}字")
+    points = style.points
+    if parsed is NOT_APPLICABLE:
+        centi = points = 0  # out of the item's maximum: no loss, no reason, no deviation
+    else:
+        try:
+            centi = style.score(parsed, profile)
+        except InputError as exc:
+            raise OnsiteRefused(f"{code}:{exc}") from None
+    if centi < points and not reason:
         raise OnsiteRefused(f"{code}:{REASON_REQUIRED}")
     entered_at = _entered_at(entry.get("entered_at"))
     existing = (
@@ -150,6 +182,7 @@ def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment
         old = f"{existing.value} {existing.reason}".strip()
         existing.value, existing.reason, existing.note = value, reason, note
         existing.score_centi, existing.entered_at = centi, entered_at
+        existing.points_centi = points
         existing.save()
         audit_record(
             actor=actor,
@@ -171,7 +204,7 @@ def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment
                 code=code,
                 value=value,
                 score_centi=centi,
-                points_centi=style.points,
+                points_centi=points,
                 reason=reason,
                 note=note,
                 entered_at=entered_at,

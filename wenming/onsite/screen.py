@@ -7,10 +7,12 @@ from datetime import date
 
 from django.contrib.auth.models import User
 
+from wenming.assessments.inputs import InputSpec, counts_shown, input_spec
+from wenming.assessments.screen import profile_of
 from wenming.core.evidence import COMPLETE
 from wenming.core.framework import Indicator
 from wenming.core.points import fmt
-from wenming.core.styles import ScoringStyle
+from wenming.core.styles import NA_TEXT, ScoringStyle
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import evidence_status
 from wenming.onsite.models import Assignment, Photo, Score
@@ -27,10 +29,28 @@ class ScoreItem:
     evidence_ok: bool = False
     evidence: str = ""
     photos: list[Photo] = field(default_factory=list)
+    spec: InputSpec | None = None  # bands, kinds, 不适用 and the printed rule
 
     @property
     def score_text(self) -> str:
         return fmt(self.score.score_centi) if self.score else ""
+
+    @property
+    def na(self) -> bool:
+        return self.score is not None and self.score.value.strip() == NA_TEXT
+
+    @property
+    def value(self) -> str:
+        """My entry for a single input ("" when it is 不适用)."""
+        return "" if self.score is None or self.na else self.score.value
+
+    @property
+    def counts(self) -> list[tuple[str, str, str]]:
+        """(kind, amount, my count) for a findings or awards item's inputs."""
+        if self.spec is None or not self.spec.counts:
+            return []
+        shown = counts_shown(self.style, self.score.value if self.score else "")
+        return [(k.name, k.amount, shown[i]) for i, k in enumerate(self.spec.kinds)]
 
 
 def score_items(assignment: Assignment, expert: User, *, as_of: date) -> list[ScoreItem]:
@@ -46,12 +66,13 @@ def score_items(assignment: Assignment, expert: User, *, as_of: date) -> list[Sc
         row.node.code: row
         for row in evidence_status(unit=assignment.unit, edition=edition, as_of=as_of)
     }
+    profile = profile_of(application.assessment)
     names: dict[str, str] = {}
     items = []
     for node, parent, _ in engine.framework.walk():
         names[node.code] = node.name
-        if not node.is_leaf:
-            continue
+        if not node.is_leaf or not engine.applies(node.code, profile):
+            continue  # a leaf limited to other unit types or stages is not scored here
         style = engine.styles[node.code]
         row = status.get(node.code)
         missing = [c.reason for c in row.checks if c.status != COMPLETE] if row is not None else []
@@ -62,6 +83,7 @@ def score_items(assignment: Assignment, expert: User, *, as_of: date) -> list[Sc
                 style=style,
                 points=fmt(style.points),
                 grades=list(getattr(style, "table", {})),
+                spec=input_spec(style, engine.framework),
                 score=mine.get(node.code),
                 photos=photos.get(mine[node.code].pk, []) if node.code in mine else [],
                 evidence_ok=row is not None and row.status == COMPLETE,

@@ -14,13 +14,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from wenming.assessments.inputs import COUNT_STYLES
 from wenming.assessments.models import Entry, EntryKind
 from wenming.assessments.scoring import results_data
+from wenming.assessments.screen import profile_of
 from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application, Evaluation
 from wenming.campaigns.services import Refused, evaluation_record, score_result
 from wenming.core.engine import Scorecard
-from wenming.core.styles import InputError
+from wenming.core.styles import NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import NOT_LEADER, OnsiteRefused
 from wenming.onsite.models import (
@@ -33,7 +35,7 @@ from wenming.onsite.models import (
     SheetSignature,
     SheetState,
 )
-from wenming.onsite.reconciliation import FIGURE, FLAG, HIGH, LOW, sheets_refresh
+from wenming.onsite.reconciliation import FIGURE, FLAG, HIGH, LOW, figure, sheets_refresh
 from wenming.onsite.selectors import settings_of
 from wenming.onsite.transitions import SHEET, sheet_check, sheet_editable, sheet_move
 
@@ -46,14 +48,55 @@ class FinalItem:
     decided: bool
     flagged: bool
     pending: bool  # the leader must decide (rule 组长裁定, experts differ)
+    compared: str = ""  # what was reconciled when not the points: 实测值, 处数, 项数
+    spread: str = ""  # the experts' range of it, e.g. "25–28%" or "缺项0–2"
+
+
+MEASURED_STYLES = ("tiered",)
+
+
+def _reconciled(
+    style: ScoringStyle, rule: str, values: list[Any]
+) -> tuple[Any, str, str, bool] | None:
+    """A tiered item's measured values, or a findings or awards item's counts per kind, taken
+    together by the campaign's rule (in integers, half-up) before the item is scored.
+
+    Returns (value of the style, what was compared, the experts' range, whether they differ),
+    or None when an expert entered 不适用 (the item then goes by its points as before).
+    """
+    if any(v is NOT_APPLICABLE for v in values) or not values:
+        return None
+    if style.key in MEASURED_STYLES:
+        ordered = sorted(values)
+        value = figure(rule, len(ordered), sum(ordered), ordered[0], ordered[-1], ordered)
+        unit = getattr(getattr(style, "p", None), "unit", "")
+        low, high = style.render(ordered[0]), style.render(ordered[-1])
+        spread = f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
+        return value, "实测值", spread, ordered[0] != ordered[-1]
+    if style.key in COUNT_STYLES:
+        names: tuple[str, ...] = getattr(style, "names", ())
+        counts, ranges = [], []
+        for position, name in enumerate(names):
+            ordered = sorted(v[position] for v in values)
+            counts.append(
+                figure(rule, len(ordered), sum(ordered), ordered[0], ordered[-1], ordered)
+            )
+            if ordered[-1]:
+                span = ordered[0] if ordered[0] == ordered[-1] else f"{ordered[0]}–{ordered[-1]}"
+                ranges.append(f"{name}{span}")
+        compared = "处数" if style.key == "findings" else "项数"
+        return tuple(counts), compared, "、".join(ranges) or "无", len(set(values)) > 1
+    return None
 
 
 def final_items(
     application: Application, rules: OnsiteSettings, sheet: Sheet
 ) -> dict[str, FinalItem]:
     """Each scored item's value for the result: the leader's decision, or the rule's figure as
-    a value of the item's style (直接赋分 takes the figure itself; other styles take the
-    experts' entry closest to the figure, the lower on a tie)."""
+    a value of the item's style (直接赋分 takes the figure itself; a tiered item takes the rule
+    applied to the measured values, a findings or awards item the rule applied to each count,
+    then scored; other styles take the experts' entry closest to the figure, the lower on a
+    tie)."""
     engine = engine_of(application.campaign.edition)
     decisions = {d.code: d for d in Decision.objects.filter(application=application)}
     entries: dict[str, list[tuple[int, str]]] = {}
@@ -61,14 +104,39 @@ def final_items(
         "code", "score_centi", "value"
     ):
         entries.setdefault(code, []).append((centi, value))
+    profile = profile_of(application.assessment)
     out = {}
     for code, row in sheet.items.items():
         decision = decisions.get(code)
         style = engine.styles.get(code)
         if style is None:
             continue
+        together = None
+        if style.key in MEASURED_STYLES or style.key in COUNT_STYLES:
+            try:
+                parsed = [engine.parse_item(code, v).value for _, v in entries.get(code, [])]
+            except InputError:
+                parsed = []
+            together = _reconciled(style, str(rules.rule), parsed)
         if decision is not None:
-            out[code] = FinalItem(code, row[FIGURE], decision.value, True, row[FLAG], False)
+            final = FinalItem(code, row[FIGURE], decision.value, True, row[FLAG], False)
+            if together is not None:
+                final.compared, final.spread = together[1], together[2]
+            out[code] = final
+            continue
+        if together is not None:
+            value, compared, spread, differ = together
+            pending = rules.rule == Rule.LEADER and differ
+            out[code] = FinalItem(
+                code,
+                style.score(value, profile),
+                str(style.render(value)),
+                False,
+                row[FLAG],
+                pending,
+                compared,
+                spread,
+            )
             continue
         if style.key == "direct":
             value = str(style.render(row[FIGURE]))

@@ -20,6 +20,10 @@ class SyncEntry(BaseModel):
     reason: str | None = Field(default="", max_length=TEXT)
     note: str | None = Field(default="", max_length=TEXT)
     entered_at: str | None = Field(default=None, max_length=64)
+    # a findings or awards item: the count of each kind (or level) by name; the service checks
+    # the names and numbers (one wrong count refuses that entry only, in Chinese)
+    counts: dict[str, int | str | None] | None = Field(default=None, max_length=20)
+    na: bool = False  # entered as 不适用 (where the item allows it)
 
 
 class SyncBody(BaseModel):

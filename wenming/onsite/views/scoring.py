@@ -9,10 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from wenming.assessments.inputs import na_note
 from wenming.attachments.detect import FileRejected
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Phase
 from wenming.core.json_input import JsonRefused
+from wenming.frameworks.selectors import framework_of
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.forms import PhotoParams
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
@@ -65,6 +67,7 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
             "locked": locked,
             "leads": is_leader(user, assignment),
             "done": sum(1 for i in items if i.score is not None),
+            "na_note": na_note(framework_of(assignment.campaign.edition)),
         },
     )
 

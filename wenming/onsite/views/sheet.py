@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenming.assessments.scoring import scorecard_of
+from wenming.assessments.screen import profile_of
 from wenming.campaigns.access import can_act_on_step
 from wenming.core.points import fmt
 from wenming.frameworks.selectors import engine_of
@@ -60,7 +61,10 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     own, _ = scorecard_of(application.assessment, application.assessment.entries.all())
     rows: list[dict[str, Any]] = []
+    profile = profile_of(application.assessment)
     for node in engine.framework.leaves():
+        if not engine.applies(node.code, profile):
+            continue  # limited to other unit types or stages: not scored
         final = finals.get(node.code)
         row = sheet.items.get(node.code) if sheet else None
         onsite_score = card.node(node.code) if card and final else None
@@ -73,14 +77,24 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
                     (found, fmt(found.score_centi)) if found else None
                     for found in (scores.get((node.code, m.user_id)) for m in members)
                 ],
-                "figure": fmt(row[0]) if row else "",
+                # a tiered item reconciles on its measured value, findings and awards on their
+                # counts: the figure is the score of the reconciled value, the spread theirs
+                "figure": fmt(final.figure)
+                if final and final.compared
+                else fmt(row[0])
+                if row
+                else "",
                 "final": final,
                 "onsite": fmt(onsite_score) if onsite_score is not None else "",
                 "self": fmt(self_score) if self_score is not None else "",
                 "differs": onsite_score is not None
                 and self_score is not None
                 and onsite_score != self_score,
-                "spread": fmt(row[3] - row[2]) if row else "",
+                "spread": final.spread
+                if final and final.compared
+                else fmt(row[3] - row[2])
+                if row
+                else "",
             }
         )
     ids = {m.user_id: m for m in members}

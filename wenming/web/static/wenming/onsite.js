@@ -25,18 +25,30 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  // counts per kind (findings, awards) travel as {kind: count}; the value shows them as text
+  // ("缺项:1、不规范:2") for the counter and the local copy; 不适用 is a checkbox
   function fieldsOf(section) {
-    var out = { value: "", reason: "", note: "" };
+    var out = { value: "", reason: "", note: "", counts: null, na: false }, typed = [];
     section.querySelectorAll("[data-field]").forEach(function (el) {
       if (el.type === "radio") { if (el.checked) out.value = el.value; }
+      else if (el.dataset.field === "na") out.na = el.checked;
+      else if (el.dataset.field === "count") {
+        out.counts = out.counts || {};
+        out.counts[el.dataset.kind] = el.value.trim();
+        if (el.value.trim() !== "") typed.push(el.dataset.kind + ":" + el.value.trim());
+      }
       else out[el.dataset.field] = el.value.trim();
     });
+    if (out.counts) out.value = typed.join("、");
+    if (out.na) out.value = "不适用";
     return out;
   }
 
   function show(section, entry) {
     section.querySelectorAll("[data-field]").forEach(function (el) {
       if (el.type === "radio") el.checked = el.value === entry.value;
+      else if (el.dataset.field === "na") el.checked = !!entry.na;
+      else if (el.dataset.field === "count") el.value = (entry.counts || {})[el.dataset.kind] || "";
       else el.value = entry[el.dataset.field] || "";
     });
   }
@@ -74,6 +86,7 @@
     var f = fieldsOf(section);
     if (f.value === "") return;
     entry.value = f.value; entry.reason = f.reason; entry.note = f.note;
+    entry.counts = f.counts; entry.na = f.na;
     entry.entered_at = new Date().toISOString();
     entry.pending = true; entry.error = "";
     all[k] = entry; store(all);
@@ -93,7 +106,8 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
       body: JSON.stringify({ entries: batch.map(function (e) {
         return { client_id: e.client_id, assignment: e.assignment, code: e.code, value: e.value,
-                 reason: e.reason, note: e.note, entered_at: e.entered_at };
+                 reason: e.reason, note: e.note, entered_at: e.entered_at,
+                 counts: e.counts || null, na: !!e.na };
       }) })
     }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
