@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -84,10 +85,10 @@ def blank_of(client, world, application) -> bytes:
     client.force_login(world.people.east_office)
     response = client.get(reverse("campaigns:score_sheet", args=[application.pk]))
     assert response.status_code == 200
-    return response.content
+    return bytes(response.content)
 
 
-def fill(blank: bytes, values: dict, events: dict | None = None) -> bytes:
+def fill(blank: bytes, values: dict[str, Any], events: dict[str, Any] | None = None) -> bytes:
     workbook = load_workbook(io.BytesIO(blank))
     sheet = workbook["评分表"]
     for row in sheet.iter_rows(min_row=3):
@@ -115,7 +116,7 @@ def test_the_blank_says_what_each_new_kind_of_cell_takes(client, world, applicat
     sheet = load_workbook(io.BytesIO(blank_of(client, world, application)))["评分表"]
     header = [c.value for c in sheet[2]]
     assert header[5:] == ["得分/评价", "扣分理由", "评分标准", "填写说明"]
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    rows = {r[0]: [str(v or "") for v in r] for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows["A1"][7] == "注册率达到30%得3分;20%至30%得2分;低于20%不得分。"
     assert rows["A1"][8].startswith("填志愿者注册率(%)的实测值(≥30%得3分;≥20%得2分)")
     assert "缺项每处扣2分" in rows["A2"][8] and "如“缺项0、不规范1”" in rows["A2"][8]

@@ -218,7 +218,7 @@ def test_self_assessment_with_every_rule_kind_at_desktop_and_phone_width(browser
 
     rules = Path(__file__).parent.parent / "data" / "rules.yaml"
     edition = framework_import(framework=framework_load(rules))[0]
-    unit = UnitFactory(
+    unit = UnitFactory.create(
         name="江东区第一小学",
         unit_type=UnitTypeFactory(name="学校", is_school=True),
         region=region("江东区"),
