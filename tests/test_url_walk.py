@@ -703,7 +703,7 @@ def test_audit_page_shows_each_office_only_its_region(client, objects):
     )
     client.force_login(objects.people.east_office)
     html = client.get(reverse("audit:list")).content.decode()
-    assert "A1.6.value" in html and "江西区人民医院" not in html
+    assert "A1.6 填报值" in html and "江西区人民医院" not in html
     client.force_login(objects.people.city_office)
     html = client.get(reverse("audit:list")).content.decode()
-    assert "A1.6.value" in html and "江西区人民医院" in html
+    assert "A1.6 填报值" in html and "江西区人民医院" in html

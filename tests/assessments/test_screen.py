@@ -31,7 +31,7 @@ def test_typing_a_value_updates_the_total_without_a_reload(client, world, standa
     assert 'hx-swap-oob="true"' in html
     assert "A1.6 扣3分:围墙破损(3处×1分)" in html
     assert 'id="score-' in html and "7 / 10分" in html  # the item and its parents
-    assert "填报" in html and "A1.6.value" in html  # the audit trail, updated
+    assert "填报" in html and "A1.6 填报值" in html  # the audit trail, updated
 
 
 def test_a_bad_value_is_explained_and_not_saved(client, world, standard):
