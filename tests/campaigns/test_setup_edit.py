@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests.campaigns.test_chain import prepared, signed_and_submitted
+from tests.campaigns.test_setup_forms import posted
 from wenming.audit.models import AuditEvent
 from wenming.campaigns.campaign_setup import campaign_update, locked_settings
 from wenming.campaigns.models import Campaign
@@ -117,24 +118,16 @@ def test_the_edit_page_shows_what_is_locked_and_saves_the_rest(client, world, ca
     page = client.get(url).content.decode()
     assert "申报已开始,不能再修改" in page and 'name="step-0-label"' in page
     assert 'name="apply_from"' in page and "disabled" in page
-    form = {
-        "version": str(campaign.version),
-        "name": "改过的名称",
-        "level": "city",  # locked: ignored, not an error
-        "apply_from": "2000-01-01",  # locked: ignored
-        "apply_until": str(campaign.apply_until),
-        "publicity_days": "7",
-        "publicity_working_days": "on",
-        "term_years": "3",
-        "rectify_months": "12",
-        "clean_months": "24",
-        "target_score_scale": "100",
-        "target_score_cap": "100",
-        "step-TOTAL_FORMS": "6",
-        "step-INITIAL_FORMS": "0",
-        "naming-TOTAL_FORMS": "4",
-        "naming-INITIAL_FORMS": "0",
-    }
+    form = posted(
+        world,
+        campaign.edition,
+        version=str(campaign.version),
+        name="改过的名称",
+        level="city",  # locked: ignored, not an error
+        apply_from="2000-01-01",  # locked: ignored
+        apply_until=str(campaign.apply_until),
+        publicity_days="7",
+    )
     for n, step in enumerate(campaign.chain):
         form |= {
             f"step-{n}-key": step["key"],
