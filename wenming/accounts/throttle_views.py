@@ -24,7 +24,7 @@ from wenming.accounts.throttle import (
     throttles_visible_to,
 )
 from wenming.audit.services import audit_record
-from wenming.web.context import actor
+from wenming.web.actor import actor
 
 
 @login_required

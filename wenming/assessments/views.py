@@ -39,7 +39,7 @@ from wenming.core.points import fmt
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 

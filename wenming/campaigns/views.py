@@ -63,7 +63,7 @@ from wenming.campaigns.services import (
 from wenming.campaigns.signatures import signature_state
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import PDF, XLSX, file_download
 from wenming.web.params import UnitParam, params
 

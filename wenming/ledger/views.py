@@ -40,7 +40,7 @@ from wenming.ledger.services import (
     explanation_save,
 )
 from wenming.organizations.models import Unit
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import UnitParam, errors_text, next_url, params
 
 PAGE_SIZE = 50

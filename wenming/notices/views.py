@@ -13,7 +13,7 @@ from wenming.notices.models import Notice
 from wenming.notices.selectors import notices_of
 from wenming.notices.services import notice_read, notice_reply
 from wenming.notices.todo import todos_for
-from wenming.web.context import actor
+from wenming.web.actor import actor
 
 
 @login_required

@@ -79,7 +79,7 @@ from wenming.rectification.services import (
     supervision_notice_reply,
     supervision_notice_send,
 )
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import UnitParam, params
 
