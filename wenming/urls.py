@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("wenming.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("frameworks/", include("wenming.frameworks.urls")),
-    path("units/", include("wenming.organizations.urls")),
+    path("units/", include("wenming.web.unit_urls")),
     path("imports/", include("wenming.imports.urls")),
     path("self-assessments/", include("wenming.assessments.urls")),
     path("audit/", include("wenming.audit.urls")),
