@@ -47,7 +47,7 @@ from wenming.campaigns.models import (
 )
 from wenming.campaigns.publicity import public_list_xlsx, public_rows
 from wenming.campaigns.score_sheet import score_sheet_blank
-from wenming.campaigns.selectors import applications_filtered, state_counts
+from wenming.campaigns.selectors import applications_filtered, published_campaign, state_counts
 from wenming.campaigns.services import (
     Refused,
     application_pass,
@@ -64,7 +64,7 @@ from wenming.campaigns.signatures import signature_state
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
 from wenming.web.actor import actor
-from wenming.web.downloads import PDF, XLSX, file_download
+from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
@@ -404,42 +404,15 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _published(pk: int) -> Campaign:
-    campaign = (
-        Campaign.objects.select_related("region", "edition")
-        .filter(pk=pk, phase__in=[Phase.PUBLICITY, Phase.CLOSED])
-        .first()
-    )
-    if campaign is None:
-        raise Http404("公示不存在")
-    return campaign
-
-
 def public_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list as .xlsx: public like the page."""
-    campaign = _published(pk)
+    campaign = published_campaign(pk)
     return file_download(public_list_xlsx(campaign), f"{campaign.name}-公示名单.xlsx", XLSX)
-
-
-def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The publicity list as the office's PDF document (公示), public like the page."""
-    from wenming.core.fonts import FontMissing
-    from wenming.documents.campaign_docs import NotPublished, publicity_document
-    from wenming.documents.pdf_writer import render_pdf
-
-    campaign = _published(pk)
-    try:
-        document = publicity_document(campaign)
-        content = render_pdf(document)
-    except (NotPublished, FontMissing) as exc:
-        messages.error(request, str(exc))
-        return redirect("campaigns:public", pk=campaign.pk)
-    return file_download(content, f"{document.title}.pdf", PDF)
 
 
 def public_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list: public, no login; objections can be filed here during the window."""
-    campaign = _published(pk)
+    campaign = published_campaign(pk)
     rows = public_rows(campaign)
     today = timezone.localdate()
     open_now = (

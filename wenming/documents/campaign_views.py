@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Campaign
+from wenming.campaigns.selectors import published_campaign
 from wenming.core.fonts import FontMissing
 from wenming.documents.campaign_batch import campaign_titles, evaluated
 from wenming.documents.campaign_docs import NotPublished, campaign_bulletin, publicity_document
@@ -134,3 +135,16 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         kind=kind, label=f"{campaign.name}·{label}", owner=actor(request), params=params
     )
     return redirect("jobs:detail", pk=job.pk)
+
+
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list as the office's PDF document (公示), public like the page; served under
+    the campaign's public page (campaigns:public_pdf, wired in wenming/urls.py)."""
+    campaign = published_campaign(pk)
+    try:
+        document = publicity_document(campaign)
+        content = render_pdf(document)
+    except (NotPublished, FontMissing) as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:public", pk=campaign.pk)
+    return file_download(content, f"{document.title}.pdf", PDF)
