@@ -27,7 +27,7 @@ from wenming.documents.placeholders import placeholders_in
 from wenming.documents.selectors import template_in_force
 from wenming.documents.sheets import ranking_xlsx
 from wenming.documents.templating import render_with_template
-from wenming.jobs.services import job_start
+from wenming.jobs.tasks import job_start
 from wenming.web.actor import actor
 from wenming.web.downloads import DOCX, PDF, XLSX, file_download
 

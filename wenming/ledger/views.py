@@ -20,7 +20,7 @@ from wenming.attachments.services import attachments_of
 from wenming.core.evidence import STATUS_LABELS
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
-from wenming.jobs.services import job_start
+from wenming.jobs.tasks import job_start
 from wenming.ledger.assignments import (
     assignment_done,
     assignments_for_person,
