@@ -11,20 +11,38 @@ from django.core.management import call_command
 from django.db import transaction
 
 from wenming.accounts.models import Role, RoleGrant
-from wenming.assessments.models import SelfAssessment
+from wenming.assessments.models import AssessmentStatus, SelfAssessment
+from wenming.assessments.scoring import results_data
 from wenming.assessments.services import (
     entry_save,
     self_assessment_return,
     self_assessment_start,
     self_assessment_submit,
 )
+from wenming.attachments.detect import image_bytes
+from wenming.campaigns import services as cs
+from wenming.campaigns.models import SignatureRole
+from wenming.campaigns.results import targets_set
 from wenming.core.credit_code import make_credit_code
+from wenming.core.draw import Rules
 from wenming.core.formats import framework_load
 from wenming.core.styles.measured import Measured
+from wenming.dashboards.demo import demo_campaigns
+from wenming.documents.demo import load_campaign
+from wenming.draws.services import draw_candidates, draw_record
 from wenming.frameworks.models import FrameworkEdition
+from wenming.frameworks.selectors import engine_of
 from wenming.frameworks.services import framework_import
+from wenming.ledger.services import ActivityInput, activity_create, activity_types
+from wenming.onsite.demo import demo_onsite
+from wenming.onsite.selectors import assignable_applications
 from wenming.organizations.models import Region, RegionLevel, Unit, UnitType
 from wenming.organizations.services import region_upsert, unit_upsert
+from wenming.rectification import services as rect
+from wenming.rectification.models import ProblemSource, Severity
+from wenming.rectification.services import base as rect_clock
+from wenming.titles.models import TitleSource
+from wenming.titles.services import title_grant
 
 LIBRARY = Path(__file__).resolve().parent / "library"
 DEMO_PASSWORD = "Wenming@2026"
@@ -59,11 +77,9 @@ def demo_load() -> list[str]:
             people = _load_city()
             _load_assessments(people)
             _load_problems(people)
-            from wenming.documents.demo import load_campaign
 
             load_campaign(people)  # last year's, finished
             _load_campaigns(people)  # this year's, in every state
-        from wenming.dashboards.demo import demo_campaigns
 
         if demo_campaigns():
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
@@ -229,7 +245,6 @@ def _load_city() -> dict[str, User]:
 
 
 def _fill(assessment: SelfAssessment, user: User, rng: random.Random, share: float = 1.0) -> None:
-    from wenming.frameworks.selectors import engine_of
 
     engine = engine_of(assessment.edition)
     for code, style in engine.styles.items():
@@ -289,9 +304,6 @@ def _load_ledger(unit: Unit, edition: FrameworkEdition, user: User) -> None:
     import io
     from datetime import date
 
-    from wenming.attachments.detect import image_bytes
-    from wenming.ledger.services import ActivityInput, activity_create, activity_types
-
     kinds = {t.name: t for t in activity_types()}
     department = unit.departments.first()
     colors = ["#b3261e", "#0b57d0", "#1a7f37", "#8a6100", "#6b7280"]
@@ -329,10 +341,6 @@ def _load_problems(people: dict[str, User]) -> None:
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
-
-    from wenming.rectification import services as rect
-    from wenming.rectification.models import ProblemSource, Severity
-    from wenming.rectification.services import base as rect_clock
 
     rng = random.Random(5)
     zone = ZoneInfo("Asia/Shanghai")
@@ -422,18 +430,6 @@ def _load_campaigns(people: dict[str, User]) -> None:
 
     from django.utils import timezone
 
-    from wenming.assessments.models import AssessmentStatus, SelfAssessment
-    from wenming.assessments.scoring import results_data
-    from wenming.campaigns import services as cs
-    from wenming.campaigns.models import SignatureRole
-    from wenming.campaigns.results import targets_set
-    from wenming.core.draw import Rules
-    from wenming.draws.services import draw_candidates, draw_record
-    from wenming.frameworks.selectors import engine_of
-    from wenming.onsite.selectors import assignable_applications
-    from wenming.titles.models import TitleSource
-    from wenming.titles.services import title_grant
-
     rng = random.Random(11)
     today = timezone.localdate()
     east = Region.objects.get(code="420102")
@@ -518,7 +514,6 @@ def _load_campaigns(people: dict[str, User]) -> None:
             cs.application_pass(
                 actor=city_office, application_id=application.pk, version=application.version
             )
-    from wenming.onsite.demo import demo_onsite
 
     demo_onsite(office, people["expert"], campaign)
     # earlier titles of 江东区 units, as imported from the lists of past years

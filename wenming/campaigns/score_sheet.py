@@ -15,11 +15,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from wenming.accounts.scope import Scope
 from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
+from wenming.campaigns.services import Refused, evaluation_record
 from wenming.core.styles import InputError
 from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
-from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.base import CellError, Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.services import ImportRefused
 from wenming.web.params import id_or_none
 
 SHEET = "评分表"
@@ -96,7 +98,6 @@ class ScoreSheetImporter(Importer):
         return bool(scope.region_paths) or scope.is_admin
 
     def check_context(self) -> None:
-        from wenming.imports.services import ImportRefused
 
         raw = self.context.get("application", "")
         application = (
@@ -209,8 +210,6 @@ class ScoreSheetImporter(Importer):
         return self.rows(workbook, SHEET, plan.errors)
 
     def apply(self, plan: ImportPlan, *, actor: User) -> None:
-        from wenming.campaigns.services import Refused, evaluation_record
-        from wenming.imports.services import ImportRefused
 
         try:
             evaluation_record(
@@ -230,6 +229,5 @@ def _number(value: Any) -> Any:
 
 
 def _sheet_error(message: str) -> Any:
-    from wenming.imports.base import CellError
 
     return CellError(SHEET, 1, 0, "", message)

@@ -45,7 +45,15 @@ from wenming.campaigns.models import (
     SignatureRole,
     State,
 )
-from wenming.campaigns.publicity import public_list_xlsx, public_rows
+from wenming.campaigns.outcomes import rectification_recheck
+from wenming.campaigns.publicity import (
+    campaign_approve,
+    campaign_publish,
+    objection_file,
+    objection_resolve,
+    public_list_xlsx,
+    public_rows,
+)
 from wenming.campaigns.score_sheet import score_sheet_blank
 from wenming.campaigns.selectors import applications_filtered, published_campaign, state_counts
 from wenming.campaigns.services import (
@@ -63,6 +71,7 @@ from wenming.campaigns.services import (
 from wenming.campaigns.signatures import signature_state
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
+from wenming.rectification.selectors import plan_state, plans_of
 from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import UnitParam, params
@@ -169,14 +178,10 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已复制为“{copy.name}”")
             return redirect("campaigns:detail", pk=copy.pk)
         elif action == "publish":
-            from wenming.campaigns.publicity import campaign_publish
-
             start = f["start"] or timezone.localdate()
             campaign_publish(actor=user, campaign=campaign, start=start)
             messages.success(request, f"已发布公示,公示期至 {campaign.publicity_end:%Y-%m-%d}")
         elif action == "approve":
-            from wenming.campaigns.publicity import campaign_approve
-
             counts = campaign_approve(actor=user, campaign=campaign, today=timezone.localdate())
             messages.success(
                 request,
@@ -267,7 +272,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plans(application: Application) -> list[tuple[object, object]]:
     """The rectification plans made for a 基本达标 application, with what a re-check reads."""
-    from wenming.rectification.selectors import plan_state, plans_of
 
     return [(plan, plan_state(plan)) for plan in plans_of(application)]
 
@@ -332,8 +336,6 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "已退回单位")
         elif action in ("recheck_pass", "recheck_fail"):
-            from wenming.campaigns.outcomes import rectification_recheck
-
             rectification_recheck(
                 actor=user,
                 application=application,
@@ -372,8 +374,6 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     if not runs_campaign(user, campaign):
         raise PermissionDenied("只有组织本活动的测评办公室可以办理异议")
     if request.method == "POST":
-        from wenming.campaigns.publicity import objection_resolve
-
         f = params(request.POST, ObjectionResolveParams)
         objection = Objection.objects.filter(
             pk=f["objection"], application__campaign=campaign
@@ -427,8 +427,6 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         if usage.limited:
             return too_many(request, usage)
     if request.method == "POST" and open_now:
-        from wenming.campaigns.publicity import objection_file
-
         form = ObjectionForm(request.POST, applications=rows)
         if form.is_valid():
             try:
