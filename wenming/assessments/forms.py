@@ -20,3 +20,7 @@ class EntryParams(forms.Form):
     note = forms.CharField(label="说明", required=False, strip=False, max_length=5000)
     event_date = forms.DateField(label="事件日期", required=False)
     version = forms.IntegerField(label="版本号", required=False, min_value=0, max_value=MAX_ID)
+
+
+class ReturnParams(forms.Form):
+    reason = forms.CharField(label="退回理由", required=False, max_length=20_000)

@@ -18,7 +18,7 @@ from wenming.assessments.access import (
     can_return,
     can_submit,
 )
-from wenming.assessments.forms import EntryParams, StartParams
+from wenming.assessments.forms import EntryParams, ReturnParams, StartParams
 from wenming.assessments.models import SelfAssessment
 from wenming.assessments.scoring import results_data, scorecard_of
 from wenming.assessments.screen import _explanations, item_view, item_views, profile_of
@@ -233,10 +233,9 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     assessment = assessment_get_for_user(user, pk)
+    reason = params(request.POST, ReturnParams)["reason"]
     try:
-        draft = self_assessment_return(
-            actor=user, assessment_id=assessment.pk, reason=request.POST.get("reason", "")
-        )
+        draft = self_assessment_return(actor=user, assessment_id=assessment.pk, reason=reason)
     except AssessmentRefused as exc:
         messages.error(request, str(exc))
         return redirect("assessments:detail", pk=pk)

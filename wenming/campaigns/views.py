@@ -31,6 +31,7 @@ from wenming.campaigns.access import (
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
 from wenming.campaigns.forms import (
     ApplicationActionParams,
+    ApplicationFilterParams,
     CampaignActionParams,
     CampaignForm,
     ObjectionForm,
@@ -219,7 +220,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
 def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     visible = applications_visible_to(request.user).filter(campaign=campaign)
-    filters = {k: request.GET.get(k, "") for k in ("state", "step", "grade", "region", "q")}
+    filters: dict[str, str] = params(request.GET, ApplicationFilterParams)
     rows = applications_filtered(visible, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
