@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wenming.accounts import views as account_views
+from wenming.campaigns import urls as campaign_urls
+from wenming.documents import urls as document_urls
 from wenming.notices import views as notice_views
 from wenming.web import views as web_views
 
@@ -12,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("wenming.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("frameworks/", include("wenming.frameworks.urls")),
-    path("units/", include("wenming.organizations.urls")),
+    path("units/", include("wenming.web.unit_urls")),
     path("imports/", include("wenming.imports.urls")),
     path("self-assessments/", include("wenming.assessments.urls")),
     path("audit/", include("wenming.audit.urls")),
@@ -21,7 +23,12 @@ urlpatterns = [
     path("ledger/", include("wenming.ledger.urls")),
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),
-    path("campaigns/", include("wenming.campaigns.urls")),
+    path(
+        "campaigns/",
+        include(
+            ([*campaign_urls.urlpatterns, *document_urls.campaign_public], campaign_urls.app_name)
+        ),
+    ),
     path("dashboards/", include("wenming.dashboards.urls")),
     path("calendar/", include("wenming.workdays.urls")),
     path("titles/", include("wenming.titles.urls")),

@@ -178,6 +178,22 @@ def test_bulletin_refuses_a_placeholder_in_the_document_number(client, world, do
     assert "发文字号中有未填写的占位符" in page
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [({"day": "2026-13-40"}, "成文日期"), ({"number": "号" * 41}, "发文字号")],
+)
+def test_bulletin_refuses_a_bad_date_or_an_overlong_number_naming_the_field(
+    client, world, done, query, named
+):
+    campaign, _ = done
+    client.force_login(world.people.east_office)
+    url = reverse("documents:campaign_bulletin", args=[campaign.pk, "docx"])
+    response = client.get(url, query)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert f"{named}:" in page
+
+
 def test_publicity_list_names_the_listed_units_and_the_window(client, world, done):
     need_cjk_font()
     campaign, _ = done

@@ -21,7 +21,8 @@ from wenming.documents.placeholders import placeholders_in
 from wenming.documents.report import document_of, draft_sections, report_title
 from wenming.documents.services import DocumentRefused, report_generate, report_section_save
 from wenming.jobs.models import Job
-from wenming.jobs.services import job_run, job_start, result_path
+from wenming.jobs.services import job_run, result_path
+from wenming.jobs.tasks import job_start
 from wenming.ledger.models import IndicatorAssignment
 from wenming.ledger.services import ActivityInput, activity_create, activity_types
 from wenming.organizations.models import Department

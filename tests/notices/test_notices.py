@@ -98,3 +98,20 @@ def test_the_to_do_list_puts_overdue_first_then_by_deadline(client, world):
         assert "全部 4" in page and "已逾期 1" in page
     finally:
         _PROVIDERS.remove(sample)
+
+
+def test_an_overlong_reply_is_refused_naming_the_field_and_nothing_is_written(client, world):
+    people = world.people
+    notice = notice_send(
+        actor=people.east_office,
+        recipients=[people.unit_admin],
+        title="督办:门前三包",
+        reply_due=TODAY,
+    )[0]
+    client.force_login(people.unit_admin)
+    response = client.post(reverse("notices:reply", args=[notice.pk]), {"reply": "长" * 20_001})
+    assert response.status_code == 400
+    assert "回复" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.reply == "" and notice.replied_at is None
+    assert not AuditEvent.objects.filter(action="notice.reply").exists()

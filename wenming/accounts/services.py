@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import QuerySet
 
-from wenming.accounts.models import AccountState, Role, RoleGrant
+from wenming.accounts.models import AccountState, LoginThrottle, Role, RoleGrant
 from wenming.accounts.scope import scope_for, units_visible_to
 from wenming.accounts.throttle import login_throttles_clear
 from wenming.audit.services import audit_record
@@ -101,3 +101,30 @@ def password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
 def password_changed(*, user: User) -> None:
     AccountState.objects.filter(user=user).update(must_change_password=False)
     audit_record(actor=user, action="account.password_change", obj=user)
+
+
+# -- the office's page of login delays (the mechanism is throttle.py) ------------------------
+
+
+def throttles_visible_to(actor: User | AnonymousUser) -> QuerySet[LoginThrottle]:
+    """Rows with failures: all for the system administrator, the region's accounts for an office."""
+    rows = LoginThrottle.objects.filter(failures__gt=0)
+    if scope_for(actor).is_admin:
+        return rows
+    return rows.filter(username__in=users_manageable_by(actor).values("username"))
+
+
+class ThrottleNotFound(Exception):
+    pass
+
+
+@transaction.atomic
+def login_throttle_clear(*, actor: User, pk: int) -> LoginThrottle:
+    row = throttles_visible_to(actor).select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise ThrottleNotFound("该记录不存在或不在本人管理范围内")
+    old = f"失败{row.failures}次"
+    row.failures = row.refused = 0
+    row.save(update_fields=["failures", "refused"])
+    audit_record(actor=actor, action="login.throttle_clear", obj=row, old=old, new="已清除")
+    return row

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -209,17 +209,6 @@ class ThrottleRow:
     wait: int
 
 
-def throttles_visible_to(actor: User | AnonymousUser) -> QuerySet[LoginThrottle]:
-    """Rows with failures: all for the system administrator, the region's accounts for an office."""
-    from wenming.accounts.scope import scope_for
-    from wenming.accounts.services import users_manageable_by
-
-    rows = LoginThrottle.objects.filter(failures__gt=0)
-    if scope_for(actor).is_admin:
-        return rows
-    return rows.filter(username__in=users_manageable_by(actor).values("username"))
-
-
 def throttle_rows(rows: QuerySet[LoginThrottle]) -> list[ThrottleRow]:
     now = _now()
     out = []
@@ -232,19 +221,3 @@ def throttle_rows(rows: QuerySet[LoginThrottle]) -> list[ThrottleRow]:
             wait = _wait_after(row, free=ACCOUNT_THRESHOLD, cap=MAX_ACCOUNT_DELAY, now=now)
         out.append(ThrottleRow(row, wait))
     return out
-
-
-class ThrottleNotFound(Exception):
-    pass
-
-
-@transaction.atomic
-def login_throttle_clear(*, actor: User, pk: int) -> LoginThrottle:
-    row = throttles_visible_to(actor).select_for_update().filter(pk=pk).first()
-    if row is None:
-        raise ThrottleNotFound("该记录不存在或不在本人管理范围内")
-    old = f"失败{row.failures}次"
-    row.failures = row.refused = 0
-    row.save(update_fields=["failures", "refused"])
-    audit_record(actor=actor, action="login.throttle_clear", obj=row, old=old, new="已清除")
-    return row

@@ -13,18 +13,16 @@ from django.views.decorators.http import require_POST
 from wenming.accounts.forms import AddressAllowanceForm
 from wenming.accounts.models import AddressAllowance, Role
 from wenming.accounts.scope import scope_for
+from wenming.accounts.services import ThrottleNotFound, login_throttle_clear, throttles_visible_to
 from wenming.accounts.throttle import (
     ACCOUNT_THRESHOLD,
     FREE_FAILURES,
     LOGIN_FAILURES_PER_HOUR,
     PUBLIC_POSTS_PER_HOUR,
-    ThrottleNotFound,
-    login_throttle_clear,
     throttle_rows,
-    throttles_visible_to,
 )
 from wenming.audit.services import audit_record
-from wenming.web.context import actor
+from wenming.web.actor import actor
 
 
 @login_required

@@ -24,7 +24,7 @@ from wenming.accounts.services import (
 )
 from wenming.accounts.throttle import address_usage, too_many
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 
 

@@ -59,3 +59,7 @@ def entry_value(style: ScoringStyle | None, data: QueryDict, typed: dict[str, An
     if not counts.is_valid():
         raise InputError(errors_text(counts))
     return counts_text(style, [counts.cleaned_data[f"count_{i}"] for i in range(len(names))])
+
+
+class ReturnParams(forms.Form):
+    reason = forms.CharField(label="退回理由", required=False, max_length=20_000)

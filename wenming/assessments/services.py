@@ -26,7 +26,8 @@ from wenming.assessments.models import (
 )
 from wenming.assessments.scoring import scorecard_of, unit_profile
 from wenming.audit.services import audit_record
-from wenming.core.errors import ActionRefused
+from wenming.core.errors import ActionRefused, FileInvalid
+from wenming.core.results import results_from_data
 from wenming.core.styles import InputError
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
@@ -106,10 +107,7 @@ def _check_value(assessment: SelfAssessment, kind: EntryKind, code: str, value: 
     elif kind == EntryKind.EVENT and value not in ("", "是", "否"):
         raise AssessmentRefused("请选择是否发生")
     elif kind == EntryKind.COMPONENT and value:
-        from wenming.core.errors import FileInvalid
-        from wenming.core.results import results_from_data  # the same check as a results file
-
-        try:
+        try:  # the same check as a results file
             results_from_data(engine, {"components": {code: value}, "as_of": assessment.as_of})
         except FileInvalid as exc:
             messages = [i.message for i in exc.issues if i.loc[:1] == ("components",)]

@@ -18,7 +18,7 @@ from wenming.assessments.access import (
     can_return,
     can_submit,
 )
-from wenming.assessments.forms import EntryParams, StartParams, entry_value
+from wenming.assessments.forms import EntryParams, ReturnParams, StartParams, entry_value
 from wenming.assessments.inputs import na_note
 from wenming.assessments.models import SelfAssessment
 from wenming.assessments.scoring import results_data, scorecard_of
@@ -41,7 +41,7 @@ from wenming.core.styles import InputError
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 
@@ -238,10 +238,9 @@ def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     assessment = assessment_get_for_user(user, pk)
+    reason = params(request.POST, ReturnParams)["reason"]
     try:
-        draft = self_assessment_return(
-            actor=user, assessment_id=assessment.pk, reason=request.POST.get("reason", "")
-        )
+        draft = self_assessment_return(actor=user, assessment_id=assessment.pk, reason=reason)
     except AssessmentRefused as exc:
         messages.error(request, str(exc))
         return redirect("assessments:detail", pk=pk)

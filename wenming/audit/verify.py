@@ -20,7 +20,8 @@ from wenming.audit.chain import CONTENT_FIELDS, digest
 from wenming.audit.models import GENESIS, AuditEvent, AuditVerification
 from wenming.audit.services import ACTION_LABELS
 from wenming.jobs.models import Job, JobStatus
-from wenming.jobs.services import Progress, job_start, register_job, result_dir
+from wenming.jobs.services import Progress, register_job, result_dir
+from wenming.jobs.tasks import job_start
 
 BATCH = 2000
 VERIFY_JOB = "audit_verify"

@@ -13,7 +13,7 @@ from wenming.audit.forms import AuditFilters
 from wenming.audit.selectors import audit_events_visible_to
 from wenming.audit.services import ACTION_LABELS
 from wenming.audit.verify import verification_in_progress, verification_latest, verification_start
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import params
 
 OBJECT_TYPES = {

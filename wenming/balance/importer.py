@@ -20,6 +20,7 @@ from wenming.core.balance import INDICATORS
 from wenming.core.credit_code import normalize
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.services import ImportRefused
 from wenming.organizations.models import Unit
 
 SHEET = "均衡发展指标"
@@ -60,7 +61,6 @@ class BalanceImporter(Importer):
         return scope.has(Role.OFFICE)
 
     def check_context(self) -> None:
-        from wenming.imports.services import ImportRefused
 
         field = forms.IntegerField(min_value=2000, max_value=2100)
         try:

@@ -16,7 +16,7 @@ from wenming.balance.services import BalanceRefused, thresholds_set
 from wenming.core.balance import INDICATORS
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.organizations.models import Region
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import params
 

@@ -10,6 +10,7 @@ from wenming.assessments.models import AssessmentStatus, EntryKind, SelfAssessme
 from wenming.campaigns.models import Campaign, WindowExtension
 from wenming.core.engine import months_before
 from wenming.organizations.models import Unit
+from wenming.titles.selectors import held_previous
 
 NOT_SUBMITTED = "尚未提交本测评体系的自评,请先完成并提交自评"
 
@@ -53,15 +54,12 @@ def eligibility_reasons(
         reasons.append(f"单位不在{campaign.region.name}范围内")
     if campaign.legal_person_required and not unit.legal_person:
         reasons.append("本次申报要求独立法人单位")
-    if campaign.previous_title_required:
-        from wenming.titles.selectors import held_previous
-
-        if not held_previous(
-            unit, kind=campaign.edition.campaign_type, level=campaign.level, year=campaign.year
-        ):
-            reasons.append(
-                f"上一届未获{campaign.get_level_display()}{campaign.edition.campaign_type}称号"
-            )
+    if campaign.previous_title_required and not held_previous(
+        unit, kind=campaign.edition.campaign_type, level=campaign.level, year=campaign.year
+    ):
+        reasons.append(
+            f"上一届未获{campaign.get_level_display()}{campaign.edition.campaign_type}称号"
+        )
     assessment = assessment or latest_submitted(campaign, unit)
     if assessment is None:
         reasons.append(NOT_SUBMITTED)

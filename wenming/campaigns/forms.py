@@ -240,3 +240,14 @@ class RewardParams(forms.Form):
     person = forms.CharField(label="受奖个人", required=False, max_length=50)
     kind = forms.CharField(label="奖励形式", required=False, max_length=40)
     description = forms.CharField(label="奖励内容", required=False, max_length=300)
+
+
+class ApplicationFilterParams(forms.Form):
+    """The filters of a campaign's application list; an unknown state or step simply matches
+    nothing, but no value may be longer than its column."""
+
+    state = forms.CharField(label="状态", required=False, max_length=20)
+    step = forms.CharField(label="环节", required=False, max_length=40)
+    grade = forms.CharField(label="等次", required=False, max_length=40)
+    region = forms.CharField(label="地区", required=False, max_length=19)
+    q = forms.CharField(label="单位名称或代码", required=False, max_length=200)

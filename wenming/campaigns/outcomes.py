@@ -11,12 +11,15 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import Application, Campaign, State, Transition
+from wenming.campaigns.naming import naming_region
 from wenming.campaigns.services import Refused, score_result
 from wenming.campaigns.transitions import APPLICATION, application_move
 from wenming.rectification.models import ProblemSource, RectificationPlan
 from wenming.rectification.selectors import plan_state, plans_of
 from wenming.rectification.services import problems_from_scorecard, rectification_plan_create
+from wenming.titles.services import title_grant
 
 
 def grant_titles(
@@ -28,9 +31,6 @@ def grant_titles(
     label: str = "命名",
     comment: str = "",
 ) -> None:
-    from wenming.campaigns.naming import naming_region
-    from wenming.titles.services import title_grant
-
     APPLICATION.check("name", application.state, refuse=Refused)
     title_grant(
         actor=actor,
@@ -102,8 +102,6 @@ def rectification_recheck(
     *, actor: User, application: Application, passed: bool, comment: str, today: date
 ) -> None:
     """整改复验: confirm (all problems of the plan closed → the title) or refuse."""
-    from wenming.campaigns.access import runs_campaign
-
     campaign = application.campaign
     if not runs_campaign(actor, campaign):
         raise Refused("只有组织本活动的测评办公室可以整改复验")

@@ -19,6 +19,7 @@ from wenming.campaigns.models import (
     Phase,
     State,
 )
+from wenming.campaigns.outcomes import grant_titles, plan_rectification
 from wenming.campaigns.transitions import APPLICATION, Refused, application_move, phase_change
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.workdays.services import period_end
@@ -172,8 +173,6 @@ def campaign_approve(*, actor: User, campaign: Campaign, today: date) -> dict[st
     ).count()
     if open_objections:
         raise Refused(OPEN_OBJECTIONS.format(n=open_objections))
-    from wenming.campaigns.outcomes import grant_titles, plan_rectification
-
     counts = {"named": 0, "rectifying": 0}
     for application in campaign.applications.filter(
         Q(state=State.LISTED) | Q(state=State.RECTIFYING)

@@ -27,7 +27,7 @@ from wenming.campaigns.results import (
 from wenming.campaigns.services import Refused
 from wenming.campaigns.views import _campaign
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import errors_text
 

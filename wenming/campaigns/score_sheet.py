@@ -18,12 +18,14 @@ from wenming.assessments.inputs import InputSpec, input_spec, na_note
 from wenming.assessments.scoring import unit_profile
 from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
+from wenming.campaigns.services import Refused, evaluation_record
 from wenming.core.framework import Framework
 from wenming.core.styles import NA_TEXT, InputError
 from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.selectors import engine_of, framework_of
-from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.base import CellError, Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.services import ImportRefused
 from wenming.web.params import id_or_none
 
 SHEET = "评分表"
@@ -148,7 +150,6 @@ class ScoreSheetImporter(Importer):
         return bool(scope.region_paths) or scope.is_admin
 
     def check_context(self) -> None:
-        from wenming.imports.services import ImportRefused
 
         raw = self.context.get("application", "")
         application = (
@@ -286,8 +287,6 @@ class ScoreSheetImporter(Importer):
         return self.rows(workbook, SHEET, plan.errors)
 
     def apply(self, plan: ImportPlan, *, actor: User) -> None:
-        from wenming.campaigns.services import Refused, evaluation_record
-        from wenming.imports.services import ImportRefused
 
         try:
             evaluation_record(
@@ -321,6 +320,5 @@ def _number(value: Any) -> Any:
 
 
 def _sheet_error(message: str) -> Any:
-    from wenming.imports.base import CellError
 
     return CellError(SHEET, 1, 0, "", message)

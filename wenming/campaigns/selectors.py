@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from wenming.accounts.scope import path_prefix_q
-from wenming.campaigns.models import Application, Campaign, State
+from wenming.campaigns.models import Application, Campaign, Phase, State
 from wenming.organizations.models import Region
 
 
@@ -50,3 +51,15 @@ def applications_filtered(
     if q.strip():
         rows = rows.filter(Q(unit__name__contains=q.strip()) | Q(unit__credit_code=q.strip()))
     return rows.select_related("unit", "unit__region", "campaign").order_by("region_path", "id")
+
+
+def published_campaign(pk: int) -> Campaign:
+    """A campaign whose publicity list is public (in publicity or closed); 404 otherwise."""
+    campaign = (
+        Campaign.objects.select_related("region", "edition")
+        .filter(pk=pk, phase__in=[Phase.PUBLICITY, Phase.CLOSED])
+        .first()
+    )
+    if campaign is None:
+        raise Http404("公示不存在")
+    return campaign

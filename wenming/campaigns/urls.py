@@ -2,6 +2,8 @@ from django.urls import path
 
 from wenming.campaigns import results_views, views
 
+# Included by wenming/urls.py together with documents.urls.campaign_public (the publicity PDF,
+# a document of wenming.documents, which sits above campaigns).
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
@@ -18,7 +20,6 @@ urlpatterns = [
     path("<int:pk>/rewards/", results_views.reward_new, name="reward_new"),
     path("<int:pk>/public/", views.public_list, name="public"),
     path("<int:pk>/public.xlsx", views.public_export, name="public_export"),
-    path("<int:pk>/public.pdf", views.public_pdf, name="public_pdf"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/action/", views.application_action, name="application_action"),
     path("applications/<int:pk>/score-sheet.xlsx", views.score_sheet, name="score_sheet"),

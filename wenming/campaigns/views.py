@@ -33,6 +33,7 @@ from wenming.campaigns.campaign_setup import campaign_update, locked_settings
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
 from wenming.campaigns.forms import (
     ApplicationActionParams,
+    ApplicationFilterParams,
     CampaignActionParams,
     CampaignForm,
     ObjectionForm,
@@ -48,9 +49,17 @@ from wenming.campaigns.models import (
     SignatureRole,
     State,
 )
-from wenming.campaigns.publicity import public_list_xlsx, public_rows
+from wenming.campaigns.outcomes import rectification_recheck
+from wenming.campaigns.publicity import (
+    campaign_approve,
+    campaign_publish,
+    objection_file,
+    objection_resolve,
+    public_list_xlsx,
+    public_rows,
+)
 from wenming.campaigns.score_sheet import score_sheet_blank
-from wenming.campaigns.selectors import applications_filtered, state_counts
+from wenming.campaigns.selectors import applications_filtered, published_campaign, state_counts
 from wenming.campaigns.services import (
     Refused,
     application_pass,
@@ -67,8 +76,9 @@ from wenming.campaigns.signatures import signature_state
 from wenming.campaigns.transitions import APPLICATION
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
-from wenming.web.context import actor
-from wenming.web.downloads import PDF, XLSX, file_download
+from wenming.rectification.selectors import plan_state, plans_of
+from wenming.web.actor import actor
+from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
@@ -173,14 +183,10 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已复制为“{copy.name}”")
             return redirect("campaigns:detail", pk=copy.pk)
         elif action == "publish":
-            from wenming.campaigns.publicity import campaign_publish
-
             start = f["start"] or timezone.localdate()
             campaign_publish(actor=user, campaign=campaign, start=start)
             messages.success(request, f"已发布公示,公示期至 {campaign.publicity_end:%Y-%m-%d}")
         elif action == "approve":
-            from wenming.campaigns.publicity import campaign_approve
-
             counts = campaign_approve(actor=user, campaign=campaign, today=timezone.localdate())
             messages.success(
                 request,
@@ -218,7 +224,7 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
 def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     visible = applications_visible_to(request.user).filter(campaign=campaign)
-    filters = {k: request.GET.get(k, "") for k in ("state", "step", "grade", "region", "q")}
+    filters: dict[str, str] = params(request.GET, ApplicationFilterParams)
     rows = applications_filtered(visible, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
@@ -276,7 +282,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _plans(application: Application) -> list[tuple[object, object]]:
     """The rectification plans made for a 基本达标 application, with what a re-check reads."""
-    from wenming.rectification.selectors import plan_state, plans_of
 
     return [(plan, plan_state(plan)) for plan in plans_of(application)]
 
@@ -342,8 +347,6 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "已退回单位")
         elif action in ("recheck_pass", "recheck_fail"):
-            from wenming.campaigns.outcomes import rectification_recheck
-
             rectification_recheck(
                 actor=user,
                 application=application,
@@ -382,8 +385,6 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     if not runs_campaign(user, campaign):
         raise PermissionDenied("只有组织本活动的测评办公室可以办理异议")
     if request.method == "POST":
-        from wenming.campaigns.publicity import objection_resolve
-
         f = params(request.POST, ObjectionResolveParams)
         objection = Objection.objects.filter(
             pk=f["objection"], application__campaign=campaign
@@ -414,42 +415,15 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _published(pk: int) -> Campaign:
-    campaign = (
-        Campaign.objects.select_related("region", "edition")
-        .filter(pk=pk, phase__in=[Phase.PUBLICITY, Phase.CLOSED])
-        .first()
-    )
-    if campaign is None:
-        raise Http404("公示不存在")
-    return campaign
-
-
 def public_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list as .xlsx: public like the page."""
-    campaign = _published(pk)
+    campaign = published_campaign(pk)
     return file_download(public_list_xlsx(campaign), f"{campaign.name}-公示名单.xlsx", XLSX)
-
-
-def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The publicity list as the office's PDF document (公示), public like the page."""
-    from wenming.core.fonts import FontMissing
-    from wenming.documents.campaign_docs import NotPublished, publicity_document
-    from wenming.documents.pdf_writer import render_pdf
-
-    campaign = _published(pk)
-    try:
-        document = publicity_document(campaign)
-        content = render_pdf(document)
-    except (NotPublished, FontMissing) as exc:
-        messages.error(request, str(exc))
-        return redirect("campaigns:public", pk=campaign.pk)
-    return file_download(content, f"{document.title}.pdf", PDF)
 
 
 def public_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The publicity list: public, no login; objections can be filed here during the window."""
-    campaign = _published(pk)
+    campaign = published_campaign(pk)
     rows = public_rows(campaign)
     today = timezone.localdate()
     open_now = (
@@ -464,8 +438,6 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         if usage.limited:
             return too_many(request, usage)
     if request.method == "POST" and open_now:
-        from wenming.campaigns.publicity import objection_file
-
         form = ObjectionForm(request.POST, applications=rows)
         if form.is_valid():
             try:

@@ -12,7 +12,7 @@ from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.dashboards.charts import figure
 from wenming.dashboards.scope import filter_form
 from wenming.dashboards.selectors import Table, dashboard_table, dashboard_tables
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 
 WIDE = {"ranking", "weakest"}  # long charts: the whole width

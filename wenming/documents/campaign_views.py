@@ -4,12 +4,13 @@ score sheets). Only the offices that run the campaign (its region or above) and 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,18 +18,21 @@ from django.views.decorators.http import require_POST
 
 from wenming.campaigns.access import campaigns_visible_to, runs_campaign
 from wenming.campaigns.models import Campaign
+from wenming.campaigns.selectors import published_campaign
 from wenming.core.fonts import FontMissing
 from wenming.documents.campaign_batch import campaign_titles, evaluated
 from wenming.documents.campaign_docs import NotPublished, campaign_bulletin, publicity_document
+from wenming.documents.forms import BulletinParams, CampaignBatchParams
 from wenming.documents.model import Document
 from wenming.documents.pdf_writer import render_pdf
 from wenming.documents.placeholders import placeholders_in
 from wenming.documents.selectors import template_in_force
 from wenming.documents.sheets import ranking_xlsx
 from wenming.documents.templating import render_with_template
-from wenming.jobs.services import job_start
-from wenming.web.context import actor
+from wenming.jobs.tasks import job_start
+from wenming.web.actor import actor
 from wenming.web.downloads import DOCX, PDF, XLSX, file_download
+from wenming.web.params import errors_text
 
 FORMATS = ("docx", "pdf")
 
@@ -60,14 +64,12 @@ def _checked(label: str, value: str, limit: int) -> str:
     return value
 
 
-def _day(raw: str) -> dt.date:
-    if not raw:
-        return timezone.localdate()
-    try:
-        day: dt.date = forms.DateField().clean(raw)  # the stubs type clean() as Any
-        return day
-    except ValidationError:
-        raise _Back(f"成文日期“{raw}”应为日期,如2026-06-30") from None
+def _form(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:
+    """The form's cleaned data, or a refusal naming each wrong field on the campaign page."""
+    form = form_class(data)
+    if not form.is_valid():
+        raise _Back(errors_text(form))
+    return form.cleaned_data
 
 
 def _paper(document: Document, kind: str, fmt: str) -> HttpResponse:
@@ -83,8 +85,9 @@ def bulletin(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("没有这种格式")
     try:
-        number = _checked("发文字号", request.GET.get("number", ""), 40)
-        day = _day(request.GET.get("day", ""))
+        f = _form(BulletinParams, request.GET)
+        number = _checked("发文字号", f["number"], 40)
+        day: dt.date = f["day"] or timezone.localdate()
         return _paper(campaign_bulletin(campaign, number=number, day=day), "bulletin", fmt)
     except (_Back, FontMissing) as exc:
         messages.error(request, str(exc))
@@ -113,10 +116,11 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = office_campaign(request, pk)
-    kind = request.POST.get("kind", "")
     try:
+        f = _form(CampaignBatchParams, request.POST)
+        kind = f["kind"]
         if kind == "certificates":
-            issuer = _checked("颁发机关", request.POST.get("issuer", ""), 60)
+            issuer = _checked("颁发机关", f["issuer"], 60)
             count = campaign_titles(campaign).count()
             if not count:
                 raise _Back("本活动尚无命名的称号,命名后可生成荣誉证书")
@@ -135,3 +139,16 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         kind=kind, label=f"{campaign.name}·{label}", owner=actor(request), params=params
     )
     return redirect("jobs:detail", pk=job.pk)
+
+
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publicity list as the office's PDF document (公示), public like the page; served under
+    the campaign's public page (campaigns:public_pdf, wired in wenming/urls.py)."""
+    campaign = published_campaign(pk)
+    try:
+        document = publicity_document(campaign)
+        content = render_pdf(document)
+    except (NotPublished, FontMissing) as exc:
+        messages.error(request, str(exc))
+        return redirect("campaigns:public", pk=campaign.pk)
+    return file_download(content, f"{document.title}.pdf", PDF)

@@ -20,3 +20,13 @@ class SectionParams(forms.Form):
 class BatchParams(forms.Form):
     edition = IdField(label="测评体系")
     units = IdListField(label="单位")
+
+
+class BulletinParams(forms.Form):
+    number = forms.CharField(label="发文字号", required=False, max_length=40)
+    day = forms.DateField(label="成文日期", required=False)
+
+
+class CampaignBatchParams(forms.Form):
+    kind = forms.CharField(label="文书种类", required=False, max_length=20)
+    issuer = forms.CharField(label="颁发机关", required=False, max_length=60)

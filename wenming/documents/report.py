@@ -25,6 +25,9 @@ from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.ledger.models import Activity, ActivityIndicator, IndicatorAssignment
 from wenming.ledger.selectors import missing_evidence
 from wenming.organizations.models import Unit
+from wenming.rectification.models import Problem, ProblemState
+from wenming.titles.models import TitleStatus
+from wenming.titles.selectors import titles_of as titles_register
 
 NUMERALS = "一二三四五六七八九十"
 HEADINGS = ("一、基本情况", "二、主要做法和成效", "三、存在的问题", "四、下一步措施")
@@ -46,12 +49,10 @@ class OpenItem:
 def titles_of(unit: Unit) -> list[TitleRecord]:
     """Titles the unit holds or held (campaign-granted and imported), with years; revoked ones
     are not claimed."""
-    from wenming.titles.models import TitleStatus
-    from wenming.titles.selectors import titles_of as register
 
     return [
         TitleRecord(year, name)
-        for year, name in register(unit)
+        for year, name in titles_register(unit)
         .exclude(status=TitleStatus.REVOKED)
         .order_by("year", "pk")
         .values_list("year", "name")
@@ -60,7 +61,6 @@ def titles_of(unit: Unit) -> list[TitleRecord]:
 
 def rectification_items(unit: Unit, edition: FrameworkEdition, as_of: date) -> list[OpenItem]:
     """Open rectification problems (整改事项) of the unit, each with its deadline."""
-    from wenming.rectification.models import Problem, ProblemState
 
     items = []
     for problem in (

@@ -10,6 +10,7 @@ from wenming.accounts.models import UNIT_ROLES
 from wenming.accounts.scope import scope_for
 from wenming.audit.services import audit_record
 from wenming.core.errors import ActionRefused
+from wenming.documents.bulletin import sample_document
 from wenming.documents.models import DocumentTemplate, ReportSection, SelfInspectionReport
 from wenming.documents.placeholders import placeholders_in
 from wenming.documents.report import draft_sections, report_title
@@ -96,7 +97,6 @@ def report_section_save(*, actor: User, section_id: int, text: str, version: int
 
 @transaction.atomic
 def template_upload(*, actor: User, kind: str, name: str, content: bytes) -> DocumentTemplate:
-    from wenming.documents.bulletin import sample_document
 
     if not scope_for(actor).is_admin:
         raise DocumentRefused("只有系统管理员可以修改文书模板")

@@ -25,3 +25,9 @@ urlpatterns = [
     path("campaigns/<int:pk>/ranking.xlsx", campaign_views.ranking, name="campaign_ranking"),
     path("campaigns/<int:pk>/batch/", campaign_views.batch, name="campaign_batch"),
 ]
+
+# Under the campaigns namespace (/campaigns/<pk>/public.pdf beside the public list): wenming/urls.py
+# adds these to campaigns.urls, which may not import documents.
+campaign_public = [
+    path("<int:pk>/public.pdf", campaign_views.public_pdf, name="public_pdf"),
+]

@@ -34,9 +34,9 @@ from wenming.documents.services import (
 )
 from wenming.documents.templating import KINDS, TemplateInvalid, render_with_template
 from wenming.frameworks.models import FrameworkEdition
-from wenming.jobs.services import job_start
+from wenming.jobs.tasks import job_start
 from wenming.organizations.models import Unit
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import DOCX, PDF, file_download
 from wenming.web.params import params
 

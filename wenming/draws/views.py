@@ -18,7 +18,7 @@ from wenming.draws.selectors import (
     draws_of,
 )
 from wenming.draws.services import DrawRefused, draw_candidates, draw_record, draw_verify
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import errors_text
 
 DEFAULT_SHARE = "1/3"

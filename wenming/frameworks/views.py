@@ -25,7 +25,7 @@ from wenming.core.styles import REGISTRY
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_edition_list, framework_of
 from wenming.frameworks.services import FrameworkLocked, framework_import
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, YAML, file_download
 
 

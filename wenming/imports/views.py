@@ -18,7 +18,7 @@ from wenming.imports.services import (
     import_preview,
     importer_for,
 )
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 
 

@@ -3,7 +3,7 @@ database-backed worker that ``wenming serve`` starts; no Redis or broker needed.
 
 To add a kind of job: write ``handler(job, progress) -> Path`` that builds the result file
 (calling ``progress(done, total, message)`` as it goes), register it with
-:func:`register_job`, and call :func:`job_start`. The result is served to the job's owner only.
+:func:`register_job`, and call :func:`wenming.jobs.tasks.job_start`. The result is served to the job's owner only.
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
 from wenming.jobs.models import Job, JobStatus
-from wenming.organizations.models import Unit
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -46,22 +43,6 @@ def result_dir() -> Path:
 
 def result_path(job: Job) -> Path:
     return result_dir() / f"{job.pk}.bin"
-
-
-def job_start(
-    *,
-    kind: str,
-    label: str,
-    owner: User,
-    unit: Unit | None = None,
-    params: dict[str, object] | None = None,
-) -> Job:
-    """Record the job and hand it to the worker once the surrounding transaction commits."""
-    from wenming.jobs.tasks import run_job
-
-    job = Job.objects.create(kind=kind, label=label, owner=owner, unit=unit, params=params or {})
-    transaction.on_commit(lambda: run_job.enqueue(job.pk))
-    return job
 
 
 def job_run(job_id: int) -> None:

@@ -19,6 +19,7 @@ from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
+from wenming.imports.services import ImportRefused
 from wenming.ledger.models import IndicatorAssignment
 from wenming.organizations.models import Unit
 from wenming.web.params import id_or_none
@@ -97,7 +98,6 @@ class AssignmentImporter(Importer):
         return bool(scope.own_units) or scope.is_admin
 
     def check_context(self) -> None:
-        from wenming.imports.services import ImportRefused
 
         unit_id, edition_id = self.context.get("unit", ""), self.context.get("edition", "")
         unit = (

@@ -20,7 +20,7 @@ from wenming.attachments.services import attachments_of
 from wenming.core.evidence import STATUS_LABELS
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import framework_of
-from wenming.jobs.services import job_start
+from wenming.jobs.tasks import job_start
 from wenming.ledger.access import (
     activities_visible_to,
     activity_get_for_user,
@@ -46,7 +46,7 @@ from wenming.ledger.services import (
     explanation_save,
 )
 from wenming.organizations.models import Unit
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import UnitParam, errors_text, next_url, params
 
 PAGE_SIZE = 50

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,8 @@ from wenming.notices.models import Notice
 from wenming.notices.selectors import notices_of
 from wenming.notices.services import notice_read, notice_reply
 from wenming.notices.todo import todos_for
-from wenming.web.context import actor
+from wenming.web.actor import actor
+from wenming.web.params import params
 
 
 @login_required
@@ -55,12 +57,17 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notices/detail.html", {"notice": notice})
 
 
+class ReplyParams(forms.Form):
+    reply = forms.CharField(label="回复", required=False, max_length=20_000)
+
+
 @login_required
 @require_POST
 def notice_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _own_notice(request, pk)
+    text = params(request.POST, ReplyParams)["reply"]
     try:
-        notice_reply(actor=actor(request), notice=notice, text=request.POST.get("reply", ""))
+        notice_reply(actor=actor(request), notice=notice, text=text)
     except PermissionError as exc:
         raise PermissionDenied(str(exc)) from None
     except ValueError as exc:

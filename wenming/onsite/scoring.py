@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from wenming.assessments.inputs import COUNT_STYLES, counts_from_mapping
 from wenming.assessments.screen import profile_of
-from wenming.attachments.services import attachment_store
+from wenming.attachments.services import attachment_store, content_path
 from wenming.audit.services import audit_record
 from wenming.core.styles import NA_TEXT, NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
@@ -278,7 +278,6 @@ def photo_add(
     attachment, _ = attachment_store(
         unit=application.unit, owner=score, name=name, stream=stream, actor=actor
     )
-    from wenming.attachments.services import content_path
 
     taken, latitude, longitude = photo_metadata(str(content_path(attachment.file.sha256)))
     photo = Photo.objects.create(

@@ -8,7 +8,9 @@ from django.http import Http404
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
+from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import Application, Campaign, Phase, State
+from wenming.draws.selectors import draw_current, drawn_application_ids
 from wenming.onsite.models import Assignment, Expert, OnsiteSettings, Team, TeamMember
 
 
@@ -17,7 +19,6 @@ def assignable_applications(campaign: Campaign) -> QuerySet[Application]:
 
     Applications under review; once the campaign has a recorded draw (现场抽签), only the units
     the draw in force picked (a redraw replaces the earlier list)."""
-    from wenming.draws.selectors import draw_current, drawn_application_ids
 
     rows = Application.objects.filter(campaign=campaign, state=State.IN_REVIEW)
     draw = draw_current(campaign)
@@ -66,7 +67,6 @@ def assignments_of_expert(user: User | AnonymousUser) -> QuerySet[Assignment]:
 
 def assignment_get_for_expert(user: User | AnonymousUser, pk: int) -> Assignment:
     """The assignment if the person is in its team (or runs the campaign); otherwise 404."""
-    from wenming.campaigns.access import runs_campaign
 
     found = (
         Assignment.objects.select_related(

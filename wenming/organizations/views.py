@@ -5,21 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for, unit_get_for_user
-from wenming.assessments.access import assessments_visible_to
-from wenming.audit.services import audit_trail
+from wenming.accounts.scope import scope_for
 from wenming.organizations.selectors import (
     UnitFilters,
     region_depth_label,
     unit_filter_choices,
     unit_list,
 )
-from wenming.titles.access import offices_over
-from wenming.titles.selectors import titles_of
-from wenming.titles.services import holder_event_choices
 from wenming.web.params import MAX_ID, IdField, params
 
 PAGE_SIZE = 50
@@ -57,31 +51,5 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
             "supervisors": choices["supervisors"],
             "query": query.urlencode(),
             "can_import": scope_for(request.user).has(Role.OFFICE),
-        },
-    )
-
-
-@login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_get_for_user(request.user, pk)
-    titles = list(titles_of(unit))
-    manager = offices_over(request.user, unit)
-    return render(
-        request,
-        "organizations/unit_detail.html",
-        {
-            "unit": unit,
-            "departments": list(unit.departments.all()),
-            "supervised": unit.supervised.count(),
-            "assessments": assessments_visible_to(request.user)
-            .filter(unit=unit)
-            .select_related("edition"),
-            "trail": audit_trail(unit)[:50],
-            "unit_titles": titles,
-            "holder_events": holder_event_choices(sorted({t.kind for t in titles}))
-            if manager
-            else [],
-            "title_manager": manager,
-            "today": timezone.localdate(),
         },
     )

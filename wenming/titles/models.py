@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from wenming.core.points import fmt
 from wenming.organizations.models import Region, Unit
 
 # the title levels, lowest first (a campaign's level is one of these)
@@ -115,6 +116,5 @@ class TitleRecheck(models.Model):
 
     @property
     def score(self) -> str:
-        from wenming.core.points import fmt
 
         return "" if self.score_centi is None else fmt(self.score_centi)

@@ -7,11 +7,16 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db import models, transaction
 
+from wenming.accounts.selectors import unit_admins
 from wenming.audit.services import audit_record
 from wenming.core.errors import ActionRefused
 from wenming.core.framework import Effect
+from wenming.frameworks.models import FrameworkEdition
+from wenming.frameworks.selectors import framework_of
 from wenming.notices.services import notice_send
 from wenming.organizations.models import Region, Unit
+from wenming.rectification.models import ProblemSource, Severity
+from wenming.rectification.services import ProblemRefused, deadline_by_rule, problem_create
 from wenming.titles.access import can_manage
 from wenming.titles.models import (
     LEVEL_LABELS,
@@ -145,7 +150,6 @@ def title_warn(*, actor: User, title: Title, reason: str, deadline: date) -> Tit
         new=f"限期整改至 {deadline:%Y-%m-%d}",
         comment=reason.strip(),
     )
-    from wenming.accounts.selectors import unit_admins
 
     notice_send(
         actor=actor,
@@ -235,8 +239,6 @@ def title_recheck(
 def holder_event_choices(edition_kinds: list[str]) -> list[tuple[str, str]]:
     """The veto items and negative-list entries of the frameworks of these kinds, as
     ("<edition pk>:<code>", label) choices for recording an event against a holder."""
-    from wenming.frameworks.models import FrameworkEdition
-    from wenming.frameworks.selectors import framework_of
 
     choices = []
     for edition in FrameworkEdition.objects.filter(campaign_type__in=edition_kinds).order_by("id"):
@@ -264,10 +266,6 @@ def holder_event_record(
     one model for problems) and applied to its titles of that kind per the framework — a veto or
     a revoking entry revokes them, a suspending entry suspends them, a deducting one leaves them.
     Returns the titles changed."""
-    from wenming.frameworks.models import FrameworkEdition
-    from wenming.frameworks.selectors import framework_of
-    from wenming.rectification.models import ProblemSource, Severity
-    from wenming.rectification.services import ProblemRefused, deadline_by_rule, problem_create
 
     edition = FrameworkEdition.objects.filter(pk=edition_id).first()
     if edition is None:

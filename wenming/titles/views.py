@@ -26,7 +26,7 @@ from wenming.titles.services import (
     title_suspend,
     title_warn,
 )
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import errors_text, next_url, params
 

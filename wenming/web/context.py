@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.notices.selectors import unread_count
+from wenming.web.actor import actor
 
 
 def nav(request: HttpRequest) -> dict[str, object]:
@@ -20,11 +19,3 @@ def nav(request: HttpRequest) -> dict[str, object]:
         "nav_roles": sorted(Role(r).label for r in scope.roles),
         "nav_unread": unread_count(actor(request)),
     }
-
-
-def actor(request: HttpRequest) -> User:
-    """The logged-in person (views using this are behind login_required)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("请先登录")
-    return user

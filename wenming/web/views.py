@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from wenming.frameworks.selectors import framework_edition_list
 from wenming.notices.todo import todos_for
-from wenming.web.context import actor
+from wenming.web.actor import actor
 
 HOME_TODOS = 10
 

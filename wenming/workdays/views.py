@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from wenming.accounts.scope import scope_for
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import errors_text, params
 from wenming.workdays.forms import DayForm, YearParam
 from wenming.workdays.models import CalendarDay

@@ -21,7 +21,7 @@ from wenming.onsite.models import Assignment, Expert, Rule, Team
 from wenming.onsite.reconciliation import expert_deviations, reconcile
 from wenming.onsite.selectors import assignable_applications, settings_of, team_loads
 from wenming.onsite.teams import expert_save, onsite_settings_save, team_create
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import params
 
 

@@ -22,7 +22,7 @@ from wenming.onsite.scoring import photo_add, scores_sync
 from wenming.onsite.screen import score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
 from wenming.onsite.sync_body import SyncBody
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.json_body import json_body
 from wenming.web.params import params
 

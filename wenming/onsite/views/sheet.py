@@ -32,7 +32,7 @@ from wenming.onsite.sheets import (
     sheet_scorecard,
     sheet_sign,
 )
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import params
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.audit.services import audit_record
+from wenming.notices.services import notice_send
 from wenming.organizations.models import Unit
 from wenming.rectification.access import can_supervise, is_member
 from wenming.rectification.models import (
@@ -133,8 +134,6 @@ def supervision_notice_send(
     # an in-app notice to the unit's head and administrators and the problems' responsible
     # people; the reply itself is recorded on the 督办 notice (its to-do comes from todo.py)
     from django.urls import reverse
-
-    from wenming.notices.services import notice_send
 
     leads = User.objects.filter(
         grants__unit=unit, grants__role__in=[Role.UNIT_HEAD, Role.UNIT_ADMIN]

@@ -27,7 +27,7 @@ from wenming.rectification.selectors import (
     overview,
     repeat_overdue_units,
 )
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import params
 

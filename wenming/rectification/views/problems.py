@@ -23,6 +23,7 @@ from wenming.accounts.scope import (
     unit_get_for_user,
     units_visible_to,
 )
+from wenming.assessments.access import assessment_get_for_user
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
 from wenming.notices.todo import todos_for
@@ -66,7 +67,7 @@ from wenming.rectification.services import (
     supervision_notice_send,
 )
 from wenming.rectification.transitions import problem_actions
-from wenming.web.context import actor
+from wenming.web.actor import actor
 from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
@@ -363,8 +364,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def from_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    from wenming.assessments.access import assessment_get_for_user
-
     user = actor(request)
     assessment = assessment_get_for_user(user, pk)
     try:
