@@ -67,6 +67,10 @@ def demo_load() -> list[str]:
 
         if demo_campaigns():
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
+        from wenming.balance.demo import demo_balance
+
+        if demo_balance():
+            lines.append("均衡发展演示:江东区本年度学校指标已导入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
