@@ -66,7 +66,12 @@ def demo_rows(schools: list[Unit], rng: random.Random) -> list[list[object]]:
         present = [u for u in schools if _enrolment(u, field) > 0]
         for n, unit in enumerate(present):
             values: dict[str, float] = {
-                code: round(TYPICAL[stage][code] * rng.uniform(0.97, 1.25), 4) for code in codes
+                # money to the fen, areas and ratios to the 4 decimals the sheets use
+                code: round(
+                    TYPICAL[stage][code] * rng.uniform(0.97, 1.25),
+                    2 if code == "equipment_value" else 4,
+                )
+                for code in codes
             }
             if stage == "小学":
                 spread = KEY_TEACHER_SPREAD[n % len(KEY_TEACHER_SPREAD)]

@@ -166,7 +166,7 @@ def threshold_list(request: HttpRequest) -> HttpResponse:
         request,
         "balance/thresholds.html",
         {
-            "thresholds": BalanceThreshold.objects.all(),
+            "thresholds": BalanceThreshold.objects.order_by("level", "-stage"),
             "standards": standards,
             "rules": [
                 (r, decimal_text(r.floor_percent)) for r in QualityRule.objects.order_by("-stage")
