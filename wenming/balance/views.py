@@ -156,7 +156,7 @@ def threshold_list(request: HttpRequest) -> HttpResponse:
         except BalanceRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "差异系数标准已保存")
+            messages.success(request, "差异系数及校际标准已保存")
             return redirect("balance:thresholds")
     standards = [
         (s, QUALITY_LABELS[s.indicator], decimal_text(s.minimum))
