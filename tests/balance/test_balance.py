@@ -63,7 +63,8 @@ def test_hand_worked_example_through_the_import(world, schools):
     assert without == {"江东区第一小学": 0.1336, "江东区实验中学": 0.2635, "江东区第三小学": 0.1884}
     # ranked by how much each school raises the coefficient
     assert next(r.unit.name for r, _ in result.ranked()) == "江东区第一小学"
-    assert [v.passed for v in result.verdicts] == [True, True]
+    assert [v.passed for v in result.verdicts] == [True]  # basic balance only
+    assert result.quality.passed is None  # no quality indicators in this sheet
 
 
 def test_import_names_row_and_column_and_imports_nothing(world, schools):

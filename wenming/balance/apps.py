@@ -6,4 +6,7 @@ class BalanceConfig(AppConfig):
     verbose_name = "均衡发展"
 
     def ready(self) -> None:
+        from wenming.audit.services import ACTION_LABELS
         from wenming.balance import importer  # noqa: F401  (register the importer)
+
+        ACTION_LABELS["balance.standard"] = "修改优质均衡标准"

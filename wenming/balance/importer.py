@@ -1,7 +1,11 @@
-"""The balanced-development sheet: one row per school and stage with its eight indicators.
+"""The balanced-development sheet: one row per school and stage with its indicators.
 
-Schools are matched to units by 统一社会信用代码, or by name when the code is left empty; the
-school must be in the importing office's region. Re-importing updates the year's rows.
+The eight indicators of basic balance are required; the three that quality balance adds (key
+teachers, PE and arts teachers, multimedia classrooms) may be left out of a sheet (the stored ones
+stay) or left empty (quality balance then cannot be judged). Values keep the sheet's precision
+(up to six decimals). Schools are matched to units by 统一社会信用代码, or by name when the code
+is left empty; the school must be in the importing office's region. Re-importing updates the
+year's rows.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from django.contrib.auth.models import User
 from wenming.accounts.models import Role
 from wenming.accounts.scope import Scope, units_visible_to
 from wenming.audit.services import audit_record
-from wenming.balance.models import SchoolIndicators, Stage
-from wenming.core.balance import INDICATORS
+from wenming.balance.models import VALUE_PLACES, SchoolIndicators, Stage
+from wenming.core.balance import INDICATORS, QUALITY_INDICATORS
 from wenming.core.credit_code import normalize
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
@@ -25,7 +29,11 @@ from wenming.organizations.models import Unit
 
 SHEET = "均衡发展指标"
 CODES = [code for code, _ in INDICATORS]
-LABELS = dict(INDICATORS)
+# quality balance's own indicators (the other four of its seven are among the eight)
+EXTRA = [(code, label) for code, label in QUALITY_INDICATORS if code not in CODES]
+EXTRA_CODES = [code for code, _ in EXTRA]
+LABELS = dict(INDICATORS) | dict(EXTRA)
+PLACES = Decimal(1).scaleb(-VALUE_PLACES)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -38,6 +46,23 @@ def _decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def _fits(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -VALUE_PLACES
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _text(value: Any) -> str:
+    """A value for the preview and the audit trail, as the sheet had it (no padding zeros)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}" if not isinstance(value, int) else str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @register
 class BalanceImporter(Importer):
     kind = "balance"
@@ -45,7 +70,12 @@ class BalanceImporter(Importer):
     context_keys = ("year",)
     done_url = "balance:index"
     done_query = ("year",)
-    intro = "每所学校每个学段一行,按统一社会信用代码(未填时按学校名称)对应本地区已登记的学校;同一年度已导入的指标按新文件更新。"
+    intro = (
+        "每所学校每个学段一行,按统一社会信用代码(未填时按学校名称)对应本地区已登记的学校;"
+        "同一年度已导入的指标按新文件更新。数值按表中精度保存(最多6位小数)。"
+        "“骨干教师”“体育、艺术专任教师”“网络多媒体教室”三列用于优质均衡评估,"
+        "不含这三列时保留已导入的数值,留空时优质均衡无法判定。"
+    )
     sheets = {
         SHEET: [
             Column("统一社会信用代码", "credit_code"),
@@ -53,6 +83,7 @@ class BalanceImporter(Importer):
             Column("学段", "stage", required=True),
             Column("在校生数", "enrolment", required=True),
             *[Column(label, code, required=True) for code, label in INDICATORS],
+            *[Column(label, code) for code, label in EXTRA],
         ]
     }
 
@@ -118,22 +149,30 @@ class BalanceImporter(Importer):
                 continue
             data: dict[str, Any] = {"enrolment": int(enrolment)}
             bad = False
-            for code in CODES:
-                value = _decimal(row.values.get(code))
-                if value is None or value < 0:
+            for code in [*CODES, *EXTRA_CODES]:
+                if code not in row.values:  # an optional column the sheet does not have
+                    continue
+                raw = row.values[code]
+                value = _decimal(raw)
+                if raw is None and code in EXTRA_CODES:
+                    data[code] = None  # left empty: quality balance cannot be judged
+                elif value is None or value < 0 or value >= Decimal("1e12"):
                     plan.errors.append(row.error(code, f"“{LABELS[code]}”应为不小于0的数字"))
                     bad = True
-                    continue
-                data[code] = value.quantize(Decimal("0.01"))
+                else:
+                    # the sheet's own precision; only a formula's long tail is cut to 6 decimals
+                    data[code] = value if _fits(value) else value.quantize(PLACES)
             if bad:
                 continue
             before = current.get((unit.pk, stage))
             changes = {}
             for field, new in data.items():
                 old = getattr(before, field) if before else None
-                if old is None or Decimal(old) != Decimal(new):
+                if old is None and new is None:
+                    continue
+                if old is None or new is None or Decimal(old) != Decimal(new):
                     label = LABELS.get(field, "在校生数")
-                    changes[label] = ("" if old is None else str(old), str(new))
+                    changes[label] = (_text(old), _text(new))
             action = "新增" if before is None else ("更新" if changes else "无变化")
             plan.changes.append(
                 PlannedChange(
@@ -181,5 +220,6 @@ class BalanceImporter(Importer):
             sheet.append(
                 [r.unit.credit_code, r.unit.name, r.stage, r.enrolment]
                 + [float(getattr(r, c)) for c in CODES]
+                + [_float(getattr(r, c)) for c in EXTRA_CODES]
             )
         return workbook_bytes(wb)

@@ -9,11 +9,18 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import regions_visible_to, scope_for
-from wenming.balance.forms import RegionYearParams
-from wenming.balance.models import BalanceLevel, BalanceThreshold, Stage
-from wenming.balance.selectors import StageBalance, region_balance, years_on_file
-from wenming.balance.services import BalanceRefused, thresholds_set
-from wenming.core.balance import INDICATORS
+from wenming.balance.forms import RegionYearParams, standards_from_post
+from wenming.balance.models import BalanceThreshold, QualityRule, QualityStandard
+from wenming.balance.selectors import (
+    QUALITY_LABELS,
+    QUALITY_SHORT,
+    StageBalance,
+    decimal_text,
+    region_balance,
+    years_on_file,
+)
+from wenming.balance.services import NOT_ADMIN, BalanceRefused, standards_set
+from wenming.core.balance import INDICATORS, QUALITY_INDICATORS
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.organizations.models import Region
 from wenming.web.actor import actor
@@ -69,6 +76,7 @@ def balance_index(request: HttpRequest) -> HttpResponse:
             "regions": regions,
             "stages": stages,
             "indicators": INDICATORS,
+            "quality_columns": [(QUALITY_SHORT[c], label) for c, label in QUALITY_INDICATORS],
             "is_admin": scope_for(request.user).is_admin,
         },
     )
@@ -82,6 +90,7 @@ def _sheet_rows(sb: StageBalance) -> list[list[object]]:
     rows.append(["综合差异系数", None, _r(sb.result.composite)])
     for v in sb.verdicts:
         rows.append([f"{v.level}标准(≤{v.max_cv})", None, "达到" if v.passed else "未达到"])
+    rows += _quality_rows(sb)
     rows.append([])
     header: list[object] = ["学校", "统一社会信用代码", "在校生数"]
     header += [label for _, label in INDICATORS]
@@ -92,6 +101,27 @@ def _sheet_rows(sb: StageBalance) -> list[list[object]]:
         line += [float(getattr(record, code)) for code, _ in INDICATORS]
         line.append(_r(effect))
         rows.append(line)
+    return rows
+
+
+def _quality_rows(sb: StageBalance) -> list[list[object]]:
+    quality = sb.quality
+    rows: list[list[object]] = [
+        [],
+        ["优质均衡指标", "加权平均值", "差异系数", "差异系数上限", "校际标准", "结论"],
+    ]
+    for ind in quality.indicators:
+        verdict = "达到" if ind.passed else ("无法计算" if ind.cv is None else "未达到")
+        rows.append(
+            [ind.label, _r(ind.mean), _r(ind.cv), float(ind.max_cv), float(ind.minimum), verdict]
+        )
+    rows.append(["未达到校际标准要求的学校", len(quality.failed_schools)])
+    for school in quality.failed_schools:
+        rows.append([school.record.unit.name, ";".join(school.reasons())])
+    for record in quality.missing:
+        rows.append([record.unit.name, "未导入优质均衡指标"])
+    judged = {True: "达到", False: "未达到", None: "无法判定"}[quality.passed]
+    rows.append(["优质均衡", None, judged])
     return rows
 
 
@@ -120,22 +150,27 @@ def threshold_list(request: HttpRequest) -> HttpResponse:
     editable = scope_for(request.user).is_admin
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied("只有系统管理员可以修改差异系数标准")
-        values = {
-            (stage, level): request.POST[f"{level}-{stage}"]
-            for stage in Stage.values
-            for level in BalanceLevel.values
-            if f"{level}-{stage}" in request.POST
-        }
+            raise PermissionDenied(NOT_ADMIN)
         try:
-            thresholds_set(actor=actor(request), values=values)
+            standards_set(actor=actor(request), **standards_from_post(request.POST))
         except BalanceRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "差异系数标准已保存")
+            messages.success(request, "差异系数及校际标准已保存")
             return redirect("balance:thresholds")
+    standards = [
+        (s, QUALITY_LABELS[s.indicator], decimal_text(s.minimum))
+        for s in QualityStandard.objects.order_by("-stage", "id")
+    ]
     return render(
         request,
         "balance/thresholds.html",
-        {"thresholds": BalanceThreshold.objects.all(), "editable": editable},
+        {
+            "thresholds": BalanceThreshold.objects.order_by("level", "-stage"),
+            "standards": standards,
+            "rules": [
+                (r, decimal_text(r.floor_percent)) for r in QualityRule.objects.order_by("-stage")
+            ],
+            "editable": editable,
+        },
     )

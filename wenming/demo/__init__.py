@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from wenming.assessments.models import SelfAssessment
+from wenming.balance.demo import demo_balance
 from wenming.core.formats import framework_load
 from wenming.dashboards.demo import demo_campaigns
 from wenming.demo.assessments import assessments_load
@@ -51,6 +52,8 @@ def demo_load() -> list[str]:
             campaigns_load(people)  # this year's, in every state
         if demo_campaigns():
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
+        if demo_balance():
+            lines.append("均衡发展演示:江东区本年度学校指标已导入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
