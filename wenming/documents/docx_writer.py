@@ -176,10 +176,10 @@ def _table(doc: DocxDocument, block: Table) -> None:
 
 def write_end(doc: DocxDocument, document: Document, style: PageStyle) -> None:
     """Signature and date, right-aligned, four characters in from the margin."""
-    if not (document.issuer or document.date):
+    if not (document.signatory or document.issuer or document.date):
         return
     doc.add_paragraph()
-    for text in (document.issuer, document.date):
+    for text in (document.signatory, document.issuer, document.date):
         if text:
             para = doc.add_paragraph(text)
             para.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -20,3 +20,8 @@ class SectionParams(forms.Form):
 class BatchParams(forms.Form):
     edition = IdField(label="测评体系")
     units = IdListField(label="单位")
+
+
+class RegenerateParams(forms.Form):
+    replace = IdListField(label="用新草稿替换的部分")
+    seen = forms.CharField(label="确认时的版本", required=False, max_length=200)

@@ -124,9 +124,9 @@ def render_pdf(document: Document) -> bytes:
         elif isinstance(block, Table):
             _table(pdf, block)
             pdf.set_font("cjk", size=style.body.size)
-    if document.issuer or document.date:
+    if document.signatory or document.issuer or document.date:
         pdf.ln(line)
-        for text in (document.issuer, document.date):
+        for text in (document.signatory, document.issuer, document.date):
             if text:
                 pdf.multi_cell(
                     width - style.body.size * 4 * PT,
