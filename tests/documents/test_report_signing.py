@@ -83,7 +83,7 @@ def test_the_draft_quotes_titles_once_and_prints_one_day_once(world, standard):
     assert "2026年11月20日,围绕办学条件共开展活动2次" in practice
     assert "至2026年11月20日" not in practice
     assert "“‘学雷锋’志愿服务进社区”" in practice and "“文明交通”" in practice
-    for doubled in ("““", "””", "“\"", "\"”"):
+    for doubled in ("““", "””", '“"', '"”'):
         assert doubled not in practice
 
 
@@ -130,9 +130,7 @@ def test_declared_veto_is_stated_with_its_date_and_the_next_steps_name_it(world,
     sections = sections_of(world.s1, standard)
     problems = sections["三、存在的问题"]
     assert problems.startswith("## (一)自评申报的否决事项和负面清单事项")
-    assert (
-        "V1 D类危房仍在使用(北教学楼):于2026年3月1日发生,属一票否决事项。" in problems
-    )
+    assert "V1 D类危房仍在使用(北教学楼):于2026年3月1日发生,属一票否决事项。" in problems
     assert "因上述否决事项,自评等级为不达标。" in problems
     assert "## (二)各方面存在的不足" in problems
     steps = sections["四、下一步措施"]
@@ -198,7 +196,7 @@ def test_open_problems_are_grouped_with_the_nearest_deadlines(world, standard):
 
 
 def test_the_exported_report_ends_with_the_sign_off(client, world, standard):
-    world.people.head.first_name = "陈明"
+    world.people.head.first_name = "校长 陈明"
     world.people.head.save()
     report = report_generate(actor=world.people.filler, unit=world.s1, edition=standard)
     finish(report, world.people.filler)
@@ -209,12 +207,12 @@ def test_the_exported_report_ends_with_the_sign_off(client, world, standard):
     paragraphs = [p for p in docx_paragraphs(response.content) if p]
     today = timezone.localdate()
     assert paragraphs[-3:] == [
-        "单位负责人(签字):陈明",
+        "单位负责人(签字):校长\u00a0陈明",
         "江东区第一小学（盖章）",
         f"{today.year}年{today.month}月{today.day}日",
     ]
     page = client.get(reverse("documents:report") + f"?unit={world.s1.pk}").content.decode()
-    assert "单位负责人(签字):陈明" in page and "江东区第一小学（盖章）" in page
+    assert "单位负责人(签字):校长\u00a0陈明" in page and "江东区第一小学（盖章）" in page
 
 
 def test_export_is_refused_while_a_section_needs_completion(client, world, standard):
@@ -335,4 +333,3 @@ def test_only_the_unit_sees_the_regeneration_page(client, world, standard):
     assert client.get(url).status_code == 403
     client.force_login(world.people.other_filler)
     assert client.get(url).status_code == 404
-

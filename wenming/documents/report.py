@@ -170,6 +170,7 @@ def report_title(unit: Unit, edition: FrameworkEdition) -> str:
     return scrubbed(f"{unit.name}关于{edition.campaign_type}创建工作的自查报告")
 
 
+NBSP = "\u00a0"
 SIGN_SPACE = "\u3000" * 6  # room to sign by hand when the head's name is not known
 
 
@@ -184,7 +185,7 @@ class SignOff:
     @property
     def lines(self) -> tuple[str, str, str]:
         """单位负责人 (signature), the unit with 盖章, the date: as printed, right-aligned."""
-        head = scrubbed(self.head) or SIGN_SPACE
+        head = scrubbed(self.head).replace(" ", NBSP) or SIGN_SPACE
         return (f"单位负责人(签字):{head}", f"{scrubbed(self.unit)}（盖章）", day(self.on))
 
 
@@ -220,7 +221,9 @@ def document_of(
             elif line.startswith(SUBHEADING):
                 blocks.append(Heading(line.removeprefix(SUBHEADING).strip(), 2))
             else:
-                blocks.append(Paragraph(line))
+                # a code and its name ("A1.6 校园环境") stay together: a justified line is not
+                # stretched at the space, nor broken there
+                blocks.append(Paragraph(line.replace(" ", NBSP)))
     document = Document(title=scrubbed(title), blocks=blocks, style="report")
     if sign_off is not None:
         document.signatory, document.issuer, document.date = sign_off.lines
