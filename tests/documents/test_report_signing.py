@@ -269,7 +269,7 @@ def test_regenerating_asks_first_and_changes_nothing_until_confirmed(client, wor
     row = page.split('id="state-3"')[1].split("</tr>")[0]
     assert "已修改" in row and 'name="replace" value="3"' in row
     assert 'name="replace" value="1"' not in page  # an unedited section is simply updated
-    assert "按最新数据更新" in page.split('id="state-1"')[1].split("</tr>")[0]
+    assert "不变" in page.split('id="state-1"')[1].split("</tr>")[0]  # same data, same text
     report_page = client.get(reverse("documents:report") + f"?unit={world.s1.pk}").content
     assert reverse("documents:report_regenerate").encode() in report_page
 
