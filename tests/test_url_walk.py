@@ -208,6 +208,12 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         405,
         True,
     ),
+    "documents:report_regenerate": (
+        lambda o: reverse("documents:report_regenerate") + f"?unit={o.s1.pk}",
+        set(),
+        404,
+        False,
+    ),
     "documents:report_export": (
         lambda o: reverse("documents:report_export") + f"?unit={o.s1.pk}",
         SEE_S1,
@@ -492,6 +498,15 @@ OVERRIDES |= {
     )
     for r in ("other_filler", "expert")
 }
+# the self-inspection report: people who see the unit but may not edit its report get 403 on
+# the regeneration page, the unit (no report yet) goes to the report page; an export of a report
+# that still holds 【需补充】 notes goes back to the report page with the sections named
+OVERRIDES |= {
+    ("documents:report_regenerate", r): 403
+    for r in ("admin", "city_office", "east_office", "supervisor")
+}
+OVERRIDES |= {("documents:report_regenerate", r): 302 for r in ("head", "unit_admin", "filler")}
+OVERRIDES |= {("documents:report_export", r): 302 for r in SEE_S1}
 # draw pages: like the campaign pages (404 for those who cannot see the campaign)
 OVERRIDES |= {
     (page, r): 404

@@ -116,9 +116,14 @@ def test_draft_uses_the_unit_data(world, standard):
     assert "2026年3月1日至2026年4月2日" in practice and "共开展活动2次" in practice
     assert "参加52人次" in practice
     problems = sections["三、存在的问题"]
-    assert "A1.6 校园环境:自评得8分(满分10分),原因:东侧围墙破损、车棚乱堆放。" in problems
-    assert "佐证材料不完整" in problems
-    assert "由王敏负责" in sections["四、下一步措施"] and "已逾期" in sections["四、下一步措施"]
+    assert (
+        "A 办学条件:自评扣分1项,共扣2分(A1.6 校园环境扣2分,原因:东侧围墙破损、车棚乱堆放)"
+        in problems
+    )
+    assert "A 办学条件:" in problems and "项指标佐证不完整" in problems
+    steps = sections["四、下一步措施"]
+    assert "任务分解中已逾期未完成1项(A 办学条件:A1.6)" in steps
+    assert "逾期最久的是A1.6 校园环境(由王敏负责)" in steps
     assert all(not placeholders_in(t) for t in sections.values())
 
 
@@ -144,13 +149,27 @@ def test_the_unit_edits_the_report_and_every_edit_is_audited(world, standard):
         report_generate(actor=world.people.supervisor, unit=world.s1, edition=standard)
 
 
+def complete(report, actor):
+    """Replace every section that still has a 【需补充】 note by finished text."""
+    for section in report.sections.all():
+        if "【需补充】" in section.text:
+            report_section_save(
+                actor=actor,
+                section_id=section.pk,
+                text=f"{section.heading[2:]}的内容已由本单位核实补充。",
+                version=section.version,
+            )
+
+
 def test_export_carries_the_edited_text(client, world, standard):
     report = report_generate(actor=world.people.filler, unit=world.s1, edition=standard)
+    complete(report, world.people.filler)
     section = report.sections.get(position=4)
+    section.refresh_from_db()
     client.force_login(world.people.filler)
     client.post(
         reverse("documents:section_save", args=[section.pk]),
-        {"text": "## 加强校园环境管理\n每周检查一次校园卫生。", "version": "1"},
+        {"text": "## 加强校园环境管理\n每周检查一次校园卫生。", "version": str(section.version)},
     )
     client.force_login(world.people.supervisor)
     url = reverse("documents:report_export") + f"?unit={world.s1.pk}&edition={standard.pk}"
@@ -225,7 +244,8 @@ def test_titles_and_open_rectification_items_reach_the_report(world, standard):
     )
     assert "尚无本单位获得荣誉称号" not in sections["一、基本情况"]
     steps = sections["四、下一步措施"]
-    assert "整改“操场跑道破损”" in steps and "已逾期" in steps
+    assert "已逾期的整改问题1个(巡查发现1个),须抓紧整改到位" in steps
+    assert "逾期最久的是“操场跑道破损”(整改期限" in steps
 
 
 def test_placeholders_in_data_never_reach_the_report(world, standard):

@@ -19,9 +19,7 @@ from django.utils import timezone
 from wenming.accounts.scope import units_visible_to
 from wenming.attachments.services import safe_name
 from wenming.documents.docx_writer import render_docx
-from wenming.documents.models import SelfInspectionReport
-from wenming.documents.report import document_of, draft_sections, report_title
-from wenming.documents.selectors import report_document
+from wenming.documents.selectors import export_document
 from wenming.frameworks.models import FrameworkEdition
 from wenming.jobs.models import Job
 from wenming.jobs.services import Progress, register_job, result_dir
@@ -32,12 +30,8 @@ FAILURES = "失败清单.txt"
 
 
 def report_docx(unit: Unit, edition: FrameworkEdition) -> bytes:
-    """The unit's edited report if it has one, else a fresh draft from its data."""
-    stored = SelfInspectionReport.objects.filter(unit=unit, edition=edition).first()
-    if stored is not None:
-        return render_docx(report_document(stored))
-    sections = draft_sections(unit, edition, timezone.localdate())
-    return render_docx(document_of(report_title(unit, edition), sections))
+    """The unit's edited report if it has one, else a fresh draft from its data (signed off)."""
+    return render_docx(export_document(unit, edition))
 
 
 Build = Callable[[], tuple[str, bytes]]  # → (file name in the ZIP, content)

@@ -176,14 +176,15 @@ def _table(doc: DocxDocument, block: Table) -> None:
 
 def write_end(doc: DocxDocument, document: Document, style: PageStyle) -> None:
     """Signature and date, right-aligned, four characters in from the margin."""
-    if not (document.issuer or document.date):
+    if not (document.signatory or document.issuer or document.date):
         return
-    doc.add_paragraph()
-    for text in (document.issuer, document.date):
-        if text:
-            para = doc.add_paragraph(text)
-            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            para.paragraph_format.right_indent = Pt(style.body.size * 4)
+    doc.add_paragraph().paragraph_format.keep_with_next = True
+    lines = [t for t in (document.signatory, document.issuer, document.date) if t]
+    for n, text in enumerate(lines, start=1):
+        para = doc.add_paragraph(text)
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        para.paragraph_format.right_indent = Pt(style.body.size * 4)
+        para.paragraph_format.keep_with_next = n < len(lines)  # the signature stays together
 
 
 def render_docx(document: Document) -> bytes:

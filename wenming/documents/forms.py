@@ -30,3 +30,8 @@ class BulletinParams(forms.Form):
 class CampaignBatchParams(forms.Form):
     kind = forms.CharField(label="文书种类", required=False, max_length=20)
     issuer = forms.CharField(label="颁发机关", required=False, max_length=60)
+
+
+class RegenerateParams(forms.Form):
+    replace = IdListField(label="用新草稿替换的部分")
+    seen = forms.CharField(label="确认时的版本", required=False, max_length=200)

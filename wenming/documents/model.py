@@ -48,6 +48,7 @@ class Document:
     issuer_mark: str = ""  # 发文机关标志, e.g. "江城市精神文明建设办公室文件" (red header)
     doc_number: str = ""  # 发文字号, e.g. "江文明办〔2026〕3号"
     recipients: str = ""  # 主送机关
+    signatory: str = ""  # a line above the signature, e.g. "单位负责人(签字):陈明"
     issuer: str = ""  # 发文机关署名 (signature at the end)
     date: str = ""  # 成文日期, e.g. "2026年6月1日"
 
@@ -60,5 +61,5 @@ class Document:
                 parts.extend(cell for row in block.rows for cell in row)
             else:
                 parts.append(block.text)
-        parts += [self.issuer, self.date]
+        parts += [self.signatory, self.issuer, self.date]
         return "\n".join(p for p in parts if p)

@@ -53,6 +53,12 @@ class ReportSection(models.Model):
     heading = models.CharField("标题", max_length=200)
     text = models.TextField("内容", blank=True)
     version = models.PositiveIntegerField(default=1)
+    # who last changed the text by hand (None: it is the draft as generated); regenerating keeps
+    # an edited section unless the person asks for it to be replaced
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "position"]
@@ -62,3 +68,7 @@ class ReportSection(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+    @property
+    def edited(self) -> bool:
+        return self.edited_at is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from fpdf import FPDF
-from fpdf.enums import TextMode
+from fpdf.enums import TextMode, WrapMode
 from fpdf.fonts import FontFace
 
 from wenming.core.fonts import font_for
@@ -118,15 +118,18 @@ def render_pdf(document: Document) -> bytes:
                 text=INDENT + NOTE_PREFIX + block.text,
                 align="L",
                 fill=True,
+                wrapmode=WrapMode.CHAR,  # not at the indent: that left an empty first line
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
         elif isinstance(block, Table):
             _table(pdf, block)
             pdf.set_font("cjk", size=style.body.size)
-    if document.issuer or document.date:
+    if document.signatory or document.issuer or document.date:
+        if pdf.will_page_break(line * 4):  # the signature is not left alone on a page
+            pdf.add_page()
         pdf.ln(line)
-        for text in (document.issuer, document.date):
+        for text in (document.signatory, document.issuer, document.date):
             if text:
                 pdf.multi_cell(
                     width - style.body.size * 4 * PT,

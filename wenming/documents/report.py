@@ -2,10 +2,12 @@
 structure 基本情况 / 主要做法和成效 / 存在的问题 / 下一步措施.
 
 Each part is text the unit may edit. Where data is missing the draft says what is missing in a
-note (a line starting 【需补充】, printed highlighted), never a placeholder. Two sources are
-read other apps: :func:`titles_of` (the titles register) and :func:`rectification_items` (open
-rectification problems). Data typed elsewhere that holds a placeholder is replaced by 〔待补充〕
-with a note, so no ××, xx, 20*年 or empty quotes reach the document.
+note (a line starting 【需补充】, printed highlighted), never a placeholder; a report that
+still holds one cannot be exported (:func:`sections_to_complete`). 存在的问题 and 下一步措施
+are summarised in :mod:`wenming.documents.report_findings`; the titles register is read through
+:func:`titles_of`. Data typed elsewhere that holds a placeholder is replaced by 〔待补充〕 with a
+note, so no ××, xx, 20*年 or empty quotes reach the document. The document ends with the
+sign-off (unit head, unit name with 盖章, date).
 """
 
 from __future__ import annotations
@@ -14,24 +16,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from wenming.assessments.models import SelfAssessment
-from wenming.assessments.scoring import scorecard_of
-from wenming.core.points import fmt
+from django.contrib.auth.models import User
+
+from wenming.accounts.models import Role
 from wenming.documents.docx_writer import NOTE_PREFIX
 from wenming.documents.model import Block, Document, Heading, Note, Paragraph
 from wenming.documents.placeholders import MISSING_MARK, placeholders_in, scrubbed
+from wenming.documents.report_findings import (
+    SUBHEADING,
+    area_of,
+    findings_of,
+    next_steps_section,
+    numbered,
+    problem_section,
+)
+from wenming.documents.wording import day, period, quoted
 from wenming.frameworks.models import FrameworkEdition
 from wenming.frameworks.selectors import engine_of, framework_of
-from wenming.ledger.models import Activity, ActivityIndicator, IndicatorAssignment
-from wenming.ledger.selectors import missing_evidence
+from wenming.ledger.models import Activity, ActivityIndicator
 from wenming.organizations.models import Unit
-from wenming.rectification.models import Problem, ProblemState
 from wenming.titles.models import TitleStatus
 from wenming.titles.selectors import titles_of as titles_register
 
-NUMERALS = "一二三四五六七八九十"
 HEADINGS = ("一、基本情况", "二、主要做法和成效", "三、存在的问题", "四、下一步措施")
-SUBHEADING = "## "  # a line of section text that is a second-level heading
 RECENT = 5  # activities named per indicator; the rest are counted
 
 
@@ -39,11 +46,6 @@ RECENT = 5  # activities named per indicator; the rest are counted
 class TitleRecord:
     year: int
     name: str
-
-
-@dataclass(frozen=True)
-class OpenItem:
-    text: str
 
 
 def titles_of(unit: Unit) -> list[TitleRecord]:
@@ -57,35 +59,6 @@ def titles_of(unit: Unit) -> list[TitleRecord]:
         .order_by("year", "pk")
         .values_list("year", "name")
     ]
-
-
-def rectification_items(unit: Unit, edition: FrameworkEdition, as_of: date) -> list[OpenItem]:
-    """Open rectification problems (整改事项) of the unit, each with its deadline."""
-
-    items = []
-    for problem in (
-        Problem.objects.filter(unit=unit)
-        .exclude(state=ProblemState.CLOSED)
-        .order_by("deadline", "pk")
-        .only("title", "deadline", "indicator_code", "state")
-    ):
-        code = f"({problem.indicator_code})" if problem.indicator_code else ""
-        late = ",已逾期,须抓紧完成" if problem.deadline < as_of else ""
-        items.append(
-            OpenItem(
-                f"整改“{problem.title}”{code}:目前{problem.get_state_display()},"
-                f"于{_day(problem.deadline)}前整改到位{late}。"
-            )
-        )
-    return items
-
-
-def _day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _numbered(n: int) -> str:
-    return NUMERALS[n - 1] if n <= len(NUMERALS) else str(n)
 
 
 def basic_section(unit: Unit) -> str:
@@ -123,14 +96,8 @@ def basic_section(unit: Unit) -> str:
 
 def practice_section(unit: Unit, edition: FrameworkEdition) -> str:
     """One part per first-level indicator: the ledger activities linked under it, in figures."""
-    engine = engine_of(edition)
+    root_of = area_of(engine_of(edition))
     framework = framework_of(edition)
-    root_of: dict[str, str] = {}
-    for node, _, _ in framework.walk():
-        code: str | None = node.code
-        while code is not None and engine.parent.get(code) is not None:
-            code = engine.parent[code]
-        root_of[node.code] = code or node.code
     by_root: dict[str, set[int]] = defaultdict(set)
     for code, activity_id in ActivityIndicator.objects.filter(
         unit=unit, edition=edition
@@ -145,14 +112,14 @@ def practice_section(unit: Unit, edition: FrameworkEdition) -> str:
     }
     lines: list[str] = []
     for n, root in enumerate(framework.indicators, start=1):
-        lines.append(f"{SUBHEADING}({_numbered(n)}){root.name}")
+        lines.append(f"{SUBHEADING}({numbered(n)}){root.name}")
         found = sorted(
             (activities[i] for i in by_root.get(root.code, ()) if i in activities),
             key=lambda a: (a.day, a.pk),
         )
         if not found:
             lines.append(
-                f"{NOTE_PREFIX}“{root.name}”({root.code})下没有关联的台账记录,请补充本项工作的做法和成效。"
+                f"{NOTE_PREFIX}{quoted(root.name)}({root.code})下没有关联的台账记录,请补充本项工作的做法和成效。"
             )
             continue
         people = sum(a.participants for a in found)
@@ -161,84 +128,15 @@ def practice_section(unit: Unit, edition: FrameworkEdition) -> str:
             kinds[a.activity_type.name] += 1
         kinds_text = "、".join(f"{k}{v}次" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
         summary = (
-            f"{_day(found[0].day)}至{_day(found[-1].day)},围绕{root.name}共开展活动{len(found)}次"
+            f"{period(found[0].day, found[-1].day)},围绕{root.name}共开展活动{len(found)}次"
             f"({kinds_text})"
         )
         summary += f",参加{people}人次。" if people else "。"
         lines.append(summary)
         for a in found[-RECENT:][::-1]:
             who = f",{a.participants}人参加" if a.participants else ""
-            lines.append(f"{_day(a.day)},开展{a.activity_type.name}活动“{a.title}”{who}。")
-    return "\n".join(lines)
-
-
-def latest_assessment(unit: Unit, edition: FrameworkEdition) -> SelfAssessment | None:
-    return (
-        SelfAssessment.objects.filter(unit=unit, edition=edition)
-        .select_related("unit", "edition")
-        .order_by("-revision")
-        .first()
-    )
-
-
-def problem_section(unit: Unit, edition: FrameworkEdition, as_of: date) -> str:
-    lines: list[str] = []
-    engine = engine_of(edition)
-    assessment = latest_assessment(unit, edition)
-    if assessment is None:
-        lines.append(f"{NOTE_PREFIX}本单位尚未按“{edition.name}”开展自评,自评后可列出扣分项目。")
-    else:
-        card, problems = scorecard_of(assessment, assessment.entries.all())
-        if card is None:
-            lines.append(f"{NOTE_PREFIX}自评数据有误,无法计分:{';'.join(problems)}")
-        else:
-            entries = card.result.items
-            lost = [
-                (code, index)
-                for index, code, _ in engine.leaves
-                if code not in engine.bonus_codes
-                and code in entries
-                and card.scores[index] < card.node_max[index]  # 不适用: nothing lost
-            ]
-            for code, index in lost:
-                node = engine.nodes[index]
-                reason = entries[code].reason
-                why = f",原因:{reason}" if reason else ""
-                lines.append(
-                    f"{code} {node.name}:自评得{fmt(card.scores[index])}分(满分{fmt(engine.max_points[index])}分){why}。"
-                )
-            unscored = len(card.missing)
-            if unscored:
-                lines.append(f"{NOTE_PREFIX}自评中还有{unscored}项测评内容未评分。")
-    missing = missing_evidence(unit=unit, edition=edition, as_of=as_of)
-    for code, reason in missing.items():
-        node = engine.nodes[engine.index[code]]
-        lines.append(f"{code} {node.name}:佐证材料不完整({reason})。")
-    if not lines:
-        lines.append("自评中没有扣分项目,各项指标的佐证材料齐全。")
-    return "\n".join(lines)
-
-
-def next_steps_section(unit: Unit, edition: FrameworkEdition, as_of: date) -> str:
-    engine = engine_of(edition)
-    lines: list[str] = []
-    for a in (
-        IndicatorAssignment.objects.filter(unit=unit, edition=edition, done_at__isnull=True)
-        .select_related("department")
-        .order_by("deadline", "code")
-    ):
-        if a.code not in engine.index:
-            continue
-        name = engine.nodes[engine.index[a.code]].name
-        who = "、".join(x for x in (a.department.name if a.department else "", a.person) if x)
-        line = f"{a.code} {name}" + (f":由{who}负责" if who else "")
-        if a.deadline:
-            late = ",已逾期,须抓紧完成" if a.deadline < as_of else ""
-            line += f",于{_day(a.deadline)}前完成{late}"
-        lines.append(line + "。")
-    lines += [item.text for item in rectification_items(unit, edition, as_of)]
-    if not lines:
-        lines.append(f"{NOTE_PREFIX}平台中没有未完成的任务分解项和整改事项,请补充下一步工作打算。")
+            kind = a.activity_type.name.removesuffix("活动")
+            lines.append(f"{day(a.day)},开展{kind}活动{quoted(a.title)}{who}。")
     return "\n".join(lines)
 
 
@@ -258,11 +156,12 @@ def _without_placeholders(text: str) -> str:
 
 
 def draft_sections(unit: Unit, edition: FrameworkEdition, as_of: date) -> list[tuple[str, str]]:
+    found = findings_of(unit, edition, as_of)
     texts = (
         basic_section(unit),
         practice_section(unit, edition),
-        problem_section(unit, edition, as_of),
-        next_steps_section(unit, edition, as_of),
+        problem_section(found, edition),
+        next_steps_section(unit, edition, as_of, found),
     )
     return [(h, _without_placeholders(t)) for h, t in zip(HEADINGS, texts, strict=True)]
 
@@ -271,8 +170,45 @@ def report_title(unit: Unit, edition: FrameworkEdition) -> str:
     return scrubbed(f"{unit.name}关于{edition.campaign_type}创建工作的自查报告")
 
 
-def document_of(title: str, sections: list[tuple[str, str]]) -> Document:
-    """Sections of text → the structured document (notes and sub-headings recognised)."""
+NBSP = "\u00a0"
+SIGN_SPACE = "\u3000" * 6  # room to sign by hand when the head's name is not known
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The end of the report a unit signs and stamps: unit, its head (if known), the date."""
+
+    unit: str
+    head: str
+    on: date
+
+    @property
+    def lines(self) -> tuple[str, str, str]:
+        """单位负责人 (signature), the unit with 盖章, the date: as printed, right-aligned."""
+        head = scrubbed(self.head).replace(" ", NBSP) or SIGN_SPACE
+        return (f"单位负责人(签字):{head}", f"{scrubbed(self.unit)}（盖章）", day(self.on))
+
+
+def unit_head_name(unit: Unit) -> str:
+    """The name of the unit's head (单位负责人) as the platform knows it, or ""."""
+    for user in User.objects.filter(
+        is_active=True, grants__role=Role.UNIT_HEAD, grants__unit=unit
+    ).order_by("pk"):
+        name = user.get_full_name().strip()
+        if name:
+            return name
+    return ""
+
+
+def sign_off_of(unit: Unit, on: date) -> SignOff:
+    return SignOff(unit=unit.name, head=unit_head_name(unit), on=on)
+
+
+def document_of(
+    title: str, sections: list[tuple[str, str]], sign_off: SignOff | None = None
+) -> Document:
+    """Sections of text → the structured document (notes and sub-headings recognised), ending
+    with the sign-off when given."""
     blocks: list[Block] = []
     for heading, text in sections:
         blocks.append(Heading(heading, 1))
@@ -285,5 +221,30 @@ def document_of(title: str, sections: list[tuple[str, str]]) -> Document:
             elif line.startswith(SUBHEADING):
                 blocks.append(Heading(line.removeprefix(SUBHEADING).strip(), 2))
             else:
-                blocks.append(Paragraph(line))
-    return Document(title=scrubbed(title), blocks=blocks, style="report")
+                # a code and its name ("A1.6 校园环境") stay together: a justified line is not
+                # stretched at the space, nor broken there
+                blocks.append(Paragraph(line.replace(" ", NBSP)))
+    document = Document(title=scrubbed(title), blocks=blocks, style="report")
+    if sign_off is not None:
+        document.signatory, document.issuer, document.date = sign_off.lines
+    return document
+
+
+def sections_to_complete(sections: list[tuple[str, str]]) -> list[str]:
+    """Headings of the sections that still hold a 【需补充】 note or an unfilled placeholder
+    (〔待补充〕, ××, …): the report cannot be exported until they are done."""
+    return [
+        heading
+        for heading, text in sections
+        if any(line.strip().startswith(NOTE_PREFIX) for line in text.splitlines())
+        or MISSING_MARK in text
+        or placeholders_in(text)
+    ]
+
+
+def export_refusal(headings: list[str]) -> str:
+    """Why an export is refused, naming the sections still to complete."""
+    return (
+        f"自查报告的{';'.join(headings)}中仍有“【需补充】”提示或未填写的内容,"
+        "请补充实际内容并删除提示行后再导出"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from wenming.documents.bulletin import sample_document
 from wenming.documents.models import DocumentTemplate, ReportSection, SelfInspectionReport
 from wenming.documents.placeholders import placeholders_in
 from wenming.documents.report import draft_sections, report_title
+from wenming.documents.selectors import report_versions
 from wenming.documents.templating import KINDS, check_template
 from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Unit
@@ -30,30 +33,93 @@ def can_edit_report(user: User, unit_id: int) -> bool:
     return any(scope.holds(role, unit_id) for role in UNIT_ROLES)
 
 
+def _listed(headings: list[str]) -> str:
+    return ";".join(headings)
+
+
 @transaction.atomic
-def report_generate(*, actor: User, unit: Unit, edition: FrameworkEdition) -> SelfInspectionReport:
-    """Create the report from the unit's data, or regenerate it (the edited text is replaced)."""
+def report_generate(
+    *,
+    actor: User,
+    unit: Unit,
+    edition: FrameworkEdition,
+    replace: Collection[int] = (),
+    seen: str = "",
+) -> SelfInspectionReport:
+    """Create the report from the unit's data, or regenerate it section by section: a section
+    the unit edited is kept unless its position is in ``replace`` (the replaced text stays in
+    the audit trail). ``seen`` is :func:`report_versions` as the person confirmed it; when the
+    report changed since, nothing is written."""
     if not can_edit_report(actor, unit.pk):
         raise DocumentRefused("只有本单位人员可以生成和修改自查报告")
     if unit.unit_type.name not in edition.unit_types:
         raise DocumentRefused("测评体系不适用于本单位")
-    sections = draft_sections(unit, edition, timezone.localdate())
-    report, created = SelfInspectionReport.objects.update_or_create(
-        unit=unit,
-        edition=edition,
-        defaults={"title": report_title(unit, edition), "generated_at": timezone.now()},
+    drafts = draft_sections(unit, edition, timezone.localdate())
+    report = (
+        SelfInspectionReport.objects.select_for_update().filter(unit=unit, edition=edition).first()
     )
-    report.sections.all().delete()
-    ReportSection.objects.bulk_create(
-        ReportSection(report=report, position=i, heading=h, text=t)
-        for i, (h, t) in enumerate(sections, start=1)
-    )
+    if report is None:
+        report = SelfInspectionReport.objects.create(
+            unit=unit,
+            edition=edition,
+            title=report_title(unit, edition),
+            generated_at=timezone.now(),
+        )
+        ReportSection.objects.bulk_create(
+            ReportSection(report=report, position=i, heading=h, text=t)
+            for i, (h, t) in enumerate(drafts, start=1)
+        )
+        audit_record(
+            actor=actor,
+            action="report.draft",
+            obj=unit,
+            field=f"自查报告({edition.name})",
+            new="生成",
+        )
+        return report
+    if seen and seen != report_versions(report):
+        raise DocumentRefused("自查报告在您确认期间已被他人修改,请重新查看后再确认")
+    existing = {s.position: s for s in report.sections.select_for_update()}
+    updated: list[str] = []
+    kept: list[str] = []
+    for position, (heading, text) in enumerate(drafts, start=1):
+        current = existing.get(position)
+        if current is None:
+            ReportSection.objects.create(
+                report=report, position=position, heading=heading, text=text
+            )
+            updated.append(heading)
+            continue
+        if current.edited and position not in replace:
+            kept.append(current.heading)
+            continue
+        if current.edited:
+            audit_record(
+                actor=actor,
+                action="report.section",
+                obj=unit,
+                field=f"自查报告.{current.heading}",
+                old=current.text,
+                new="按最新数据重新生成(替换本单位修改的内容)",
+            )
+        if current.text != text or current.heading != heading or current.edited:
+            current.heading, current.text = heading, text
+            current.version += 1
+            current.edited_by, current.edited_at = None, None
+            current.save(update_fields=["heading", "text", "version", "edited_by", "edited_at"])
+        updated.append(heading)
+    report.title = report_title(unit, edition)
+    report.generated_at = timezone.now()
+    report.save(update_fields=["title", "generated_at", "updated_at"])
+    outcome = f"重新生成:按最新数据更新{_listed(updated)}" if updated else "重新生成"
+    if kept:
+        outcome += f";保留本单位修改的{_listed(kept)}"
     audit_record(
         actor=actor,
         action="report.draft",
         obj=unit,
         field=f"自查报告({edition.name})",
-        new="生成" if created else "重新生成",
+        new=outcome,
     )
     return report
 
@@ -90,7 +156,8 @@ def report_section_save(*, actor: User, section_id: int, text: str, version: int
         )
         section.text = text
         section.version += 1
-        section.save(update_fields=["text", "version"])
+        section.edited_by, section.edited_at = actor, timezone.now()
+        section.save(update_fields=["text", "version", "edited_by", "edited_at"])
         section.report.save(update_fields=["updated_at"])
     return section
 

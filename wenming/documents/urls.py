@@ -6,6 +6,7 @@ app_name = "documents"
 urlpatterns = [
     path("report/", views.report_page, name="report"),
     path("report/generate/", views.report_create, name="report_generate"),
+    path("report/regenerate/", views.report_regenerate, name="report_regenerate"),
     path("report/export/", views.report_export, name="report_export"),
     path("report/sections/<int:pk>/", views.section_save, name="section_save"),
     path("batch/", views.batch_page, name="batch"),

@@ -6,22 +6,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
 from wenming.documents.bulletin import sample_document
 from wenming.documents.docx_writer import render_docx
-from wenming.documents.forms import BatchParams, SectionParams, UnitEditionParams
-from wenming.documents.model import Document
+from wenming.documents.forms import (
+    BatchParams,
+    RegenerateParams,
+    SectionParams,
+    UnitEditionParams,
+)
 from wenming.documents.pdf_writer import render_pdf
-from wenming.documents.report import document_of, draft_sections, report_title
+from wenming.documents.report import export_refusal, sections_to_complete
 from wenming.documents.selectors import (
     editions_for,
-    report_document,
+    export_document,
+    export_sections,
+    regeneration_preview,
     report_of,
     report_section_get_for_user,
+    report_sign_off,
+    report_versions,
     template_in_force,
 )
 from wenming.documents.services import (
@@ -65,11 +72,16 @@ def _report_url(unit: Unit, edition: FrameworkEdition) -> str:
     return f"{reverse('documents:report')}?unit={unit.pk}&edition={edition.pk}"
 
 
+def _regenerate_url(unit: Unit, edition: FrameworkEdition) -> str:
+    return f"{reverse('documents:report_regenerate')}?unit={unit.pk}&edition={edition.pk}"
+
+
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
     unit, edition, editions = _unit_and_edition(request)
     report = report_of(unit, edition)
     sections = list(report.sections.all()) if report else []
+    sign_off = report_sign_off(report) if report else None
     return render(
         request,
         "documents/report.html",
@@ -80,6 +92,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "report": report,
             "sections": sections,
             "editable": can_edit_report(actor(request), unit.pk),
+            "to_complete": sections_to_complete([(s.heading, s.text) for s in sections]),
+            "sign_off": sign_off,
         },
     )
 
@@ -88,13 +102,48 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_create(request: HttpRequest) -> HttpResponse:
     unit, edition, _ = _unit_and_edition(request)
+    f = params(request.POST, RegenerateParams)
+    existing = report_of(unit, edition)
+    if existing is not None and not f["seen"]:  # regenerating is confirmed on its own page
+        return redirect(_regenerate_url(unit, edition))
     try:
-        report_generate(actor=actor(request), unit=unit, edition=edition)
+        report_generate(
+            actor=actor(request), unit=unit, edition=edition, replace=f["replace"], seen=f["seen"]
+        )
     except DocumentRefused as exc:
         messages.error(request, str(exc))
+        if existing is not None:
+            return redirect(_regenerate_url(unit, edition))
     else:
-        messages.success(request, "已根据本单位数据生成自查报告草稿,请逐段核对修改")
+        messages.success(
+            request,
+            "已按最新数据重新生成,请逐段核对修改"
+            if existing
+            else "已根据本单位数据生成自查报告草稿,请逐段核对修改",
+        )
     return redirect(_report_url(unit, edition))
+
+
+@login_required
+def report_regenerate(request: HttpRequest) -> HttpResponse:
+    """Before regenerating: which sections the unit edited (kept unless ticked)."""
+    unit, edition, _ = _unit_and_edition(request)
+    if not can_edit_report(actor(request), unit.pk):
+        raise PermissionDenied("只有本单位人员可以重新生成自查报告")
+    report = report_of(unit, edition)
+    if report is None:
+        return redirect(_report_url(unit, edition))
+    return render(
+        request,
+        "documents/report_regenerate.html",
+        {
+            "unit": unit,
+            "edition": edition,
+            "report": report,
+            "states": regeneration_preview(report),
+            "seen": report_versions(report),
+        },
+    )
 
 
 @login_required
@@ -116,14 +165,12 @@ def section_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_export(request: HttpRequest) -> HttpResponse:
     unit, edition, _ = _unit_and_edition(request)
-    report = report_of(unit, edition)
-    document: Document = (
-        report_document(report)
-        if report
-        else document_of(
-            report_title(unit, edition), draft_sections(unit, edition, timezone.localdate())
-        )
-    )
+    _, sections = export_sections(unit, edition)
+    unfinished = sections_to_complete(sections)
+    if unfinished:
+        messages.error(request, export_refusal(unfinished))
+        return redirect(_report_url(unit, edition))
+    document = export_document(unit, edition)
     if request.GET.get("format") == "pdf":
         return file_download(render_pdf(document), f"{document.title}.pdf", PDF)
     return file_download(render_docx(document), f"{document.title}.docx", DOCX)
