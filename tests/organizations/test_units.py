@@ -77,4 +77,4 @@ def test_unit_page_shows_its_change_history(client, world):
     )
     client.force_login(world.people.supervisor)
     html = client.get(reverse("units:detail", args=[world.s2.pk])).content.decode()
-    assert "修改记录" in html and "headcount" in html and "88" in html
+    assert "修改记录" in html and "职工人数" in html and "88" in html
