@@ -98,7 +98,7 @@ def test_allowed_hosts_in_production_come_from_the_environment_or_the_first_run(
 
 def test_production_server_refuses_to_start_without_a_host_name(tmp_path: Path, capsys):
     code = (
-        "from wenming.cli import CommandError, _production_hosts\n"
+        "from wenming.server import CommandError, production_hosts as _production_hosts\n"
         "try:\n    _production_hosts('0.0.0.0')\nexcept CommandError as exc:\n    print(exc)\n"
     )
     result = settings_in(tmp_path, code, WENMING_PRODUCTION="1")
@@ -108,7 +108,7 @@ def test_production_server_refuses_to_start_without_a_host_name(tmp_path: Path, 
 
 def test_the_first_production_run_records_its_host(tmp_path: Path):
     code = (
-        "from django.conf import settings\nfrom wenming.cli import _production_hosts\n"
+        "from django.conf import settings\nfrom wenming.server import production_hosts as _production_hosts\n"
         "_production_hosts('10.1.2.3'); print(settings.ALLOWED_HOSTS)\n"
     )
     result = settings_in(tmp_path, code, WENMING_PRODUCTION="1")

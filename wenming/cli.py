@@ -9,11 +9,8 @@ set Django up first. Errors are printed in Chinese and exit with status 1.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
-import signal
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -36,19 +33,8 @@ from wenming.core.mapping import (
 )
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
-
-
-class CommandError(Exception):
-    """A user-facing failure; the message is printed as it is."""
-
-
-def _django(*, production: bool = False) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
-    if production:
-        os.environ["WENMING_PRODUCTION"] = "1"
-    import django
-
-    django.setup()
+from wenming.server import CommandError, cmd_serve
+from wenming.server import django_setup as _django
 
 
 def _is_file_ref(ref: str) -> bool:
@@ -60,6 +46,7 @@ def _framework(ref: str) -> Framework:
     if _is_file_ref(ref):
         return framework_load(Path(ref))
     _django()
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.frameworks.models import FrameworkEdition
     from wenming.frameworks.selectors import framework_edition_get, framework_of
 
@@ -120,6 +107,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     _django()
     from django.db import transaction
 
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.frameworks.services import FrameworkLocked, framework_import
 
     labels = {"created": "已导入", "updated": "已更新", "unchanged": "无变化"}
@@ -191,6 +179,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def _stored(ref: str) -> Any:
     _django()
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.frameworks.models import FrameworkEdition
     from wenming.frameworks.selectors import framework_edition_get
 
@@ -213,6 +202,7 @@ def cmd_map_confirm(args: argparse.Namespace) -> int:
     old, new = _stored(args.old), _stored(args.new)
     from django.db import transaction
 
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.core.errors import ActionRefused
     from wenming.frameworks.mappings import edition_mapping_confirm
     from wenming.frameworks.selectors import framework_of
@@ -246,6 +236,7 @@ def cmd_carry(args: argparse.Namespace) -> int:
     old, new = _stored(args.old), _stored(args.new)
     from django.db import transaction
 
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.assessments.carry import entries_carry
     from wenming.core.errors import ActionRefused
     from wenming.core.mapping import CarryReport
@@ -329,96 +320,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_worker(production: bool) -> subprocess.Popen[bytes]:
-    """The background worker (documents, binders, imports) runs beside the web server and stops
-    with it: on Ctrl+C, on SIGTERM (a service manager's stop) and, on Linux, even when the server
-    is killed outright (the kernel signals the worker when its parent dies)."""
-    env = dict(os.environ)
-    if production:
-        env["WENMING_PRODUCTION"] = "1"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "wenming.cli", "manage", "db_worker"],
-        env=env,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-    )
-    atexit.register(_stop_worker, worker)
-    # SIGTERM would end the server without running atexit: turn it into a normal exit
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    return worker
-
-
-def _die_with_parent() -> None:
-    """In the worker, before it starts: ask Linux to send SIGTERM when the server dies."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _exit_on_signal(signum: int, frame: object) -> None:
-    raise SystemExit(0)
-
-
-def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is not None:
-        return
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-
-
-WILDCARD_ADDRESSES = {"0.0.0.0", "::", ""}
-
-
-def _production_hosts(host: str) -> None:
-    """Production answers only to known host names: WENMING_ALLOWED_HOSTS, else the address the
-    first run was given with --host (recorded in the data directory), else refuse to start."""
-    from django.conf import settings
-
-    if settings.ALLOWED_HOSTS:
-        return
-    if host in WILDCARD_ADDRESSES:
-        raise CommandError(
-            "生产模式需要知道网站的访问地址:请设置环境变量 WENMING_ALLOWED_HOSTS"
-            "(访问用的域名或IP,多个用逗号分隔,例如 wenming.example.gov.cn,10.0.0.5),"
-            "或用 --host 指定具体的IP地址启动一次(将记录在数据目录的 allowed_hosts 中)"
-        )
-    name = f"[{host}]" if ":" in host else host  # an IPv6 address is matched in brackets
-    settings.HOSTS_FILE.write_text(name + "\n", encoding="utf-8")
-    settings.ALLOWED_HOSTS = [name]
-    print(f"已记录访问地址 {host}(数据目录 allowed_hosts;改用 WENMING_ALLOWED_HOSTS 可覆盖)")
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    _django(production=args.production)
-    from django.core.management import call_command
-
-    if args.production:
-        _production_hosts(args.host)
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if not args.no_worker:
-        _start_worker(args.production)
-    address = f"{args.host}:{args.port}"
-    if not args.production:
-        print(f"开发模式:http://{address}/  (按 Ctrl+C 停止)")
-        call_command("runserver", address, use_reloader=False)
-        return 0
-    call_command("collectstatic", interactive=False, verbosity=0)
-    from waitress import serve
-
-    from wenming.wsgi import application
-
-    print(f"生产模式:http://{address}/  (waitress,{args.threads}个线程)")
-    serve(application, host=args.host, port=args.port, threads=args.threads)
-    return 0
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.demo import demo_load
 
     for line in demo_load():
@@ -434,6 +338,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_draw_verify(args: argparse.Namespace) -> int:
     _django()
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.draws.models import Draw
     from wenming.draws.services import draw_verify
 
@@ -449,6 +354,7 @@ def cmd_draw_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _django()
+    # imported here: it loads models, which exist only after django_setup()
     from wenming.audit.verify import verification_run, verification_summary
 
     verification = verification_run(

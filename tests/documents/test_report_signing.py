@@ -130,7 +130,11 @@ def test_declared_veto_is_stated_with_its_date_and_the_next_steps_name_it(world,
     sections = sections_of(world.s1, standard)
     problems = sections["三、存在的问题"]
     assert problems.startswith("## (一)自评申报的否决事项和负面清单事项")
-    assert "V1 D类危房仍在使用(北教学楼):于2026年3月1日发生,属一票否决事项。" in problems
+    # V1 is a state in the library (a D-class building still in use): stated as lasting
+    assert (
+        "V1 D类危房仍在使用(北教学楼):自2026年3月1日起存在,评分日尚未消除,属一票否决事项。"
+        in problems
+    )
     assert "因上述否决事项,自评等级为不达标。" in problems
     assert "## (二)各方面存在的不足" in problems
     steps = sections["四、下一步措施"]

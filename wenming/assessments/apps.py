@@ -6,6 +6,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "自评"
 
     def ready(self) -> None:
+        # imported here: registering needs every app's models loaded (Django app loading)
         from wenming.assessments.access import assessments_visible_to
         from wenming.assessments.models import SelfAssessment
         from wenming.audit.selectors import audit_visibility_register

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import ancestor_paths, scope_for, units_visible_to
+from wenming.accounts.scope import ancestor_paths, scope_for, scoped_get, units_visible_to
 from wenming.campaigns.models import Application, Campaign, Reward
 
 
@@ -31,6 +31,11 @@ def campaigns_visible_to(user: User | AnonymousUser) -> QuerySet[Campaign]:
     for unit_path in set(units):
         q |= Q(region__path__in=ancestor_paths(unit_path))
     return qs.filter(q).distinct()
+
+
+def campaign_get_for_user(user: User | AnonymousUser, pk: int) -> Campaign:
+    """The campaign if the person may see it; otherwise 404."""
+    return scoped_get(campaigns_visible_to(user), pk, missing="活动不存在或无权查看")
 
 
 def applications_visible_to(user: User | AnonymousUser) -> QuerySet[Application]:

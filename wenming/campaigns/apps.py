@@ -6,4 +6,5 @@ class CampaignsConfig(AppConfig):
     verbose_name = "创建活动"
 
     def ready(self) -> None:
+        # imported here: registering needs every app's models loaded (Django app loading)
         from wenming.campaigns import score_sheet, todo  # noqa: F401  (importer, to-do provider)

@@ -1,15 +1,15 @@
 from django.urls import path
 
-from wenming.campaigns import results_views, views
+from wenming.campaigns import results_views, setup_views, views
 
 # Included by wenming/urls.py together with documents.urls.campaign_public (the publicity PDF,
 # a document of wenming.documents, which sits above campaigns).
 app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
-    path("new/", views.campaign_new, name="new"),
+    path("new/", setup_views.campaign_new, name="new"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
-    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/edit/", setup_views.campaign_edit, name="edit"),
     path("<int:pk>/action/", views.campaign_action, name="action"),
     path("<int:pk>/applications/", views.application_list, name="applications"),
     path("<int:pk>/apply/", views.apply, name="apply"),

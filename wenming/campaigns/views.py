@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -23,22 +22,20 @@ from wenming.accounts.selectors import unit_admins
 from wenming.accounts.throttle import public_post_limited, too_many
 from wenming.campaigns.access import (
     applications_visible_to,
+    campaign_get_for_user,
     campaigns_visible_to,
     can_act_on_step,
     can_prepare,
     can_sign_as_head,
     runs_campaign,
 )
-from wenming.campaigns.campaign_setup import campaign_update, locked_settings
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
 from wenming.campaigns.forms import (
     ApplicationActionParams,
     ApplicationFilterParams,
     CampaignActionParams,
-    CampaignForm,
     ObjectionForm,
     ObjectionResolveParams,
-    VersionParams,
 )
 from wenming.campaigns.models import (
     Application,
@@ -68,7 +65,6 @@ from wenming.campaigns.services import (
     application_sign,
     application_submit,
     campaign_copy,
-    campaign_create,
     campaign_open,
     window_extend,
 )
@@ -85,10 +81,7 @@ PAGE_SIZE = 50
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    campaign = campaigns_visible_to(request.user).filter(pk=pk).first()
-    if campaign is None:
-        raise Http404("活动不存在或无权查看")
-    return campaign
+    return campaign_get_for_user(request.user, pk)
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -118,23 +111,6 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "can_create": bool(scope_for(request.user).offices) or scope_for(request.user).is_admin,
         },
     )
-
-
-@login_required
-def campaign_new(request: HttpRequest) -> HttpResponse:
-    user = actor(request)
-    if not scope_for(user).offices and not scope_for(user).is_admin:
-        raise PermissionDenied("只有测评办公室可以创建活动")
-    form = CampaignForm(request.POST or None, regions=regions_visible_to(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = campaign_create(actor=user, data=form.to_input())
-        except Refused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"已创建活动“{campaign.name}”")
-            return redirect("campaigns:detail", pk=campaign.pk)
-    return render(request, "campaigns/new.html", {"form": form})
 
 
 @login_required
@@ -456,47 +432,4 @@ def public_list(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "campaigns/public.html",
         {"campaign": campaign, "rows": rows, "open_now": open_now, "form": form},
-    )
-
-
-CAMPAIGN_SETTINGS = (
-    "name", "year", "level", "region", "edition", "apply_from", "apply_until", "evaluate_until",
-    "publicity_days", "publicity_working_days", "term_years", "rectify_months",
-    "previous_title_required", "clean_months", "legal_person_required", "target_count",
-    "target_percent", "target_score_scale", "target_score_cap",
-)  # fmt: skip
-
-
-@login_required
-def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a campaign's settings; those whose step has started are shown, not editable."""
-    campaign = _campaign(request, pk)
-    user = actor(request)
-    if not runs_campaign(user, campaign):
-        raise PermissionDenied("只有组织本活动的测评办公室可以修改活动")
-    initial: dict[str, Any] = {name: getattr(campaign, name) for name in CAMPAIGN_SETTINGS}
-    initial["unit_types"] = list(campaign.unit_types.all())
-    form = CampaignForm(
-        request.POST or None,
-        regions=regions_visible_to(user),
-        initial=initial,
-        chain=campaign.chain,
-        naming=campaign.naming,
-        locked={"year": "年度决定称号名称(新年度请复制活动)", **locked_settings(campaign)},
-    )
-    if request.method == "POST" and form.is_valid():
-        version = params(request.POST, VersionParams)["version"]
-        data = form.to_input()
-        data.year = campaign.year  # the year names the title; a new year is a copy
-        try:
-            changed = campaign_update(actor=user, campaign=campaign, version=version, data=data)
-        except Refused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"已修改:{'、'.join(changed)}" if changed else "没有需要保存的修改"
-            )
-            return redirect("campaigns:detail", pk=campaign.pk)
-    return render(
-        request, "campaigns/new.html", {"form": form, "campaign": campaign, "editing": True}
     )

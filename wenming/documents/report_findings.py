@@ -26,6 +26,7 @@ from wenming.frameworks.selectors import engine_of
 from wenming.ledger.models import IndicatorAssignment
 from wenming.ledger.selectors import open_evidence
 from wenming.organizations.models import Unit
+from wenming.rectification.models import Problem, ProblemState
 
 NUMERALS = "一二三四五六七八九十"
 SUBHEADING = "## "  # a line of section text that is a second-level heading
@@ -244,8 +245,6 @@ class OpenProblem:
 
 def open_problems(unit: Unit, found: Findings) -> list[OpenProblem]:
     """Open rectification problems (整改事项) of the unit, nearest deadline first."""
-    from wenming.rectification.models import Problem, ProblemState
-
     out = []
     for problem in (
         Problem.objects.filter(unit=unit)

@@ -6,8 +6,10 @@ class OnsiteConfig(AppConfig):
     verbose_name = "现场测评"
 
     def ready(self) -> None:
+        # imported here: registering needs every app's models loaded (Django app loading)
         from wenming.accounts.scope import scope_source_register
         from wenming.audit.services import ACTION_LABELS
+        from wenming.onsite import todo  # noqa: F401  (the experts' to-do provider)
         from wenming.onsite.selectors import assigned_unit_ids
 
         # experts read the units their on-site teams are assigned to
@@ -27,4 +29,3 @@ class OnsiteConfig(AppConfig):
                 "onsite.reopen": "合议表重新打开",
             }
         )
-        from wenming.onsite import todo  # noqa: F401  (the experts' to-do provider)

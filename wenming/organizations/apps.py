@@ -6,6 +6,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "地区与单位"
 
     def ready(self) -> None:
+        # imported here: registering needs every app's models loaded (Django app loading)
         from wenming.accounts.scope import units_visible_to
         from wenming.audit.selectors import audit_visibility_register
         from wenming.organizations import importer  # noqa: F401  (registers the unit sheet)
