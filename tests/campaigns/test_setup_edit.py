@@ -118,6 +118,8 @@ def test_the_edit_page_shows_what_is_locked_and_saves_the_rest(client, world, ca
     page = client.get(url).content.decode()
     assert "申报已开始,不能再修改" in page and 'name="step-0-label"' in page
     assert 'name="apply_from"' in page and "disabled" in page
+    # dates are filled in the form a date field takes (a browser shows nothing otherwise)
+    assert f'name="apply_until" value="{campaign.apply_until:%Y-%m-%d}"' in page
     form = posted(
         world,
         campaign.edition,

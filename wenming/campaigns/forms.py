@@ -21,7 +21,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Region, RegionLevel, UnitType
 from wenming.web.params import MAX_ID, IdField
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VersionParams(forms.Form):
