@@ -52,3 +52,26 @@ def test_the_unit_page_offers_the_buttons_the_table_allows(world, client):
     html = client.get(reverse("units:detail", args=[world.s1.pk])).content.decode()
     assert 'value="restore"' in html and 'value="revoke"' in html
     assert 'value="suspend"' not in html and 'value="warn"' not in html
+
+
+@pytest.mark.django_db
+def test_a_district_office_is_not_offered_buttons_on_a_city_title(world, client):
+    from wenming.titles.services import title_grant
+
+    city_title = title_grant(
+        actor=world.people.city_office,
+        unit=world.s1,
+        name="2025年度市级文明单位",
+        kind="文明单位",
+        level="city",
+        year=2025,
+        term_years=3,
+        naming_authority=world.city,
+    )
+    client.force_login(world.people.east_office)
+    html = client.get(reverse("units:detail", args=[world.s1.pk])).content.decode()
+    assert reverse("titles:action", args=[city_title.pk]) not in html
+    assert f"由{world.city.name}或上级测评办公室办理" in html
+    client.force_login(world.people.city_office)
+    html = client.get(reverse("units:detail", args=[world.s1.pk])).content.decode()
+    assert reverse("titles:action", args=[city_title.pk]) in html

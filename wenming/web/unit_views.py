@@ -11,7 +11,7 @@ from django.utils import timezone
 from wenming.accounts.scope import unit_get_for_user
 from wenming.assessments.access import assessments_visible_to
 from wenming.audit.services import audit_trail
-from wenming.titles.access import offices_over
+from wenming.titles.access import can_manage, offices_over
 from wenming.titles.selectors import titles_of
 from wenming.titles.services import holder_event_choices
 
@@ -37,6 +37,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if manager
             else [],
             "title_manager": manager,
+            # the titles whose naming authority this office may act for (a district office
+            # over a unit does not handle the city's title: no buttons that end in a refusal)
+            "manageable": {t.pk for t in titles if manager and can_manage(request.user, t)},
             "today": timezone.localdate(),
         },
     )
