@@ -341,3 +341,51 @@ def test_the_unit_head_is_told_who_applies(world, campaign, client):
     client.force_login(admin)
     page = client.get(reverse("campaigns:apply", args=[campaign.pk])).content.decode()
     assert "发起申报</button>" in page and "申报由本单位管理员发起" not in page
+
+
+def test_a_reviewer_says_no_with_a_reason_and_the_unit_is_told(world, campaign, client):
+    from wenming.audit.models import AuditEvent
+    from wenming.campaigns.services import application_reject
+
+    people = world.people
+    application = signed_and_submitted(world, campaign)
+    with pytest.raises(Refused, match="请填写不通过的理由"):
+        application_reject(
+            actor=people.supervisor,
+            application_id=application.pk,
+            version=application.version,
+            reason=" ",
+        )
+    client.force_login(people.supervisor)
+    url = reverse("campaigns:application_action", args=[application.pk])
+    client.post(
+        url, {"action": "reject", "version": application.version, "comment": "未达到申报条件"}
+    )
+    application.refresh_from_db()
+    assert application.state == State.NOT_PASSED
+    event = AuditEvent.objects.get(action="application.reject")
+    assert event.comment == "未达到申报条件"
+    told = Notice.objects.get(recipient=people.unit_admin, kind="application")
+    assert "未通过" in told.title and told.body == "未达到申报条件"
+    client.force_login(people.unit_admin)
+    page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
+    assert "未达到申报条件" in page and "未通过" in page
+
+
+def test_passing_a_failed_result_is_warned_before_it_is_done(world, campaign, client):
+    people = world.people
+    application = signed_and_submitted(world, campaign)
+    for who in (people.supervisor, people.east_office):
+        application = application_pass(
+            actor=who, application_id=application.pk, version=application.version
+        )
+    evaluation_record(
+        actor=people.east_office,
+        application=application,
+        data=results(campaign.edition, world.s1, 70000),
+        source="paper",
+    )
+    client.force_login(people.east_office)
+    page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
+    assert 'id="result-shortfall"' in page and "达不到本活动的通过等级" in page
+    assert 'value="reject"' in page and "确定仍要通过?" in page

@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "application.submit": "提交申报",
     "application.pass": "审核通过",
     "application.return": "退回申报",
+    "application.reject": "申报不通过",
     "application.result": "录入测评结果",
     "application.remove": "撤出公示名单",
     "application.outcome": "命名/复验结果",

@@ -57,6 +57,7 @@ from wenming.campaigns.transitions import (
 )
 from wenming.core.engine import Scorecard
 from wenming.core.errors import FileInvalid
+from wenming.core.points import fmt
 from wenming.core.results import results_from_data
 from wenming.frameworks.selectors import engine_of, framework_of
 from wenming.frameworks.services import framework_mark_used
@@ -74,6 +75,7 @@ __all__ = [
     "Refused",
     "application_pass",
     "application_prepare",
+    "application_reject",
     "application_return",
     "application_sign",
     "application_submit",
@@ -82,6 +84,7 @@ __all__ = [
     "campaign_open",
     "chain_problems",
     "evaluation_record",
+    "result_shortfall",
     "score_result",
     "window_extend",
 ]
@@ -303,6 +306,52 @@ def application_return(
         obj=application,
     )
     return application
+
+
+@transaction.atomic
+def application_reject(
+    *, actor: User, application_id: int, version: int, reason: str
+) -> Application:
+    """The current step's reviewer decides the application does not pass (不通过), with the
+    reason; the unit is told. It is final for this campaign (a return lets the unit fix it)."""
+    application = Application.objects.select_related("campaign", "unit").get(pk=application_id)
+    if application.version != version:
+        raise Refused(STALE)
+    step = _current_step(application, actor)
+    if not reason.strip():
+        raise Refused("请填写不通过的理由")
+    application_move(
+        application,
+        actor=actor,
+        action="reject",
+        to=State.NOT_PASSED,
+        version=version,
+        label=f"{step['label']}不通过",
+        comment=reason.strip(),
+        step="",
+    )
+    notice_send(
+        actor=actor,
+        recipients=unit_admins(application.unit_id),
+        title=f"{application.campaign.name}:申报未通过{step['label']}",
+        body=reason.strip(),
+        url=f"/campaigns/applications/{application.pk}/",
+        kind="application",
+        obj=application,
+    )
+    return application
+
+
+def result_shortfall(application: Application) -> str:
+    """Why the recorded result does not meet the campaign ("" when it does or there is none):
+    said before a reviewer passes it on, since the last step would then turn it into 未通过."""
+    if not application.result_grade:
+        return ""
+    if _final_state(application) != State.NOT_PASSED:
+        return ""
+    veto = "(一票否决)" if application.result_vetoed else ""
+    points = fmt(application.result_centi or 0)
+    return f"测评结果为{points}分 · {application.result_grade}{veto},达不到本活动的通过等级"
 
 
 def score_result(

@@ -70,6 +70,14 @@ APPLICATION = StateTable(
             refusal=NOT_REVIEWABLE,
         ),
         action(
+            "reject",
+            "不通过",
+            sources=[State.IN_REVIEW],
+            targets=[State.NOT_PASSED],
+            who=["reviewer"],
+            refusal=NOT_REVIEWABLE,
+        ),
+        action(
             "return",
             "退回",
             sources=[State.IN_REVIEW],

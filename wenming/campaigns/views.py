@@ -61,11 +61,13 @@ from wenming.campaigns.services import (
     Refused,
     application_pass,
     application_prepare,
+    application_reject,
     application_return,
     application_sign,
     application_submit,
     campaign_copy,
     campaign_open,
+    result_shortfall,
     window_extend,
 )
 from wenming.campaigns.signatures import signature_state
@@ -252,6 +254,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plans": _plans(application),
             "runs": runs,
             "recheck": runs and "recheck_fail" in actions,
+            "shortfall": result_shortfall(application) if can_review else "",
         },
     )
 
@@ -317,6 +320,11 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, application_id=application.pk, version=version, comment=comment
             )
             messages.success(request, "已审核通过")
+        elif action == "reject":
+            application_reject(
+                actor=user, application_id=application.pk, version=version, reason=comment
+            )
+            messages.success(request, "已记录不通过,并通知单位")
         elif action == "return":
             application_return(
                 actor=user, application_id=application.pk, version=version, reason=comment
