@@ -133,3 +133,34 @@ def test_nearly_due_and_overdue_problems_are_in_the_owners_and_chasers_to_do(wor
     chaser = [t.title for t in todos_for(p.supervisor, today=today) if t.kind == "problem"]
     assert chaser == ["督办问题“已逾期”", "督办问题“即将到期”"]
     assert [t for t in todos_for(p.other_filler, today=today) if t.kind == "problem"] == []
+
+
+def test_the_notice_of_a_supervision_shows_its_deadline_and_is_answered_on_its_page(world, client):
+    from django.urls import reverse
+
+    from wenming.notices.services import notice_reply
+
+    p = world.people
+    due = date.today() + timedelta(days=2)
+    notice = svc.supervision_notice_send(
+        actor=p.east_office,
+        unit=world.s1,
+        problems=[new_problem(world)],
+        title="关于占道经营问题的督办",
+        reply_due=due,
+    )
+    sent = Notice.objects.get(recipient=p.unit_admin, kind="supervision")
+    assert sent.reply_due == due
+    client.force_login(p.unit_admin)
+    listing = client.get(reverse("notices:list")).content.decode()
+    assert f"<td>{due:%Y-%m-%d}</td>" in listing
+    page = client.get(reverse("notices:detail", args=[sent.pk])).content.decode()
+    assert "相关事项页面</a>回复" in page and 'name="reply"' not in page
+    # one to-do for the reply (the supervision's own), not a second one from the notice
+    kinds = [t.kind for t in todos_for(p.unit_admin, today=date.today())]
+    assert kinds.count("notice") == 0
+    with pytest.raises(ValueError, match="请在相关事项的页面回复"):
+        notice_reply(actor=p.unit_admin, notice=sent, text="答复")
+    svc.supervision_notice_reply(actor=p.filler, notice=notice, reply="已整改完毕")
+    sent.refresh_from_db()
+    assert sent.replied_at is not None and sent.reply == "已整改完毕"

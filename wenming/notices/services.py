@@ -15,6 +15,36 @@ NOT_YOURS = "这不是发给您的通知"
 NO_REPLY_ASKED = "该通知不需要回复"
 ALREADY_REPLIED = "该通知已回复,不能重复回复"
 REPLY_EMPTY = "请填写回复内容"
+REPLY_ELSEWHERE = "请在相关事项的页面回复"
+
+# Kinds of notice whose reply is recorded on the page the notice links to (a 督办 notice is
+# answered on the supervision notice, which the sending app keeps): the notice shows its reply
+# deadline, the sending app's own to-do asks for the reply, and notices_mark_replied() closes it.
+_REPLIED_ELSEWHERE: set[str] = set()
+
+
+def notice_kind_replied_elsewhere(kind: str) -> None:
+    """Register (in AppConfig.ready()) a kind of notice answered on its linked page."""
+    _REPLIED_ELSEWHERE.add(kind)
+
+
+def replied_elsewhere(notice: Notice) -> bool:
+    return notice.kind in _REPLIED_ELSEWHERE
+
+
+def replied_elsewhere_kinds() -> frozenset[str]:
+    return frozenset(_REPLIED_ELSEWHERE)
+
+
+def notices_mark_replied(*, obj: models.Model, text: str) -> int:
+    """The reply was made on the linked page: the notices about ``obj`` stop waiting for one."""
+    now = timezone.now()
+    return Notice.objects.filter(
+        object_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        reply_due__isnull=False,
+        replied_at__isnull=True,
+    ).update(reply=text[:20_000], replied_at=now)
 
 
 def notice_send(
@@ -78,6 +108,8 @@ def notice_reply(*, actor: User, notice: Notice, text: str) -> Notice:
         raise PermissionError(NOT_YOURS)
     if notice.reply_due is None:
         raise ValueError(NO_REPLY_ASKED)
+    if replied_elsewhere(notice):
+        raise ValueError(REPLY_ELSEWHERE)
     text = text.strip()
     if not text:
         raise ValueError(REPLY_EMPTY)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.notices.models import Notice
 from wenming.notices.selectors import notices_of
-from wenming.notices.services import notice_read, notice_reply
+from wenming.notices.services import notice_read, notice_reply, replied_elsewhere
 from wenming.notices.todo import todos_for
 from wenming.web.actor import actor
 from wenming.web.params import params
@@ -54,7 +54,11 @@ def _own_notice(request: HttpRequest, pk: int) -> Notice:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _own_notice(request, pk)
     notice_read(actor=actor(request), notice=notice)
-    return render(request, "notices/detail.html", {"notice": notice})
+    return render(
+        request,
+        "notices/detail.html",
+        {"notice": notice, "reply_elsewhere": replied_elsewhere(notice)},
+    )
 
 
 class ReplyParams(forms.Form):

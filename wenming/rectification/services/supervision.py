@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.audit.services import audit_record
-from wenming.notices.services import notice_send
+from wenming.notices.services import notice_send, notices_mark_replied
 from wenming.organizations.models import Unit
 from wenming.rectification.access import can_supervise, is_member
 from wenming.rectification.models import (
@@ -147,6 +147,7 @@ def supervision_notice_send(
         url=reverse("rectification:notice", args=[notice.pk]),
         kind="supervision",
         obj=notice,
+        reply_due=reply_due,  # shown with the notice; the reply is made on the 督办 page
     )
     audit_record(
         actor=actor,
@@ -171,3 +172,4 @@ def supervision_notice_reply(*, actor: User, notice: SupervisionNotice, reply: s
     audit_record(
         actor=actor, action="supervision.reply", obj=notice, field="回复", new=reply.strip()
     )
+    notices_mark_replied(obj=notice, text=reply.strip())
