@@ -14,7 +14,7 @@ from tests.factories import UnitFactory, person
 from wenming.accounts.models import Role
 from wenming.audit.models import AuditEvent
 from wenming.audit.verify import chain_verify
-from wenming.campaigns.models import Application, Signature, State
+from wenming.campaigns.models import Application, Campaign, Signature, State
 from wenming.campaigns.services import (
     HEAD_SIGNATURE_MISSING,
     NOT_YOUR_STEP,
@@ -389,3 +389,33 @@ def test_passing_a_failed_result_is_warned_before_it_is_done(world, campaign, cl
     page = client.get(reverse("campaigns:application", args=[application.pk])).content.decode()
     assert 'id="result-shortfall"' in page and "达不到本活动的通过等级" in page
     assert 'value="reject"' in page and "确定仍要通过?" in page
+
+
+def test_publicity_waits_for_the_window_a_list_and_every_application(world, campaign, client):
+    from datetime import timedelta
+
+    from wenming.campaigns.publicity import campaign_publish
+
+    office = world.people.east_office
+    today = timezone.localdate()
+    with pytest.raises(Refused, match=r"申报截止日期.*前不能发布公示"):
+        campaign_publish(actor=office, campaign=campaign, start=today)
+    straggler = signed_and_submitted(world, campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        apply_from=today - timedelta(days=20), apply_until=today - timedelta(days=1)
+    )
+    campaign.refresh_from_db()
+    with pytest.raises(Refused, match=r"还有1份申报未完成审核\(江东区第一小学\).*“不通过”"):
+        campaign_publish(actor=office, campaign=campaign, start=today)
+    # the office running the campaign sets the straggler aside from its page, at any step
+    client.force_login(office)
+    page = client.get(reverse("campaigns:application", args=[straggler.pk])).content.decode()
+    assert 'id="set-aside-form"' in page
+    client.post(
+        reverse("campaigns:application_action", args=[straggler.pk]),
+        {"action": "reject", "version": straggler.version, "comment": "逾期未办理"},
+    )
+    straggler.refresh_from_db()
+    assert straggler.state == State.NOT_PASSED
+    with pytest.raises(Refused, match="拟命名名单为空"):
+        campaign_publish(actor=office, campaign=campaign, start=today)

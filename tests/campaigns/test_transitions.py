@@ -45,7 +45,7 @@ EXPECTED_APPLICATION = {
         "pass",
     ),
     "return": ({S.IN_REVIEW}, {S.RETURNED}, {"reviewer"}, "return"),
-    "reject": ({S.IN_REVIEW}, {S.NOT_PASSED}, {"reviewer"}, "reject"),
+    "reject": ({S.IN_REVIEW}, {S.NOT_PASSED}, {"reviewer", "office"}, "reject"),
     "remove": ({S.LISTED, S.RECTIFYING}, {S.REMOVED}, {"office"}, "remove"),
     "name": ({S.LISTED, S.RECTIFYING}, {S.NAMED}, {"office"}, "outcome"),
     "recheck_fail": ({S.RECTIFYING}, {S.NOT_PASSED}, {"office"}, "outcome"),

@@ -24,7 +24,9 @@ from wenming.campaigns.transitions import APPLICATION, Refused, application_move
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.workdays.services import period_end
 
-STILL_IN_REVIEW = "还有{n}份申报未完成审核,不能公示"
+STILL_IN_REVIEW = "还有{n}份申报未完成审核({units}),不能公示:请先办理;不再等待的申报,可在其申报页面填写理由后“不通过”"
+WINDOW_OPEN = "申报截止日期({day:%Y-%m-%d})前不能发布公示,单位仍可申报"
+EMPTY_LIST = "拟命名名单为空(没有审核通过的单位),不能发布公示"
 OPEN_OBJECTIONS = "还有{n}件异议未办结,不能命名"
 PUBLICITY_NOT_OVER = "公示期至 {day:%Y-%m-%d} 结束,公示期满后才能命名"
 NOT_IN_PUBLICITY = "该活动不在公示期内"
@@ -74,9 +76,16 @@ def campaign_publish(*, actor: User, campaign: Campaign, start: date) -> None:
     """Publish the proposed list: every application must have left the review chain."""
     if not runs_campaign(actor, campaign):
         raise Refused("只有组织本活动的测评办公室可以发布公示")
-    pending = campaign.applications.filter(state=State.IN_REVIEW).count()
-    if pending:
-        raise Refused(STILL_IN_REVIEW.format(n=pending))
+    last_day = max([campaign.apply_until, *campaign.extensions.values_list("until", flat=True)])
+    if timezone.localdate() <= last_day:
+        raise Refused(WINDOW_OPEN.format(day=last_day))
+    pending = campaign.applications.filter(state=State.IN_REVIEW)
+    if pending.exists():
+        names = list(pending.order_by("unit__name").values_list("unit__name", flat=True)[:5])
+        more = "等" if pending.count() > len(names) else ""
+        raise Refused(STILL_IN_REVIEW.format(n=pending.count(), units="、".join(names) + more))
+    if not campaign.applications.filter(state__in=APPLICATION["remove"].sources).exists():
+        raise Refused(EMPTY_LIST)
     end = publicity_window(campaign, start)
     phase_change(
         actor=actor,

@@ -21,6 +21,7 @@ from wenming.campaigns.access import (
     can_act_on_step,
     can_prepare,
     can_sign_as_head,
+    runs_campaign,
 )
 from wenming.campaigns.campaign_setup import (
     CHAIN_STEP_FIELDS,
@@ -312,12 +313,17 @@ def application_return(
 def application_reject(
     *, actor: User, application_id: int, version: int, reason: str
 ) -> Application:
-    """The current step's reviewer decides the application does not pass (不通过), with the
+    """The current step's reviewer — or the office running the campaign, to set aside an
+    application that would hold up publicity — decides it does not pass (不通过), with the
     reason; the unit is told. It is final for this campaign (a return lets the unit fix it)."""
     application = Application.objects.select_related("campaign", "unit").get(pk=application_id)
     if application.version != version:
         raise Refused(STALE)
-    step = _current_step(application, actor)
+    if runs_campaign(actor, application.campaign):
+        APPLICATION.check("reject", application.state, refuse=Refused)
+        step = application.campaign.step(application.step) or {"label": "审核"}
+    else:
+        step = _current_step(application, actor)
     if not reason.strip():
         raise Refused("请填写不通过的理由")
     application_move(

@@ -74,7 +74,7 @@ APPLICATION = StateTable(
             "不通过",
             sources=[State.IN_REVIEW],
             targets=[State.NOT_PASSED],
-            who=["reviewer"],
+            who=["reviewer", "office"],
             refusal=NOT_REVIEWABLE,
         ),
         action(

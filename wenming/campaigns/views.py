@@ -255,6 +255,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "runs": runs,
             "recheck": runs and "recheck_fail" in actions,
             "shortfall": result_shortfall(application) if can_review else "",
+            # the office running the campaign may set aside an application at any step
+            "can_set_aside": runs and not can_review and "reject" in actions,
         },
     )
 
