@@ -419,3 +419,12 @@ def test_publicity_waits_for_the_window_a_list_and_every_application(world, camp
     assert straggler.state == State.NOT_PASSED
     with pytest.raises(Refused, match="拟命名名单为空"):
         campaign_publish(actor=office, campaign=campaign, start=today)
+
+
+def test_the_publicity_notice_names_the_campaigns_own_steps(world, campaign, client):
+    Campaign.objects.filter(pk=campaign.pk).update(
+        phase="publicity",
+        chain=[{"key": "e", "label": "区县级测评", "role": "office", "level": 3, "result": True}],
+    )
+    page = client.get(reverse("campaigns:public", args=[campaign.pk])).content.decode()
+    assert "经单位申报、区县级测评,现将" in page and "主管部门审核" not in page

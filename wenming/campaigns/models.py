@@ -91,6 +91,11 @@ class Campaign(models.Model):
     def title_name(self) -> str:
         return f"{self.year}年度{self.get_level_display()}{self.edition.campaign_type}"
 
+    @property
+    def chain_text(self) -> str:
+        """The review steps as a notice says them: 单位申报、主管部门审核、区县级测评."""
+        return "、".join(["单位申报", *(str(s["label"]) for s in self.chain)])
+
     def step(self, key: str) -> dict[str, Any] | None:
         return next((s for s in self.chain if s["key"] == key), None)
 

@@ -153,7 +153,7 @@ def publicity_document(campaign: Campaign) -> Document:
     unit_days = "个工作日" if campaign.publicity_working_days else "天"
     blocks: list[Block] = [
         Paragraph(
-            f"根据{campaign.name}工作安排,经单位申报、审核和测评,"
+            f"根据{campaign.name}工作安排,经{campaign.chain_text},"
             f"拟命名{len(rows)}个单位为“{campaign.title_name}”。为广泛听取社会各界意见,"
             "现将拟命名名单予以公示。"
         ),
