@@ -90,6 +90,14 @@ def test_offline_scores_survive_a_closed_tab_and_are_stored_once(phone, live_ser
     _wait_for(page, "#sync-state", "已全部同步")
     assert Score.objects.filter(expert=expert).count() == 5
     assert page.locator(f'[data-code="{codes[4]}"] input[value=B]').is_checked()
+    # 只看未评: the five scored items hide, the others stay
+    total = page.locator(".onsite-item").count()
+    page.locator("#only-unscored").check()
+    visible = [s for s in page.locator(".onsite-item").all() if s.is_visible()]
+    assert len(visible) == total - 5
+    assert not page.locator(f'section[data-code="{codes[0]}"]').is_visible()
+    page.locator("#only-unscored").uncheck()
+    assert page.locator(f'section[data-code="{codes[0]}"]').is_visible()
     assert outside == []
     assert violations == []
 

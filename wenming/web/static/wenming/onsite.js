@@ -218,10 +218,21 @@
   function countDone() {
     var n = 0;
     root.querySelectorAll(".onsite-item").forEach(function (s) {
-      if (fieldsOf(s).value !== "") n += 1;
+      var scored = fieldsOf(s).value !== "";
+      s.classList.toggle("scored", scored);
+      if (scored) n += 1;
     });
     var done = document.getElementById("done");
     if (done) done.textContent = n;
+  }
+
+  // 只看未评: hide the items already scored (marked when counted, not while typing)
+  var onlyOpen = document.getElementById("only-unscored");
+  if (onlyOpen) {
+    onlyOpen.addEventListener("change", function () {
+      countDone();
+      root.classList.toggle("only-unscored", onlyOpen.checked);
+    });
   }
 
   // what this phone kept and has not yet sent wins over what the page was rendered with
