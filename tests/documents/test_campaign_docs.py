@@ -21,7 +21,7 @@ from tests.conftest import need_cjk_font
 from tests.factories import UnitFactory, person
 from wenming.accounts.models import Role
 from wenming.assessments.models import AssessmentStatus, SelfAssessment
-from wenming.campaigns.models import Application, State
+from wenming.campaigns.models import Application, Campaign, State
 from wenming.campaigns.publicity import campaign_approve, campaign_publish
 from wenming.campaigns.services import (
     CampaignInput,
@@ -491,3 +491,14 @@ def test_equal_totals_share_a_rank_and_a_veto_ranks_last(done):
     ]
     data = campaign_bulletin(campaign, day=timezone.localdate()).text()
     assert "一票否决" in data and "江东区第一小学存在一票否决事项" in data
+
+
+def test_the_bulletin_is_issued_by_the_office_that_runs_the_campaign(client, world, done):
+    need_cjk_font()
+    campaign, _ = done
+    Campaign.objects.filter(pk=campaign.pk).update(organiser="江东区人民政府教育督导室")
+    client.force_login(world.people.east_office)
+    url = reverse("documents:campaign_bulletin", args=[campaign.pk, "docx"])
+    text = docx_text(client.get(url, {"day": "2026-07-01"}).content)
+    assert "江东区人民政府教育督导室文件" in text
+    assert "江东区精神文明建设办公室" not in text

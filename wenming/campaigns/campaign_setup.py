@@ -61,6 +61,7 @@ class CampaignInput:
     target_score_cap: int = 100
     chain: list[dict[str, Any]] = field(default_factory=lambda: [dict(s) for s in DEFAULT_CHAIN])
     naming: dict[str, int] = field(default_factory=dict)
+    organiser: str = ""
 
 
 def chain_problems(chain: list[dict[str, Any]]) -> list[str]:
@@ -99,6 +100,7 @@ def campaign_create(
         raise Refused(";".join(problems))
     campaign = Campaign.objects.create(
         name=data.name,
+        organiser=data.organiser.strip(),
         year=data.year,
         level=data.level,
         region=data.region,
@@ -143,6 +145,7 @@ def campaign_copy(
             return day.replace(year=day.year + shift, day=28)
 
     data = CampaignInput(
+        organiser=campaign.organiser,
         name=campaign.name.replace(str(campaign.year), str(year)),
         year=year,
         level=campaign.level,
@@ -211,7 +214,7 @@ UNTIL_OPEN = ("level", "region", "edition", "apply_from", "unit_types")
 UNTIL_APPLIED = ("previous_title_required", "clean_months", "legal_person_required")
 UNTIL_REVIEWED = ("chain",)
 UNTIL_PUBLICITY = (
-    "name", "apply_until", "evaluate_until", "publicity_days", "publicity_working_days",
+    "name", "organiser", "apply_until", "evaluate_until", "publicity_days", "publicity_working_days",
     "term_years", "rectify_months", "target_count", "target_percent", "target_score_scale",
     "target_score_cap", "naming",
 )  # fmt: skip

@@ -33,6 +33,12 @@ class CampaignForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     level = forms.ChoiceField(label="级别", choices=Level.choices)
     region = forms.ModelChoiceField(label="组织地区", queryset=Region.objects.none())
+    organiser = forms.CharField(
+        label="主办机关",
+        max_length=100,
+        required=False,
+        help_text="署名于通报、公示等文书,如“江东区人民政府教育督导室”;不填为组织地区的文明办",
+    )
     edition = forms.ModelChoiceField(
         label="测评体系", queryset=FrameworkEdition.objects.defer("source")
     )
@@ -133,6 +139,7 @@ class CampaignForm(forms.Form):
         d = self.cleaned_data
         return CampaignInput(
             name=d["name"],
+            organiser=d.get("organiser") or "",
             year=d["year"],
             level=d["level"],
             region=d["region"],

@@ -42,6 +42,9 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name="组织地区")
+    # the office that runs it and signs its documents (通报, 公示): 江东区教育督导室 …; empty =
+    # the region's spiritual-civilisation office
+    organiser = models.CharField("主办机关", max_length=100, blank=True, default="")
     edition = models.ForeignKey(
         FrameworkEdition, on_delete=models.PROTECT, related_name="+", verbose_name="测评体系"
     )
@@ -90,6 +93,11 @@ class Campaign(models.Model):
     @property
     def title_name(self) -> str:
         return f"{self.year}年度{self.get_level_display()}{self.edition.campaign_type}"
+
+    @property
+    def organiser_name(self) -> str:
+        """Who issues the campaign's documents."""
+        return self.organiser or f"{self.region.name}精神文明建设办公室"
 
     @property
     def chain_text(self) -> str:

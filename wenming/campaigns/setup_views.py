@@ -37,7 +37,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 CAMPAIGN_SETTINGS = (
-    "name", "year", "level", "region", "edition", "apply_from", "apply_until", "evaluate_until",
+    "name", "year", "level", "region", "organiser", "edition", "apply_from", "apply_until", "evaluate_until",
     "publicity_days", "publicity_working_days", "term_years", "rectify_months",
     "previous_title_required", "clean_months", "legal_person_required", "target_count",
     "target_percent", "target_score_scale", "target_score_cap",

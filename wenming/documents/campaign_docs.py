@@ -26,8 +26,9 @@ def day_text(day: date) -> str:
 
 
 def office_of(campaign: Campaign) -> str:
-    """The issuing office's name: the spiritual-civilisation office of the campaign's region."""
-    return f"{campaign.region.name}精神文明建设办公室"
+    """The issuing office's name: the campaign's organiser (by default the spiritual-civilisation
+    office of its region)."""
+    return campaign.organiser_name
 
 
 @dataclass(frozen=True)
