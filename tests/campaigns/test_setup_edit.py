@@ -146,3 +146,50 @@ def test_the_edit_page_shows_what_is_locked_and_saves_the_rest(client, world, ca
     assert campaign.apply_from == before
     client.force_login(world.people.supervisor)
     assert client.get(url).status_code == 403
+
+
+def test_postponing_tells_the_applicants_why(world, campaign):
+    from wenming.notices.models import Notice
+
+    prepared(world, campaign)
+    until = campaign.apply_until + timedelta(days=14)
+    campaign_update(
+        actor=world.people.east_office,
+        campaign=campaign,
+        version=campaign.version,
+        data=as_input(campaign, apply_until=until),
+        reason="汛期防汛任务重,延期两周",
+    )
+    told = Notice.objects.get(recipient=world.people.unit_admin, kind="campaign")
+    assert "日程调整" in told.title
+    assert f"申报截止:{campaign.apply_until} → {until}" in told.body
+    assert "延期两周" in told.body
+    event = AuditEvent.objects.get(action="campaign.update", field="申报截止")
+    assert event.comment == "汛期防汛任务重,延期两周"
+
+
+def test_a_cancelled_campaign_tells_its_applicants_and_takes_no_more_steps(world, campaign, client):
+    from wenming.campaigns.campaign_setup import campaign_cancel
+    from wenming.campaigns.services import application_pass
+    from wenming.notices.models import Notice
+
+    application = signed_and_submitted(world, campaign)
+    with pytest.raises(Refused, match="请填写撤销活动的原因"):
+        campaign_cancel(actor=world.people.east_office, campaign=campaign, reason="")
+    client.force_login(world.people.east_office)
+    client.post(
+        reverse("campaigns:action", args=[campaign.pk]),
+        {"action": "cancel", "reason": "上级通知暂停本年度评估"},
+    )
+    campaign.refresh_from_db()
+    assert campaign.phase == "cancelled"
+    event = AuditEvent.objects.filter(action="campaign.phase").latest("seq")
+    assert (event.new, event.comment) == ("已撤销", "上级通知暂停本年度评估")
+    told = Notice.objects.get(recipient=world.people.unit_admin, kind="campaign")
+    assert "已撤销" in told.title and "上级通知暂停本年度评估" in told.body
+    with pytest.raises(Refused, match="本活动已撤销"):
+        application_pass(
+            actor=world.people.supervisor,
+            application_id=application.pk,
+            version=application.version,
+        )

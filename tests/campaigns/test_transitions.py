@@ -74,6 +74,7 @@ def test_the_campaign_table_moves_its_phase_one_way():
         "open": ({Phase.DRAFT}, {Phase.OPEN}),
         "publish": ({Phase.OPEN}, {Phase.PUBLICITY}),
         "approve": ({Phase.PUBLICITY}, {Phase.CLOSED}),
+        "cancel": ({Phase.DRAFT, Phase.OPEN}, {Phase.CANCELLED}),
     }
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wenming.accounts.models import Role
 from wenming.audit.services import audit_record
 from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import (
@@ -32,6 +33,7 @@ from wenming.campaigns.models import (
 from wenming.campaigns.setup_forms import chain_described
 from wenming.campaigns.transitions import Refused, phase_change
 from wenming.frameworks.models import FrameworkEdition
+from wenming.notices.services import notice_send
 from wenming.organizations.models import Region, Unit, UnitType
 
 CHAIN_STEP_FIELDS = {"key", "label", "role", "level", "result"}
@@ -209,6 +211,8 @@ def window_extend(
     return extension
 
 
+DATE_SETTINGS = ("apply_until", "evaluate_until")  # told to the units that have applied
+
 # the settings and when each stops being editable
 UNTIL_OPEN = ("level", "region", "edition", "apply_from", "unit_types")
 UNTIL_APPLIED = ("previous_title_required", "clean_months", "legal_person_required")
@@ -252,9 +256,10 @@ def locked_settings(campaign: Campaign) -> dict[str, str]:
 
 @transaction.atomic
 def campaign_update(
-    *, actor: User, campaign: Campaign, version: int, data: CampaignInput
+    *, actor: User, campaign: Campaign, version: int, data: CampaignInput, reason: str = ""
 ) -> list[str]:
-    """Apply the changed settings; returns their Chinese names (nothing changed → [])."""
+    """Apply the changed settings; returns their Chinese names (nothing changed → []). A
+    changed date (a postponement) is told, with the reason, to every unit that has applied."""
     if not runs_campaign(actor, campaign):
         raise Refused("只有组织本活动的测评办公室可以修改活动")
     current = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -294,6 +299,7 @@ def campaign_update(
             field=_label(name),
             old=_shown(name, before[name]),
             new=_shown(name, after[name]),
+            comment=reason.strip(),
         )
         if name != "unit_types":
             setattr(current, name, after[name])
@@ -304,6 +310,13 @@ def campaign_update(
         )
         if "unit_types" in changed:
             current.unit_types.set(after["unit_types"])
+    dates = [n for n in changed if n in DATE_SETTINGS]
+    if dates:
+        lines = [
+            f"{_label(n)}:{_shown(n, before[n]) or '未定'} → {_shown(n, after[n])}" for n in dates
+        ]
+        why = f"\n调整原因:{reason.strip()}" if reason.strip() else ""
+        _tell_applicants(actor, current, f"{current.name}日程调整", "\n".join(lines) + why)
     return [_label(n) for n in changed]
 
 
@@ -313,3 +326,30 @@ _SETTINGS = (*UNTIL_OPEN, *UNTIL_APPLIED, *UNTIL_REVIEWED, *UNTIL_PUBLICITY)
 def _label(name: str) -> str:
     own = {"chain": "审核流程", "naming": "命名机关"}
     return own.get(name) or str(getattr(Campaign._meta.get_field(name), "verbose_name", name))
+
+
+@transaction.atomic
+def campaign_cancel(*, actor: User, campaign: Campaign, reason: str) -> None:
+    """Call the campaign off before publicity, with the reason: audited, and every unit that
+    has applied is told (their applications stay as they were, for the record)."""
+    if not runs_campaign(actor, campaign):
+        raise Refused("只有组织本活动的测评办公室可以撤销活动")
+    if not reason.strip():
+        raise Refused("请填写撤销活动的原因")
+    phase_change(actor=actor, campaign=campaign, action="cancel", comment=reason.strip())
+    _tell_applicants(actor, campaign, f"{campaign.name}已撤销", f"撤销原因:{reason.strip()}")
+
+
+def _tell_applicants(actor: User, campaign: Campaign, title: str, body: str) -> None:
+    unit_ids = campaign.applications.values_list("unit_id", flat=True)
+    notice_send(
+        actor=actor,
+        recipients=User.objects.filter(
+            grants__role=Role.UNIT_ADMIN, grants__unit_id__in=unit_ids
+        ).distinct(),
+        title=title,
+        body=body,
+        url=f"/campaigns/{campaign.pk}/",
+        kind="campaign",
+        obj=campaign,
+    )

@@ -26,6 +26,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class VersionParams(forms.Form):
     version = forms.IntegerField(label="版本", min_value=1, max_value=MAX_ID)
+    reason = forms.CharField(label="修改说明", required=False, max_length=500)
 
 
 class CampaignForm(forms.Form):

@@ -24,6 +24,7 @@ class Phase(models.TextChoices):
     OPEN = "open", "申报中"
     PUBLICITY = "publicity", "公示中"
     CLOSED = "closed", "已命名"
+    CANCELLED = "cancelled", "已撤销"
 
 
 # The review chain: each step names who acts. ``role`` is "supervisor" (the unit's supervising

@@ -62,11 +62,14 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         locked={"year": "年度决定称号名称(新年度请复制活动)", **locked_settings(campaign)},
     )
     if request.method == "POST" and form.is_valid():
-        version = params(request.POST, VersionParams)["version"]
+        edit = params(request.POST, VersionParams)
+        version, reason = edit["version"], edit["reason"]
         data = form.to_input()
         data.year = campaign.year  # the year names the title; a new year is a copy
         try:
-            changed = campaign_update(actor=user, campaign=campaign, version=version, data=data)
+            changed = campaign_update(
+                actor=user, campaign=campaign, version=version, data=data, reason=reason
+            )
         except Refused as exc:
             form.add_error(None, str(exc))
         else:

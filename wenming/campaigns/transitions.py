@@ -35,6 +35,7 @@ class Refused(ActionRefused):
 
 STALE = "该申报已被他人处理或页面已过期,请刷新后再试"
 PHASE_STALE = "活动状态已变化,请刷新后再试"
+CAMPAIGN_CANCELLED = "本活动已撤销,申报不能再办理"
 NOT_REVIEWABLE = "申报当前状态为“{state}”,不能审核"
 
 NEW = ""  # an application that does not exist yet (the source of 发起申报)
@@ -131,6 +132,13 @@ CAMPAIGN = StateTable(
         action(
             "approve", "命名", sources=[Phase.PUBLICITY], targets=[Phase.CLOSED], who=["office"]
         ),
+        action(
+            "cancel",
+            "撤销活动",
+            sources=[Phase.DRAFT, Phase.OPEN],
+            targets=[Phase.CANCELLED],
+            who=["office"],
+        ),
     ],
     state_labels={p.value: p.label for p in Phase},
     wrong_state=PHASE_STALE,
@@ -204,6 +212,8 @@ def application_move(
     is still at ``version`` and in the state it was read in; also set ``values`` (the step,
     the submission time …). Refreshes ``application``. Call inside a transaction."""
     row = APPLICATION.check(action, application.state, to=to, refuse=Refused)
+    if Campaign.objects.filter(pk=application.campaign_id, phase=Phase.CANCELLED).exists():
+        raise Refused(CAMPAIGN_CANCELLED)
     old = application.where
     changed = Application.objects.filter(
         pk=application.pk, version=version, state=application.state
@@ -222,7 +232,9 @@ def application_move(
     )
 
 
-def phase_change(*, actor: User, campaign: Campaign, action: str, **extra: Any) -> None:
+def phase_change(
+    *, actor: User, campaign: Campaign, action: str, comment: str = "", **extra: Any
+) -> None:
     """Move ``campaign`` by ``action`` (a row of ``CAMPAIGN``), compare-and-set on its version;
     audited as ``campaign.phase``."""
     old = campaign.phase
@@ -240,5 +252,6 @@ def phase_change(*, actor: User, campaign: Campaign, action: str, **extra: Any) 
         field="phase",
         old=Phase(old).label,
         new=Phase(new).label,
+        comment=comment,
     )
     campaign.refresh_from_db()

@@ -29,6 +29,7 @@ from wenming.campaigns.access import (
     can_sign_as_head,
     runs_campaign,
 )
+from wenming.campaigns.campaign_setup import campaign_cancel
 from wenming.campaigns.eligibility import eligibility_reasons, window_problem, window_until
 from wenming.campaigns.forms import (
     ApplicationActionParams,
@@ -160,6 +161,9 @@ def campaign_action(request: HttpRequest, pk: int) -> HttpResponse:
             copy = campaign_copy(actor=user, campaign=campaign, year=year, edition=edition)
             messages.success(request, f"已复制为“{copy.name}”")
             return redirect("campaigns:detail", pk=copy.pk)
+        elif action == "cancel":
+            campaign_cancel(actor=user, campaign=campaign, reason=f["reason"])
+            messages.success(request, "活动已撤销,已通知申报单位")
         elif action == "publish":
             start = f["start"] or timezone.localdate()
             campaign_publish(actor=user, campaign=campaign, start=start)
