@@ -47,7 +47,7 @@ def assigned_unit_ids(user: User, roles: frozenset[str]) -> list[int]:
         Assignment.objects.filter(
             team__members__expert__user=user,
         )
-        .exclude(campaign__phase=Phase.CLOSED)
+        .exclude(campaign__phase__in=[Phase.CLOSED, Phase.CANCELLED])
         .values_list("unit_id", flat=True)
         .distinct()
     )
@@ -59,7 +59,7 @@ def assignments_of_expert(user: User | AnonymousUser) -> QuerySet[Assignment]:
         return Assignment.objects.none()
     return (
         Assignment.objects.filter(team__members__expert__user=user)
-        .exclude(campaign__phase=Phase.CLOSED)
+        .exclude(campaign__phase__in=[Phase.CLOSED, Phase.CANCELLED])
         .select_related("team", "team__leader", "unit", "campaign", "application")
         .order_by("campaign_id", "unit__name")
     )

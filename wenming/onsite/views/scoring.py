@@ -42,7 +42,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         a.leads = a.team.leader.user_id == user.pk  # type: ignore[attr-defined]
     organised = [
         c
-        for c in campaigns_visible_to(user).exclude(phase=Phase.CLOSED)[:100]
+        for c in campaigns_visible_to(user).exclude(phase__in=[Phase.CLOSED, Phase.CANCELLED])[:100]
         if runs_campaign(user, c)
     ]
     return render(request, "onsite/mine.html", {"assignments": assignments, "organised": organised})
