@@ -228,6 +228,20 @@ CACHES = {
     )
 }
 RATELIMIT_USE_CACHE = "default"
+
+# E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
+# host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.
+EMAIL_DIGEST = bool(os.environ.get("WENMING_EMAIL_HOST", "").strip())
+if EMAIL_DIGEST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["WENMING_EMAIL_HOST"].strip()
+    EMAIL_PORT = int(os.environ.get("WENMING_EMAIL_PORT", "25") or "25")
+    EMAIL_HOST_USER = os.environ.get("WENMING_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("WENMING_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("WENMING_EMAIL_TLS", "0") == "1"
+    EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("WENMING_EMAIL_FROM", "wenming@localhost")
+SITE_URL = os.environ.get("WENMING_SITE_URL", "").strip().rstrip("/")
 # the cache above counts atomically (tested); django-ratelimit only knows memcached and Redis
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 

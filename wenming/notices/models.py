@@ -31,12 +31,15 @@ class Notice(models.Model):
     reply_due = models.DateField("回复期限", null=True, blank=True)
     reply = models.TextField("回复", blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # when the e-mail digest mentioned it (wenming.notices.digest); never mailed twice
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["recipient", "replied_at", "reply_due"]),
+            models.Index(fields=["emailed_at", "read_at"]),
         ]
 
     def __str__(self) -> str:
