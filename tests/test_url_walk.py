@@ -53,6 +53,22 @@ def assignment_url(name: str) -> Callable[[Any], str]:
     return lambda o: reverse(name, args=[o.assignment.pk])
 
 
+def mapping_url(name: str) -> Callable[[Any], str]:
+    """The named editions-map view for the walk's edition and a next edition (made once)."""
+
+    def build(o: Any) -> str:
+        if not hasattr(o, "next_edition"):
+            from wenming.frameworks.selectors import framework_of
+            from wenming.frameworks.services import framework_import
+
+            current = o.assessment.edition
+            nxt = framework_of(current).model_copy(update={"edition": "2027"})
+            o.next_edition = framework_import(framework=nxt)[0]
+        return reverse(name) + f"?old={o.assessment.edition_id}&new={o.next_edition.pk}"
+
+    return build
+
+
 # name → (how to build the URL, which roles get 200 on GET, status for the others, POST-only?)
 EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     "home": (lambda o: reverse("home"), EVERYONE, None, False),
@@ -299,6 +315,8 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         False,
     ),
     "campaigns:list": (lambda o: reverse("campaigns:list"), EVERYONE, None, False),
+    "edition_mapping": (mapping_url("edition_mapping"), EVERYONE, None, False),
+    "edition_mapping_export": (mapping_url("edition_mapping_export"), OFFICES, 403, False),
     "campaigns:new": (lambda o: reverse("campaigns:new"), OFFICES, 403, False),
     "campaigns:detail": (
         lambda o: reverse("campaigns:detail", args=[o.campaign.pk]),

@@ -234,29 +234,19 @@ def cmd_map_confirm(args: argparse.Namespace) -> int:
 
 def cmd_carry(args: argparse.Namespace) -> int:
     old, new = _stored(args.old), _stored(args.new)
-    from django.db import transaction
-
     # imported here: it loads models, which exist only after django_setup()
-    from wenming.assessments.carry import entries_carry
     from wenming.core.errors import ActionRefused
-    from wenming.core.mapping import CarryReport
     from wenming.frameworks.mappings import edition_mapping_get
-    from wenming.ledger.carry import ledger_carry
     from wenming.organizations.models import Unit
+    from wenming.web.mapping_views import unit_carry
 
     try:
         unit = Unit.objects.select_related("unit_type").get(name=args.unit)
     except Unit.DoesNotExist:
         raise CommandError(f"找不到单位“{args.unit}”") from None
-    actor = _person(args.user)
-    report = CarryReport()
     try:
-        with transaction.atomic():
-            mapping = edition_mapping_get(old=old, new=new)
-            report.add(ledger_carry(actor=actor, unit=unit, mapping=mapping))
-            if mapping.carry_entries:
-                _, entries = entries_carry(actor=actor, unit=unit, mapping=mapping)
-                report.add(entries)
+        mapping = edition_mapping_get(old=old, new=new)
+        report = unit_carry(actor=_person(args.user), unit=unit, mapping=mapping)
     except ActionRefused as exc:
         raise CommandError(exc.message) from None
     print(f"{unit.name}:{old} → {new},已沿用{report.carried}项")

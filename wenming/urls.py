@@ -5,6 +5,7 @@ from wenming.accounts import views as account_views
 from wenming.campaigns import urls as campaign_urls
 from wenming.documents import urls as document_urls
 from wenming.notices import views as notice_views
+from wenming.web import mapping_views
 from wenming.web import views as web_views
 
 urlpatterns = [
@@ -13,6 +14,12 @@ urlpatterns = [
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("wenming.accounts.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("frameworks/mapping/", mapping_views.mapping_page, name="edition_mapping"),
+    path(
+        "frameworks/mapping/export.xlsx",
+        mapping_views.mapping_export,
+        name="edition_mapping_export",
+    ),
     path("frameworks/", include("wenming.frameworks.urls")),
     path("units/", include("wenming.web.unit_urls")),
     path("imports/", include("wenming.imports.urls")),

@@ -206,3 +206,34 @@ def test_the_cli_confirms_an_edited_workbook_and_carries_a_unit(world, capsys, t
     assert code == 0
     assert "江东区民政局:版本对应示例(2025) → 版本对应示例(2026),已沿用3项" in out
     assert "自评填报 B4 公共设施维护:该指标在新版本中已删除" in out
+
+
+def test_an_office_confirms_on_the_page_and_a_unit_carries_its_evidence(world, client):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    w = world
+    _activity(
+        w["unit"], w["filler"], (w["old"], next(iter(propose_mapping(OLD_FW, NEW_FW))).old[0])
+    )
+    url = reverse("edition_mapping") + f"?old={w['old'].pk}&new={w['new'].pk}"
+    client.force_login(w["office"])
+    page = client.get(url).content.decode()
+    assert "尚未确认" in page and 'id="mapping-rows"' in page
+    exported = client.get(
+        reverse("edition_mapping_export") + f"?old={w['old'].pk}&new={w['new'].pk}"
+    )
+    sheet = load_workbook(io.BytesIO(exported.content))["对应关系"]
+    assert [c.value for c in sheet[1]][:2] == ["对应方式", "原编码"]
+    client.post(url, {"carry_entries": "on"})  # the proposal as it stands
+    mapping = EditionMapping.objects.get(old=w["old"], new=w["new"])
+    assert mapping.carry_entries and AuditEvent.objects.filter(action="framework.mapping").exists()
+    client.force_login(w["filler"])
+    page = client.get(url).content.decode()
+    assert "已确认" in page and 'id="mapping-carry"' in page and 'id="mapping-confirm"' not in page
+    assert client.post(url, {"carry_entries": "on"}).status_code == 403  # units do not confirm
+    response = client.post(url, {"carry": "1", "unit": w["unit"].pk}, follow=True)
+    assert "已沿用" in response.content.decode()
+    assert ActivityIndicator.objects.filter(edition=w["new"], unit=w["unit"]).exists()

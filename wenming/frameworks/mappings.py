@@ -3,8 +3,8 @@
 An office confirms a mapping (the proposal of :func:`wenming.core.mapping.propose_mapping`, as
 it is or as edited in its workbook); units then carry their evidence links
 (:mod:`wenming.ledger.carry`) and, when the office allows it, their self-assessment entries
-(:mod:`wenming.assessments.carry`) through it. The office page comes with the access layer;
-until then ``wenming framework map-confirm`` stores it.
+(:mod:`wenming.assessments.carry`) through it. Offices confirm on the page
+``/frameworks/mapping/`` (:mod:`wenming.web.mapping_views`) or with ``wenming framework map-confirm``.
 """
 
 from __future__ import annotations
