@@ -428,3 +428,43 @@ def test_the_publicity_notice_names_the_campaigns_own_steps(world, campaign, cli
     )
     page = client.get(reverse("campaigns:public", args=[campaign.pk])).content.decode()
     assert "经单位申报、区县级测评,现将" in page and "主管部门审核" not in page
+
+
+def test_the_unit_hears_of_each_step_and_of_publicity(world, campaign):
+    from datetime import timedelta
+
+    from wenming.campaigns.publicity import campaign_publish
+
+    people = world.people
+    application = signed_and_submitted(world, campaign)
+    application = application_pass(
+        actor=people.supervisor,
+        application_id=application.pk,
+        version=application.version,
+        comment="材料齐全",
+    )
+    told = Notice.objects.filter(recipient=people.unit_admin, kind="application").latest("pk")
+    assert "主管部门审核" in told.title and "材料齐全" in told.body and "待" in told.body
+    application = application_pass(
+        actor=people.east_office, application_id=application.pk, version=application.version
+    )
+    evaluation_record(
+        actor=people.east_office,
+        application=application,
+        data=results(campaign.edition, world.s1, 95000),
+        source="paper",
+    )
+    application.refresh_from_db()
+    for who in (people.east_office, people.city_office):
+        application = application_pass(
+            actor=who, application_id=application.pk, version=application.version
+        )
+    assert application.state == State.LISTED
+    today = timezone.localdate()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        apply_from=today - timedelta(days=20), apply_until=today - timedelta(days=1)
+    )
+    campaign.refresh_from_db()
+    campaign_publish(actor=people.east_office, campaign=campaign, start=today)
+    listed = Notice.objects.filter(recipient=people.unit_admin, kind="campaign").get()
+    assert "拟命名名单公示" in listed.title

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from wenming.accounts.models import Role
 from wenming.audit.services import audit_record
 from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import (
@@ -22,6 +23,7 @@ from wenming.campaigns.models import (
 from wenming.campaigns.outcomes import grant_titles, plan_rectification
 from wenming.campaigns.transitions import APPLICATION, Refused, application_move, phase_change
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
+from wenming.notices.services import notice_send
 from wenming.workdays.services import period_end
 
 STILL_IN_REVIEW = "还有{n}份申报未完成审核({units}),不能公示:请先办理;不再等待的申报,可在其申报页面填写理由后“不通过”"
@@ -93,6 +95,19 @@ def campaign_publish(*, actor: User, campaign: Campaign, start: date) -> None:
         action="publish",
         publicity_start=start,
         publicity_end=end,
+    )
+    listed = campaign.applications.filter(state__in=APPLICATION["remove"].sources)
+    notice_send(
+        actor=actor,
+        recipients=User.objects.filter(
+            grants__role=Role.UNIT_ADMIN,
+            grants__unit_id__in=listed.values_list("unit_id", flat=True),
+        ).distinct(),
+        title=f"{campaign.name}:本单位已列入拟命名名单公示",
+        body=f"公示期为{start:%Y-%m-%d}至{end:%Y-%m-%d},公示期满无异议后命名。",
+        url=f"/campaigns/{campaign.pk}/public/",
+        kind="campaign",
+        obj=campaign,
     )
 
 

@@ -21,12 +21,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wenming.accounts.selectors import unit_admins
 from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application, Campaign, Phase, State, Transition
 from wenming.core.engine import Scorecard
 from wenming.core.errors import ActionRefused
 from wenming.core.hooks import Hook
 from wenming.core.transitions import StateTable, action
+from wenming.notices.services import notice_send
 
 
 class Refused(ActionRefused):
@@ -229,6 +231,26 @@ def application_move(
         old=old,
         new=application.where,
         comment=comment,
+    )
+    if action in TOLD:
+        _tell_unit(application, actor, label or row.label, comment)
+
+
+# the moves a unit hears of from here (a return or a 不通过 sends its own notice with the reason)
+TOLD = {"pass", "remove", "name", "recheck_fail"}
+
+
+def _tell_unit(application: Application, actor: User | None, label: str, comment: str) -> None:
+    campaign = Campaign.objects.only("name").get(pk=application.campaign_id)
+    body = f"申报当前状态:{application.where}。" + (f"\n意见:{comment}" if comment else "")
+    notice_send(
+        actor=actor,
+        recipients=unit_admins(application.unit_id),
+        title=f"{campaign.name}:{label}",
+        body=body,
+        url=f"/campaigns/applications/{application.pk}/",
+        kind="application",
+        obj=application,
     )
 
 
