@@ -150,3 +150,17 @@ def test_findings_reconcile_per_kind_and_the_leader_decides_when_counts_differ(
     card, problems = sheet_scorecard(application, data)
     assert card is not None, problems
     assert card.node("A2") == 200
+
+
+def test_measured_values_three_times_apart_are_flagged(world, onsite, assignment):
+    # 10% and 31%: one expert likely measured another population; the points (0 and 3) may
+    # sit inside the spread threshold, the values must still be looked at
+    send(onsite.experts.a, assignment, {"A1": {"value": "10", "reason": "不足"}})
+    send(onsite.experts.b, assignment, {"A1": {"value": "31"}})
+    send(onsite.experts.c, assignment, {"A1": {"value": "30"}})
+    reconcile(onsite.campaign)
+    assert finals_of(assignment, onsite.campaign)["A1"].flagged
+    send(onsite.experts.a, assignment, {"A1": {"value": "25", "reason": "不足"}})
+    reconcile(onsite.campaign)
+    sheet_final = finals_of(assignment, onsite.campaign)["A1"]
+    assert sheet_final.spread == "25–31%"

@@ -53,16 +53,20 @@ class FinalItem:
 
 
 MEASURED_STYLES = ("tiered",)
+# experts' measured values this many times apart are flagged however close their points are
+# (one measured a rate in percent, another as a share; one counted a different population)
+FAR_APART = 3
 
 
 def _reconciled(
     style: ScoringStyle, rule: str, values: list[Any]
-) -> tuple[Any, str, str, bool] | None:
+) -> tuple[Any, str, str, bool, bool] | None:
     """A tiered item's measured values, or a findings or awards item's counts per kind, taken
     together by the campaign's rule (in integers, half-up) before the item is scored.
 
-    Returns (value of the style, what was compared, the experts' range, whether they differ),
-    or None when an expert entered 不适用 (the item then goes by its points as before).
+    Returns (value of the style, what was compared, the experts' range, whether they differ,
+    whether measured values lie FAR_APART times apart), or None when an expert entered 不适用
+    (the item then goes by its points as before).
     """
     if any(v is NOT_APPLICABLE for v in values) or not values:
         return None
@@ -72,7 +76,8 @@ def _reconciled(
         unit = getattr(getattr(style, "p", None), "unit", "")
         low, high = style.render(ordered[0]), style.render(ordered[-1])
         spread = f"{low}{unit}" if low == high else f"{low}–{high}{unit}"
-        return value, "实测值", spread, ordered[0] != ordered[-1]
+        far = ordered[-1] > 0 and ordered[-1] >= FAR_APART * ordered[0]
+        return value, "实测值", spread, ordered[0] != ordered[-1], far
     if style.key in COUNT_STYLES:
         names: tuple[str, ...] = getattr(style, "names", ())
         counts, ranges = [], []
@@ -85,7 +90,7 @@ def _reconciled(
                 span = ordered[0] if ordered[0] == ordered[-1] else f"{ordered[0]}–{ordered[-1]}"
                 ranges.append(f"{name}{span}")
         compared = "处数" if style.key == "findings" else "项数"
-        return tuple(counts), compared, "、".join(ranges) or "无", len(set(values)) > 1
+        return tuple(counts), compared, "、".join(ranges) or "无", len(set(values)) > 1, False
     return None
 
 
@@ -118,21 +123,22 @@ def final_items(
             except InputError:
                 parsed = []
             together = _reconciled(style, str(rules.rule), parsed)
+        flagged = bool(row[FLAG]) or (together is not None and together[4])
         if decision is not None:
-            final = FinalItem(code, row[FIGURE], decision.value, True, row[FLAG], False)
+            final = FinalItem(code, row[FIGURE], decision.value, True, flagged, False)
             if together is not None:
                 final.compared, final.spread = together[1], together[2]
             out[code] = final
             continue
         if together is not None:
-            value, compared, spread, differ = together
+            value, compared, spread, differ, _ = together
             pending = rules.rule == Rule.LEADER and differ
             out[code] = FinalItem(
                 code,
                 style.score(value, profile),
                 str(style.render(value)),
                 False,
-                row[FLAG],
+                flagged,
                 pending,
                 compared,
                 spread,
