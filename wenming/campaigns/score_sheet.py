@@ -7,6 +7,7 @@ paper result and an on-site result of the same values are the same result.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -20,6 +21,7 @@ from wenming.campaigns.access import applications_visible_to, can_act_on_step
 from wenming.campaigns.models import Application, State
 from wenming.campaigns.services import Refused, evaluation_record
 from wenming.core.framework import Framework
+from wenming.core.points import fmt_decimal
 from wenming.core.styles import NA_TEXT, InputError
 from wenming.core.xlsx_guard import sheet_rows
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
@@ -30,6 +32,7 @@ from wenming.web.params import id_or_none
 
 SHEET = "评分表"
 EVENTS = "否决与负面清单"
+COMPONENTS = "分项得分"
 
 
 def score_sheet_blank(application: Application) -> bytes:
@@ -80,6 +83,23 @@ def score_sheet_blank(application: Application) -> bytes:
     for entry in framework.negative_list:
         events.append([entry.code, entry.name, "否", None, None, None])
     events.column_dimensions["B"].width = 50
+    if framework.components:
+        parts = workbook.create_sheet(COMPONENTS)
+        parts.append([h.header for h in ScoreSheetImporter.sheets[COMPONENTS]])
+        for cell in parts[1]:
+            cell.font = bold
+        for component in framework.components:
+            parts.append(
+                [
+                    component.code,
+                    component.name,
+                    float(component.points),
+                    float(component.threshold),
+                    float(component.weight),
+                    None,
+                ]
+            )
+        parts.column_dimensions["B"].width = 40
     return workbook_bytes(workbook)
 
 
@@ -116,7 +136,8 @@ class ScoreSheetImporter(Importer):
     intro = (
         "上传从申报页面下载的本单位空白评分表(填写后)。按指标编码对应测评内容;"
         "“得分/评价”一列按每项的评分方式填写:等级制填等级,是否制填“是”或“否”,"
-        "扣分制填发现问题的处数,其余填得分或测得的数值。导入即记录本环节的测评结果。"
+        "扣分制填发现问题的处数,其余填得分或测得的数值。测评体系有分项测评的"
+        "(如未成年人思想道德建设测评),在“分项得分”工作表填写分项得分。导入即记录本环节的测评结果。"
     )
 
     def done_target(self) -> str:
@@ -142,6 +163,16 @@ class ScoreSheetImporter(Importer):
             Column("日期", "day"),
             Column("说明", "note"),
             Column("消除日期", "until"),
+        ],
+        # a separately scored component (e.g. 未成年人思想道德建设测评): its own score, which must
+        # reach its threshold and counts with its weight
+        COMPONENTS: [
+            Column("编码", "code", required=True),
+            Column("分项名称", "name"),
+            Column("满分", "points"),
+            Column("达标线", "threshold"),
+            Column("权重(%)", "weight"),
+            Column("得分", "value"),
         ],
     }
 
@@ -255,6 +286,7 @@ class ScoreSheetImporter(Importer):
             if row.values.get("note"):
                 event["note"] = str(row.values["note"])
             events.append(event)
+        components = self._components(workbook, framework, plan)
         if not plan.errors:
             missing = sorted(required - set(items))
             if missing:
@@ -268,7 +300,7 @@ class ScoreSheetImporter(Importer):
             "as_of": self.application.campaign.evaluate_until or date.today(),
             "items": items,
             "events": events,
-            "components": {},
+            "components": components,
         }
         if unit.stage:
             self.data["stage"] = unit.stage
@@ -277,6 +309,47 @@ class ScoreSheetImporter(Importer):
         if unit.enrolment:
             self.data["enrolment"] = dict(unit.enrolment)
         return plan
+
+    def _components(self, workbook: Any, framework: Framework, plan: ImportPlan) -> dict[str, Any]:
+        """Each component's score from its sheet: every component of the framework must have
+        one, between 0 and its points (the engine checks the range again)."""
+        known = {c.code: c for c in framework.components}
+        if not known:
+            return {}
+        found: dict[str, Any] = {}
+        rows = (
+            self.rows(workbook, COMPONENTS, plan.errors)
+            if COMPONENTS in workbook.sheetnames
+            else []
+        )
+        for row in rows:
+            code = str(row.values["code"] or "").strip()
+            if code not in known:
+                plan.errors.append(row.error("code", f"编码“{code}”不是本测评体系的分项"))
+                continue
+            value = row.values.get("value")
+            if value in (None, ""):
+                plan.errors.append(row.error("value", f"请填写分项“{known[code].name}”的得分"))
+                continue
+            try:
+                score = Decimal(str(value).strip())
+            except InvalidOperation:
+                plan.errors.append(row.error("value", f"得分“{value}”应为数字"))
+                continue
+            if not 0 <= score <= known[code].points:
+                plan.errors.append(
+                    row.error("value", f"得分应在0到{fmt_decimal(known[code].points)}之间")
+                )
+                continue
+            found[code] = str(score)
+        missing = [c.name for code, c in known.items() if code not in found]
+        if missing and not any(e.sheet == COMPONENTS for e in plan.errors):
+            plan.errors.append(
+                CellError(
+                    COMPONENTS, 1, 0, "", f"缺少分项得分:{'、'.join(missing)}(请用最新的空白评分表)"
+                )
+            )
+        return found
 
     def _rows_after_title(self, workbook: Any, plan: ImportPlan) -> Any:
         """The sheet has a title line above the header; skip it when it is there."""
