@@ -64,7 +64,7 @@ def application(world):
     )
 
 
-def filled(application, component: object) -> bytes:
+def filled(application, component: int | None) -> bytes:
     engine = engine_of(application.campaign.edition)
     workbook = load_workbook(io.BytesIO(score_sheet_blank(application)))
     values = {
