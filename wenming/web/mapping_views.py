@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for, unit_get_for_user
+from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
 from wenming.assessments.carry import entries_carry
 from wenming.core.errors import ActionRefused, FileInvalid
 from wenming.core.mapping import (
@@ -103,7 +103,7 @@ def mapping_page(request: HttpRequest) -> HttpResponse:
         context |= {
             "stored": stored,
             "table": mapping_table(rows, framework_of(old), framework_of(new)),
-            "units": Unit.objects.filter(pk__in=own).order_by("name") if stored else [],
+            "units": units_visible_to(user).filter(pk__in=own).order_by("name") if stored else [],
             "query": f"?old={old.pk}&new={new.pk}",
         }
     return render(request, "web/edition_mapping.html", context)
