@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wenming.accounts.models import Role
+from wenming.accounts.selectors import admins_of_units
 from wenming.audit.services import audit_record
 from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import (
@@ -341,12 +341,9 @@ def campaign_cancel(*, actor: User, campaign: Campaign, reason: str) -> None:
 
 
 def _tell_applicants(actor: User, campaign: Campaign, title: str, body: str) -> None:
-    unit_ids = campaign.applications.values_list("unit_id", flat=True)
     notice_send(
         actor=actor,
-        recipients=User.objects.filter(
-            grants__role=Role.UNIT_ADMIN, grants__unit_id__in=unit_ids
-        ).distinct(),
+        recipients=admins_of_units(campaign.applications.values_list("unit_id", flat=True)),
         title=title,
         body=body,
         url=f"/campaigns/{campaign.pk}/",

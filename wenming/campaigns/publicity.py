@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from wenming.accounts.models import Role
+from wenming.accounts.selectors import admins_of_units
 from wenming.audit.services import audit_record
 from wenming.campaigns.access import runs_campaign
 from wenming.campaigns.models import (
@@ -99,10 +99,7 @@ def campaign_publish(*, actor: User, campaign: Campaign, start: date) -> None:
     listed = campaign.applications.filter(state__in=APPLICATION["remove"].sources)
     notice_send(
         actor=actor,
-        recipients=User.objects.filter(
-            grants__role=Role.UNIT_ADMIN,
-            grants__unit_id__in=listed.values_list("unit_id", flat=True),
-        ).distinct(),
+        recipients=admins_of_units(listed.values_list("unit_id", flat=True)),
         title=f"{campaign.name}:本单位已列入拟命名名单公示",
         body=f"公示期为{start:%Y-%m-%d}至{end:%Y-%m-%d},公示期满无异议后命名。",
         url=f"/campaigns/{campaign.pk}/public/",

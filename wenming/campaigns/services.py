@@ -285,28 +285,17 @@ def application_return(
     if application.version != version:
         raise Refused(STALE)
     step = _current_step(application, actor)
-    if not reason.strip():
-        raise Refused(COMMENT_REQUIRED)
-    application_move(
+    return _decline(
         application,
         actor=actor,
         action="return",
         to=State.RETURNED,
         version=version,
+        reason=reason,
+        missing_reason=COMMENT_REQUIRED,
         label=f"{step['label']}退回",
-        comment=reason.strip(),
-        step="",
+        title="申报被退回",
     )
-    notice_send(
-        actor=actor,
-        recipients=unit_admins(application.unit_id),
-        title=f"{application.campaign.name}:申报被退回",
-        body=reason.strip(),
-        url=f"/campaigns/applications/{application.pk}/",
-        kind="application",
-        obj=application,
-    )
-    return application
 
 
 @transaction.atomic
@@ -324,22 +313,48 @@ def application_reject(
         step = application.campaign.step(application.step) or {"label": "审核"}
     else:
         step = _current_step(application, actor)
-    if not reason.strip():
-        raise Refused("请填写不通过的理由")
-    application_move(
+    return _decline(
         application,
         actor=actor,
         action="reject",
         to=State.NOT_PASSED,
         version=version,
+        reason=reason,
+        missing_reason="请填写不通过的理由",
         label=f"{step['label']}不通过",
+        title=f"申报未通过{step['label']}",
+    )
+
+
+def _decline(
+    application: Application,
+    *,
+    actor: User,
+    action: str,
+    to: str,
+    version: int,
+    reason: str,
+    missing_reason: str,
+    label: str,
+    title: str,
+) -> Application:
+    """A move that needs a reason the unit reads (退回, 不通过): moved, then the unit told."""
+    if not reason.strip():
+        raise Refused(missing_reason)
+    application_move(
+        application,
+        actor=actor,
+        action=action,
+        to=to,
+        version=version,
+        label=label,
         comment=reason.strip(),
         step="",
     )
     notice_send(
         actor=actor,
         recipients=unit_admins(application.unit_id),
-        title=f"{application.campaign.name}:申报未通过{step['label']}",
+        title=f"{application.campaign.name}:{title}",
         body=reason.strip(),
         url=f"/campaigns/applications/{application.pk}/",
         kind="application",

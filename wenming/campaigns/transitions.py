@@ -214,7 +214,8 @@ def application_move(
     is still at ``version`` and in the state it was read in; also set ``values`` (the step,
     the submission time …). Refreshes ``application``. Call inside a transaction."""
     row = APPLICATION.check(action, application.state, to=to, refuse=Refused)
-    if Campaign.objects.filter(pk=application.campaign_id, phase=Phase.CANCELLED).exists():
+    campaign = Campaign.objects.only("name", "phase").get(pk=application.campaign_id)
+    if campaign.phase == Phase.CANCELLED:
         raise Refused(CAMPAIGN_CANCELLED)
     old = application.where
     changed = Application.objects.filter(
@@ -233,20 +234,21 @@ def application_move(
         comment=comment,
     )
     if action in TOLD:
-        _tell_unit(application, actor, label or row.label, comment)
+        _tell_unit(application, campaign.name, actor, label or row.label, comment)
 
 
 # the moves a unit hears of from here (a return or a 不通过 sends its own notice with the reason)
 TOLD = {"pass", "remove", "name", "recheck_fail"}
 
 
-def _tell_unit(application: Application, actor: User | None, label: str, comment: str) -> None:
-    campaign = Campaign.objects.only("name").get(pk=application.campaign_id)
+def _tell_unit(
+    application: Application, campaign_name: str, actor: User | None, label: str, comment: str
+) -> None:
     body = f"申报当前状态:{application.where}。" + (f"\n意见:{comment}" if comment else "")
     notice_send(
         actor=actor,
         recipients=unit_admins(application.unit_id),
-        title=f"{campaign.name}:{label}",
+        title=f"{campaign_name}:{label}",
         body=body,
         url=f"/campaigns/applications/{application.pk}/",
         kind="application",
