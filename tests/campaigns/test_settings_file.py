@@ -16,7 +16,7 @@ from wenming.campaigns.transitions import Refused
 pytestmark = pytest.mark.django_db
 
 
-def exported(client, world, campaign) -> str:
+def exported(client, world, campaign):
     client.force_login(world.people.admin)
     response = client.get(reverse("campaigns:settings_export", args=[campaign.pk]))
     assert response.status_code == 200

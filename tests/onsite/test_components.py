@@ -90,8 +90,8 @@ def test_every_item_at_a_with_the_component_reached_passes(world, campus):
     signature = sheet_sign(actor=leader, application=campus.application)
     assert signature.content["components"] == {"M": "90.17"}  # the mean of 90, 88 and 92.5
     evaluation = sheet_record(actor=world.people.east_office, application=campus.application)
-    application = Application.objects.get(pk=campus.application.pk)
-    assert not application.result_vetoed and application.result_grade == "优秀"
+    result = Application.objects.get(pk=campus.application.pk)
+    assert not result.result_vetoed and result.result_grade == "优秀"
     assert evaluation.source == "onsite"
 
 
@@ -99,9 +99,9 @@ def test_a_component_below_its_threshold_fails_and_says_why(world, campus):
     score_all(campus, ["80", "80", "80"])
     sheet_sign(actor=campus.experts[0].user, application=campus.application)
     sheet_record(actor=world.people.east_office, application=campus.application)
-    application = Application.objects.get(pk=campus.application.pk)
-    assert application.result_vetoed
-    data = bulletin_data(application.campaign, day=timezone.localdate())
+    result = Application.objects.get(pk=campus.application.pk)
+    assert result.result_vetoed
+    data = bulletin_data(result.campaign, day=timezone.localdate())
     assert data.results[0][-1] == "未成年人思想道德建设测评未达标"
     assert any("未成年人思想道德建设测评得分未达到85分" in r for r in data.requirements)
 
@@ -170,15 +170,15 @@ def test_the_documents_show_the_component(world, campus):
     score_all(campus, ["90", "90", "90"])
     sheet_sign(actor=campus.experts[0].user, application=campus.application)
     sheet_record(actor=world.people.east_office, application=campus.application)
-    application = Application.objects.get(pk=campus.application.pk)
-    rows, final = score_sheet_rows(application)
+    result = Application.objects.get(pk=campus.application.pk)
+    rows, _ = score_sheet_rows(result)
     part = next(r for r in rows if r[0] == "M")
     assert part[1] == "未成年人思想道德建设测评" and part[5] == 90.0
     assert "达标线85分" in part[7] and "20%" in part[7]
-    data = bulletin_data(application.campaign, day=timezone.localdate())
+    data = bulletin_data(result.campaign, day=timezone.localdate())
     assert data.component_headers == ["未成年人思想道德建设测评(门槛85分)"]
     assert data.results[0][3] == "90" and data.results[0][-1] == "优秀"
-    sheet = load_workbook(io.BytesIO(ranking_xlsx(application.campaign)))["排名"]
+    sheet = load_workbook(io.BytesIO(ranking_xlsx(result.campaign)))["排名"]
     header = [c.value for c in sheet[2]]
     assert header[-1] == "未成年人思想道德建设测评(分项)"
     assert [c.value for c in sheet[3]][-1] == 90
