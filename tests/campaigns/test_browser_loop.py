@@ -33,7 +33,6 @@ from wenming.frameworks.services import framework_import
 from wenming.jobs.models import Job
 from wenming.jobs.services import job_run
 from wenming.onsite.assignments import assignment_create
-from wenming.onsite.models import Assignment
 from wenming.onsite.teams import team_create
 from wenming.titles.models import Title
 
@@ -48,7 +47,7 @@ class Clock:
         self.shift = timedelta(0)
         real = timezone.localdate
 
-        def localdate(value=None, timezone=None):  # noqa: A002  (Django's own signature)
+        def localdate(value=None, timezone=None):
             if value is None and timezone is None:
                 return real() + self.shift
             return real(value, timezone)
