@@ -318,6 +318,18 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     "edition_mapping": (mapping_url("edition_mapping"), EVERYONE, None, False),
     "edition_mapping_export": (mapping_url("edition_mapping_export"), OFFICES, 403, False),
     "campaigns:new": (lambda o: reverse("campaigns:new"), OFFICES, 403, False),
+    "campaigns:settings_import": (
+        lambda o: reverse("campaigns:settings_import"),
+        {"admin"},
+        403,
+        False,
+    ),
+    "campaigns:settings_export": (
+        lambda o: reverse("campaigns:settings_export", args=[o.campaign.pk]),
+        {"admin"},
+        403,
+        False,
+    ),
     "campaigns:detail": (
         lambda o: reverse("campaigns:detail", args=[o.campaign.pk]),
         SEE_S1,

@@ -242,6 +242,8 @@ if EMAIL_DIGEST:
     EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("WENMING_EMAIL_FROM", "wenming@localhost")
 SITE_URL = os.environ.get("WENMING_SITE_URL", "").strip().rstrip("/")
+# deadline reminders (wenming manage deadline_reminders, daily): this many working days ahead
+REMINDER_WORKING_DAYS = int(os.environ.get("WENMING_REMINDER_DAYS", 3))
 # the cache above counts atomically (tested); django-ratelimit only knows memcached and Redis
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from wenming.accounts.models import Role
+from wenming.accounts.models import Role, RoleGrant
 
 
 def unit_admins(unit_id: int) -> QuerySet[User]:
@@ -26,3 +26,29 @@ def admins_of_units(unit_ids: Iterable[int] | QuerySet[Any]) -> QuerySet[User]:
     return User.objects.filter(
         grants__role=Role.UNIT_ADMIN, grants__unit_id__in=unit_ids
     ).distinct()
+
+
+def people_by_unit(unit_ids: Iterable[int], *roles: str) -> dict[int, list[User]]:
+    """Each unit's people holding any of these roles, for many units in one query."""
+    out: dict[int, list[User]] = {}
+    grants = RoleGrant.objects.filter(role__in=roles, unit_id__in=list(unit_ids)).select_related(
+        "user"
+    )
+    for grant in grants.order_by("unit_id", "user_id"):
+        assert grant.unit_id is not None
+        people = out.setdefault(grant.unit_id, [])
+        if grant.user not in people:
+            people.append(grant.user)
+    return out
+
+
+def offices_by_region(region_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Each region's office staff (测评办公室人员 granted for exactly that region), one query."""
+    out: dict[int, list[User]] = {}
+    grants = RoleGrant.objects.filter(
+        role=Role.OFFICE, region_id__in=list(region_ids)
+    ).select_related("user")
+    for grant in grants.order_by("region_id", "user_id"):
+        assert grant.region_id is not None
+        out.setdefault(grant.region_id, []).append(grant.user)
+    return out

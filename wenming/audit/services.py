@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "title.warn": "限期整改警告",
     "title.recheck": "称号复查",
     "campaign.create": "创建活动",
+    "campaign.import": "由设置文件导入活动",
     "campaign.phase": "活动阶段变更",
     "campaign.extend": "延长申报期限",
     "campaign.target": "设置年度目标",

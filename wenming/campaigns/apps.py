@@ -7,4 +7,8 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # imported here: registering needs every app's models loaded (Django app loading)
-        from wenming.campaigns import score_sheet, todo  # noqa: F401  (importer, to-do provider)
+        from wenming.campaigns import (  # noqa: F401  (importer, to-do provider, reminders)
+            reminders,
+            score_sheet,
+            todo,
+        )

@@ -15,7 +15,15 @@ from wenming.campaigns.access import campaign_get_for_user, runs_campaign
 from wenming.campaigns.campaign_setup import campaign_create, campaign_update, locked_settings
 from wenming.campaigns.forms import CampaignForm, VersionParams
 from wenming.campaigns.services import Refused
+from wenming.campaigns.settings_file import MAX_BYTES as SETTINGS_MAX_BYTES
+from wenming.campaigns.settings_file import (
+    NOT_ADMIN,
+    campaign_settings_export,
+    campaign_settings_import,
+)
+from wenming.core.errors import FileInvalid
 from wenming.web.actor import actor
+from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 
 
@@ -80,3 +88,41 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "campaigns/new.html", {"form": form, "campaign": campaign, "editing": True}
     )
+
+
+@login_required
+def settings_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The campaign's settings as a YAML file (administrators only)."""
+    if not scope_for(request.user).is_admin:
+        raise PermissionDenied(NOT_ADMIN)
+    campaign = campaign_get_for_user(request.user, pk)
+    text = campaign_settings_export(campaign)
+    return file_download(text.encode(), f"{campaign.name}活动设置.yaml", YAML)
+
+
+@login_required
+def settings_import(request: HttpRequest) -> HttpResponse:
+    """A new draft campaign from a settings file (administrators only)."""
+    user = actor(request)
+    if not scope_for(user).is_admin:
+        raise PermissionDenied(NOT_ADMIN)
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            problems = ["请选择活动设置文件(.yaml 或 .json)"]
+        elif (upload.size or 0) > SETTINGS_MAX_BYTES:
+            problems = [f"文件过大(上限{SETTINGS_MAX_BYTES // 1000}KB)"]
+        else:
+            try:
+                campaign = campaign_settings_import(
+                    actor=user, content=upload.read(), filename=upload.name or ""
+                )
+            except FileInvalid as exc:
+                problems = [str(i) for i in exc.issues]
+            except Refused as exc:
+                problems = [str(exc)]
+            else:
+                messages.success(request, f"已导入为新的草稿活动“{campaign.name}”,请核对后发布")
+                return redirect("campaigns:detail", pk=campaign.pk)
+    return render(request, "campaigns/settings_import.html", {"problems": problems})

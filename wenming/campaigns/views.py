@@ -112,6 +112,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": campaigns,
             "can_create": bool(scope_for(request.user).offices) or scope_for(request.user).is_admin,
+            "is_admin": scope_for(request.user).is_admin,
         },
     )
 
@@ -131,6 +132,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "counts": state_counts(campaign, applications_visible_to(user)),
             "runs": runs_campaign(user, campaign),
+            "is_admin": scope.is_admin,
             "mine": mine,
             "own_units": scope.own_units,
             "editions": FrameworkEdition.objects.filter(

@@ -22,8 +22,10 @@ class BulletinData:
     recipients: str
     date: str
     summary: str
-    results: list[tuple[str, str, str, str]] = field(default_factory=list)  # 序号 单位 得分 等级
+    # 序号 单位 得分 (one score per component) 等级
+    results: list[tuple[str, ...]] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
+    component_headers: list[str] = field(default_factory=list)  # separately scored parts
 
 
 def bulletin_document(data: BulletinData) -> Document:
@@ -32,8 +34,13 @@ def bulletin_document(data: BulletinData) -> Document:
     if data.results:  # no empty table before anyone is evaluated
         parts += 1
         blocks.append(Heading(f"{NUMERALS[parts - 1]}、测评结果", 1))
+        parts_n = len(data.component_headers)
         blocks.append(
-            Table(("序号", "单位名称", "得分", "等级"), tuple(data.results), (1, 5, 1.5, 1.5))
+            Table(
+                ("序号", "单位名称", "得分", *data.component_headers, "等级"),
+                tuple(data.results),
+                (1, 5 - parts_n, 1.5, *(2.0,) * parts_n, 1.5),
+            )
         )
     if data.requirements:
         parts += 1

@@ -8,15 +8,17 @@ unit's own self-assessment total, the publicity window. Writers and templates do
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
-from wenming.campaigns.models import Application, Campaign, State
-from wenming.core.points import fmt
+from wenming.campaigns.models import Application, Campaign, Evaluation, State
+from wenming.core.points import PointsError, fmt, to_centi
 from wenming.documents.bulletin import BulletinData, bulletin_document
 from wenming.documents.model import Block, Document, Heading, Paragraph, Table
+from wenming.frameworks.selectors import framework_of
 
 LISTED_STATES = (State.LISTED, State.RECTIFYING, State.NAMED)  # as on the public page
 
@@ -44,12 +46,49 @@ class RankRow:
     grade: str
     vetoed: bool
     state: str
+    # separately scored components (code → hundredths) from the result recorded, and the names
+    # of those below their threshold (such a unit fails for that, not for a veto event)
+    components: dict[str, int] = field(default_factory=dict)
+    short_of: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        """The grade as the bulletin and the ranking print it."""
+        if self.short_of:
+            return f"{'、'.join(self.short_of)}未达标"
+        return "一票否决" if self.vetoed else self.grade
 
 
 def _applications(campaign: Campaign) -> QuerySet[Application]:
     return campaign.applications.select_related(
         "unit", "unit__region", "unit__unit_type", "supervisor", "assessment"
     )
+
+
+def component_scores(campaign: Campaign, application_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each application's component scores (hundredths) from its newest evaluation: one query,
+    none when the campaign's framework has no component."""
+    components = framework_of(campaign.edition).components
+    if not components or not application_ids:
+        return {}
+    known = {c.code for c in components}
+    out: dict[int, dict[str, int]] = {}
+    for application_id, data in (
+        Evaluation.objects.filter(application_id__in=application_ids)
+        .order_by("application_id", "-recorded_at", "-id")
+        .values_list("application_id", "data")
+    ):
+        if application_id in out:
+            continue  # an older result of the same application
+        given: Any = (data or {}).get("components") or {}
+        scores = {}
+        for code, value in given.items() if isinstance(given, dict) else ():
+            try:
+                scores[str(code)] = to_centi(value)
+            except PointsError:
+                continue
+        out[application_id] = {c: v for c, v in scores.items() if c in known}
+    return out
 
 
 def ranking(campaign: Campaign) -> list[RankRow]:
@@ -59,6 +98,8 @@ def ranking(campaign: Campaign) -> list[RankRow]:
         _applications(campaign).filter(result_centi__isnull=False),
         key=lambda a: (a.result_vetoed, -(a.result_centi or 0), a.unit.name, a.pk),
     )
+    parts = component_scores(campaign, [a.pk for a in rows])
+    components = framework_of(campaign.edition).components
     out: list[RankRow] = []
     previous: tuple[bool, int] | None = None
     rank = 0
@@ -79,6 +120,12 @@ def ranking(campaign: Campaign) -> list[RankRow]:
                 grade=a.result_grade,
                 vetoed=a.result_vetoed,
                 state=a.where,
+                components=parts.get(a.pk, {}),
+                short_of=tuple(
+                    c.name
+                    for c in components
+                    if a.pk in parts and parts[a.pk].get(c.code, 0) < to_centi(c.threshold)
+                ),
             )
         )
     return out
@@ -107,9 +154,17 @@ def bulletin_data(
             f"拟命名名单已于{day_text(campaign.publicity_start)}至"
             f"{day_text(campaign.publicity_end)}进行公示。"
         )
-    lost = [r.unit for r in rows if r.vetoed]
+    lost = [r.unit for r in rows if r.vetoed and not r.short_of]
     if lost:
         requirements.append(f"{'、'.join(lost)}存在一票否决事项,本次测评不予通过。")
+    components = framework_of(campaign.edition).components
+    for c in components:
+        short = [r.unit for r in rows if c.name in r.short_of]
+        if short:
+            requirements.append(
+                f"{'、'.join(short)}的{c.name}得分未达到{fmt(to_centi(c.threshold))}分,"
+                "本次测评不予通过。"
+            )
     requirements.append(
         "各单位要对照测评中发现的问题认真整改,"
         f"被评为基本达标的单位须在{campaign.rectify_months}个月内完成整改并申请复验。"
@@ -122,9 +177,16 @@ def bulletin_data(
         date=day_text(day),
         summary=summary,
         results=[
-            (str(r.rank), r.unit, fmt(r.result_centi), "一票否决" if r.vetoed else r.grade)
+            (
+                str(r.rank),
+                r.unit,
+                fmt(r.result_centi),
+                *(fmt(r.components[c.code]) if c.code in r.components else "—" for c in components),
+                r.verdict,
+            )
             for r in rows
         ],
+        component_headers=[f"{c.name}(门槛{fmt(to_centi(c.threshold))}分)" for c in components],
         requirements=requirements,
     )
 

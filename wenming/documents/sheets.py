@@ -18,10 +18,11 @@ from wenming.assessments.scoring import scorecard_of
 from wenming.campaigns.models import Application, Campaign
 from wenming.campaigns.services import score_result
 from wenming.core.engine import Scorecard
-from wenming.core.points import to_decimal
+from wenming.core.points import fmt, fmt_decimal, to_centi, to_decimal
 from wenming.core.styles import NA_TEXT
 from wenming.core.xlsx_safe import SafeWorkbook, new_workbook, workbook_bytes
 from wenming.documents.campaign_docs import ranking
+from wenming.frameworks.selectors import framework_of
 
 SHEET = "评分表"
 EXPLAIN = "扣分说明"
@@ -115,6 +116,26 @@ def score_sheet_rows(application: Application) -> tuple[list[tuple[Any, ...]], S
                 reason,
             )
         )
+    own_parts = (
+        {c.code: c.score for c in mine.components if c.code in mine.result.components}
+        if mine
+        else {}
+    )
+    for component, spec in zip(final.components, engine.framework.components, strict=True):
+        # separately scored parts, after the items
+        rule = f"分项:达标线{fmt(component.threshold)}分,按{fmt_decimal(spec.weight)}%计入总分"
+        rows.append(
+            (
+                component.code,
+                component.name,
+                _points(to_centi(spec.points)),
+                _points(own_parts.get(component.code)),
+                "",
+                _points(component.score),
+                None,
+                rule if component.passed else f"{rule};未达到达标线,不具备资格",
+            )
+        )
     return rows, final
 
 
@@ -167,8 +188,10 @@ def ranking_xlsx(campaign: Campaign) -> bytes:
     sheet.title = "排名"
     sheet.append([f"{campaign.name} 测评结果排名"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(RANK_HEADERS))
-    _header(sheet, 2, RANK_HEADERS, (6, 30, 12, 12, 20, 9, 9, 10, 16))
+    components = framework_of(campaign.edition).components
+    headers = RANK_HEADERS + tuple(f"{c.name}(分项)" for c in components)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    _header(sheet, 2, headers, (6, 30, 12, 12, 20, 9, 9, 10, 16) + (14,) * len(components))
     for r in ranking(campaign):
         sheet.append(
             [
@@ -179,8 +202,9 @@ def ranking_xlsx(campaign: Campaign) -> bytes:
                 r.supervisor,
                 _points(r.self_centi),
                 _points(r.result_centi),
-                "一票否决" if r.vetoed else r.grade,
+                r.verdict,
                 r.state,
+                *(_points(r.components.get(c.code)) for c in components),
             ]
         )
     sheet.freeze_panes = "C3"

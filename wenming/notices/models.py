@@ -48,3 +48,20 @@ class Notice(models.Model):
     @property
     def awaits_reply(self) -> bool:
         return self.reply_due is not None and self.replied_at is None
+
+
+class Reminder(models.Model):
+    """The mark that a deadline's reminder was sent (``wenming.notices.reminders``): one row per
+    deadline, its key naming the thing, whom it concerns and the date, so a deadline is reminded
+    once however often the daily command runs, and again only when the date moves."""
+
+    key = models.CharField(max_length=200)
+    due = models.DateField("截止日期")
+    notices = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_once_per_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -23,8 +23,12 @@ from wenming.assessments.inputs import COUNT_STYLES, counts_from_mapping
 from wenming.assessments.screen import profile_of
 from wenming.attachments.services import attachment_store, content_path
 from wenming.audit.services import audit_record
+from wenming.campaigns.models import Application
+from wenming.core.engine import Engine
+from wenming.core.points import fmt, to_centi
 from wenming.core.styles import NA_TEXT, NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
+from wenming.onsite.components import component_of, component_score
 from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
 from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.reconciliation import sheets_refresh
@@ -128,20 +132,15 @@ def _typed_value(style: ScoringStyle, entry: dict[str, Any], value: str) -> str:
     return value
 
 
-def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
-    try:
-        client_id = uuid.UUID(str(entry.get("client_id", "")))
-    except ValueError:
-        raise OnsiteRefused("条目编号无效") from None
-    assignment = _assignment(actor, entry.get("assignment"), cache)
-    application = assignment.application
-    if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
-        raise OnsiteRefused(SIGNED)
-    code = str(entry.get("code", "")).strip()
-    value = str(entry.get("value", "")).strip()
-    reason = str(entry.get("reason", "")).strip()[:500]
-    note = str(entry.get("note", "")).strip()
-    engine = engine_of(application.campaign.edition)
+def _item_scored(
+    engine: Engine,
+    application: Application,
+    code: str,
+    entry: dict[str, Any],
+    value: str,
+    reason: str,
+) -> tuple[str, int, int]:
+    """A leaf item's entry as stored, its points for this unit and the item's maximum."""
     style = engine.styles.get(code)
     if style is None:
         raise OnsiteRefused(f"指标“{code}”不是本测评体系的末级指标")
@@ -165,6 +164,30 @@ def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment
             raise OnsiteRefused(f"{code}:{exc}") from None
     if centi < points and not reason:
         raise OnsiteRefused(f"{code}:{REASON_REQUIRED}")
+    return value, centi, points
+
+
+def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
+    try:
+        client_id = uuid.UUID(str(entry.get("client_id", "")))
+    except ValueError:
+        raise OnsiteRefused("条目编号无效") from None
+    assignment = _assignment(actor, entry.get("assignment"), cache)
+    application = assignment.application
+    if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
+        raise OnsiteRefused(SIGNED)
+    code = str(entry.get("code", "")).strip()
+    value = str(entry.get("value", "")).strip()
+    reason = str(entry.get("reason", "")).strip()[:500]
+    note = str(entry.get("note", "")).strip()
+    engine = engine_of(application.campaign.edition)
+    component = component_of(engine, code)
+    if component is not None:
+        # a separately scored component: its score as typed, no deduction reason asked
+        centi, points = component_score(component, value), to_centi(component.points)
+        value = fmt(centi)
+    else:
+        value, centi, points = _item_scored(engine, application, code, entry, value, reason)
     entered_at = _entered_at(entry.get("entered_at"))
     existing = (
         Score.objects.select_for_update().filter(expert=actor, client_id=client_id).first()

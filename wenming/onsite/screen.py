@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from wenming.assessments.inputs import InputSpec, counts_shown, input_spec
 from wenming.assessments.screen import profile_of
 from wenming.core.evidence import COMPLETE
-from wenming.core.framework import Indicator
-from wenming.core.points import fmt
+from wenming.core.framework import Component, Indicator
+from wenming.core.points import fmt, fmt_decimal
 from wenming.core.styles import NA_TEXT, ScoringStyle
 from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import evidence_status
@@ -91,3 +91,48 @@ def score_items(assignment: Assignment, expert: User, *, as_of: date) -> list[Sc
             )
         )
     return items
+
+
+@dataclass
+class ComponentItem:
+    """A separately scored component on the phone: its rule and my score."""
+
+    component: Component
+    score: Score | None = None
+
+    @property
+    def code(self) -> str:
+        return self.component.code
+
+    @property
+    def points(self) -> str:
+        return fmt_decimal(self.component.points)
+
+    @property
+    def threshold(self) -> str:
+        return fmt_decimal(self.component.threshold)
+
+    @property
+    def weight(self) -> str:
+        return fmt_decimal(self.component.weight)
+
+    @property
+    def value(self) -> str:
+        return self.score.value if self.score else ""
+
+
+def score_components(assignment: Assignment, expert: User) -> list[ComponentItem]:
+    """The framework's separately scored components with my scores (one query, none when the
+    framework has no component)."""
+    components = engine_of(assignment.campaign.edition).framework.components
+    if not components:
+        return []
+    mine = {
+        s.code: s
+        for s in Score.objects.filter(
+            application=assignment.application,
+            expert=expert,
+            code__in=[c.code for c in components],
+        )
+    }
+    return [ComponentItem(c, mine.get(c.code)) for c in components]

@@ -22,8 +22,10 @@ from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application, Evaluation
 from wenming.campaigns.services import Refused, evaluation_record, score_result
 from wenming.core.engine import Scorecard
+from wenming.core.points import fmt
 from wenming.core.styles import NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
+from wenming.onsite.components import component_of, component_score
 from wenming.onsite.errors import NOT_LEADER, OnsiteRefused
 from wenming.onsite.models import (
     Assignment,
@@ -111,10 +113,17 @@ def final_items(
         entries.setdefault(code, []).append((centi, value))
     profile = profile_of(application.assessment)
     out = {}
+    components = {c.code for c in engine.framework.components}
     for code, row in sheet.items.items():
         decision = decisions.get(code)
         style = engine.styles.get(code)
         if style is None:
+            if code in components:  # a separately scored component: its score, like 直接赋分
+                value = decision.value if decision is not None else fmt(row[FIGURE])
+                pending = decision is None and rules.rule == Rule.LEADER and row[LOW] != row[HIGH]
+                out[code] = FinalItem(
+                    code, row[FIGURE], value, decision is not None, bool(row[FLAG]), pending
+                )
             continue
         together = None
         if style.key in MEASURED_STYLES or style.key in COUNT_STYLES:
@@ -166,9 +175,10 @@ def sheet_data(
     ):
         reasons.setdefault(code, []).append(reason)
     decisions = dict(Decision.objects.filter(application=application).values_list("code", "reason"))
+    components = {c.code for c in engine_of(application.campaign.edition).framework.components}
     entries = [
         Entry(
-            kind=EntryKind.ITEM,
+            kind=EntryKind.COMPONENT if code in components else EntryKind.ITEM,
             code=code,
             value=item.value,
             reason=(decisions.get(code) or ";".join(dict.fromkeys(reasons.get(code, []))))[:500],
@@ -216,10 +226,14 @@ def decision_set(
     if not reason.strip():
         raise OnsiteRefused("组长裁定必须填写理由")
     engine = engine_of(application.campaign.edition)
-    try:
-        engine.parse_item(code, value.strip())
-    except InputError as exc:
-        raise OnsiteRefused(f"{code}:{exc}") from None
+    component = component_of(engine, code)
+    if component is not None:
+        value = fmt(component_score(component, value))
+    else:
+        try:
+            engine.parse_item(code, value.strip())
+        except InputError as exc:
+            raise OnsiteRefused(f"{code}:{exc}") from None
     old = Decision.objects.filter(application=application, code=code).first()
     decision, _ = Decision.objects.update_or_create(
         application=application,
@@ -266,6 +280,9 @@ def sheet_sign(*, actor: User, application: Application, reason: str = "") -> Sh
         raise OnsiteRefused("合议结果有误:" + ";".join(problems))
     if card.missing:
         raise OnsiteRefused(f"还有{len(card.missing)}项未评分(如{'、'.join(card.missing[:5])})")
+    unscored = [c.name for c in card.engine.framework.components if c.code not in finals]
+    if unscored:
+        raise OnsiteRefused(f"分项“{'、'.join(unscored)}”还没有专家评分")
     signature = SheetSignature.objects.create(
         sheet=sheet,
         signer=actor,

@@ -8,6 +8,10 @@ class RectificationConfig(AppConfig):
     def ready(self) -> None:
         # imported here: registering needs every app's models loaded (Django app loading)
         from wenming.notices.services import notice_kind_replied_elsewhere
-        from wenming.rectification import importer, todo  # noqa: F401  (register importer, to-dos)
+        from wenming.rectification import (  # noqa: F401  (register importer, to-dos, reminders)
+            importer,
+            reminders,
+            todo,
+        )
 
         notice_kind_replied_elsewhere("supervision")  # answered on the 督办 notice's page

@@ -19,7 +19,7 @@ from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.forms import PhotoParams
 from wenming.onsite.models import Score, Sheet, SheetState, TeamMember
 from wenming.onsite.scoring import photo_add, scores_sync
-from wenming.onsite.screen import score_items
+from wenming.onsite.screen import score_components, score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
 from wenming.onsite.sync_body import SyncBody
 from wenming.web.actor import actor
@@ -54,6 +54,7 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = assignment_get_for_expert(user, pk)
     member = TeamMember.objects.filter(team_id=assignment.team_id, expert__user=user).exists()
     items = score_items(assignment, user, as_of=timezone.localdate())
+    components = score_components(assignment, user)
     locked = Sheet.objects.filter(
         application=assignment.application, state=SheetState.SIGNED
     ).exists()
@@ -63,10 +64,13 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "a": assignment,
             "items": items,
+            "components": components,
+            "total": len(items) + len(components),
             "can_score": member and not locked,
             "locked": locked,
             "leads": is_leader(user, assignment),
-            "done": sum(1 for i in items if i.score is not None),
+            "done": sum(1 for i in items if i.score is not None)
+            + sum(1 for c in components if c.score is not None),
             "na_note": na_note(framework_of(assignment.campaign.edition)),
         },
     )

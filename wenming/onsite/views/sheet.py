@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from wenming.assessments.scoring import scorecard_of
 from wenming.assessments.screen import profile_of
 from wenming.campaigns.access import can_act_on_step
-from wenming.core.points import fmt
+from wenming.core.engine import Engine, Scorecard
+from wenming.core.points import fmt, fmt_decimal, to_centi
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.forms import SheetActionParams
@@ -24,6 +25,7 @@ from wenming.onsite.problems import problems_from_sheet
 from wenming.onsite.reconciliation import expert_deviations
 from wenming.onsite.selectors import assignment_get_for_expert, is_leader, settings_of
 from wenming.onsite.sheets import (
+    FinalItem,
     decision_set,
     final_items,
     sheet_data,
@@ -97,6 +99,7 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
                 else "",
             }
         )
+    rows += _component_rows(engine, sheet, finals, scores, members, card, own)
     ids = {m.user_id: m for m in members}
     deviations = [
         (ids[d.expert_id], d) for d in expert_deviations(campaign, rules) if d.expert_id in ids
@@ -126,6 +129,51 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
             "member": TeamMember.objects.filter(team=assignment.team, expert__user=user).exists(),
         },
     )
+
+
+def _component_rows(
+    engine: Engine,
+    sheet: Sheet | None,
+    finals: dict[str, FinalItem],
+    scores: dict[tuple[str, int], Score],
+    members: list[Expert],
+    card: Scorecard | None,
+    own: Scorecard | None,
+) -> list[dict[str, Any]]:
+    """The separately scored components, after the items: each expert's score, the rule's
+    figure, the threshold, and the component's score on site and in the self-assessment."""
+    on_site = {c.code: c.score for c in card.components} if card else {}
+    in_self = {c.code: c.score for c in own.components} if own else {}
+    out = []
+    for component in engine.framework.components:
+        code = component.code
+        row = sheet.items.get(code) if sheet else None
+        final = finals.get(code)
+        onsite_score = on_site.get(code) if final else None
+        self_score = in_self.get(code)
+        out.append(
+            {
+                "node": component,
+                "component": True,
+                "threshold": fmt_decimal(component.threshold),
+                "weight": fmt_decimal(component.weight),
+                "points": fmt_decimal(component.points),
+                "experts": [
+                    (found, fmt(found.score_centi)) if found else None
+                    for found in (scores.get((code, m.user_id)) for m in members)
+                ],
+                "figure": fmt(row[0]) if row else "",
+                "final": final,
+                "onsite": fmt(onsite_score) if onsite_score is not None else "",
+                "self": fmt(self_score) if self_score is not None else "",
+                "differs": onsite_score is not None
+                and self_score is not None
+                and onsite_score != self_score,
+                "below": onsite_score is not None and onsite_score < to_centi(component.threshold),
+                "spread": fmt(row[3] - row[2]) if row else "",
+            }
+        )
+    return out
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
