@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,7 +215,9 @@ class Provider:
 def provider_run(redirect_uri: str) -> Iterator[Provider]:
     """The provider on 127.0.0.1 over plain HTTP (as on an intranet), one client registered."""
     try:
-        import oidc_provider_mock
+        with warnings.catch_warnings():  # authlib's notices about its own modules
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import oidc_provider_mock
         import requests
         import werkzeug.serving
     except ImportError:
@@ -225,7 +228,7 @@ def provider_run(redirect_uri: str) -> Iterator[Provider]:
     app = oidc_provider_mock.app(
         require_client_registration=True,
         require_nonce=True,
-        user_claims=[oidc_provider_mock.User(sub, claims) for sub, claims in OIDC_PEOPLE.items()],
+        user_claims=[oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in OIDC_PEOPLE.items()],
     )
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})

@@ -131,6 +131,29 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         self._id_claims = payload
         return payload
 
+    def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:
+        """The provider's signing key for this token: by ``kid`` when the token names one,
+        else the provider's only key for the algorithm (many providers publish one key)."""
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+        )
+        response.raise_for_status()
+        header = jwt.get_unverified_header(token)
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if isinstance(key, dict)
+            and key.get("use", "sig") == "sig"
+            and key.get("alg", header.get("alg")) == header.get("alg")
+        ]
+        if "kid" in header:
+            keys = [key for key in keys if key.get("kid") == header["kid"]]
+        if len(keys) != 1:
+            raise SuspiciousOperation("no single matching signing key")
+        return jwt.PyJWK(keys[0], algorithm=header.get("alg"))
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return isinstance(claims.get("sub"), str) and 0 < len(claims["sub"]) <= 255
 
