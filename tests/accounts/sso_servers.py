@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,7 +171,9 @@ def slapd_run() -> Iterator[Slapd]:
                     break
                 except Exception:
                     if process.poll() is not None or time.monotonic() > deadline:
-                        err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                        err = (
+                            process.stderr.read().decode(errors="replace") if process.stderr else ""
+                        )
                         need(False, f"slapd 无法启动:{err[-300:]}")
                     time.sleep(0.05)
             _load_directory(server)
@@ -215,9 +216,7 @@ class Provider:
 def provider_run(redirect_uri: str) -> Iterator[Provider]:
     """The provider on 127.0.0.1 over plain HTTP (as on an intranet), one client registered."""
     try:
-        with warnings.catch_warnings():  # authlib's notices about its own modules
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import oidc_provider_mock
+        import oidc_provider_mock
         import requests
         import werkzeug.serving
     except ImportError:
@@ -228,7 +227,9 @@ def provider_run(redirect_uri: str) -> Iterator[Provider]:
     app = oidc_provider_mock.app(
         require_client_registration=True,
         require_nonce=True,
-        user_claims=[oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in OIDC_PEOPLE.items()],
+        user_claims=[
+            oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in OIDC_PEOPLE.items()
+        ],
     )
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
@@ -237,7 +238,10 @@ def provider_run(redirect_uri: str) -> Iterator[Provider]:
         issuer = f"http://127.0.0.1:{server.server_port}"
         registered = requests.post(
             f"{issuer}/oauth2/clients",
-            json={"redirect_uris": [redirect_uri], "token_endpoint_auth_method": "client_secret_post"},
+            json={
+                "redirect_uris": [redirect_uri],
+                "token_endpoint_auth_method": "client_secret_post",
+            },
             timeout=5,
         )
         registered.raise_for_status()

@@ -20,6 +20,9 @@ from wenming.accounts.oidc import discovery_forget
 from wenming.accounts.sso_settings import sso_settings
 from wenming.audit.models import AuditEvent
 
+# the provider package's own notices about authlib's modules, not ours
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated")
+
 CALLBACK = "http://testserver/accounts/oidc/callback/"
 BUTTON = "统一身份认证登录"
 
