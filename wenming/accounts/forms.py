@@ -93,7 +93,7 @@ class DirectoryRuleForm(forms.Form):
         help_text="LDAP/AD:组名(如 wenming-office)或组的完整 DN;"
         "统一身份认证:声明中的值(如 groups 中的 wenming-office)",
     )
-    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    role = forms.ChoiceField(label="角色", choices=[("", "请选择角色"), *Role.choices])
     scope_code = forms.CharField(
         label="范围代码",
         max_length=18,

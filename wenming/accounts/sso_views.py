@@ -84,7 +84,7 @@ def no_role(request: HttpRequest) -> HttpResponse:
     """What a single-sign-on person without any mapped role sees instead of every page."""
     if scope_for(request.user).roles:
         return redirect("home")
-    return render(request, "accounts/no_role.html")
+    return render(request, "accounts/no_role.html", {"hide_nav": True})
 
 
 # -- the administrator's mapping rules ---------------------------------------------------------
