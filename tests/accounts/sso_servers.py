@@ -216,7 +216,7 @@ class Provider:
 def provider_run(redirect_uri: str) -> Iterator[Provider]:
     """The provider on 127.0.0.1 over plain HTTP (as on an intranet), one client registered."""
     try:
-        import oidc_provider_mock
+        import oidc_provider_mock  # type: ignore[import-untyped]
         import requests
         import werkzeug.serving
     except ImportError:

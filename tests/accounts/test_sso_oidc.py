@@ -96,7 +96,7 @@ def test_no_matching_rule_gives_no_role(oidc_on, world):
     client = Client()
     sign_in(client, "sub-qian")
     assert not RoleGrant.objects.filter(user__username="qianqi").exists()
-    assert client.get(reverse("home")).url == reverse("accounts:no_role")
+    assert client.get(reverse("home"))["Location"] == reverse("accounts:no_role")
 
 
 def test_a_local_account_of_the_same_name_is_not_taken_over(oidc_on, world):
