@@ -98,3 +98,23 @@ def test_each_way_in_is_off_unless_configured():
     assert both["WENMING_OIDC_ISSUER"] == "http://127.0.0.1:2"
     # a client id without an issuer or endpoints is not enough
     assert not sso_settings({"WENMING_OIDC_CLIENT_ID": "wenming"})["WENMING_OIDC_ENABLED"]
+
+
+def test_a_directory_account_has_no_local_password_to_reset(client, world):
+    rule_create(
+        actor=world.people.admin,
+        source="oidc",
+        value="fillers",
+        role=Role.UNIT_FILLER,
+        region=None,
+        unit=world.s1,
+    )
+    user = directory_login(
+        source="oidc", external_id="s-2", values=["fillers"], username="dir_filler"
+    )
+    client.force_login(world.people.east_office)
+    page = client.get(reverse("accounts:list")).content.decode()
+    assert "统一身份认证账号" in page
+    assert client.post(reverse("accounts:reset", args=[user.pk])).status_code == 403
+    user.refresh_from_db()
+    assert not user.has_usable_password()

@@ -10,10 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django_auth_ldap.backend import LDAPBackend  # type: ignore[import-untyped]
+from django.dispatch import receiver
+from django_auth_ldap.backend import LDAPBackend, populate_user  # type: ignore[import-untyped]
 
 from wenming.accounts.directory import directory_account, directory_login
 from wenming.accounts.models import AccountState, Directory
+
+
+@receiver(populate_user)
+def _fit_columns(sender: Any, user: User, ldap_user: Any, **kwargs: Any) -> None:
+    """A directory's names and addresses may be longer than the account's columns."""
+    user.first_name = (user.first_name or "")[:150]
+    user.last_name = (user.last_name or "")[:150]
+    user.email = (user.email or "")[:254] if "@" in (user.email or "") else ""
 
 
 class DirectoryLDAPBackend(LDAPBackend):  # type: ignore[misc]
@@ -39,7 +48,6 @@ class DirectoryLDAPBackend(LDAPBackend):  # type: ignore[misc]
         groups = set(ldap_user.group_dns) if self.settings.GROUP_SEARCH else set()
         if self.settings.GROUP_SEARCH:
             groups |= set(ldap_user.group_names)
-        user.first_name = user.first_name[:150]
         return directory_login(
             source=Directory.LDAP,
             external_id=str(getattr(user, "ldap_username", user.username)).strip().lower(),

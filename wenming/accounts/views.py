@@ -69,6 +69,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     _office_only(request)
     users = (
         users_manageable_by(actor(request))
+        .select_related("account")
         .prefetch_related("grants__unit", "grants__region")
         .order_by("username")[:500]
     )
