@@ -93,6 +93,23 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         True,
     ),
     "accounts:allowance_new": (lambda o: reverse("accounts:allowance_new"), {"admin"}, 403, False),
+    "accounts:directory_rules": (
+        lambda o: reverse("accounts:directory_rules"),
+        {"admin"},
+        403,
+        False,
+    ),
+    "accounts:directory_rule_remove": (
+        lambda o: reverse("accounts:directory_rule_remove", args=[o.rule.pk]),
+        set(),
+        405,
+        True,
+    ),
+    # everyone in the walk holds a role: the page sends them home
+    "accounts:no_role": (lambda o: reverse("accounts:no_role"), set(), 302, False),
+    # single sign-on is not configured in the walk: both ends answer 404, to everyone
+    "accounts:oidc_start": (lambda o: reverse("accounts:oidc_start"), set(), 404, False),
+    "accounts:oidc_callback": (lambda o: reverse("accounts:oidc_callback"), set(), 404, False),
     "accounts:allowance_remove": (
         lambda o: reverse("accounts:allowance_remove", args=[o.allowance.pk]),
         set(),
@@ -504,7 +521,15 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     ),
 }
 # pages anyone may open without logging in
-PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export", "campaigns:public_pdf"}
+PUBLIC = {
+    "login",
+    "logout",
+    "accounts:oidc_start",
+    "accounts:oidc_callback",
+    "campaigns:public",
+    "campaigns:public_export",
+    "campaigns:public_pdf",
+}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403
@@ -571,6 +596,11 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
     world.throttle = LoginThrottle.objects.create(username="filler", address="10.0.0.9", failures=7)
     world.allowance = AddressAllowance.objects.create(
         network="10.1.0.0/16", login_failures_per_hour=600, posts_per_hour=100
+    )
+    from wenming.accounts.models import DirectoryRule
+
+    world.rule = DirectoryRule.objects.create(
+        source="ldap", value="wenming-office", role="office", region=world.east
     )
     from wenming.attachments.detect import image_bytes
     from wenming.attachments.services import attachment_store

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from wenming.accounts.sso_settings import sso_settings
+
 # Files the product creates (database, uploads, job results, secret key) are its own: 0600 files,
 # 0700 directories. The umask covers whatever this process creates from now on.
 os.umask(0o077)
@@ -152,6 +154,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on, each way off unless configured (README, Configuration): local passwords first,
+# then LDAP/AD (WENMING_LDAP_*), then OIDC (WENMING_OIDC_*); see wenming.accounts.sso_settings.
+globals().update(sso_settings(os.environ))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

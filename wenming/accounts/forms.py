@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from wenming.accounts.models import AddressAllowance
+from wenming.accounts.models import AddressAllowance, Directory, Role
 from wenming.accounts.throttle import (
     THROTTLED,
     address_usage,
@@ -16,6 +16,7 @@ from wenming.accounts.throttle import (
     login_succeeded,
     wait_text,
 )
+from wenming.organizations.models import Region, Unit
 
 
 class ThrottledLoginForm(AuthenticationForm):
@@ -80,3 +81,43 @@ class AddressAllowanceForm(_AllowanceModelForm):
         if not 1 <= value <= 100_000:
             raise forms.ValidationError("请填写 1 至 100000 之间的整数")
         return value
+
+
+class DirectoryRuleForm(forms.Form):
+    """A mapping rule as the administrator types it: the scope by region code or credit code."""
+
+    source = forms.ChoiceField(label="来源", choices=Directory.choices)
+    value = forms.CharField(
+        label="目录组或声明值",
+        max_length=255,
+        help_text="LDAP/AD:组名(如 wenming-office)或组的完整 DN;"
+        "统一身份认证:声明中的值(如 groups 中的 wenming-office)",
+    )
+    role = forms.ChoiceField(label="角色", choices=[("", "请选择角色"), *Role.choices])
+    scope_code = forms.CharField(
+        label="范围代码",
+        max_length=18,
+        required=False,
+        help_text="测评办公室人员填地区的行政区划代码;单位负责人、单位管理员、单位填报员、"
+        "主管部门审核人填单位的统一社会信用代码;系统管理员、测评专家不填",
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = cleaned.get("role")
+        code = (cleaned.get("scope_code") or "").strip()
+        cleaned["region"] = cleaned["unit"] = None
+        if role == Role.OFFICE:
+            region = Region.objects.filter(code=code).first() if code else None
+            if region is None:
+                self.add_error("scope_code", "请填写已有地区的行政区划代码")
+            cleaned["region"] = region
+        elif role in (Role.UNIT_HEAD, Role.UNIT_ADMIN, Role.UNIT_FILLER, Role.SUPERVISOR):
+            unit = Unit.objects.filter(credit_code=code.upper()).first() if code else None
+            if unit is None:
+                self.add_error("scope_code", "请填写已有单位的统一社会信用代码")
+            cleaned["unit"] = unit
+        elif code:
+            self.add_error("scope_code", "系统管理员、测评专家不需要填写范围代码")
+        return cleaned

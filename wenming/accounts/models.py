@@ -61,6 +61,21 @@ class AccountState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
     )
     must_change_password = models.BooleanField(default=False)
+    # a single-sign-on account: its grants follow the DirectoryRule rows at every login
+    directory = models.CharField("账号来源", max_length=10, blank=True, default="")
+    external_id = models.CharField("目录中的标识", max_length=255, blank=True, default="")
+    # the groups / claim values seen at the last login (normalized), so that a changed rule
+    # takes effect at once for the people it concerns
+    directory_values = models.JSONField("最近一次登录时的目录组", default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directory", "external_id"],
+                condition=~Q(directory=""),
+                name="account_directory_identity_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}"
@@ -105,3 +120,59 @@ class AddressAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network}"
+
+
+class Directory(models.TextChoices):
+    """Where a single-sign-on account comes from (an empty value: a local account)."""
+
+    LDAP = "ldap", "目录服务(LDAP/AD)"
+    OIDC = "oidc", "统一身份认证(OIDC)"
+
+
+class DirectoryRule(models.Model):
+    """One mapping rule: members of a directory group (or holders of a claim value) get a role.
+
+    Rules are the whole truth for a directory account: its grants are recomputed from them at
+    every login (``wenming.accounts.directory``). ``value`` is kept case-folded.
+    """
+
+    source = models.CharField("来源", max_length=10, choices=Directory.choices)
+    value = models.CharField("目录组或声明值", max_length=255)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, verbose_name="地区"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name="单位"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "value", "role", "region", "unit"],
+                name="directory_rule_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="office") | Q(region__isnull=False, unit__isnull=True),
+                name="directory_rule_office_has_region",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["unit_head", "unit_admin", "unit_filler", "supervisor"])
+                | Q(unit__isnull=False, region__isnull=True),
+                name="directory_rule_unit_role_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["system_admin", "expert"])
+                | Q(unit__isnull=True, region__isnull=True),
+                name="directory_rule_plain_role_has_no_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.region or self.unit or ""
+        return f"{self.value} → {self.get_role_display()} {scope}".strip()

@@ -89,6 +89,8 @@ def password_reset(*, actor: User, user_id: int) -> tuple[User, str]:
     user = users_manageable_by(actor).filter(pk=user_id).first()
     if user is None:
         raise AccountRefused("该账号不存在或不在本人管理范围内")
+    if AccountState.objects.filter(user=user).exclude(directory="").exists():
+        raise AccountRefused("该账号通过单位目录或统一身份认证登录,密码由目录管理,不能在本系统重置")
     password = initial_password()
     user.set_password(password)
     user.save(update_fields=["password"])

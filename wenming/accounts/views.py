@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,14 @@ from wenming.web.downloads import XLSX, file_download
 
 class LoginView(auth_views.LoginView):
     form_class = ThrottledLoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["ldap_enabled"] = getattr(settings, "WENMING_LDAP_ENABLED", False)
+        context["oidc_enabled"] = getattr(settings, "WENMING_OIDC_ENABLED", False)
+        context["oidc_label"] = getattr(settings, "WENMING_OIDC_LABEL", "统一身份认证登录")
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         usage = address_usage(request, group="login", count=False)
@@ -60,6 +69,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     _office_only(request)
     users = (
         users_manageable_by(actor(request))
+        .select_related("account")
         .prefetch_related("grants__unit", "grants__region")
         .order_by("username")[:500]
     )
