@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class CitizenConfig(AppConfig):
+    name = "wenming.citizen"
+    verbose_name = "群众随手拍"
+
+    def ready(self) -> None:
+        # imported here: registering needs every app's models loaded (Django app loading)
+        from wenming.audit.services import ACTION_LABELS
+
+        ACTION_LABELS.update(
+            {
+                "citizen.category": "随手拍类别",
+                "citizen.place": "随手拍地点",
+                "citizen.report": "群众随手拍",
+                "citizen.reply": "随手拍公开答复",
+                "citizen.duplicate": "随手拍标记重复",
+                "citizen.client": "外部系统接入",
+            }
+        )
