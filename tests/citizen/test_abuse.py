@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from tests.citizen.test_report_filing import file_report
-from tests.campaigns.test_objection_abuse import listed, objection  # noqa: F401
 from tests.assessments.conftest import standard  # noqa: F401
+from tests.campaigns.test_objection_abuse import listed, objection  # noqa: F401
+from tests.citizen.test_report_filing import file_report
 from wenming.accounts import throttle
 from wenming.accounts.models import AddressAllowance
 from wenming.campaigns.models import Objection

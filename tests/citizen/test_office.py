@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.citizen.conftest import photo
 from wenming.citizen.models import CitizenReport, ReportCategory, ReportPlace
+from wenming.citizen.photos import photo_read
 from wenming.citizen.selectors import duplicates_of, public_status
 from wenming.citizen.services import (
     UNIT_OUTSIDE,
@@ -22,7 +23,6 @@ from wenming.citizen.services import (
     report_mark_duplicate,
     report_reply,
 )
-from wenming.citizen.photos import photo_read
 from wenming.rectification.services import (
     problem_accept,
     problem_assign,
@@ -83,7 +83,7 @@ def test_the_office_sees_the_photo_location_and_contact(district):
         .get(reverse("citizen:detail", args=[report.pk]))
         .content.decode()
     )
-    assert "30.586806" in html and "13900000000" in html and "仅受理部门可见" in html
+    assert "北纬 30.586806°" in html and "13900000000" in html and "仅受理部门可见" in html
     assert "/thumb.jpg" in html
 
 

@@ -116,9 +116,7 @@ def test_bad_requests_are_refused_and_nothing_is_written(hotline, fields, messag
 
 def test_another_regions_category_and_others_reports_are_out_of_reach(hotline):
     assert post(hotline.key, service_code=str(hotline.west_category.pk)).status_code == 400
-    other, other_key = client_create(
-        actor=hotline.people.admin, name="江西区热线", region=hotline.west
-    )
+    _, other_key = client_create(actor=hotline.people.admin, name="江西区热线", region=hotline.west)
     reference = post(hotline.key, service_code=str(hotline.hygiene.pk)).json()[0][
         "service_request_id"
     ]

@@ -73,6 +73,10 @@ def _photo(color: str) -> bytes:
     return out.getvalue()
 
 
+def _clock(moment: datetime) -> None:
+    rect_clock.now = lambda: moment  # the demo's clock: the services date each step by it
+
+
 def demo_citizen() -> list[str]:
     """Load once (nothing when 江东区 already has categories); lines to print."""
     east = Region.objects.filter(code="420102").first()
@@ -115,7 +119,7 @@ def demo_citizen() -> list[str]:
         for days, category, place, text, steps, reply, color in REPORTS:
             day = today - timedelta(days=days)
             moment = datetime.combine(day, time(9), tzinfo=zone)
-            rect_clock.now = lambda moment=moment: moment  # the demo's clock
+            _clock(moment)
             photos = [photo_read("现场.jpg", io.BytesIO(_photo(color)))] if color else []
             report = report_file(
                 data=ReportInput(
@@ -134,7 +138,7 @@ def demo_citizen() -> list[str]:
             handler = handlers.get(problem.unit_id)
             for step in range(steps):
                 later = datetime.combine(day + timedelta(days=step + 1), time(10), tzinfo=zone)
-                rect_clock.now = lambda later=later: later
+                _clock(later)
                 if step == 0:
                     problem = rect.problem_accept(actor=office, problem=problem)
                 elif step == 1:

@@ -144,5 +144,14 @@ class CitizenReport(models.Model):
         return self.reference
 
     @property
+    def location_text(self) -> str:
+        """“北纬 30.586806°,东经 114.283333°”, or "" when unknown (office only)."""
+        if self.latitude is None or self.longitude is None:
+            return ""
+        lat = f"{'北纬' if self.latitude >= 0 else '南纬'} {abs(self.latitude)}°"
+        lon = f"{'东经' if self.longitude >= 0 else '西经'} {abs(self.longitude)}°"
+        return f"{lat},{lon}"
+
+    @property
     def place_name(self) -> str:
         return self.place.name if self.place_id and self.place else self.place_text

@@ -34,7 +34,12 @@ from wenming.citizen.forms import (
     ReplyForm,
     ReportFilter,
 )
-from wenming.citizen.selectors import PUBLIC_STATUS, duplicates_of, with_duplicate_flag
+from wenming.citizen.selectors import (
+    DUPLICATE_DAYS,
+    PUBLIC_STATUS,
+    duplicates_of,
+    with_duplicate_flag,
+)
 from wenming.citizen.services import (
     ReportRefused,
     category_save,
@@ -89,6 +94,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "photos": photos,
             "duplicates": duplicates,
+            "days": DUPLICATE_DAYS,
             "reply_form": ReplyForm(initial={"text": report.public_reply}),
             "public_status": PUBLIC_STATUS[
                 ProblemState(report.problem.state if report.problem else ProblemState.FOUND)
