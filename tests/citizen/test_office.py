@@ -195,3 +195,14 @@ def test_the_office_edits_categories_and_places_on_its_pages(district):
     page = client.get(reverse("citizen:categories")).content.decode()
     assert "占道经营" in page and "江西区人民医院" not in page
     place_save(actor=district.people.east_office, place=None, region=district.east, name="码头")
+
+
+def test_the_problem_page_names_the_report_it_came_from(district):
+    report = filed(district)
+    assert report.problem is not None
+    html = (
+        logged(district.people.east_office)
+        .get(reverse("rectification:detail", args=[report.problem.pk]))
+        .content.decode()
+    )
+    assert f"关联群众随手拍:{report.reference}" in html

@@ -7,7 +7,15 @@ class CitizenConfig(AppConfig):
 
     def ready(self) -> None:
         # imported here: registering needs every app's models loaded (Django app loading)
+        from wenming.audit.selectors import audit_visibility_register
         from wenming.audit.services import ACTION_LABELS
+        from wenming.citizen import access
+        from wenming.citizen.models import CitizenReport, ReportCategory, ReportPlace
+
+        # offices browse the events of their regions' reports, categories and places on /audit/
+        audit_visibility_register(CitizenReport, access.reports_visible_to)
+        audit_visibility_register(ReportCategory, access.categories_visible_to)
+        audit_visibility_register(ReportPlace, access.places_visible_to)
 
         ACTION_LABELS.update(
             {

@@ -31,6 +31,7 @@ class ReportCategory(models.Model):
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
+        verbose_name = "随手拍类别"
         ordering = ["region_path", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="report_category_unique")
@@ -49,6 +50,7 @@ class ReportPlace(models.Model):
     active = models.BooleanField("启用", default=True)
 
     class Meta:
+        verbose_name = "随手拍地点"
         ordering = ["region_path", "name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="report_place_unique")
@@ -73,6 +75,9 @@ class ExternalClient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "外部系统"
 
     def __str__(self) -> str:
         return self.name
@@ -121,6 +126,7 @@ class CitizenReport(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:
+        verbose_name = "群众随手拍"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["region_path", "created_at"], name="report_region_idx"),
