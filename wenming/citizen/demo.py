@@ -132,7 +132,12 @@ def demo_citizen() -> list[str]:
                     photos=photos,
                 )
             )
-            CitizenReport.objects.filter(pk=report.pk).update(created_at=moment)
+            # filed on that day: its time and the date in its reference number
+            reference = f"{day:%Y%m%d}-{report.reference.split('-')[1]}"
+            CitizenReport.objects.filter(pk=report.pk).update(
+                created_at=moment, reference=reference
+            )
+            report.refresh_from_db()
             problem = report.problem
             assert problem is not None
             handler = handlers.get(problem.unit_id)
