@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wenming.accounts.scope import scope_for
+from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.audit.services import audit_record
 from wenming.citizen.models import (
     Channel,
@@ -204,7 +204,8 @@ def category_save(
     _require_office(actor, region)
     if category is not None:
         _require_office(actor, category.region)
-    if not unit.region_path.startswith(region.path):
+    inside = Unit.objects.filter(pk=unit.pk).filter(path_prefix_q("region_path", region.path))
+    if not inside.exists():
         raise ReportRefused(UNIT_OUTSIDE)
     if severity not in Severity.values:
         raise ReportRefused(f"严重程度“{severity}”无效")
