@@ -68,11 +68,3 @@ def test_the_objection_form_is_limited_per_device_too(listed):  # noqa: F811
     ]
     assert statuses == [302] * throttle.PUBLIC_POSTS_PER_DEVICE + [429]
     assert Objection.objects.count() == throttle.PUBLIC_POSTS_PER_DEVICE
-
-
-def test_lookups_are_limited_per_address(district):
-    client = Client()
-    url = reverse("report:lookup")
-    for _ in range(throttle.PUBLIC_POSTS_PER_HOUR):
-        assert client.get(url, {"reference": "20260101-AAAAAA"}).status_code == 200
-    assert client.get(url, {"reference": "20260101-AAAAAA"}).status_code == 429

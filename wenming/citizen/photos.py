@@ -15,6 +15,8 @@ from typing import IO, Any
 
 from PIL import Image, ImageOps
 
+from wenming.core.errors import ActionRefused
+
 MAX_PHOTOS = 3
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is not a phone's
@@ -29,7 +31,7 @@ TOO_MANY_PIXELS = "照片“{name}”像素过多,请压缩后再上传"
 TOO_MANY = f"最多上传{MAX_PHOTOS}张照片"
 
 
-class PhotoRefused(ValueError):
+class PhotoRefused(ActionRefused):
     """The photo is refused; the message says why in Chinese."""
 
 
