@@ -171,6 +171,11 @@ def test_demo_loads_library_and_prints_logins(capsys):
     code, out, _ = run(capsys, "demo")
     assert code == 0 and "演示账号" in out and "admin" in out
     assert FrameworkEdition.objects.count() == 5
+    from wenming.citizen.models import CitizenReport
+
+    assert "群众随手拍演示" in out and "接入密钥" in out
+    states = set(CitizenReport.objects.values_list("problem__state", flat=True))
+    assert {"found", "accepted", "assigned", "closed"} <= states
     assert run(capsys, "demo")[0] == 0  # idempotent
     assert FrameworkEdition.objects.count() == 5
 

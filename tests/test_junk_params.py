@@ -105,7 +105,9 @@ def _send(
     except Exception as exc:  # any exception here is a 500 in production
         return 500, f"{type(exc).__name__}: {str(exc)[:200]}"
     html = ""
-    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+    kind = response.get("Content-Type", "")
+    # pages, and the JSON answers of the Open311 intake (their descriptions are Chinese)
+    if kind.startswith(("text/html", "application/json")) and not response.streaming:
         html = response.content.decode()
     return response.status_code, html
 

@@ -407,6 +407,45 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         403,
         False,
     ),
+    "report:home": (lambda o: reverse("report:home"), set(ROLES), None, False),
+    "report:lookup": (
+        lambda o: reverse("report:lookup") + f"?reference={o.report.reference}",
+        set(ROLES),
+        None,
+        False,
+    ),
+    "report:new": (lambda o: reverse("report:new", args=[o.east.pk]), set(ROLES), None, False),
+    "citizen:list": (lambda o: reverse("citizen:list"), OFFICES, 403, False),
+    "citizen:detail": (
+        lambda o: reverse("citizen:detail", args=[o.report.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "citizen:reply": (
+        lambda o: reverse("citizen:reply", args=[o.report.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "citizen:duplicate": (
+        lambda o: reverse("citizen:duplicate", args=[o.report.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "citizen:categories": (lambda o: reverse("citizen:categories"), OFFICES, 403, False),
+    "citizen:places": (lambda o: reverse("citizen:places"), OFFICES, 403, False),
+    "citizen:clients": (lambda o: reverse("citizen:clients"), {"admin"}, 403, False),
+    "citizen:client_revoke": (lambda o: reverse("citizen:client_revoke"), set(), 405, True),
+    "open311:services": (lambda o: reverse("open311:services"), set(), 403, False),
+    "open311:requests": (lambda o: reverse("open311:requests"), set(), 403, False),
+    "open311:request": (
+        lambda o: reverse("open311:request", args=[o.report.reference]),
+        set(),
+        403,
+        False,
+    ),
     "campaigns:public_export": (
         lambda o: reverse("campaigns:public_export", args=[o.campaign.pk]),
         set(ROLES),
@@ -529,6 +568,12 @@ PUBLIC = {
     "campaigns:public",
     "campaigns:public_export",
     "campaigns:public_pdf",
+    "report:home",
+    "report:lookup",
+    "report:new",
+    "open311:services",
+    "open311:requests",
+    "open311:request",
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
@@ -720,6 +765,20 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         application=world.application,
         unit=world.s1,
         assigned_by=world.people.east_office,
+    )
+    from wenming.citizen.models import ReportCategory, ReportPlace
+    from wenming.citizen.services import ReportInput, report_file
+
+    category = ReportCategory.objects.create(
+        region=world.east, region_path=world.east.path, name="环境卫生", unit=world.s1
+    )
+    place = ReportPlace.objects.create(
+        region=world.east, region_path=world.east.path, name="人民公园"
+    )
+    world.report = report_file(
+        data=ReportInput(
+            region=world.east, category=category, description="垃圾无人清理", place=place
+        )
     )
     return world
 

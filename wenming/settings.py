@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "wenming.draws",
     "wenming.onsite",
     "wenming.dashboards",
+    "wenming.citizen",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from wenming.accounts import views as account_views
 from wenming.campaigns import urls as campaign_urls
+from wenming.citizen import urls as citizen_urls
 from wenming.documents import urls as document_urls
 from wenming.notices import views as notice_views
 from wenming.web import mapping_views
@@ -44,6 +45,9 @@ urlpatterns = [
     path("rectification/", include("wenming.rectification.urls")),
     path("draws/", include("wenming.draws.urls")),
     path("onsite/", include("wenming.onsite.urls")),
+    path("report/", include(citizen_urls.public)),
+    path("citizen/", include(citizen_urls.office)),
+    path("open311/v2/", include(citizen_urls.api)),
 ]
 
 handler400 = "wenming.web.errors.bad_request"

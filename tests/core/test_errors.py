@@ -8,6 +8,8 @@ from wenming.accounts.services import AccountRefused
 from wenming.assessments.services import AssessmentRefused
 from wenming.balance.services import BalanceRefused
 from wenming.campaigns.services import Refused
+from wenming.citizen.photos import PhotoRefused
+from wenming.citizen.services import ReportRefused
 from wenming.core.errors import ActionRefused
 from wenming.documents.services import DocumentRefused
 from wenming.draws.services import DrawRefused
@@ -27,7 +29,9 @@ REFUSALS = [
     ImportRefused,
     LedgerRefused,
     OnsiteRefused,
+    PhotoRefused,
     ProblemRefused,
+    ReportRefused,
     TitleRefused,
 ]
 

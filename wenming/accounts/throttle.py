@@ -20,6 +20,13 @@ Login (see :func:`login_attempt_reserve`) — nobody can keep a real user out:
   whole organisation) has its own limit. These counters live in the shared cache
   (django-ratelimit).
 
+Public forms (objections, citizen reports, later surveys) count every POST twice, both in the
+shared cache through django-ratelimit: per address (``PUBLIC_POSTS_PER_HOUR``, or the address's
+allowance) and per device (``PUBLIC_POSTS_PER_DEVICE``). A device is a random id in a signed
+cookie the public pages hand out (:func:`device_cookie_ensure`); it matters where many phones
+share one address (an allowance raises the address's limit, each phone keeps its own). A POST
+without a valid device cookie is held by the address limit alone.
+
 Counts start afresh after ``RESET_AFTER`` without failures. An office clears a row from the
 page ``accounts:throttles`` (audited).
 """
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +58,10 @@ KNOWN_FOR = timedelta(days=30)
 RESET_AFTER = timedelta(hours=24)
 LOGIN_FAILURES_PER_HOUR = 60
 PUBLIC_POSTS_PER_HOUR = 10
+PUBLIC_POSTS_PER_DEVICE = 6  # per hour, whatever the address
+DEVICE_COOKIE = "wm_device"
+DEVICE_SALT = "wenming.device"
+DEVICE_MAX_AGE = 365 * 24 * 3600
 
 THROTTLED = "登录尝试过于频繁,请{wait}后再试"
 TOO_MANY = "提交过于频繁,请{wait}后再试"
@@ -122,9 +134,56 @@ def too_many(request: HttpRequest, usage: Usage) -> HttpResponse:
     return response
 
 
+def device_id(request: HttpRequest) -> str:
+    """The device id of the request's signed cookie, or "" (none, or forged)."""
+    value = request.get_signed_cookie(
+        DEVICE_COOKIE, default="", salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE
+    )
+    return value if isinstance(value, str) and len(value) == 32 and value.isalnum() else ""
+
+
+def device_cookie_ensure(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Give the browser a device id when it has none (public pages call this on every answer)."""
+    if not device_id(request):
+        response.set_signed_cookie(
+            DEVICE_COOKIE,
+            secrets.token_hex(16),
+            salt=DEVICE_SALT,
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _device_key(group: str, request: HttpRequest) -> str:
+    return device_id(request)
+
+
+def device_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
+    """This device's use of ``group`` in the current hour (no device: never limited here)."""
+    if not device_id(request):
+        return Usage(False, 0)
+    usage = get_usage(
+        request,
+        group=f"{group}-device",
+        key=_device_key,
+        rate=(PUBLIC_POSTS_PER_DEVICE, 3600),
+        increment=count,
+    )
+    if usage is None:
+        return Usage(False, 0)
+    return Usage(bool(usage["should_limit"]), max(int(usage["time_left"]), 1))
+
+
 def public_post_limited(request: HttpRequest) -> Usage:
-    """Count a POST of a public form (no login) against the address; every POST counts."""
-    return address_usage(request, group="public-post", count=True)
+    """Count a POST of a public form (no login) against the address and the device; every
+    POST counts. The answer is the stricter of the two."""
+    by_address = address_usage(request, group="public-post", count=True)
+    by_device = device_usage(request, group="public-post", count=True)
+    if by_address.limited and by_device.limited:
+        return Usage(True, max(by_address.retry_after, by_device.retry_after))
+    return by_address if by_address.limited else by_device
 
 
 # -- per account ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from wenming.accounts.throttle import (
     ACCOUNT_THRESHOLD,
     FREE_FAILURES,
     LOGIN_FAILURES_PER_HOUR,
+    PUBLIC_POSTS_PER_DEVICE,
     PUBLIC_POSTS_PER_HOUR,
     throttle_rows,
 )
@@ -37,6 +38,7 @@ def throttle_list(request: HttpRequest) -> HttpResponse:
         "account_threshold": ACCOUNT_THRESHOLD,
         "per_hour": LOGIN_FAILURES_PER_HOUR,
         "posts_per_hour": PUBLIC_POSTS_PER_HOUR,
+        "posts_per_device": PUBLIC_POSTS_PER_DEVICE,
         "allowances": AddressAllowance.objects.order_by("network") if scope.is_admin else None,
         "form": AddressAllowanceForm() if scope.is_admin else None,
     }

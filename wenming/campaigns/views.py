@@ -19,7 +19,7 @@ from wenming.accounts.scope import (
     units_visible_to,
 )
 from wenming.accounts.selectors import unit_admins
-from wenming.accounts.throttle import public_post_limited, too_many
+from wenming.accounts.throttle import device_cookie_ensure, public_post_limited, too_many
 from wenming.campaigns.access import (
     applications_visible_to,
     campaign_get_for_user,
@@ -414,7 +414,12 @@ def public_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """The publicity list: public, no login; objections can be filed here during the window."""
+    """The publicity list: public, no login; objections can be filed here during the window
+    (limited per address and per device: the page hands out the device cookie)."""
+    return device_cookie_ensure(request, _public_list(request, pk))
+
+
+def _public_list(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = published_campaign(pk)
     rows = public_rows(campaign)
     today = timezone.localdate()

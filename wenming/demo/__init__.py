@@ -16,6 +16,7 @@ from django.db import transaction
 
 from wenming.assessments.models import SelfAssessment
 from wenming.balance.demo import demo_balance
+from wenming.citizen.demo import demo_citizen
 from wenming.core.formats import framework_load
 from wenming.dashboards.demo import demo_campaigns
 from wenming.demo.assessments import assessments_load
@@ -54,6 +55,7 @@ def demo_load() -> list[str]:
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         if demo_balance():
             lines.append("均衡发展演示:江东区本年度学校指标已导入")
+        lines += demo_citizen()
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )

@@ -74,10 +74,15 @@ def problem_create(
     complainant: str = "",
     plan: RectificationPlan | None = None,
     files: Files = (),
+    public_intake: bool = False,
 ) -> Problem:
     """Record a problem found (发现) at ``unit``; the deadline follows the severity rule unless
-    given. Campaigns, on-site scoring and self-assessment create problems only through this."""
-    if not (can_supervise(actor, unit) or is_member(actor, unit.pk)):
+    given. Campaigns, on-site scoring and self-assessment create problems only through this.
+
+    ``public_intake``: filed by the public (citizen reports, an external hotline) through a
+    route an office set up (category → unit); ``actor`` is then the intake's own account and
+    has no rights of its own to check."""
+    if not public_intake and not (can_supervise(actor, unit) or is_member(actor, unit.pk)):
         raise ProblemRefused(NO_REPORT)
     if source not in ProblemSource.values:
         raise ProblemRefused(f"问题来源“{source}”无效")
