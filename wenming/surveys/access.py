@@ -1,0 +1,34 @@
+"""Who may see and run a questionnaire (built on the scope): offices of the campaign's region
+and above."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from wenming.accounts.scope import scope_for, scoped_get
+from wenming.surveys.models import Questionnaire, Response
+
+
+def questionnaires_visible_to(user: User | AnonymousUser) -> QuerySet[Questionnaire]:
+    scope = scope_for(user)
+    return Questionnaire.objects.filter(scope.q(path="region_path", unit=None, body=None))
+
+
+def questionnaire_get_for_user(user: User | AnonymousUser, pk: int) -> Questionnaire:
+    return scoped_get(
+        questionnaires_visible_to(user).select_related("campaign", "campaign__edition"),
+        pk,
+        missing="问卷不存在或无权查看",
+    )
+
+
+def runs_questionnaire(user: User | AnonymousUser, questionnaire: Questionnaire) -> bool:
+    return scope_for(user).covers_region(questionnaire.region_path)
+
+
+def responses_visible_to(user: User | AnonymousUser) -> QuerySet[Response]:
+    scope = scope_for(user)
+    return Response.objects.filter(
+        scope.q(path="version__questionnaire__region_path", unit=None, body=None)
+    )
