@@ -44,6 +44,8 @@ urlpatterns = [
     path("rectification/", include("wenming.rectification.urls")),
     path("draws/", include("wenming.draws.urls")),
     path("onsite/", include("wenming.onsite.urls")),
+    path("surveys/", include("wenming.surveys.urls")),
+    path("s/", include("wenming.surveys.public_urls")),
 ]
 
 handler400 = "wenming.web.errors.bad_request"

@@ -109,8 +109,10 @@ def check_answers(questions: list[Question], raw: dict[str, list[str]]) -> Check
             except InvalidOperation:
                 out.errors[q.key] = f"{label}应填写数字"
                 continue
-            if not number.is_finite() or abs(number) >= MAX_NUMBER or number != number.quantize(
-                Decimal("0.0001")
+            if (
+                not number.is_finite()
+                or abs(number) >= MAX_NUMBER
+                or number != number.quantize(Decimal("0.0001"))
             ):
                 out.errors[q.key] = f"{label}的数字过大或小数位过多(最多四位)"
                 continue
@@ -155,9 +157,9 @@ def _tally(questionnaire: Questionnaire, device: str, now: datetime) -> bool:
     tally, _ = DeviceTally.objects.get_or_create(
         questionnaire=questionnaire, device=key, defaults={"window_start": now}
     )
-    taken = DeviceTally.objects.filter(
-        pk=tally.pk, count__lt=questionnaire.device_limit
-    ).update(count=F("count") + 1)
+    taken = DeviceTally.objects.filter(pk=tally.pk, count__lt=questionnaire.device_limit).update(
+        count=F("count") + 1
+    )
     if not taken:
         raise SurveyRefused("本设备已作答,感谢您的参与")
     if now - tally.window_start > BURST_WINDOW:
@@ -195,9 +197,8 @@ def submit(sub: Submission, *, now: datetime | None = None) -> Response:
                     TokenUse.objects.create(token=sub.token, used_on=timezone.localdate(now))
             except IntegrityError:
                 raise SurveyRefused("此二维码已使用过,每个二维码只能作答一次") from None
-        elif questionnaire.device_limit and sub.device:
-            if _tally(questionnaire, sub.device, now):
-                flags.append(Flag.BURST.value)
+        elif questionnaire.device_limit and sub.device and _tally(questionnaire, sub.device, now):
+            flags.append(Flag.BURST.value)
         taken = Target.objects.filter(pk=target.pk, accepted__lt=F("quota")).update(
             accepted=F("accepted") + 1
         )

@@ -39,7 +39,8 @@ def build_answers(job: Job, progress: Progress) -> Path:
     questions = list(version.questions.all())
     columns = {q.pk: i for i, q in enumerate(questions)}
     targets = {
-        t.pk: t for t in Target.objects.filter(questionnaire=questionnaire).select_related(
+        t.pk: t
+        for t in Target.objects.filter(questionnaire=questionnaire).select_related(
             "unit__region", "region"
         )
     }
@@ -98,7 +99,9 @@ def tokens_pdf(
     cols, rows = {6: (2, 3), 12: (3, 4), 20: (4, 5)}.get(per_page, (3, 4))
     pdf = FPDF()
     font, face = font_for(
-        title + target_name + "扫码作答每个二维码只能使用一次码第页0123456789abcdefghjkmnpqrstuvwxyz",
+        title
+        + target_name
+        + "扫码作答每个二维码只能使用一次码第页0123456789abcdefghjkmnpqrstuvwxyz",
         cache_dir=Path(settings.MEDIA_ROOT) / "fonts",
     )
     pdf.add_font("cjk", fname=str(font), collection_font_number=face)

@@ -62,9 +62,16 @@ def figure_record(
     questionnaire = version.questionnaire
     if not runs_campaign(actor, questionnaire.campaign):
         raise SurveyRefused("只有活动所在地区的文明办可以计入测评")
-    if application.campaign_id != questionnaire.campaign_id or application.unit_id != target.unit_id:
+    if (
+        application.campaign_id != questionnaire.campaign_id
+        or application.unit_id != target.unit_id
+    ):
         raise SurveyRefused("该申报不属于本问卷的活动或调查单位")
-    [rates] = [r for r in mapping_rates(version, [target], with_excluded=False) if r.mapping.pk == mapping.pk]
+    [rates] = [
+        r
+        for r in mapping_rates(version, [target], with_excluded=False)
+        if r.mapping.pk == mapping.pk
+    ]
     rate = rates.by_target[target.pk]
     percent = rate.percent
     if percent is None:
@@ -96,8 +103,12 @@ def figure_record(
         recorded_by=actor,
     )
     audit_record(
-        actor=actor, action="survey.figure", obj=questionnaire,
-        field=f"{target.name} {mapping.code}", new=value, comment=note,
+        actor=actor,
+        action="survey.figure",
+        obj=questionnaire,
+        field=f"{target.name} {mapping.code}",
+        new=value,
+        comment=note,
     )
     return figure
 

@@ -188,8 +188,11 @@ class QuestionImporter(Importer):
         for code, keys in mappings.items():
             Mapping.objects.create(version=version, code=code, keys=keys)
         audit_record(
-            actor=actor, action="survey.import", obj=version.questionnaire,
-            field=f"第{version.number}版", new=f"{len(plan.changes)}题",
+            actor=actor,
+            action="survey.import",
+            obj=version.questionnaire,
+            field=f"第{version.number}版",
+            new=f"{len(plan.changes)}题",
         )
 
     def export(self, *, scope: Scope) -> bytes:

@@ -104,6 +104,9 @@ class Section(models.Model):
             models.UniqueConstraint(fields=["version", "title"], name="survey_section_title")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
 
 class Question(models.Model):
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="questions")
@@ -136,6 +139,9 @@ class Mapping(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="survey_map_code")]
 
+    def __str__(self) -> str:
+        return f"{self.code} ← {'、'.join(self.keys)}"
+
 
 class Target(models.Model):
     """Who is surveyed: a unit (its staff or its public) or a region, with a quota."""
@@ -143,7 +149,9 @@ class Target(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="targets"
     )
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -167,6 +175,9 @@ class Target(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.unit.name if self.unit else self.region.name if self.region else ""
@@ -181,10 +192,16 @@ class Token(models.Model):
     batch = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class TokenUse(models.Model):
     token = models.OneToOneField(Token, on_delete=models.CASCADE, related_name="use")
     used_on = models.DateField()  # the day only: the minute would let a use be matched
+
+    def __str__(self) -> str:
+        return f"{self.token_id} {self.used_on}"
 
 
 class DeviceTally(models.Model):
@@ -200,6 +217,9 @@ class DeviceTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "device"], name="survey_device")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} {self.count}"
 
 
 class Flag(models.TextChoices):
@@ -231,6 +251,9 @@ class Response(models.Model):
         ]
         indexes = [models.Index(fields=["target", "excluded"])]
 
+    def __str__(self) -> str:
+        return f"答卷{self.pk}"
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -238,6 +261,9 @@ class Answer(models.Model):
     option = models.CharField(max_length=100, blank=True)  # one row per chosen option
     number = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     text = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.option or self.text}"
 
 
 class Figure(models.Model):
@@ -261,3 +287,6 @@ class Figure(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.rate}%"

@@ -31,8 +31,13 @@ def response_exclude(*, actor: User, response: Response, reason: str) -> None:
     if not changed:
         raise SurveyRefused("该答卷已被剔除")
     audit_record(
-        actor=actor, action="survey.exclude", obj=questionnaire,
-        field=f"答卷{response.pk}", old=flags_text(response), new="剔除", comment=reason,
+        actor=actor,
+        action="survey.exclude",
+        obj=questionnaire,
+        field=f"答卷{response.pk}",
+        old=flags_text(response),
+        new="剔除",
+        comment=reason,
     )
 
 
@@ -47,7 +52,11 @@ def response_include(*, actor: User, response: Response, reason: str) -> None:
     if not changed:
         raise SurveyRefused("该答卷未被剔除")
     audit_record(
-        actor=actor, action="survey.include", obj=questionnaire,
-        field=f"答卷{response.pk}", old=f"剔除:{response.exclude_reason}", new="恢复",
+        actor=actor,
+        action="survey.include",
+        obj=questionnaire,
+        field=f"答卷{response.pk}",
+        old=f"剔除:{response.exclude_reason}",
+        new="恢复",
         comment=reason.strip()[:200],
     )

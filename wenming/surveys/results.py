@@ -82,9 +82,7 @@ class Rate:
             self.options[k] = self.options.get(k, 0) + v
 
 
-def option_counts(
-    version: Version, *, with_excluded: bool
-) -> dict[tuple[int, int, str], int]:
+def option_counts(version: Version, *, with_excluded: bool) -> dict[tuple[int, int, str], int]:
     """(target id, question id, option) → count of answers (one grouped query)."""
     rows = Answer.objects.filter(response__version=version).exclude(option="")
     if not with_excluded:

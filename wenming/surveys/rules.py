@@ -116,9 +116,7 @@ def check_question(spec: QuestionSpec, earlier: dict[str, QuestionSpec]) -> list
         else:
             bad = [v for v in spec.show_if_values if v not in source.options]
             if bad:
-                errors.append(
-                    ("show_if_values", f"“{'、'.join(bad)}”不是第{source.key}题的选项")
-                )
+                errors.append(("show_if_values", f"“{'、'.join(bad)}”不是第{source.key}题的选项"))
     elif spec.show_if_values:
         errors.append(("show_if_key", "填写了显示条件的选项,但未填写依据的题号"))
     return errors

@@ -121,7 +121,9 @@ def version_new(*, actor: User, questionnaire: Questionnaire) -> Version:
         Mapping.objects.bulk_create(
             Mapping(version=version, code=m.code, keys=m.keys) for m in latest.mappings.all()
         )
-    audit_record(actor=actor, action="survey.version", obj=questionnaire, new=f"第{number}版(编辑中)")
+    audit_record(
+        actor=actor, action="survey.version", obj=questionnaire, new=f"第{number}版(编辑中)"
+    )
     return version
 
 
@@ -139,11 +141,12 @@ def version_open(*, actor: User, version: Version) -> Version:
     Version.objects.filter(questionnaire=questionnaire, state=VersionState.OPEN).update(
         state=VersionState.CLOSED
     )
-    Version.objects.filter(pk=version.pk).update(
-        state=VersionState.OPEN, opened_at=timezone.now()
-    )
+    Version.objects.filter(pk=version.pk).update(state=VersionState.OPEN, opened_at=timezone.now())
     audit_record(
-        actor=actor, action="survey.version", obj=questionnaire, old="编辑中",
+        actor=actor,
+        action="survey.version",
+        obj=questionnaire,
+        old="编辑中",
         new=f"第{version.number}版开始收集",
     )
     version.refresh_from_db()
@@ -159,16 +162,40 @@ def version_close(*, actor: User, version: Version) -> None:
     if not changed:
         raise SurveyRefused("该版本不在收集中")
     audit_record(
-        actor=actor, action="survey.version", obj=version.questionnaire,
-        old="收集中", new=f"第{version.number}版停止收集",
+        actor=actor,
+        action="survey.version",
+        obj=version.questionnaire,
+        old="收集中",
+        new=f"第{version.number}版停止收集",
     )
 
 
 @transaction.atomic
-def version_settings(*, actor: User, version: Version, intro: str, min_seconds: int) -> None:
-    _runs(actor, version.questionnaire)
-    _draft(version)
-    Version.objects.filter(pk=version.pk).update(intro=intro[:1000], min_seconds=min_seconds)
+def settings_set(
+    *,
+    actor: User,
+    version: Version,
+    intro: str,
+    min_seconds: int,
+    device_limit: int,
+    open_link: bool,
+) -> None:
+    """How answers are taken (any time) and the version's introduction (a draft only)."""
+    questionnaire = version.questionnaire
+    _runs(actor, questionnaire)
+    if version.state == VersionState.DRAFT:
+        Version.objects.filter(pk=version.pk).update(intro=intro.strip()[:1000])
+    Version.objects.filter(pk=version.pk).update(min_seconds=min_seconds)
+    Questionnaire.objects.filter(pk=questionnaire.pk).update(
+        device_limit=device_limit, open_link=open_link
+    )
+    audit_record(
+        actor=actor,
+        action="survey.version",
+        obj=questionnaire,
+        field="作答设置",
+        new=f"最短{min_seconds}秒;每台设备{device_limit}次;{'开放链接' if open_link else '仅二维码'}",
+    )
 
 
 @transaction.atomic
@@ -192,7 +219,9 @@ def _specs(version: Version) -> dict[str, QuestionSpec]:
 
 
 @transaction.atomic
-def question_add(*, actor: User, version: Version, section: Section, spec: QuestionSpec) -> Question:
+def question_add(
+    *, actor: User, version: Version, section: Section, spec: QuestionSpec
+) -> Question:
     _runs(actor, version.questionnaire)
     _draft(version)
     if section.version_id != version.pk:
@@ -218,7 +247,10 @@ def question_add(*, actor: User, version: Version, section: Section, spec: Quest
         show_if_values=spec.show_if_values,
     )
     audit_record(
-        actor=actor, action="survey.version", obj=version.questionnaire, field=f"第{version.number}版 {spec.key}",
+        actor=actor,
+        action="survey.version",
+        obj=version.questionnaire,
+        field=f"第{version.number}版 {spec.key}",
         new=spec.text[:100],
     )
     return question
@@ -235,8 +267,12 @@ def question_remove(*, actor: User, question: Question) -> None:
         raise SurveyRefused(f"第{question.key}题计入指标,请先删除该指标对应")
     question.delete()
     audit_record(
-        actor=actor, action="survey.version", obj=version.questionnaire,
-        field=f"第{version.number}版 {question.key}", old=question.text[:100], new="删除",
+        actor=actor,
+        action="survey.version",
+        obj=version.questionnaire,
+        field=f"第{version.number}版 {question.key}",
+        old=question.text[:100],
+        new="删除",
     )
 
 
@@ -264,8 +300,11 @@ def mapping_set(*, actor: User, version: Version, code: str, keys: Iterable[str]
         version=version, code=code, defaults={"keys": chosen}
     )
     audit_record(
-        actor=actor, action="survey.version", obj=questionnaire,
-        field=f"第{version.number}版 指标{code}", new="、".join(chosen),
+        actor=actor,
+        action="survey.version",
+        obj=questionnaire,
+        field=f"第{version.number}版 指标{code}",
+        new="、".join(chosen),
     )
     return mapping
 
@@ -302,7 +341,10 @@ def target_add(
     except IntegrityError:
         raise SurveyRefused("该调查对象已添加") from None
     audit_record(
-        actor=actor, action="survey.target", obj=questionnaire, field=target.name,
+        actor=actor,
+        action="survey.target",
+        obj=questionnaire,
+        field=target.name,
         new=f"样本量{quota}",
     )
     return target
@@ -317,8 +359,12 @@ def target_quota_set(*, actor: User, target: Target, quota: int) -> None:
     old = target.quota
     Target.objects.filter(pk=target.pk).update(quota=quota)
     audit_record(
-        actor=actor, action="survey.target", obj=target.questionnaire, field=target.name,
-        old=f"样本量{old}", new=f"样本量{quota}",
+        actor=actor,
+        action="survey.target",
+        obj=target.questionnaire,
+        field=target.name,
+        old=f"样本量{old}",
+        new=f"样本量{quota}",
     )
 
 
@@ -334,7 +380,10 @@ def tokens_create(*, actor: User, target: Target, count: int) -> list[Token]:
         for _ in range(count)
     )
     audit_record(
-        actor=actor, action="survey.tokens", obj=target.questionnaire, field=target.name,
+        actor=actor,
+        action="survey.tokens",
+        obj=target.questionnaire,
+        field=target.name,
         new=f"第{batch}批 {count}个",
     )
     return tokens
