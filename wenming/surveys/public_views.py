@@ -115,6 +115,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             "targets": targets,
             "chosen_target": chosen_target,
             "started": started_stamp(),
+            "target_error": context["errors"].get("_target", ""),
             "storage_key": f"wm-survey-{questionnaire.code}-{version.number}",
         }
     )

@@ -53,7 +53,11 @@ def _runs(actor: User, questionnaire: Questionnaire) -> None:
 
 
 def _draft(version: Version) -> None:
-    if version.state != VersionState.DRAFT:
+    """Refuse unless the version is a draft, as stored now (locked for the change)."""
+    state = (
+        Version.objects.select_for_update().filter(pk=version.pk).values_list("state", flat=True)
+    )
+    if state.first() != VersionState.DRAFT:
         raise SurveyRefused(f"第{version.number}版已启用,不能修改;请建立新版本后修改")
 
 
