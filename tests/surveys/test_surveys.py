@@ -32,7 +32,9 @@ from wenming.surveys.services import (
 @pytest.fixture
 def survey(world, campaign):  # noqa: F811
     office = world.people.east_office
-    q = questionnaire_create(actor=office, campaign=campaign, title="家长满意度调查", audience="public")
+    q = questionnaire_create(
+        actor=office, campaign=campaign, title="家长满意度调查", audience="public"
+    )
     version = q.versions.get()
     section = version.sections.get()
     for key in ("Q1", "Q2", "Q3", "Q4"):
@@ -47,8 +49,12 @@ def survey(world, campaign):  # noqa: F811
         version=version,
         section=section,
         spec=QuestionSpec(
-            key="Q5", text="不满意的原因", kind="text", required=True,
-            show_if_key="Q1", show_if_values=["不满意"],
+            key="Q5",
+            text="不满意的原因",
+            kind="text",
+            required=True,
+            show_if_key="Q1",
+            show_if_values=["不满意"],
         ),
     )
     version.mappings.create(code="X", keys=["Q1", "Q2"])
@@ -64,8 +70,14 @@ def _answers(*values: str) -> dict[str, list[str]]:
 def _submit(q, target, answers, *, token=None, device="dev-a", seconds=120):
     started = started_stamp(timezone.now() - timedelta(seconds=seconds))
     return submit(
-        Submission(questionnaire=q, target=target, token=token, device=device, answers=answers,
-                   started=started)
+        Submission(
+            questionnaire=q,
+            target=target,
+            token=token,
+            device=device,
+            answers=answers,
+            started=started,
+        )
     )
 
 
@@ -73,7 +85,9 @@ def test_opened_version_is_not_changed_in_place(world, survey):
     q, version, _ = survey
     with pytest.raises(SurveyRefused, match="已启用"):
         question_add(
-            actor=world.people.east_office, version=version, section=version.sections.get(),
+            actor=world.people.east_office,
+            version=version,
+            section=version.sections.get(),
             spec=QuestionSpec(key="Q9", text="新题", kind="satisfaction"),
         )
     new = version_new(actor=world.people.east_office, questionnaire=q)
@@ -88,8 +102,12 @@ def test_show_if_must_name_an_earlier_choice_question(world, campaign):  # noqa:
     version = q.versions.get()
     with pytest.raises(SurveyRefused, match="不是前面的题"):
         question_add(
-            actor=office, version=version, section=version.sections.get(),
-            spec=QuestionSpec(key="Q1", text="x", kind="text", show_if_key="Q7", show_if_values=["满意"]),
+            actor=office,
+            version=version,
+            section=version.sections.get(),
+            spec=QuestionSpec(
+                key="Q1", text="x", kind="text", show_if_key="Q7", show_if_values=["满意"]
+            ),
         )
 
 
@@ -103,7 +121,9 @@ def test_hidden_question_is_not_required_and_shown_one_is(world, survey):
 def test_answer_is_stored_without_token_address_or_device(world, survey):
     q, _, target = survey
     token = tokens_create(actor=world.people.east_office, target=target, count=1)[0]
-    response = _submit(q, None, _answers("满意", "满意", "满意", "不满意", "太远"), token=token, device="")
+    response = _submit(
+        q, None, _answers("满意", "满意", "满意", "不满意", "太远"), token=token, device=""
+    )
     fields = {f.name for f in Response._meta.get_fields()}
     assert not fields & {"token", "address", "ip", "device"}
     assert response.via_token and TokenUse.objects.filter(token=token).exists()
@@ -165,8 +185,14 @@ def test_public_page_answers_and_refuses_in_chinese(client, world, survey):
     assert "第Q4题为必答题" in sent.content.decode()
     sent = client.post(
         f"/s/{q.code}/",
-        {"target": target.pk, "started": started, "q_Q1": "满意", "q_Q2": "满意",
-         "q_Q3": "满意", "q_Q4": "基本满意"},
+        {
+            "target": target.pk,
+            "started": started,
+            "q_Q1": "满意",
+            "q_Q2": "满意",
+            "q_Q3": "满意",
+            "q_Q4": "基本满意",
+        },
     )
     assert sent.status_code == 302 and Response.objects.count() == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.http import Http404
 
 from wenming.accounts.scope import scope_for, scoped_get
 from wenming.surveys.models import Questionnaire, Response
@@ -32,3 +33,12 @@ def responses_visible_to(user: User | AnonymousUser) -> QuerySet[Response]:
     return Response.objects.filter(
         scope.q(path="version__questionnaire__region_path", unit=None, body=None)
     )
+
+
+def questionnaire_by_public_code(code: str) -> Questionnaire:
+    """The public answering page's questionnaire: anyone holding its link (the code is the
+    credential, like the publicity page's campaign); 404 otherwise."""
+    found = Questionnaire.objects.filter(code=code[:16]).first()
+    if found is None:
+        raise Http404("问卷不存在")
+    return found

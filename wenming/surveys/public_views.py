@@ -7,11 +7,12 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
 from wenming.accounts.throttle import Usage, address_allowance, client_address, too_many
+from wenming.surveys.access import questionnaire_by_public_code
 from wenming.surveys.answering import (
     AnswersInvalid,
     Submission,
@@ -21,7 +22,7 @@ from wenming.surveys.answering import (
     submit,
 )
 from wenming.surveys.forms import AnswerParams
-from wenming.surveys.models import Questionnaire, Token
+from wenming.surveys.models import Token
 from wenming.surveys.services import SurveyRefused
 from wenming.web.params import params
 
@@ -48,15 +49,8 @@ def limited(request: HttpRequest) -> Usage | None:
     return None
 
 
-def _questionnaire(code: str) -> Questionnaire:
-    found = Questionnaire.objects.filter(code=code[:16]).first()
-    if found is None:
-        raise Http404("问卷不存在")
-    return found
-
-
 def answer(request: HttpRequest, code: str) -> HttpResponse:
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_by_public_code(code)
     p = params(request.GET if request.method == "GET" else request.POST, AnswerParams)
     version = open_version(questionnaire)
     context: dict[str, Any] = {"q": questionnaire, "version": version, "errors": {}}
@@ -128,5 +122,5 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def done(request: HttpRequest, code: str) -> HttpResponse:
-    questionnaire = _questionnaire(code)
+    questionnaire = questionnaire_by_public_code(code)
     return render(request, "surveys/public_done.html", {"q": questionnaire})
