@@ -198,7 +198,7 @@ def test_public_page_answers_and_refuses_in_chinese(client, world, survey):
 
 
 def test_office_pages_render(client, world, survey):
-    q, version, target = survey
+    q, _, target = survey
     _submit(q, target, _answers("满意", "基本满意", "满意", "不满意"))
     client.force_login(world.people.east_office)
     for name in ("", "build/", "quality/?show=all", "results/", "results/?excluded=1"):

@@ -47,10 +47,7 @@ def progress(questionnaire: Questionnaire, version: Version | None = None) -> li
             n_excluded=Count("responses", filter=on & Q(responses__excluded=True)),
         )
     )
-    return [
-        Progress(t, t.quota, t.accepted, t.n_valid, t.n_flagged, t.n_excluded)  # type: ignore[attr-defined]
-        for t in rows
-    ]
+    return [Progress(t, t.quota, t.accepted, t.n_valid, t.n_flagged, t.n_excluded) for t in rows]
 
 
 def region_of(target: Target) -> str:
@@ -148,8 +145,8 @@ class QuestionCounts:
 def question_counts(version: Version, *, with_excluded: bool) -> list[QuestionCounts]:
     counts = option_counts(version, with_excluded=with_excluded)
     merged: dict[tuple[int, str], int] = defaultdict(int)
-    for (_, q, o), n in counts.items():
-        merged[(q, o)] += n
+    for (_, question_id, option), n in counts.items():
+        merged[(question_id, option)] += n
     out = []
     for q in version.questions.all():
         if q.kind not in CHOICE_KINDS:

@@ -27,7 +27,7 @@ KIND_BY_LABEL = {
     "数字": Kind.NUMBER,
     "简答": Kind.TEXT,
 }
-LABEL_BY_KIND = {v: k for k, v in KIND_BY_LABEL.items()}
+LABEL_BY_KIND: dict[str, str] = {str(v): k for k, v in KIND_BY_LABEL.items()}
 
 
 @dataclass

@@ -418,7 +418,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         if f:
             mapping = version.mappings.filter(pk=f["mapping"]).first()
             target = questionnaire.targets.filter(pk=f["row"], unit__isnull=False).first()
-            if mapping is None or target is None:
+            if mapping is None or target is None or target.unit_id is None:
                 raise Http404("指标对应或调查对象不存在")
             application = (
                 applications_visible_to(user)
