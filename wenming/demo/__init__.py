@@ -25,6 +25,7 @@ from wenming.demo.problems import problems_load
 from wenming.documents.demo import load_campaign
 from wenming.frameworks.services import framework_import
 from wenming.organizations.models import Region, Unit
+from wenming.surveys.demo import demo_surveys
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "LIBRARY", "demo_load", "library_files"]
 
@@ -54,6 +55,8 @@ def demo_load() -> list[str]:
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         if demo_balance():
             lines.append("均衡发展演示:江东区本年度学校指标已导入")
+        if demo_surveys():
+            lines.append("问卷演示:服务对象满意度调查、干部职工问卷及答卷已载入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
