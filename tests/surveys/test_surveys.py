@@ -10,8 +10,6 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.assessments.conftest import standard  # noqa: F401
-from tests.campaigns.conftest import campaign  # noqa: F401
 from wenming.audit.models import AuditEvent
 from wenming.surveys.answering import Submission, started_stamp, submit
 from wenming.surveys.models import Response, Token, TokenUse, VersionState
@@ -22,45 +20,9 @@ from wenming.surveys.services import (
     SurveyRefused,
     question_add,
     questionnaire_create,
-    target_add,
     tokens_create,
     version_new,
-    version_open,
 )
-
-
-@pytest.fixture
-def survey(world, campaign):  # noqa: F811
-    office = world.people.east_office
-    q = questionnaire_create(
-        actor=office, campaign=campaign, title="家长满意度调查", audience="public"
-    )
-    version = q.versions.get()
-    section = version.sections.get()
-    for key in ("Q1", "Q2", "Q3", "Q4"):
-        question_add(
-            actor=office,
-            version=version,
-            section=section,
-            spec=QuestionSpec(key=key, text=f"您对学校第{key}方面是否满意", kind="satisfaction"),
-        )
-    question_add(
-        actor=office,
-        version=version,
-        section=section,
-        spec=QuestionSpec(
-            key="Q5",
-            text="不满意的原因",
-            kind="text",
-            required=True,
-            show_if_key="Q1",
-            show_if_values=["不满意"],
-        ),
-    )
-    version.mappings.create(code="X", keys=["Q1", "Q2"])
-    target = target_add(actor=office, questionnaire=q, unit=world.s1, quota=3)
-    version_open(actor=office, version=version)
-    return q, version, target
 
 
 def _answers(*values: str) -> dict[str, list[str]]:
@@ -96,7 +58,7 @@ def test_opened_version_is_not_changed_in_place(world, survey):
     assert new.mappings.get().keys == ["Q1", "Q2"]
 
 
-def test_show_if_must_name_an_earlier_choice_question(world, campaign):  # noqa: F811
+def test_show_if_must_name_an_earlier_choice_question(world, campaign):
     office = world.people.east_office
     q = questionnaire_create(actor=office, campaign=campaign, title="测试", audience="staff")
     version = q.versions.get()
