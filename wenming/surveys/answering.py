@@ -199,11 +199,6 @@ def submit(sub: Submission, *, now: datetime | None = None) -> Response:
                 raise SurveyRefused("此二维码已使用过,每个二维码只能作答一次") from None
         elif questionnaire.device_limit and sub.device and _tally(questionnaire, sub.device, now):
             flags.append(Flag.BURST.value)
-        taken = Target.objects.filter(pk=target.pk, accepted__lt=F("quota")).update(
-            accepted=F("accepted") + 1
-        )
-        if not taken:
-            raise SurveyRefused(f"“{target.name}”的样本已收满,感谢您的参与")
         response = Response.objects.create(
             version=version,
             target=target,
@@ -216,6 +211,13 @@ def submit(sub: Submission, *, now: datetime | None = None) -> Response:
         for row in checked.rows:
             row.response = response
         Answer.objects.bulk_create(checked.rows)
+        # the target's row is shared by every answer to it: counted last, so its lock is held
+        # only until the commit; a full quota undoes the whole sheet
+        taken = Target.objects.filter(pk=target.pk, accepted__lt=F("quota")).update(
+            accepted=F("accepted") + 1
+        )
+        if not taken:
+            raise SurveyRefused(f"“{target.name}”的样本已收满,感谢您的参与")
     return response
 
 
