@@ -6,6 +6,7 @@ import pytest
 
 from tests.assessments.conftest import standard  # noqa: F401
 from tests.campaigns.conftest import campaign  # noqa: F401
+from wenming.frameworks.selectors import engine_of
 from wenming.surveys.rules import QuestionSpec
 from wenming.surveys.services import question_add, questionnaire_create, target_add, version_open
 
@@ -38,7 +39,8 @@ def survey(world, campaign):  # noqa: F811
             show_if_values=["不满意"],
         ),
     )
-    version.mappings.create(code="X", keys=["Q1", "Q2"])
+    leaf = next(code for _, code, _ in engine_of(campaign.edition).leaves)
+    version.mappings.create(code=leaf, keys=["Q1", "Q2"])
     target = target_add(actor=office, questionnaire=q, unit=world.s1, quota=3)
     version_open(actor=office, version=version)
     return q, version, target
