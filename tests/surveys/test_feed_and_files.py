@@ -77,6 +77,7 @@ def test_the_rate_enters_the_evaluation_through_the_engine(world):
     figure = figure_record(actor=office, mapping=mapping, target=target, application=application)
     assert figure.rate == Decimal(95)  # (1 + 0.8 + 1 + 1) / 4
     latest = application.evaluations.first()
+    assert latest is not None
     assert latest.source == "survey" and latest.data["items"]["D2.3"]["value"] == "95%"
     assert "有效答卷2份" in latest.data["items"]["D2.3"]["note"]
     [line] = application_sources(application)
