@@ -119,3 +119,27 @@ def test_token_sheet_is_a_pdf(world, survey):
     assert (
         pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>>") >= 0
     )
+
+
+def test_the_answers_export_keeps_a_hostile_answer_as_text(world, survey, settings, tmp_path):
+    from tests.test_exports_inert import LINK, assert_inert
+    from wenming.jobs.services import job_run, result_path
+    from wenming.jobs.tasks import job_start
+
+    settings.MEDIA_ROOT = tmp_path
+    q, version, target = survey
+    submit(
+        Submission(
+            questionnaire=q, target=target, token=None, device="d",
+            answers={"Q1": ["不满意"], "Q2": ["满意"], "Q3": ["满意"], "Q4": ["满意"], "Q5": [LINK]},
+            started=started_stamp(timezone.now() - timedelta(minutes=2)),
+        )
+    )  # fmt: skip
+    job = job_start(
+        kind="survey_answers", label="答卷", owner=world.people.east_office,
+        params={"questionnaire": q.pk, "version": version.pk},
+    )  # fmt: skip
+    job_run(job.pk)
+    job.refresh_from_db()
+    assert job.result_name.endswith(".xlsx"), job.error
+    assert_inert("答卷", result_path(job).read_bytes(), LINK)
