@@ -558,6 +558,44 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         405,
         True,
     ),
+    "surveys:list": (lambda o: reverse("surveys:list"), OFFICES, 403, False),
+    "surveys:detail": (
+        lambda o: reverse("surveys:detail", args=[o.survey.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "surveys:build": (lambda o: reverse("surveys:build", args=[o.survey.pk]), OFFICES, 403, False),
+    "surveys:export_questions": (
+        lambda o: reverse("surveys:export_questions", args=[o.survey.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "surveys:quality": (
+        lambda o: reverse("surveys:quality", args=[o.survey.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "surveys:results": (
+        lambda o: reverse("surveys:results", args=[o.survey.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "survey_public:answer": (
+        lambda o: reverse("survey_public:answer", args=[o.survey.code]),
+        set(ROLES),
+        None,
+        False,
+    ),
+    "survey_public:done": (
+        lambda o: reverse("survey_public:done", args=[o.survey.code]),
+        set(ROLES),
+        None,
+        False,
+    ),
 }
 # pages anyone may open without logging in
 PUBLIC = {
@@ -574,6 +612,8 @@ PUBLIC = {
     "open311:services",
     "open311:requests",
     "open311:request",
+    "survey_public:answer",
+    "survey_public:done",
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
@@ -780,6 +820,13 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
             region=world.east, category=category, description="垃圾无人清理", place=place
         )
     )
+
+    from wenming.surveys.services import questionnaire_create, target_add
+
+    world.survey = questionnaire_create(
+        actor=world.people.east_office, campaign=world.campaign, title="满意度", audience="public"
+    )
+    target_add(actor=world.people.east_office, questionnaire=world.survey, unit=world.s1, quota=5)
     return world
 
 

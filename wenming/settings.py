@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "wenming.onsite",
     "wenming.dashboards",
     "wenming.citizen",
+    "wenming.surveys",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,8 @@ CACHES = {
     )
 }
 RATELIMIT_USE_CACHE = "default"
+# answer sheets one address may post in an hour (a NAT gateway gets more from an allowance)
+SURVEY_POSTS_PER_HOUR = int(os.environ.get("WENMING_SURVEY_POSTS_PER_HOUR", 300))
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.

@@ -48,6 +48,8 @@ urlpatterns = [
     path("report/", include(citizen_urls.public)),
     path("citizen/", include(citizen_urls.office)),
     path("open311/v2/", include(citizen_urls.api)),
+    path("surveys/", include("wenming.surveys.urls")),
+    path("s/", include("wenming.surveys.public_urls")),
 ]
 
 handler400 = "wenming.web.errors.bad_request"

@@ -31,6 +31,16 @@ def _score_sheet(request: pytest.FixtureRequest, world: Any) -> tuple[Any, dict[
     return world.people.east_office, {"application": str(application.pk)}
 
 
+def _survey_questions(request: pytest.FixtureRequest, world: Any) -> tuple[Any, dict[str, str]]:
+    from wenming.surveys.services import questionnaire_create
+
+    office = world.people.east_office
+    questionnaire = questionnaire_create(
+        actor=office, campaign=request.getfixturevalue("campaign"), title="问卷", audience="public"
+    )
+    return office, {"version": str(questionnaire.versions.get().pk)}
+
+
 def _balance(request: pytest.FixtureRequest, world: Any) -> tuple[Any, dict[str, str]]:
     return world.people.east_office, {"year": "2026"}
 
@@ -42,6 +52,7 @@ SETUPS: dict[str, Callable[[pytest.FixtureRequest, Any], tuple[Any, dict[str, st
     "balance": _balance,
     "assignments": _assignments,
     "score_sheet": _score_sheet,
+    "survey-questions": _survey_questions,
 }
 
 

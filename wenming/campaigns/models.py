@@ -247,7 +247,7 @@ class WindowExtension(models.Model):
         return f"延长至 {self.until:%Y-%m-%d}"
 
 
-EVALUATION_SOURCES = {"paper": "纸质评分表导入", "onsite": "现场测评"}
+EVALUATION_SOURCES = {"paper": "纸质评分表导入", "onsite": "现场测评", "survey": "问卷调查"}
 
 
 class Evaluation(models.Model):
@@ -257,7 +257,7 @@ class Evaluation(models.Model):
         Application, on_delete=models.CASCADE, related_name="evaluations"
     )
     step = models.CharField(max_length=40)
-    source = models.CharField(max_length=10)  # paper | onsite
+    source = models.CharField(max_length=10)  # paper | onsite | survey
     data = models.JSONField(encoder=DjangoJSONEncoder)  # results-file data scored by the engine
     total_centi = models.IntegerField()
     grade = models.CharField(max_length=40)

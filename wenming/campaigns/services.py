@@ -429,3 +429,50 @@ def evaluation_record(
     )
     application_changed_fire(application.pk, card=card)
     return evaluation
+
+
+@transaction.atomic
+def evaluation_item_set(
+    *, actor: User, application: Application, code: str, item: dict[str, Any], source: str
+) -> Evaluation | None:
+    """Put one measured item (a survey's satisfaction rate) into the application's latest
+    evaluation: a new evaluation row from the same data with this item replaced, scored by the
+    engine like any other, audited. None when the application has no evaluation yet (the value
+    is then kept by its source and entered with the step's result)."""
+    application = Application.objects.select_related("campaign", "unit").get(pk=application.pk)
+    latest = application.evaluations.first()
+    if latest is None:
+        return None
+    data = dict(latest.data)
+    items = dict(data.get("items") or {})
+    old_item = items.get(code)
+    items[code] = item
+    data["items"] = items
+    card, problems = score_result(application, data)
+    if card is None:
+        raise Refused("测评结果有误:" + ";".join(problems))
+    evaluation = Evaluation.objects.create(
+        application=application,
+        step=latest.step,
+        source=source,
+        data=data,
+        total_centi=card.total,
+        grade=card.grade,
+        vetoed=card.vetoed,
+        recorded_by=actor,
+    )
+    Application.objects.filter(pk=application.pk).update(
+        result_centi=card.total, result_grade=card.grade, result_vetoed=card.vetoed
+    )
+    old_value = old_item.get("value") if isinstance(old_item, dict) else old_item
+    audit_record(
+        actor=actor,
+        action="application.result",
+        obj=application,
+        field=f"{code} 实测值",
+        old="" if old_value is None else str(old_value),
+        new=f"{item.get('value')}(总分{card.total / 100:g} {card.grade})",
+        comment=str(item.get("note") or ""),
+    )
+    application_changed_fire(application.pk, card=card)
+    return evaluation

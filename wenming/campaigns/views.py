@@ -72,6 +72,7 @@ from wenming.campaigns.services import (
     window_extend,
 )
 from wenming.campaigns.signatures import signature_state
+from wenming.campaigns.sources import application_sources
 from wenming.campaigns.transitions import APPLICATION
 from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
@@ -251,6 +252,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": signature_state(application),
             "transitions": application.transitions.select_related("actor"),
             "evaluation": application.evaluations.first(),
+            "sources": application_sources(application),
             "objections": application.objections.all() if runs else [],
             "missing": missing_evidence(
                 unit=application.unit, edition=campaign.edition, as_of=today

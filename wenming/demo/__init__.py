@@ -26,6 +26,7 @@ from wenming.demo.problems import problems_load
 from wenming.documents.demo import load_campaign
 from wenming.frameworks.services import framework_import
 from wenming.organizations.models import Region, Unit
+from wenming.surveys.demo import demo_surveys
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "LIBRARY", "demo_load", "library_files"]
 
@@ -56,6 +57,8 @@ def demo_load() -> list[str]:
         if demo_balance():
             lines.append("均衡发展演示:江东区本年度学校指标已导入")
         lines += demo_citizen()
+        if demo_surveys():
+            lines.append("问卷演示:服务对象满意度调查、干部职工问卷及答卷已载入")
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )
