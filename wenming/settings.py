@@ -142,7 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # a file, not shared-cache memory, so the browser tests' server threads lock like production
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-wenming.sqlite3")}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # production keeps each server thread's connection open (opening one and running the
+    # pragmas above costs more than many a page's queries); tests and commands open per use
+    DATABASES["default"]["CONN_MAX_AGE"] = 600 if PRODUCTION else 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
