@@ -50,7 +50,20 @@ from wenming.web.params import params
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     assessments = (
-        assessments_visible_to(user).select_related("unit", "edition").order_by("-created_at")[:200]
+        assessments_visible_to(user)
+        .select_related("unit", "edition")
+        # the columns shown: an edition's framework text is large and not shown here
+        .only(
+            "unit__name",
+            "edition__name",
+            "revision",
+            "status",
+            "total_centi",
+            "grade",
+            "vetoed",
+            "created_at",
+        )
+        .order_by("-created_at")[:200]
     )
     scope = scope_for(user)
     fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
