@@ -230,6 +230,20 @@ CACHES = {
     )
 }
 RATELIMIT_USE_CACHE = "default"
+# Each person's to-do list (待办), asked for by the home page, /todo/ and the rectification list,
+# is kept this many seconds in a cache of its own (its own table, so that these entries never
+# cull the rate-limit counters) and dropped at once when any audited change or notice commits
+# (wenming/notices/todo.py). 0: computed on every visit (the default outside production).
+TODO_CACHE_SECONDS = int(os.environ.get("WENMING_TODO_CACHE_SECONDS", 30 if PRODUCTION else 0))
+CACHES["todo"] = (
+    {**CACHES["default"], "KEY_PREFIX": "wenming-todo"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "wenming_cache_todo",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.
