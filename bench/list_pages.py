@@ -28,7 +28,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from common import OUT, ROOT
 
@@ -172,7 +171,12 @@ def profile(pages: list[str], user: str) -> None:
     for path in pages:
         browser.get(path)
         queries: list[str] = []
-        with connection.execute_wrapper(lambda ex, sql, *a: queries.append(sql) or ex(sql, *a)):
+
+        def count(execute, sql, *rest, queries=queries):  # type: ignore[no-untyped-def]
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
             browser.get(path)
         rounds, started = 50, time.perf_counter()
         for _ in range(rounds):
@@ -205,8 +209,18 @@ def main() -> None:
         return
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "wenming.cli", "serve", "--production", "--no-worker"]
-        + ["--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "wenming.cli",
+            "serve",
+            "--production",
+            "--no-worker",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

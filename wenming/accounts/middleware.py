@@ -21,7 +21,9 @@ def must_change_password(user: User) -> bool:
     return AccountState.objects.filter(user=user, must_change_password=True).exists()
 
 
-def remember_password_state(sender: Any, request: HttpRequest | None, user: User, **kw: Any) -> None:
+def remember_password_state(
+    sender: Any, request: HttpRequest | None, user: User, **kw: Any
+) -> None:
     """On login (signal ``user_logged_in``): note in the new session whether it must change."""
     if request is not None and hasattr(request, "session"):
         request.session[MUST_CHANGE_KEY] = must_change_password(user)

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.forms import ThrottledLoginForm
+from wenming.accounts.middleware import MUST_CHANGE_KEY
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
-from wenming.accounts.middleware import MUST_CHANGE_KEY
 from wenming.accounts.services import (
     AccountRefused,
     accounts_create_for_units,

@@ -46,7 +46,6 @@ from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 
-
 PAGE_SIZE = 50
 
 
@@ -77,9 +76,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     for unit in fillable:
         if can_fill(user, unit.pk):
             startable += [(unit, e) for e in editions if edition_applies(e, unit)]
-    return render(
-        request, "assessments/list.html", {"page": page, "startable": startable}
-    )
+    return render(request, "assessments/list.html", {"page": page, "startable": startable})
 
 
 @login_required

@@ -47,7 +47,9 @@ def id_url(name: str, *ids: int) -> str:
 
 
 @register.simple_tag
-def options(choices: Iterable[tuple[object, object]] | Mapping[object, object], selected: object) -> str:
+def options(
+    choices: Iterable[tuple[object, object]] | Mapping[object, object], selected: object
+) -> str:
     """``<option>`` elements of a filter's select, ``selected`` marked: one Python loop instead
     of a template loop with a comparison per option (the audit page has a hundred actions).
     Values compare as text, so a query parameter string matches an integer id."""
@@ -55,7 +57,7 @@ def options(choices: Iterable[tuple[object, object]] | Mapping[object, object], 
     chosen = "" if selected is None else str(selected)
     return format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         ((value, " selected" if str(value) == chosen else "", label) for value, label in pairs),
     )
 
