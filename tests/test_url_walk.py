@@ -450,6 +450,7 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     ),
     "onsite:mine": (lambda o: reverse("onsite:mine"), EVERYONE, None, False),
     "onsite:sync": (lambda o: reverse("onsite:sync"), set(), 405, True),
+    "onsite:service_worker": (lambda o: reverse("onsite:service_worker"), set(ROLES), None, False),
     "onsite:score": (
         lambda o: reverse("onsite:score", args=[o.assignment.pk]),
         OFFICES,
