@@ -214,6 +214,7 @@ def test_the_scoring_page_reloads_offline_and_a_large_photo_goes_small_over_a_sl
     _wait_for(page, "#sync-state", "1条待同步")
     page.reload()  # offline again: the kept page, the entry typed after it was kept
     _wait_for(page, "#sync-state", "1张照片待同步")
+    _wait_for(page, f'form.photo[data-code="{code}"] .photo-state', "照片已暂存在本机")
     assert page.locator(f'[data-code="{code}"] input[value=B]').is_checked()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "onsite-offline-reload.png"))

@@ -99,7 +99,7 @@
   }
 
   function sync() {
-    if (sending || !navigator.onLine) { status(); return; }
+    if (sending || !navigator.onLine) { status(); if (!sending) photosSend(); return; }
     var all = load();
     var batch = Object.keys(all).filter(function (k) { return all[k].pending && !all[k].error; })
       .map(function (k) { return all[k]; }).slice(0, 500);  // the server takes 500 at a time
