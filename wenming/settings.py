@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -235,7 +236,7 @@ RATELIMIT_USE_CACHE = "default"
 # cull the rate-limit counters) and dropped at once when any audited change or notice commits
 # (wenming/notices/todo.py). 0: computed on every visit (the default outside production).
 TODO_CACHE_SECONDS = int(os.environ.get("WENMING_TODO_CACHE_SECONDS", 30 if PRODUCTION else 0))
-CACHES["todo"] = (
+TODO_CACHE: dict[str, Any] = (
     {**CACHES["default"], "KEY_PREFIX": "wenming-todo"}
     if REDIS_URL
     else {
@@ -244,6 +245,7 @@ CACHES["todo"] = (
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 )
+CACHES["todo"] = TODO_CACHE
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.

@@ -37,7 +37,7 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     choices = unit_filter_choices(user=request.user)
-    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]  # type: ignore[attr-defined]
+    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
