@@ -493,7 +493,14 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     ),
 }
 # pages anyone may open without logging in
-PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export", "campaigns:public_pdf"}
+PUBLIC = {
+    "login",
+    "logout",
+    "campaigns:public",
+    "campaigns:public_export",
+    "campaigns:public_pdf",
+    "onsite:service_worker",  # a script holding no data (the scoring page's offline worker)
+}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403
