@@ -518,6 +518,7 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     ),
     "onsite:mine": (lambda o: reverse("onsite:mine"), EVERYONE, None, False),
     "onsite:sync": (lambda o: reverse("onsite:sync"), set(), 405, True),
+    "onsite:service_worker": (lambda o: reverse("onsite:service_worker"), set(ROLES), None, False),
     "onsite:score": (
         lambda o: reverse("onsite:score", args=[o.assignment.pk]),
         OFFICES,
@@ -614,6 +615,7 @@ PUBLIC = {
     "open311:request",
     "survey_public:answer",
     "survey_public:done",
+    "onsite:service_worker",  # a script holding no data (the scoring page's offline worker)
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -146,7 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # a file, not shared-cache memory, so the browser tests' server threads lock like production
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-wenming.sqlite3")}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # production keeps each server thread's connection open (opening one and running the
+    # pragmas above costs more than many a page's queries); tests and commands open per use
+    DATABASES["default"]["CONN_MAX_AGE"] = 600 if PRODUCTION else 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -238,6 +241,21 @@ CACHES = {
 RATELIMIT_USE_CACHE = "default"
 # answer sheets one address may post in an hour (a NAT gateway gets more from an allowance)
 SURVEY_POSTS_PER_HOUR = int(os.environ.get("WENMING_SURVEY_POSTS_PER_HOUR", 300))
+# Each person's to-do list (待办), asked for by the home page, /todo/ and the rectification list,
+# is kept this many seconds in a cache of its own (its own table, so that these entries never
+# cull the rate-limit counters) and dropped at once when any audited change or notice commits
+# (wenming/notices/todo.py). 0: computed on every visit (the default outside production).
+TODO_CACHE_SECONDS = int(os.environ.get("WENMING_TODO_CACHE_SECONDS", 30 if PRODUCTION else 0))
+TODO_CACHE: dict[str, Any] = (
+    {**CACHES["default"], "KEY_PREFIX": "wenming-todo"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "wenming_cache_todo",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)
+CACHES["todo"] = TODO_CACHE
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.

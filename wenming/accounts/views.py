@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.forms import ThrottledLoginForm
+from wenming.accounts.middleware import MUST_CHANGE_KEY
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.accounts.services import (
@@ -55,6 +56,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         password_changed(user=form.user)
+        self.request.session[MUST_CHANGE_KEY] = False
         messages.success(self.request, "密码已修改")
         return response
 

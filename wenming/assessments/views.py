@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,13 +46,29 @@ from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
 
+PAGE_SIZE = 50
+
 
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     assessments = (
-        assessments_visible_to(user).select_related("unit", "edition").order_by("-created_at")[:200]
+        assessments_visible_to(user)
+        .select_related("unit", "edition")
+        # the columns shown: an edition's framework text is large and not shown here
+        .only(
+            "unit__name",
+            "edition__name",
+            "revision",
+            "status",
+            "total_centi",
+            "grade",
+            "vetoed",
+            "created_at",
+        )
+        .order_by("-created_at", "-pk")
     )
+    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_for(user)
     fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
     startable = []
@@ -59,9 +76,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     for unit in fillable:
         if can_fill(user, unit.pk):
             startable += [(unit, e) for e in editions if edition_applies(e, unit)]
-    return render(
-        request, "assessments/list.html", {"assessments": assessments, "startable": startable}
-    )
+    return render(request, "assessments/list.html", {"page": page, "startable": startable})
 
 
 @login_required

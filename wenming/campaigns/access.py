@@ -21,7 +21,8 @@ def campaigns_visible_to(user: User | AnonymousUser) -> QuerySet[Campaign]:
     """Offices see campaigns of their region, above and below; units and supervisors see the
     campaigns that cover them."""
     scope = scope_for(user)
-    qs = Campaign.objects.select_related("region", "edition")
+    # an edition's framework text is large and read only to compile it (once per process)
+    qs = Campaign.objects.select_related("region", "edition").defer("edition__source")
     if scope.is_admin:
         return qs
     q = scope.regions_q("region__path")  # the offices' regions and below

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 
 from django.db.models import QuerySet
 
@@ -28,16 +29,33 @@ def framework_edition_get(*, key: str) -> FrameworkEdition:
     return found
 
 
-@lru_cache(maxsize=64)
-def _parsed(sha256: str, source: str) -> tuple[Framework, Engine]:
-    framework = framework_from_yaml(source)
-    return framework, Engine(framework)
+_COMPILED: OrderedDict[str, tuple[Framework, Engine]] = OrderedDict()
+_COMPILED_MAX = 64
+_LOCK = threading.Lock()
+
+
+def _compiled(edition: FrameworkEdition) -> tuple[Framework, Engine]:
+    """Parsed and compiled once per process, keyed by the content's SHA-256 alone: the text
+    (often large) is read only on a miss, so lists may load editions with ``source`` deferred
+    (``defer("edition__source")``) and still score."""
+    with _LOCK:
+        hit = _COMPILED.get(edition.sha256)
+        if hit is not None:
+            _COMPILED.move_to_end(edition.sha256)
+            return hit
+    framework = framework_from_yaml(edition.source)
+    compiled = (framework, Engine(framework))
+    with _LOCK:
+        _COMPILED[edition.sha256] = compiled
+        while len(_COMPILED) > _COMPILED_MAX:
+            _COMPILED.popitem(last=False)
+    return compiled
 
 
 def framework_of(edition: FrameworkEdition) -> Framework:
-    return _parsed(edition.sha256, edition.source)[0]
+    return _compiled(edition)[0]
 
 
 def engine_of(edition: FrameworkEdition) -> Engine:
     """The compiled engine for a stored edition, cached by content hash."""
-    return _parsed(edition.sha256, edition.source)[1]
+    return _compiled(edition)[1]

@@ -8,11 +8,16 @@ as soon as the thing it points at is done.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.db import transaction
 
 PROVIDER_LIMIT = 200
 
@@ -38,6 +43,43 @@ def todo_provider(func: Provider) -> Provider:
 
 
 def todos_for(user: User, *, today: date) -> list[Todo]:
-    """Everything waiting on ``user``: overdue first, then by due date (undated last)."""
+    """Everything waiting on ``user``: overdue first, then by due date (undated last).
+
+    Kept for ``TODO_CACHE_SECONDS`` per person and day in the ``todo`` cache, together with
+    the generation it was computed in; any audited change or notice that commits starts a new
+    generation (:func:`todos_changed`), so a list is never older than the last commit that
+    could have changed it (the generation is read before computing: a change committed while
+    computing makes the stored list stale at once). One cache read per visit instead of every
+    provider's queries."""
+    seconds = settings.TODO_CACHE_SECONDS
+    if not seconds:
+        return _todos_compute(user, today)
+    cache = caches["todo"]
+    key = f"list:{user.pk}:{today.isoformat()}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return list(kept[1])
+    todos = _todos_compute(user, today)
+    cache.set(key, (generation, todos), seconds)
+    return todos
+
+
+def _todos_compute(user: User, today: date) -> list[Todo]:
     found = [todo for provider in _PROVIDERS for todo in provider(user, today)]
     return sorted(found, key=lambda t: (not t.overdue, t.due is None, t.due or today, t.title))
+
+
+GENERATION_KEY = "generation"
+
+
+def todos_changed(*args: Any, **kwargs: Any) -> None:
+    """Every cached to-do list is out of date once the current transaction commits (a signal
+    receiver: connected to audit events and notices being saved, see apps.py)."""
+    if settings.TODO_CACHE_SECONDS:
+        transaction.on_commit(_generation_new, robust=True)
+
+
+def _generation_new() -> None:
+    caches["todo"].set(GENERATION_KEY, uuid.uuid4().hex, None)

@@ -6,6 +6,7 @@ app_name = "onsite"
 urlpatterns = [
     path("", scoring.mine, name="mine"),
     path("sync/", scoring.sync, name="sync"),
+    path("sw.js", scoring.service_worker, name="service_worker"),
     path("a/<int:pk>/", scoring.score_page, name="score"),
     path("a/<int:pk>/photo/", scoring.photo_upload, name="photo"),
     path("a/<int:pk>/sheet/", sheet.sheet_page, name="sheet"),

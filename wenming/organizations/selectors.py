@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
@@ -52,7 +53,7 @@ def unit_list(*, user: User | AnonymousUser, filters: UnitFilters) -> QuerySet[U
     )
 
 
-def unit_filter_choices(*, user: User | AnonymousUser) -> dict[str, object]:
+def unit_filter_choices(*, user: User | AnonymousUser) -> dict[str, QuerySet[Any]]:
     visible = units_visible_to(user)
     return {
         "regions": regions_visible_to(user).filter(level__lte=4).only("name", "level", "path"),

@@ -37,7 +37,7 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     choices = unit_filter_choices(user=request.user)
-    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]  # type: ignore[attr-defined]
+    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -47,8 +47,8 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "regions": regions,
-            "types": choices["types"],
-            "supervisors": choices["supervisors"],
+            "types": [(t.pk, t.name) for t in choices["types"]],
+            "supervisors": [(s.pk, s.name) for s in choices["supervisors"]],
             "query": query.urlencode(),
             "can_import": scope_for(request.user).has(Role.OFFICE),
         },

@@ -76,6 +76,16 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The script that keeps the scoring page working offline (see the file). Served here and
+    not under /static/ because a service worker controls only pages below its own path; the
+    same for everyone (it holds no data), never cached by the browser so that a new version
+    takes over at the next visit."""
+    response = render(request, "onsite/sw.js", content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @login_required
 @require_POST
 def sync(request: HttpRequest) -> JsonResponse:

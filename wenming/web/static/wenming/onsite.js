@@ -1,7 +1,10 @@
-// On-site scoring that survives a dropped connection (no service worker: intranets are plain HTTP).
+// On-site scoring that survives a dropped connection.
 // Every entry is kept in localStorage with an id made here the first time the item is typed;
 // pending entries are sent whenever the browser is online, and the server stores by that id,
-// so an entry sent twice is stored once.
+// so an entry sent twice is stored once. Where the browser allows a service worker (HTTPS, or
+// localhost) the page and its assets are kept too, so that a reload works offline
+// (wenming/onsite/templates/onsite/sw.js); on plain HTTP the page asks before it is left
+// while offline, since it could not be opened again until the connection returns.
 (function () {
   var root = document.getElementById("onsite");
   if (!root) return;
@@ -69,6 +72,7 @@
       if (all[k].error) refused += 1; else if (all[k].pending) waiting += 1;
     });
     var text = navigator.onLine ? "在线" : "离线(评分暂存在本机,恢复网络后自动同步)";
+    if (!navigator.onLine && !(worker && navigator.serviceWorker.controller)) text += " · 请勿刷新或关闭本页";
     if (waiting) text += " · " + waiting + "条待同步";
     if (refused) text += " · " + refused + "条未通过,请修改";
     if (photosWaiting) text += " · " + photosWaiting + "张照片待同步";
@@ -95,7 +99,7 @@
   }
 
   function sync() {
-    if (sending || !navigator.onLine) { status(); return; }
+    if (sending || !navigator.onLine) { status(); if (!sending) photosSend(); return; }
     var all = load();
     var batch = Object.keys(all).filter(function (k) { return all[k].pending && !all[k].error; })
       .map(function (k) { return all[k]; }).slice(0, 500);  // the server takes 500 at a time
@@ -205,15 +209,100 @@
       if (!input.files.length) return;
       e.preventDefault();
       var file = input.files[0];
-      var record = { client_id: uuid(), assignment: assignment, code: form.dataset.code,
-                     name: file.name || "现场照片.jpg", blob: file, error: "" };
-      photoDb(function (store) { store.put(record); }).then(function () {
+      photoState(form.dataset.code, "正在压缩照片……", "pending");
+      shrink(file).then(function (blob) {
+        var record = { client_id: uuid(), assignment: assignment, code: form.dataset.code,
+                       name: file.name || "现场照片.jpg", blob: blob, error: "" };
+        return photoDb(function (store) { store.put(record); }).then(function () { return record; });
+      }).then(function (record) {
         input.value = "";
         photoState(record.code, "照片已暂存在本机,待同步", "pending");
         photosCount(); photosSend();
       }, function () { form.submit(); });
     });
   }
+
+  // A phone's photo (often 4,000 px, 3–8 MB) is made 2,000 px on its long edge before it is kept
+  // and sent: a tenth of the bytes on a weak connection, and enough to read a notice board. The
+  // EXIF block (time and place taken) is copied into the smaller JPEG, its orientation set to
+  // upright, since the browser has already turned the picture. Anything it cannot read (not a
+  // JPEG/PNG/WebP, a browser without createImageBitmap) is sent as it is.
+  var LONG_EDGE = 2000;
+  function shrink(file) {
+    if (!window.createImageBitmap || !/^image\/(jpeg|png|webp)$/.test(file.type)) return Promise.resolve(file);
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = LONG_EDGE / Math.max(bitmap.width, bitmap.height);
+      if (scale >= 1) { bitmap.close(); return file; }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      return new Promise(function (done) { canvas.toBlob(done, "image/jpeg", 0.85); }).then(function (small) {
+        if (!small) return file;
+        return exifSegment(file).then(function (exif) {
+          return exif ? new Blob([small.slice(0, 2), exif, small.slice(2)], { type: "image/jpeg" }) : small;
+        });
+      });
+    }).catch(function () { return file; });
+  }
+  // the APP1 "Exif" segment of a JPEG (marker and length included), orientation set to 1
+  function exifSegment(file) {
+    if (file.type !== "image/jpeg") return Promise.resolve(null);
+    return file.slice(0, 256 * 1024).arrayBuffer().then(function (buffer) {
+      var v = new DataView(buffer), at = 2;
+      if (v.byteLength < 4 || v.getUint16(0) !== 0xffd8) return null;
+      while (at + 4 <= v.byteLength && v.getUint8(at) === 0xff) {
+        var marker = v.getUint8(at + 1), length = v.getUint16(at + 2);
+        if (marker === 0xda || at + 2 + length > v.byteLength) return null;  // image data: no EXIF
+        if (marker === 0xe1 && v.getUint32(at + 4) === 0x45786966) {  // "Exif"
+          var segment = new Uint8Array(buffer.slice(at, at + 2 + length));
+          upright(new DataView(segment.buffer), 10);
+          return segment;
+        }
+        at += 2 + length;
+      }
+      return null;
+    }).catch(function () { return null; });
+  }
+  function upright(v, tiff) {
+    try {
+      var little = v.getUint16(tiff) === 0x4949;
+      var ifd = tiff + v.getUint32(tiff + 4, little), count = v.getUint16(ifd, little);
+      for (var i = 0; i < count; i += 1) {
+        var entry = ifd + 2 + i * 12;
+        if (v.getUint16(entry, little) === 0x0112) v.setUint16(entry + 8, 1, little);
+      }
+    } catch (e) { /* a damaged block is copied as it is */ }
+  }
+
+  // Offline use across a reload: a service worker where the browser allows one; this page and
+  // its scripts and styles are kept at once (the worker then keeps them fresh on every visit).
+  var PAGES = "wenming-onsite-v1";
+  var worker = "serviceWorker" in navigator && window.isSecureContext && root.dataset.worker;
+  function keepForOffline() {
+    if (!window.caches || !navigator.onLine) return;
+    var urls = [location.pathname];
+    document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
+      urls.push(new URL(el.src || el.href, location.href).pathname);
+    });
+    caches.open(PAGES).then(function (cache) {
+      return cache.match(location.pathname, { ignoreVary: true }).then(function (hit) {
+        return hit ? null : cache.addAll(urls);
+      });
+    }).catch(function () { /* storage full or refused: the page works online as before */ });
+  }
+  if (worker) {
+    navigator.serviceWorker.register(root.dataset.worker).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(keepForOffline).catch(function () { worker = false; });
+  }
+  // without a worker (plain HTTP) a reload while offline would lose the page (not the data)
+  window.addEventListener("beforeunload", function (e) {
+    if (navigator.onLine || (worker && navigator.serviceWorker.controller)) return;
+    e.preventDefault();
+    e.returnValue = "";
+  });
 
   function countDone() {
     var n = 0;
@@ -235,11 +324,13 @@
     });
   }
 
-  // what this phone kept and has not yet sent wins over what the page was rendered with
-  var kept = load();
+  // what this phone kept and has not yet sent wins over what the page was rendered with, and so
+  // does anything typed after it was rendered (a page kept for offline use may be older)
+  var kept = load(), rendered = Date.parse(root.dataset.rendered || "") || 0;
   root.querySelectorAll(".onsite-item").forEach(function (section) {
     var entry = kept[keyOf(section.dataset.code)];
-    if (entry && (entry.pending || entry.error)) { show(section, entry); mark(section, entry); }
+    var newer = entry && Date.parse(entry.entered_at || "") > rendered;
+    if (entry && (entry.pending || entry.error || newer)) { show(section, entry); mark(section, entry); }
     if (entry) section.dataset.clientId = entry.client_id;
     if (readonly) section.querySelectorAll("[data-field]").forEach(function (el) { el.disabled = true; });
   });

@@ -65,3 +65,12 @@
   document.addEventListener("DOMContentLoaded", function () { size(document); });
   document.addEventListener("htmx:afterSettle", function (e) { size(e.target); });
 })();
+
+// Pages kept for offline on-site scoring (onsite.js) belong to the person logged in: once no one
+// is (the login page, after 退出 or an ended session), they are dropped from this browser.
+(function () {
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector(".topbar .who") || !window.caches || !window.isSecureContext) return;
+    caches.delete("wenming-onsite-v1").catch(function () {});
+  });
+})();
