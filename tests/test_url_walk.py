@@ -484,6 +484,8 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         False,
     ),
     "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
+    "healthz": (lambda o: reverse("healthz"), set(ROLES), None, False),
+    "readyz": (lambda o: reverse("readyz"), set(ROLES), None, False),
     "onsite:campaign_action": (
         lambda o: reverse("onsite:campaign_action", args=[o.campaign.pk]),
         set(),
@@ -492,7 +494,15 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     ),
 }
 # pages anyone may open without logging in
-PUBLIC = {"login", "logout", "campaigns:public", "campaigns:public_export", "campaigns:public_pdf"}
+PUBLIC = {
+    "login",
+    "logout",
+    "campaigns:public",
+    "campaigns:public_export",
+    "campaigns:public_pdf",
+    "healthz",
+    "readyz",
+}
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {
     (page, r): 403

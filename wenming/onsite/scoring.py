@@ -21,13 +21,14 @@ from django.utils.dateparse import parse_datetime
 
 from wenming.assessments.inputs import COUNT_STYLES, counts_from_mapping
 from wenming.assessments.screen import profile_of
-from wenming.attachments.services import attachment_store, content_path
+from wenming.attachments.services import attachment_store, content_name
 from wenming.audit.services import audit_record
 from wenming.core.styles import NA_TEXT, NOT_APPLICABLE, InputError, ScoringStyle
 from wenming.frameworks.selectors import engine_of
 from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
 from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.reconciliation import sheets_refresh
+from wenming.web.storage import stored_seekable
 
 VALUE_MAX = 60  # Score.value
 
@@ -228,7 +229,7 @@ EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, DATETIME = 36867, 306
 
 
-def photo_metadata(path: str) -> tuple[datetime | None, Decimal | None, Decimal | None]:
+def photo_metadata(path: str | IO[bytes]) -> tuple[datetime | None, Decimal | None, Decimal | None]:
     """When and where the photo was taken, from its EXIF data when present."""
     from PIL import Image
 
@@ -279,7 +280,8 @@ def photo_add(
         unit=application.unit, owner=score, name=name, stream=stream, actor=actor
     )
 
-    taken, latitude, longitude = photo_metadata(str(content_path(attachment.file.sha256)))
+    with stored_seekable(content_name(attachment.file.sha256)) as content:
+        taken, latitude, longitude = photo_metadata(content)
     photo = Photo.objects.create(
         score=score,
         attachment=attachment,
