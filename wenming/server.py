@@ -43,7 +43,8 @@ def _start_worker(production: bool) -> subprocess.Popen[bytes]:
     return worker
 
 
-RECOVER_EVERY = 30.0  # seconds between two looks for jobs a killed worker left behind
+# seconds between two looks for jobs a killed worker left behind
+RECOVER_EVERY = float(os.environ.get("WENMING_RECOVER_EVERY", "30"))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
