@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One machine, separate processes, as a province's servers would be (docs/deploy.md):
-#   nginx :8100  ->  app servers :8101 :8102 (wenming serve --production --no-worker)
+#   nginx :8100  ->  app servers :8101 :8102 (wenming serve --production --no-worker);
+#   nginx :8099  ->  :8101 alone (the load benchmark's one-server figure)
 #   pgbouncer :6432 (transaction mode) -> PostgreSQL 127.0.0.1:5432
 #   Redis 127.0.0.1:6379 (cache, sessions, rate limits, the RQ queue), one `wenming worker`
 #   stored files: a shared directory (default) or STORE=s3 (moto's S3 server on :8109, for tests)
@@ -85,6 +86,10 @@ if [ "$STORE" = s3 ]; then
   export WENMING_STORAGE_URL=s3+http://k:s@127.0.0.1:8109/wenming
 fi
 
+# the environment of every process, for a benchmark that restarts one (bench/load.py)
+env | grep -E '^(WENMING_|DATABASE_URL=)' | sed 's/^/export /' >"$DEPLOY_DIR/env"
+chmod 600 "$DEPLOY_DIR/env"
+
 # schema and static files once, straight to PostgreSQL (migrations want a session of their own)
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB "$PY" -m wenming.cli manage migrate -v0
 "$PY" -m wenming.cli manage collectstatic --noinput -v0
@@ -92,12 +97,13 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB "$PY" -m wenming.cli manage 
 upstream=""
 for i in $(seq 1 "$SERVERS"); do
   port=$((PORT + i))
-  start "app$i" "$PY" -m wenming.cli serve --production --no-worker --host 127.0.0.1 --port "$port"
+  start "app$i" "$PY" -m wenming.cli serve --production --no-worker --no-setup --host 127.0.0.1 --port "$port"
   upstream+="    server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"$'\n'
 done
 start worker "$PY" -m wenming.cli worker --production
 
 cat >"$DEPLOY_DIR/nginx.conf" <<CONF
+user $(id -un);  # the workers write request bodies under \$DEPLOY_DIR (private to this account)
 worker_processes 1;
 pid $DEPLOY_DIR/pids/nginx.pid;
 error_log $DEPLOY_DIR/logs/nginx-error.log warn;
@@ -108,8 +114,25 @@ http {
   client_body_temp_path $DEPLOY_DIR/nginx-body;
   proxy_temp_path $DEPLOY_DIR/nginx-proxy;
   client_max_body_size 25m;
+  client_body_buffer_size 1m;  # a phone's photo stays in memory on its way through
   upstream wenming {
 $upstream    keepalive 32;
+  }
+  # the first app server alone, one port below: the benchmark's "one server" figure
+  upstream wenming_one {
+    server 127.0.0.1:$((PORT + 1));
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:$((PORT - 1));
+    location /static/ { alias $WENMING_DATA_DIR/static/; expires 30d; access_log off; }
+    location / {
+      proxy_pass http://wenming_one;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Request-ID \$request_id;
+    }
   }
   server {
     listen 127.0.0.1:$PORT;

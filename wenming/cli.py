@@ -320,7 +320,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         return cmd_serve(
             argparse.Namespace(
-                production=False, host=args.host, port=args.port, threads=4, no_worker=False
+                production=False,
+                host=args.host,
+                port=args.port,
+                threads=4,
+                no_worker=False,
+                no_setup=False,
             )
         )
     return 0
@@ -383,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-worker",
         action="store_true",
         help="不启动后台任务进程(另行运行 wenming worker)",
+    )
+    p.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="不执行数据库迁移和静态文件收集(多台服务器时由部署步骤统一执行一次)",
     )
     add_server_options(p)
     p.set_defaults(func=cmd_serve)

@@ -140,7 +140,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.production:
         production_hosts(args.host)
 
-    call_command("migrate", interactive=False, verbosity=0)
+    # several servers of one installation: migrations and static files once, by the deployer
+    # (docs/deploy.md), not by every server at once
+    if not args.no_setup:
+        call_command("migrate", interactive=False, verbosity=0)
     if not args.no_worker:
         _start_worker(args.production)
     address = f"{args.host}:{args.port}"
@@ -148,7 +151,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"开发模式:http://{address}/  (按 Ctrl+C 停止)")
         call_command("runserver", address, use_reloader=False)
         return 0
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if not args.no_setup:
+        call_command("collectstatic", interactive=False, verbosity=0)
     from waitress import serve
 
     # imported here: building the application loads every app (after django_setup())

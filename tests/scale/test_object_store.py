@@ -10,6 +10,7 @@ import boto3
 import pytest
 from django.urls import reverse
 
+from tests.backup.conftest import target as _target  # noqa: F401 (fixture `target`: an empty database)
 from tests.ledger.conftest import photo
 from wenming.attachments.models import StoredFile
 from wenming.attachments.services import attachment_store, content_name, stored_crc32
@@ -107,11 +108,11 @@ def test_a_zip_copies_stored_files_from_the_object_store(world, s3_store, tmp_pa
         )[0]
         for color in ("red", "blue")
     ]
-    target = tmp_path / "out.zip"
-    with target.open("wb") as out, ZipWriter(out.fileno()) as archive:
+    zipped = tmp_path / "out.zip"
+    with zipped.open("wb") as out, ZipWriter(out.fileno()) as archive:
         for attachment in attachments:
             archive.add_stored(attachment.name, attachment.file)
-    with zipfile.ZipFile(target) as archive:
+    with zipfile.ZipFile(zipped) as archive:
         assert archive.testzip() is None
         assert archive.read("blue.jpg") == photo("blue").getvalue()
 
@@ -154,3 +155,64 @@ def test_readiness_names_the_parts_and_fails_when_the_store_is_away(client, db, 
     response = client.get("/readyz")
     assert response.status_code == 503 and "文件存储:不可用" in response.content.decode()
     assert "127.0.0.1" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_takes_the_object_store_and_restores_into_an_empty_one(
+    world, s3_server, s3_store, settings, target, tmp_path
+):
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    from wenming.backup.cli import DjangoStore
+    from wenming.backup.services import Site, backup_create, backup_restore, target_refusal
+    from wenming.settings import _storage
+
+    attachment, _ = attachment_store(
+        unit=world.other,
+        owner=world.other,
+        name="现场.jpg",
+        stream=photo(),
+        actor=world.people.other_filler,
+    )
+    sha = attachment.file.sha256
+    site = Site(
+        database=dict(connections["default"].settings_dict),
+        data_dir=tmp_path,
+        media_root=tmp_path / "media",
+        store=DjangoStore(),
+    )
+    out = tmp_path / "backup.tar"
+    manifest = backup_create(site=site, secret_key="k", out=out, report=lambda _: None)
+    assert (manifest.counts.stored_files, manifest.counts.thumbnails) == (1, 1)
+    assert f"media/{content_name(sha)}" in manifest.members
+    assert target_refusal(site) is not None  # the store holds files: no restore into it
+
+    boto3.client(
+        "s3",
+        endpoint_url=f"http://{s3_server}",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=f"{s3_store}-restored")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": _storage(f"s3+http://test:test@{s3_server}/{s3_store}-restored"),
+    }
+    restored = Site(
+        database=target.site.database,
+        data_dir=target.site.data_dir,
+        media_root=target.site.media_root,
+        store=DjangoStore(),
+    )
+    backup_restore(
+        archive=out,
+        site=restored,
+        known_migrations=set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations),
+        report=lambda _: None,
+    )
+    assert bucket_keys(s3_server, f"{s3_store}-restored") == {
+        content_name(sha),
+        f"thumbs/{sha[:2]}/{sha[2:4]}/{sha}.jpg",
+    }
+    assert not (target.site.media_root / "files").exists()  # nothing left on the local disk
