@@ -137,7 +137,7 @@ def photos(count: int) -> list[bytes]:
     rng = random.Random(3)
     made = []
     for _ in range(count):
-        image = Image.frombytes("RGB", (330, 330), rng.randbytes(330 * 330 * 3))
+        image = Image.frombytes("RGB", (560, 560), rng.randbytes(560 * 560 * 3))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=92)
         made.append(out.getvalue())

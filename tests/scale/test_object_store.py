@@ -10,7 +10,7 @@ import boto3
 import pytest
 from django.urls import reverse
 
-from tests.backup.conftest import target as _target  # noqa: F401 (fixture `target`: an empty database)
+from tests.backup.conftest import target as restore_target  # noqa: F401 (a fixture: an empty database)
 from tests.ledger.conftest import photo
 from wenming.attachments.models import StoredFile
 from wenming.attachments.services import attachment_store, content_name, stored_crc32
@@ -159,7 +159,12 @@ def test_readiness_names_the_parts_and_fails_when_the_store_is_away(client, db, 
 
 @pytest.mark.django_db(transaction=True)
 def test_backup_takes_the_object_store_and_restores_into_an_empty_one(
-    world, s3_server, s3_store, settings, target, tmp_path
+    world,
+    s3_server,
+    s3_store,
+    settings,
+    restore_target,  # noqa: F811 (the fixture imported above)
+    tmp_path,
 ):
     from django.db import connections
     from django.db.migrations.loader import MigrationLoader
@@ -200,9 +205,9 @@ def test_backup_takes_the_object_store_and_restores_into_an_empty_one(
         "default": _storage(f"s3+http://test:test@{s3_server}/{s3_store}-restored"),
     }
     restored = Site(
-        database=target.site.database,
-        data_dir=target.site.data_dir,
-        media_root=target.site.media_root,
+        database=restore_target.site.database,
+        data_dir=restore_target.site.data_dir,
+        media_root=restore_target.site.media_root,
         store=DjangoStore(),
     )
     backup_restore(
@@ -215,4 +220,4 @@ def test_backup_takes_the_object_store_and_restores_into_an_empty_one(
         content_name(sha),
         f"thumbs/{sha[:2]}/{sha[2:4]}/{sha}.jpg",
     }
-    assert not (target.site.media_root / "files").exists()  # nothing left on the local disk
+    assert not (restore_target.site.media_root / "files").exists()  # nothing left on the local disk
