@@ -68,7 +68,7 @@ def s3_server() -> Iterator[str]:
 @pytest.fixture
 def s3_store(s3_server, settings, tmp_path) -> Iterator[str]:
     """Stored files go to a fresh bucket of the S3 server; returns the bucket's name."""
-    import boto3
+    import boto3  # type: ignore[import-untyped]
 
     from wenming.settings import _storage
 

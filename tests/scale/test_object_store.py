@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pytest
 from django.urls import reverse
 
