@@ -30,7 +30,7 @@ failures = []
 
 def work(n):
     try:
-        for i in range(40):  # well past psycopg's prepare threshold of five
+        for i in range(12):  # past psycopg's prepare threshold of five
             Group.objects.filter(name__startswith="pool").count()
             list(Group.objects.order_by("pk").iterator(chunk_size=2))
             with transaction.atomic():
