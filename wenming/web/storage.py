@@ -9,6 +9,7 @@ a stream read in chunks.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -42,7 +43,17 @@ def stored_put(name: str, source: Path) -> None:
     target = local_path(name)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)
+        try:
+            os.replace(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # another file system (a shared mount): copy beside the target, then rename
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            with os.fdopen(handle, "wb") as out, source.open("rb") as data:
+                shutil.copyfileobj(data, out, 1024 * 1024)
+            os.replace(temporary, target)
+            source.unlink()
         return
     try:
         with source.open("rb") as handle:
