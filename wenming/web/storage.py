@@ -49,8 +49,8 @@ def stored_put(name: str, source: Path) -> None:
             if exc.errno != errno.EXDEV:
                 raise
             # another file system (a shared mount): copy beside the target, then rename
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-            with os.fdopen(handle, "wb") as out, source.open("rb") as data:
+            descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            with os.fdopen(descriptor, "wb") as out, source.open("rb") as data:
                 shutil.copyfileobj(data, out, 1024 * 1024)
             os.replace(temporary, target)
             source.unlink()
