@@ -32,7 +32,7 @@ def _worker_of(parent: int) -> int | None:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"db_worker" in cmdline:
+        if ppid == parent and b"wenming.cli\x00worker" in cmdline:
             return int(entry.name)
     return None
 

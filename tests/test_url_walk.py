@@ -553,6 +553,8 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         False,
     ),
     "draws:detail": (lambda o: reverse("draws:detail", args=[o.draw.pk]), OFFICES, 403, False),
+    "healthz": (lambda o: reverse("healthz"), set(ROLES), None, False),
+    "readyz": (lambda o: reverse("readyz"), set(ROLES), None, False),
     "onsite:campaign_action": (
         lambda o: reverse("onsite:campaign_action", args=[o.campaign.pk]),
         set(),
@@ -616,6 +618,8 @@ PUBLIC = {
     "survey_public:answer",
     "survey_public:done",
     "onsite:service_worker",  # a script holding no data (the scoring page's offline worker)
+    "healthz",
+    "readyz",
 }
 # people who may see a unit but not write its ledger get a 403 page instead of the form
 OVERRIDES = {

@@ -33,7 +33,7 @@ from wenming.core.mapping import (
 )
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
-from wenming.server import CommandError, cmd_serve
+from wenming.server import CommandError, cmd_serve, cmd_worker
 from wenming.server import django_setup as _django
 
 
@@ -320,7 +320,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.serve:
         return cmd_serve(
             argparse.Namespace(
-                production=False, host=args.host, port=args.port, threads=4, no_worker=False
+                production=False,
+                host=args.host,
+                port=args.port,
+                threads=4,
+                no_worker=False,
+                no_setup=False,
             )
         )
     return 0
@@ -382,10 +387,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-worker",
         action="store_true",
-        help="不启动后台任务进程(另行运行 wenming manage db_worker)",
+        help="不启动后台任务进程(另行运行 wenming worker)",
+    )
+    p.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="不执行数据库迁移和静态文件收集(多台服务器时由部署步骤统一执行一次)",
     )
     add_server_options(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "worker", help="启动后台任务进程(配置了 Redis 时用 RQ 队列,否则用数据库队列)"
+    )
+    p.add_argument("--production", action="store_true", help="生产模式")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("demo", help="建库并载入演示数据,打印演示账号")
     p.add_argument("--serve", action="store_true", help="载入后启动网站")

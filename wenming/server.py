@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 
 class CommandError(Exception):
@@ -32,7 +33,7 @@ def _start_worker(production: bool) -> subprocess.Popen[bytes]:
     if production:
         env["WENMING_PRODUCTION"] = "1"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "wenming.cli", "manage", "db_worker"],
+        [sys.executable, "-m", "wenming.cli", "worker"],
         env=env,
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
@@ -40,6 +41,51 @@ def _start_worker(production: bool) -> subprocess.Popen[bytes]:
     # SIGTERM would end the server without running atexit: turn it into a normal exit
     signal.signal(signal.SIGTERM, _exit_on_signal)
     return worker
+
+
+# seconds between two looks for jobs a killed worker left behind
+RECOVER_EVERY = float(os.environ.get("WENMING_RECOVER_EVERY", "30"))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """The background worker: RQ when Redis is configured (WENMING_TASK_QUEUE=rq), else the
+    database queue. Beside it, a thread enqueues again the jobs a killed worker left behind
+    (see wenming.jobs.services.jobs_recover), so any number of workers on any hosts may run."""
+    django_setup(production=args.production)
+    import threading
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    stop = threading.Event()
+    threading.Thread(target=_recover_loop, args=(stop,), daemon=True).start()
+    try:
+        if settings.TASK_QUEUE == "rq":
+            print("后台任务进程:RQ 队列(Redis)")
+            call_command("rqworker", "default", job_class="django_tasks_rq.backend.Job")
+        else:
+            print("后台任务进程:数据库队列")
+            call_command("db_worker")
+    finally:
+        stop.set()
+    return 0
+
+
+def _recover_loop(stop: threading.Event) -> None:
+    from django.db import connection
+
+    from wenming.jobs.services import jobs_recover
+    from wenming.jobs.tasks import run_job
+
+    while not stop.wait(RECOVER_EVERY):
+        try:
+            enqueued, failed = jobs_recover(lambda pk: run_job.enqueue(pk))
+            if enqueued or failed:
+                print(f"重新排队的中断任务:{enqueued} 个;多次中断而失败:{failed} 个", flush=True)
+        except Exception as exc:  # the database or Redis is away for a moment: try again later
+            print(f"检查中断任务时出错:{exc}", file=sys.stderr, flush=True)
+        finally:
+            connection.close()
 
 
 def _die_with_parent() -> None:
@@ -94,7 +140,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.production:
         production_hosts(args.host)
 
-    call_command("migrate", interactive=False, verbosity=0)
+    # several servers of one installation: migrations and static files once, by the deployer
+    # (docs/deploy.md), not by every server at once
+    if not args.no_setup:
+        call_command("migrate", interactive=False, verbosity=0)
     if not args.no_worker:
         _start_worker(args.production)
     address = f"{args.host}:{args.port}"
@@ -102,7 +151,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"开发模式:http://{address}/  (按 Ctrl+C 停止)")
         call_command("runserver", address, use_reloader=False)
         return 0
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if not args.no_setup:
+        call_command("collectstatic", interactive=False, verbosity=0)
     from waitress import serve
 
     # imported here: building the application loads every app (after django_setup())

@@ -11,8 +11,10 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from wenming.accounts.sso_settings import sso_settings
 
@@ -101,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wenming.web.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +154,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pragmas above costs more than many a page's queries); tests and commands open per use
     DATABASES["default"]["CONN_MAX_AGE"] = 600 if PRODUCTION else 0
 
+# Behind a connection pooler in transaction mode (pgbouncer pool_mode=transaction): a
+# connection is only ours for one transaction, so no server-side cursors (they live across
+# transactions) and no server-side prepared statements (psycopg prepares a query after five
+# runs, on a connection the next transaction may not get). See docs/deploy.md.
+DB_POOLER = _flag("WENMING_DB_POOLER")
+if DB_POOLER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,8 +194,63 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "wenming.dashboards.finders.PlotlyFinder",  # plotly.js from the installed plotly package
 ]
+MEDIA_ROOT = Path(os.environ.get("WENMING_MEDIA_ROOT", DATA_DIR / "media"))
+
+
+def _storage(url: str) -> dict[str, Any]:
+    """Stored files, thumbnails and job results: a directory (the default, also a shared mount)
+    or an S3-compatible object store, from ``WENMING_STORAGE_URL``:
+
+    - ``s3://KEY:SECRET@host:port/bucket[/prefix]`` (HTTPS) or ``s3+http://…`` (plain HTTP on
+      an intranet); ``?region=…`` optional;
+    - ``file:///absolute/directory``.
+    """
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": unquote(parts.path)},
+        }
+    if parts.scheme not in ("s3", "s3+http", "s3+https"):
+        raise ImproperlyConfigured(
+            "WENMING_STORAGE_URL 只支持 s3://、s3+http:// 或 file:// 开头的地址"
+        )
+    bucket, _, prefix = parts.path.lstrip("/").partition("/")
+    if not bucket or not parts.hostname:
+        raise ImproperlyConfigured("WENMING_STORAGE_URL 需要写明服务器地址和存储桶名称")
+    http = parts.scheme == "s3+http"
+    query = parse_qs(parts.query)
+    port = f":{parts.port}" if parts.port else ""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "access_key": unquote(parts.username or ""),
+            "secret_key": unquote(parts.password or ""),
+            "bucket_name": bucket,
+            "location": prefix.strip("/"),
+            "endpoint_url": f"{'http' if http else 'https'}://{parts.hostname}{port}",
+            "region_name": query.get("region", ["us-east-1"])[0],
+            "use_ssl": not http,
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "file_overwrite": True,  # names are content hashes or job ids: same name, same bytes
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,  # a redirected download's link lasts five minutes
+            # a file opened through the storage spools to disk past 1 MB, never whole in memory
+            "max_memory_size": 1024 * 1024,
+        },
+    }
+
+
+STORAGE_URL = os.environ.get("WENMING_STORAGE_URL", "").strip()
+# Downloads from an object store: streamed through the app (default; the store may be out of
+# the users' reach) or, with WENMING_STORAGE_REDIRECT=1, redirected to a short-lived signed link
+STORAGE_REDIRECT = _flag("WENMING_STORAGE_REDIRECT")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _storage(STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -192,7 +259,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = Path(os.environ.get("WENMING_MEDIA_ROOT", DATA_DIR / "media"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -220,11 +286,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk
 
 # Background work: Django's task interface on a database-backed queue; the worker is started
 # by `wenming serve` (or run alone: `wenming manage db_worker`).
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("WENMING_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
-    }
-}
 
 # Counters of the rate limits (django-ratelimit): a cache every process shares. The database
 # by default (table created after every migrate, see wenming.web.apps), Redis when
@@ -256,6 +317,28 @@ TODO_CACHE: dict[str, Any] = (
     }
 )
 CACHES["todo"] = TODO_CACHE
+if REDIS_URL:
+    # sessions read from Redis, written through to the database (a Redis restart logs no one out)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Background work: Django's task interface. Without Redis, a database-backed queue whose worker
+# `wenming serve` starts (or `wenming worker` alone); with WENMING_REDIS_URL, RQ on Redis
+# (WENMING_TASK_QUEUE=db keeps the database queue), run by `wenming worker` on any host.
+TASK_QUEUE = os.environ.get("WENMING_TASK_QUEUE", "rq" if REDIS_URL else "db").strip()
+if TASK_QUEUE not in ("db", "rq"):
+    raise ImproperlyConfigured("WENMING_TASK_QUEUE 只能是 db 或 rq")
+if TASK_QUEUE == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("WENMING_TASK_QUEUE=rq 需要同时设置 WENMING_REDIS_URL")
+if TASK_QUEUE == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {
+        "default": {
+            "BACKEND": os.environ.get("WENMING_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
+        }
+    }
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.
@@ -311,6 +394,7 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     if HTTPS:
         SECURE_SSL_REDIRECT = _flag("WENMING_SSL_REDIRECT", default=True)
+        SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         SESSION_COOKIE_SECURE = True
         CSRF_COOKIE_SECURE = True
@@ -327,9 +411,27 @@ if PRODUCTION:
             "security.W016",
         ]
 
+# Logs: one line per request with its id (wenming.web.logs); JSON lines in production (for a
+# log collector), plain text in development. WENMING_LOG_FORMAT=json|text overrides.
+LOG_FORMAT = os.environ.get("WENMING_LOG_FORMAT", "json" if PRODUCTION else "text").strip()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "wenming.web.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "wenming.web.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # the access lines: production only (development has runserver's own)
+        "wenming.request": {"level": "INFO" if PRODUCTION else "WARNING"},
+    },
 }

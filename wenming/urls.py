@@ -6,11 +6,13 @@ from wenming.campaigns import urls as campaign_urls
 from wenming.citizen import urls as citizen_urls
 from wenming.documents import urls as document_urls
 from wenming.notices import views as notice_views
-from wenming.web import mapping_views
+from wenming.web import health, mapping_views
 from wenming.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("wenming.accounts.urls")),

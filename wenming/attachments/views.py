@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from wenming.attachments.access import attachment_get_for_user
 from wenming.attachments.models import Attachment
-from wenming.attachments.services import content_path, thumbnail_path
+from wenming.attachments.services import content_name, thumbnail_name
+from wenming.web.downloads import stored_download
 
 
 def _attachment_for(request: HttpRequest, pk: int) -> Attachment:
@@ -17,19 +19,17 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 @login_required
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = _attachment_for(request, pk)
-    path = content_path(attachment.file.sha256)
-    if not path.exists():
-        raise Http404("文件内容缺失")
     # only raster images open in the browser; a PDF (which may carry JavaScript or launch
     # actions), and anything else, is saved to disk for the desktop application to open
     inline = attachment.file.mime in INLINE_TYPES and request.GET.get("download") != "1"
-    response = FileResponse(
-        path.open("rb"),
-        as_attachment=not inline,
+    response = stored_download(
+        content_name(attachment.file.sha256),
         filename=attachment.name,
         content_type=attachment.file.mime,
+        inline=inline,
+        size=attachment.file.size,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
@@ -37,11 +37,15 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def thumb(request: HttpRequest, pk: int) -> FileResponse:
+def thumb(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = _attachment_for(request, pk)
-    path = thumbnail_path(attachment.file.sha256)
-    if not attachment.file.has_thumbnail or not path.exists():
+    if not attachment.file.has_thumbnail:
         raise Http404("没有缩略图")
-    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response = stored_download(
+        thumbnail_name(attachment.file.sha256),
+        filename="缩略图.jpg",
+        content_type="image/jpeg",
+        inline=True,
+    )
     response["Cache-Control"] = "private, max-age=86400"
     return response

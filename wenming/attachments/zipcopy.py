@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import struct
+import tempfile
 import threading
 import time
 import zlib
@@ -27,7 +29,8 @@ from pathlib import Path
 from types import TracebackType
 
 from wenming.attachments.models import StoredFile
-from wenming.attachments.services import content_path, stored_crc32
+from wenming.attachments.services import content_name, stored_crc32
+from wenming.web.storage import local_path, spool_dir, stored_open
 
 # Field limits of the classic format; tests lower them to exercise the ZIP64 records.
 SIZE_LIMIT = 0xFFFFFFFF
@@ -100,8 +103,15 @@ class ZipWriter:
         """A stored attachment, its bytes copied by the kernel from the store."""
         if self._failure is not None:
             raise self._failure
-        path = content_path(stored.sha256)
-        source = os.open(path, os.O_RDONLY)
+        name_in_store = content_name(stored.sha256)
+        path = local_path(name_in_store)
+        if path is not None:
+            source = os.open(path, os.O_RDONLY)
+        else:
+            # an object store: a nameless copy on this host's disk (gone when closed), then the
+            # same kernel copy; memory stays flat
+            source = _spooled_copy(name_in_store)
+            path = Path(stored.sha256)
         try:
             status = os.fstat(source)
             if status.st_size != stored.size:
@@ -219,3 +229,11 @@ def _copy(source: int, target: int, size: int, at: int, name: str) -> None:
 
 def _copy_file_range(source: int, target: int, count: int, source_at: int, target_at: int) -> int:
     return os.copy_file_range(source, target, count, source_at, target_at)
+
+
+def _spooled_copy(name: str) -> int:
+    """A descriptor of a temporary copy of a stored file (unlinked at once: no name to leak)."""
+    with tempfile.TemporaryFile(dir=spool_dir()) as handle, stored_open(name) as source:
+        shutil.copyfileobj(source, handle, 1024 * 1024)
+        handle.flush()
+        return os.dup(handle.fileno())

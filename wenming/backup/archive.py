@@ -159,6 +159,16 @@ class ArchiveWriter:
         self.members[name] = member
         return member
 
+    def add_stream(self, name: str, source: IO[bytes], *, size: int, mtime: float) -> Member:
+        """A member read from a stream of known size (a file in an object store)."""
+        reader = _HashingReader(source)
+        self.tar.addfile(self._info(name, size, mtime), reader)
+        if reader.count != size:
+            raise BackupError(f"“{name}”在备份过程中大小发生变化")
+        member = Member(sha256=reader.digest.hexdigest(), size=reader.count)
+        self.members[name] = member
+        return member
+
     def add_bytes(self, name: str, data: bytes) -> Member:
         self.tar.addfile(self._info(name, len(data), time.time()), io.BytesIO(data))
         member = Member(sha256=hashlib.sha256(data).hexdigest(), size=len(data))

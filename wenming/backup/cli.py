@@ -8,10 +8,11 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 import wenming
 from wenming.backup.archive import BackupError
-from wenming.backup.services import Site, backup_create, backup_restore
+from wenming.backup.services import STORE_PREFIXES, Site, backup_create, backup_restore
 
 ARCHIVE_NAME = re.compile(r"^wenming-\d{8}-\d{6}\.tar$")
 DEFAULT_DATA_DIR = Path(wenming.__file__).resolve().parent.parent / "var"  # as in settings
@@ -32,11 +33,43 @@ def _site() -> Site:
     from django.conf import settings
     from django.db import connections
 
+    from wenming.web.storage import local_path
+
     return Site(
         database=dict(connections["default"].settings_dict),
         data_dir=Path(settings.DATA_DIR),
         media_root=Path(settings.MEDIA_ROOT),
+        store=None if local_path("files") is not None else DjangoStore(),
     )
+
+
+class DjangoStore:
+    """The object store of WENMING_STORAGE_URL, as the backup sees it (wenming.web.storage)."""
+
+    def names(self) -> list[str]:
+        from wenming.web.storage import stored_names
+
+        return [name for prefix in STORE_PREFIXES for name in stored_names(prefix)]
+
+    def size(self, name: str) -> int:
+        from wenming.web.storage import store
+
+        return int(store().size(name))
+
+    def open(self, name: str) -> IO[bytes]:
+        from wenming.web.storage import stored_open
+
+        return stored_open(name)
+
+    def put(self, name: str, source: Path) -> None:
+        from wenming.web.storage import stored_put
+
+        stored_put(name, source)
+
+    def delete(self, name: str) -> None:
+        from wenming.web.storage import store
+
+        store().delete(name)
 
 
 def archives_prune(directory: Path, *, keep: int) -> list[Path]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from wenming import __version__
 from wenming.backup import database as db
@@ -50,13 +50,30 @@ from wenming.backup.archive import (
 MEDIA_SKIPPED = {"incoming", "fonts"}
 
 
+class ObjectStore(Protocol):
+    """Stored files kept in an object store instead of under the media root (see
+    ``wenming.backup.cli``, which adapts Django's storage)."""
+
+    def names(self) -> list[str]: ...  # every kept file, relative like the media root's
+    def size(self, name: str) -> int: ...
+    def open(self, name: str) -> IO[bytes]: ...
+    def put(self, name: str, source: Path) -> None: ...  # moves ``source`` in
+    def delete(self, name: str) -> None: ...
+
+
+# What the store keeps: content by hash, thumbnails, job results (the media root's same dirs)
+STORE_PREFIXES = ("files", "thumbs", "jobs")
+
+
 @dataclass(frozen=True)
 class Site:
-    """One installation: its database (Django's settings dictionary) and its directories."""
+    """One installation: its database (Django's settings dictionary) and its directories;
+    ``store`` when stored files are in an object store (else under ``media_root``)."""
 
     database: dict[str, Any]
     data_dir: Path
     media_root: Path
+    store: ObjectStore | None = None
 
     @property
     def vendor(self) -> str:
@@ -145,22 +162,10 @@ def _write(
     report(f"数据库:{len(snapshot.tables)}张表,{human_size(member.size)}")
     writer.add_bytes(SECRET_KEY, secret_key.encode())
 
-    files = list(media_files(site.media_root))
-    total = sum(path.stat().st_size for _, path in files)
-    counts = dict.fromkeys(("stored_files", "thumbnails", "job_results", "other_files"), 0)
-    counts["media_bytes"] = 0
-    progress = Throttle(report)
-    for index, (relative, path) in enumerate(files, start=1):
-        try:
-            member = writer.add_file(media_member(relative), path)
-        except FileNotFoundError:  # removed since listed (the spool is skipped): nothing to keep
-            report(f"文件 {relative} 在备份过程中被删除,已跳过")
-            continue
-        _count(counts, relative, member.size)
-        progress(
-            f"文件:{index}/{len(files)},{human_size(counts['media_bytes'])} / {human_size(total)}",
-            final=index == len(files),
-        )
+    if site.store is not None:
+        counts = _write_store(site.store, writer, report)
+    else:
+        counts = _write_media(site.media_root, writer, report)
     manifest = Manifest(
         format=1,
         product="wenming",
@@ -176,6 +181,52 @@ def _write(
     return manifest
 
 
+def _new_counts() -> dict[str, int]:
+    counts = dict.fromkeys(("stored_files", "thumbnails", "job_results", "other_files"), 0)
+    counts["media_bytes"] = 0
+    return counts
+
+
+def _write_store(store: ObjectStore, writer: ArchiveWriter, report: Report) -> dict[str, int]:
+    """Every kept object streamed into the archive (never whole in memory), as media/…"""
+    counts, progress = _new_counts(), Throttle(report)
+    names = store.names()
+    for index, name in enumerate(names, start=1):
+        relative = PurePosixPath(name)
+        try:
+            size = store.size(name)
+            with store.open(name) as source:
+                member = writer.add_stream(media_member(relative), source, size=size, mtime=0)
+        except FileNotFoundError:
+            report(f"文件 {relative} 在备份过程中被删除,已跳过")
+            continue
+        _count(counts, relative, member.size)
+        progress(
+            f"对象存储中的文件:{index}/{len(names)},{human_size(counts['media_bytes'])}",
+            final=index == len(names),
+        )
+    return counts
+
+
+def _write_media(media_root: Path, writer: ArchiveWriter, report: Report) -> dict[str, int]:
+    files = list(media_files(media_root))
+    total = sum(path.stat().st_size for _, path in files)
+    counts = _new_counts()
+    progress = Throttle(report)
+    for index, (relative, path) in enumerate(files, start=1):
+        try:
+            member = writer.add_file(media_member(relative), path)
+        except FileNotFoundError:  # removed since listed (the spool is skipped): nothing to keep
+            report(f"文件 {relative} 在备份过程中被删除,已跳过")
+            continue
+        _count(counts, relative, member.size)
+        progress(
+            f"文件:{index}/{len(files)},{human_size(counts['media_bytes'])} / {human_size(total)}",
+            final=index == len(files),
+        )
+    return counts
+
+
 # -- restore ----------------------------------------------------------------------------
 
 
@@ -183,6 +234,9 @@ def target_refusal(site: Site) -> str | None:
     """Why the target is not empty (in Chinese), or None when a restore may write into it."""
     if site.key_file.exists():
         return f"数据目录“{site.data_dir}”中已有密钥文件 secret_key"
+    if site.store is not None:
+        for name in site.store.names():
+            return f"对象存储中已有文件(如 {name})"
     for relative, _ in media_files(site.media_root):
         return f"文件目录“{site.media_root}”中已有文件(如 {relative})"
     if site.vendor == "sqlite":
@@ -233,12 +287,16 @@ def backup_restore(
             with tempfile.TemporaryDirectory(dir=site.data_dir, prefix=".wenming-restore-") as tmp:
                 _extract(tar, manifest, site, Path(tmp), written, report)
                 _verify_written(manifest, written, report)  # after: what is on disk now
+                if site.store is not None:
+                    _store_put(site.store, written, report)
                 if vendor == "postgresql":
                     report("载入 PostgreSQL 数据库(pg_restore)…")
                     db.pg_restore(database=site.database, dump=written[DATABASE_MEMBERS[vendor]])
         except BaseException:
-            for path in written.values():  # the target was empty: leave it so
+            for name, path in written.items():  # the target was empty: leave it so
                 path.unlink(missing_ok=True)
+                if site.store is not None and name.startswith("media/"):
+                    site.store.delete(name.removeprefix("media/"))
             raise
     _verify_tables(manifest, site, report)
     return manifest
@@ -252,7 +310,9 @@ def _target_path(name: str, manifest: Manifest, site: Site, scratch: Path) -> Pa
     if name == DATABASE_MEMBERS["postgresql"] and manifest.vendor == "postgresql":
         return scratch / "database.pgdump"
     if name.startswith("media/"):
-        return site.media_root.joinpath(*name.split("/")[1:])
+        # into the object store after every digest is checked: kept in the scratch until then
+        root = scratch / "media" if site.store is not None else site.media_root
+        return root.joinpath(*name.split("/")[1:])
     raise BackupError(f"备份文件含有与数据库类型不符的成员“{name}”,已拒绝")
 
 
@@ -291,6 +351,14 @@ def _extract(
             f"恢复文件:{len(written)}/{len(manifest.members)},{human_size(done)} / {human_size(total)}"
         )
     progress(f"恢复文件:{len(written)}个", final=True)
+
+
+def _store_put(store: ObjectStore, written: dict[str, Path], report: Report) -> None:
+    media = sorted(name for name in written if name.startswith("media/"))
+    progress = Throttle(report)
+    for index, name in enumerate(media, start=1):
+        store.put(name.removeprefix("media/"), written[name])
+        progress(f"写入对象存储:{index}/{len(media)}", final=index == len(media))
 
 
 def _verify_written(manifest: Manifest, written: dict[str, Path], report: Report) -> None:

@@ -32,9 +32,15 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A worker holds a running job for a short lease it renews while it works; a job whose
+    # lease ran out (its worker was killed) is handed out again, at most MAX_ATTEMPTS times.
+    # For a queued job, the time after which it is enqueued again (its enqueue may be lost).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="job_status_lease")]
 
     def __str__(self) -> str:
         return self.label

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from wenming.jobs.access import job_get_for_user
 from wenming.jobs.models import Job, JobStatus
-from wenming.jobs.services import result_path
+from wenming.jobs.services import job_result_name
+from wenming.web.downloads import stored_download
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
@@ -21,11 +25,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_download(request: HttpRequest, pk: int) -> FileResponse:
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
-    path = result_path(job)
-    if job.status != JobStatus.DONE or not path.exists():
+    if job.status != JobStatus.DONE:
         raise Http404("结果尚未生成")
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=job.result_name or f"{job.label}.zip"
-    )
+    filename = job.result_name or f"{job.label}.zip"
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return stored_download(job_result_name(job), filename=filename, content_type=content_type)

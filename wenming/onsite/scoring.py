@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from wenming.assessments.inputs import COUNT_STYLES, counts_from_mapping
 from wenming.assessments.screen import profile_of
-from wenming.attachments.services import attachment_store, content_path
+from wenming.attachments.services import attachment_store, content_name
 from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application
 from wenming.core.engine import Engine
@@ -32,6 +32,7 @@ from wenming.onsite.components import component_of, component_score
 from wenming.onsite.errors import NOT_ASSIGNED, REASON_REQUIRED, SIGNED, OnsiteRefused
 from wenming.onsite.models import Assignment, Photo, Score, Sheet, SheetState, TeamMember
 from wenming.onsite.reconciliation import sheets_refresh
+from wenming.web.storage import stored_seekable
 
 VALUE_MAX = 60  # Score.value
 
@@ -59,7 +60,9 @@ def scores_sync(*, actor: User, entries: list[dict[str, Any]]) -> list[SyncAnswe
     """Store a batch of entries from one expert's phone; one answer per entry, in order.
 
     Each entry is its own transaction: one bad entry (no reason for a deduction) does not
-    hold back the others; the phone keeps the refused ones and shows why.
+    hold back the others; the phone keeps the refused ones and shows why. (One transaction for
+    the batch was measured slower under load: the audit chain's append lock is held from an
+    entry's audit record to the commit, so the whole batch would run under it; bench/load.py.)
     """
     answers = []
     assignments: dict[int, Assignment | None] = {}
@@ -251,7 +254,7 @@ EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, DATETIME = 36867, 306
 
 
-def photo_metadata(path: str) -> tuple[datetime | None, Decimal | None, Decimal | None]:
+def photo_metadata(path: str | IO[bytes]) -> tuple[datetime | None, Decimal | None, Decimal | None]:
     """When and where the photo was taken, from its EXIF data when present."""
     from PIL import Image
 
@@ -302,7 +305,8 @@ def photo_add(
         unit=application.unit, owner=score, name=name, stream=stream, actor=actor
     )
 
-    taken, latitude, longitude = photo_metadata(str(content_path(attachment.file.sha256)))
+    with stored_seekable(content_name(attachment.file.sha256)) as content:
+        taken, latitude, longitude = photo_metadata(content)
     photo = Photo.objects.create(
         score=score,
         attachment=attachment,
