@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "wenming.draws",
     "wenming.onsite",
     "wenming.dashboards",
+    "wenming.api",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wenming.accounts.middleware.ForcePasswordChangeMiddleware",
+    "wenming.api.middleware.TokenUseAuditMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"
@@ -228,6 +230,8 @@ CACHES = {
     )
 }
 RATELIMIT_USE_CACHE = "default"
+# Calls one API token may make per minute (django-ratelimit, the shared cache above).
+API_REQUESTS_PER_MINUTE = int(os.environ.get("WENMING_API_PER_MINUTE", "600") or "600")
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.
