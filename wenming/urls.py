@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wenming.accounts import views as account_views
-from wenming.api.routes import api
+from wenming.api.routes import api as api_v1
 from wenming.campaigns import urls as campaign_urls
 from wenming.documents import urls as document_urls
 from wenming.notices import views as notice_views
@@ -45,7 +45,7 @@ urlpatterns = [
     path("rectification/", include("wenming.rectification.urls")),
     path("draws/", include("wenming.draws.urls")),
     path("onsite/", include("wenming.onsite.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_v1.urls),
     path("api/", include("wenming.api.urls")),
 ]
 

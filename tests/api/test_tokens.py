@@ -147,7 +147,9 @@ def test_tokens_page_shows_the_secret_once_and_revokes(client, world):
 
 def test_tokens_page_refuses_no_scope_in_chinese(client, world):
     client.force_login(world.people.filler)
-    response = client.post(reverse("api_pages:tokens"), {"name": "空", "kind": "personal", "days": 3})
+    response = client.post(
+        reverse("api_pages:tokens"), {"name": "空", "kind": "personal", "days": 3}
+    )
     assert response.status_code == 422
     assert "请至少选择一项权限" in response.content.decode()
 

@@ -124,7 +124,9 @@ def validation_text(errors: Sequence[Any]) -> str:
     """Pydantic's errors as one Chinese sentence naming the fields."""
     parts = []
     for error in list(errors)[:5]:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        loc = [
+            str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload")
+        ]
         where = ".".join(loc) or "请求"
         kind = str(error.get("type", ""))
         what = {

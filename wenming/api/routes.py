@@ -14,5 +14,7 @@ from wenming.api.endpoints import (
     units,
 )
 
+__all__ = ["api"]
+
 for module in (units, frameworks, campaigns, assessments, onsite, problems, titles, dashboards):
     api.add_router("/", module.router)

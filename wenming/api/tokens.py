@@ -115,9 +115,7 @@ def token_create(
             scopes=wanted,
             expires_at=timezone.now() + timedelta(days=days),
         )
-        audit_record(
-            actor=actor, action="api.token_create", obj=token, new=",".join(wanted)
-        )
+        audit_record(actor=actor, action="api.token_create", obj=token, new=",".join(wanted))
     return IssuedToken(token, secret)
 
 

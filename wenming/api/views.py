@@ -70,7 +70,7 @@ METHOD_LABELS = {"get": "读取", "post": "提交", "put": "写入", "delete": "
 
 def _type_text(schema: dict[str, Any], components: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " 或 ".join(_type_text(s, components) for s in schema["anyOf"])
     if "enum" in schema:
@@ -111,14 +111,16 @@ def _fields(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str
 
 def reference_sections() -> list[dict[str, Any]]:
     """The operations of the schema grouped by their tag, with parameters and bodies."""
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    schema: dict[str, Any] = dict(api.get_openapi_schema(path_prefix="/api/v1"))
     components = schema.get("components", {}).get("schemas", {})
     sections: dict[str, list[dict[str, Any]]] = {}
-    for path, operations in schema["paths"].items():
+    paths: dict[str, dict[str, Any]] = schema["paths"]
+    for path, operations in paths.items():
         for method, op in operations.items():
-            body = op.get("requestBody", {}).get("content", {})
-            body_schema = next(iter(body.values()), {}).get("schema", {}) if body else {}
-            ok = next(
+            body: dict[str, Any] = op.get("requestBody", {}).get("content", {})
+            first: dict[str, Any] = next(iter(body.values()), {})
+            body_schema: dict[str, Any] = first.get("schema", {})
+            ok: dict[str, Any] = next(
                 (op["responses"][c] for c in ("200", "201") if c in op.get("responses", {})), {}
             )
             ok_schema = ok.get("content", {}).get("application/json", {}).get("schema", {})

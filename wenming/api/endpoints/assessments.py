@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
 from wenming.assessments.access import assessment_get_for_user, assessments_visible_to
@@ -87,7 +87,7 @@ def assessment_list(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]
 
 
 @router.get(
-    "/self-assessments/{assessment_id}",
+    "/self-assessments/{int:assessment_id}",
     response={200: AssessmentDetail, **ERRORS},
     summary="自评及全部填报项",
 )
@@ -107,13 +107,11 @@ class EntryIn(Schema):
 
 
 @router.put(
-    "/self-assessments/{assessment_id}/entries/{code}",
+    "/self-assessments/{int:assessment_id}/entries/{code}",
     response={200: EntryOut, 409: EntryOut, **ERRORS},
     summary="填写一项(他人已修改时返回409及当前内容)",
 )
-def entry_put(
-    request: HttpRequest, assessment_id: int, code: str, body: EntryIn
-) -> tuple[int, dict[str, Any]]:
+def entry_put(request: HttpRequest, assessment_id: int, code: str, body: EntryIn) -> Status[Any]:
     user = actor(request)
     found = assessment_get_for_user(user, assessment_id)
     if len(code) > 40:
@@ -131,12 +129,12 @@ def entry_put(
             version=body.version,
         )
     except EntryConflict as conflict:
-        return 409, entry_out(conflict.current)
-    return 200, entry_out(entry)
+        return Status(409, entry_out(conflict.current))
+    return Status(200, entry_out(entry))
 
 
 @router.post(
-    "/self-assessments/{assessment_id}/submit",
+    "/self-assessments/{int:assessment_id}/submit",
     response={200: AssessmentOut, **ERRORS},
     summary="提交自评(本单位管理员)",
 )

@@ -97,7 +97,9 @@ def campaign_list(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
     return page(rows, cursor=q.cursor, limit=q.limit, out=lambda f: [campaign_out(c) for c in f])
 
 
-@router.get("/campaigns/{campaign_id}", response={200: CampaignOut, **ERRORS}, summary="活动详情")
+@router.get(
+    "/campaigns/{int:campaign_id}", response={200: CampaignOut, **ERRORS}, summary="活动详情"
+)
 def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     return campaign_out(campaign_get_for_user(actor(request), campaign_id))
 
@@ -141,7 +143,7 @@ class ApplicationDetail(ApplicationOut):
 
 
 @router.get(
-    "/applications/{application_id}",
+    "/applications/{int:application_id}",
     response={200: ApplicationDetail, **ERRORS},
     summary="申报详情(流转记录与各环节结果)",
 )

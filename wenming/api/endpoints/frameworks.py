@@ -83,7 +83,7 @@ def edition_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get(
-    "/frameworks/{edition_id}", response={200: EditionDetail, **ERRORS}, summary="测评体系内容"
+    "/frameworks/{int:edition_id}", response={200: EditionDetail, **ERRORS}, summary="测评体系内容"
 )
 def edition_detail(request: HttpRequest, edition_id: int) -> dict[str, Any]:
     stored = FrameworkEdition.objects.filter(pk=edition_id).first()
@@ -122,7 +122,7 @@ def _read(upload: UploadedFile) -> tuple[Framework | None, list[str]]:
     summary="检查测评体系文件(不保存)",
     auth=TokenAuth("frameworks", write=False),
 )
-def edition_validate(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:
+def edition_validate(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     framework, issues = _read(file)
     if framework is None:
         return {"valid": False, "code": "", "edition": "", "name": "", "issues": issues}
@@ -140,7 +140,7 @@ def edition_validate(request: HttpRequest, file: UploadedFile = File(...)) -> di
     response={200: ImportOut, **ERRORS},
     summary="导入测评体系文件(YAML 或 Excel)",
 )
-def edition_import(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:
+def edition_import(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
     user = actor(request)
     if not scope_for(user).has(Role.OFFICE):
         raise PermissionDenied("只有测评办公室可以导入测评体系")

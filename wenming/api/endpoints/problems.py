@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from wenming.accounts.scope import unit_get_for_user
 from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
@@ -90,7 +90,7 @@ def problem_list(request: HttpRequest, q: Query[ProblemFilter]) -> dict[str, Any
     return page(rows, cursor=q.cursor, limit=q.limit, out=lambda f: [problem_out(p) for p in f])
 
 
-@router.get("/problems/{problem_id}", response={200: ProblemOut, **ERRORS}, summary="问题详情")
+@router.get("/problems/{int:problem_id}", response={200: ProblemOut, **ERRORS}, summary="问题详情")
 def problem_detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
     return problem_out(problem_get_for_user(actor(request), problem_id))
 
@@ -108,7 +108,7 @@ class ProblemIn(Schema):
 
 
 @router.post("/problems", response={201: ProblemOut, **ERRORS}, summary="登记问题")
-def problem_post(request: HttpRequest, body: ProblemIn) -> tuple[int, dict[str, Any]]:
+def problem_post(request: HttpRequest, body: ProblemIn) -> Status[Any]:
     user = actor(request)
     unit = unit_get_for_user(user, body.unit_id)
     problem = problem_create(
@@ -123,7 +123,7 @@ def problem_post(request: HttpRequest, body: ProblemIn) -> tuple[int, dict[str, 
         found_on=body.found_on,
         deadline=body.deadline,
     )
-    return 201, problem_out(problem_get_for_user(user, problem.pk))
+    return Status(201, problem_out(problem_get_for_user(user, problem.pk)))
 
 
 ActionKey = Literal["accept", "assign", "handle", "verify", "return", "call_back", "close"]
@@ -142,7 +142,7 @@ class ActionIn(Schema):
 
 
 @router.post(
-    "/problems/{problem_id}/actions",
+    "/problems/{int:problem_id}/actions",
     response={200: ProblemOut, **ERRORS},
     summary="办理问题(受理、分派、处理、核查、退回、回访、结案)",
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from wenming.accounts.scope import regions_visible_to, unit_get_for_user, units_visible_to
 from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
@@ -91,10 +91,12 @@ def unit_list(request: HttpRequest, q: Query[UnitFilter]) -> dict[str, Any]:
         if region is None:
             raise Refused(404, "not_found", "地区不存在")
         rows = rows.filter(region_path__startswith=region.path)
-    return page(rows, cursor=q.cursor, limit=q.limit, out=lambda found: [unit_out(u) for u in found])
+    return page(
+        rows, cursor=q.cursor, limit=q.limit, out=lambda found: [unit_out(u) for u in found]
+    )
 
 
-@router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="单位详情")
+@router.get("/units/{int:unit_id}", response={200: UnitOut, **ERRORS}, summary="单位详情")
 def unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     return unit_out(unit_get_for_user(actor(request), unit_id))
 
@@ -168,7 +170,7 @@ def _workbook(body: UpsertIn) -> bytes:
     summary="按统一社会信用代码批量新增或更新单位",
     description="与 Excel 单位导入同一套检查;任一行有错则整批不导入。",
 )
-def unit_upsert_bulk(request: HttpRequest, body: UpsertIn) -> tuple[int, dict[str, Any]]:
+def unit_upsert_bulk(request: HttpRequest, body: UpsertIn) -> Status[Any]:
     user = actor(request)
     try:
         batch, plan = import_preview(
@@ -176,18 +178,24 @@ def unit_upsert_bulk(request: HttpRequest, body: UpsertIn) -> tuple[int, dict[st
         )
         if plan.errors:
             shown = [str(e) for e in plan.errors[:50]]
-            return 422, {
-                "code": "import_errors",
-                "message": f"共{len(plan.errors)}处错误,未导入任何内容",
-                "errors": shown,
-            }
+            return Status(
+                422,
+                {
+                    "code": "import_errors",
+                    "message": f"共{len(plan.errors)}处错误,未导入任何内容",
+                    "errors": shown,
+                },
+            )
         plan = import_commit(batch_id=batch.pk, user=user)
     except ImportRefused as exc:
-        return 422, {"code": "refused", "message": str(exc), "errors": []}
+        return Status(422, {"code": "refused", "message": str(exc), "errors": []})
     counts = plan.counts()
-    return 200, {
-        "created": counts["新增"],
-        "updated": counts["更新"],
-        "unchanged": counts["无变化"],
-        "batch_id": batch.pk,
-    }
+    return Status(
+        200,
+        {
+            "created": counts["新增"],
+            "updated": counts["更新"],
+            "unchanged": counts["无变化"],
+            "batch_id": batch.pk,
+        },
+    )
