@@ -7,6 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from tests.assessments.conftest import standard  # noqa: F401
+from tests.campaigns.conftest import campaign  # noqa: F401
+from tests.onsite.conftest import onsite  # noqa: F401
 from wenming.api.tokens import AREAS, token_create
 
 ALL_WRITE = [f"{area}:write" for area in AREAS]

@@ -7,10 +7,7 @@ import uuid
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.assessments.conftest import standard  # noqa: F401
-from tests.campaigns.conftest import campaign  # noqa: F401
 from tests.core.helpers import full_marks
-from tests.onsite.conftest import onsite  # noqa: F401
 from wenming.assessments.services import self_assessment_start
 from wenming.audit.models import AuditEvent
 from wenming.core.credit_code import make_credit_code
@@ -124,7 +121,7 @@ def test_a_hotline_problem_runs_its_lifecycle(world, api_as):
     assert outside.status_code == 404
 
 
-def test_entries_are_written_through_the_assessment_service(world, standard, api_as):  # noqa: F811
+def test_entries_are_written_through_the_assessment_service(world, standard, api_as):
     assessment = self_assessment_start(actor=world.people.filler, unit=world.s1, edition=standard)
     api = api_as(world.people.filler)
     saved = api.put(f"/self-assessments/{assessment.pk}/entries/A1.6", {"value": "2"})
@@ -145,7 +142,7 @@ def test_entries_are_written_through_the_assessment_service(world, standard, api
     assert refused.status_code == 422
 
 
-def test_onsite_scores_use_the_phone_sync(world, onsite, api_as):  # noqa: F811
+def test_onsite_scores_use_the_phone_sync(world, onsite, api_as):
     assignment = assignment_create(
         actor=world.people.east_office, team=onsite.teams.one, application=onsite.applications[0]
     )
@@ -192,7 +189,7 @@ def test_frameworks_validate_and_import(world, api_as, school):
     assert refused.status_code == 403
 
 
-def test_dashboard_figures_are_for_offices(world, onsite, api_as):  # noqa: F811
+def test_dashboard_figures_are_for_offices(world, onsite, api_as):
     figures = api_as(world.people.east_office).get("/dashboards/figures")
     assert figures.status_code == 200, figures.content
     assert figures.json()["campaign_id"] == onsite.campaign.pk
@@ -200,7 +197,7 @@ def test_dashboard_figures_are_for_offices(world, onsite, api_as):  # noqa: F811
     assert api_as(world.people.filler).get("/dashboards/figures").status_code == 403
 
 
-def test_applications_carry_states_and_results(world, onsite, api_as):  # noqa: F811
+def test_applications_carry_states_and_results(world, onsite, api_as):
     api = api_as(world.people.east_office)
     listed = api.get("/applications", campaign=onsite.campaign.pk).json()["items"]
     assert {a["state"] for a in listed} and all("state_label" in a for a in listed)

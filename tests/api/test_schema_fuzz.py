@@ -19,7 +19,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.assessments.conftest import standard  # noqa: F401
 from wenming.api.tokens import AREAS, token_create
 from wenming.assessments.services import self_assessment_start
 from wenming.rectification.services import problem_create
@@ -35,7 +34,7 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_schema(world, standard, settings):  # noqa: F811
+def api_schema(world, standard, settings):
     settings.API_REQUESTS_PER_MINUTE = 100_000
     self_assessment_start(actor=world.people.filler, unit=world.s1, edition=standard)
     problem_create(actor=world.people.east_office, unit=world.s1, source="patrol", title="破损")
