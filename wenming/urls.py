@@ -45,6 +45,7 @@ urlpatterns = [
     path("rectification/", include("wenming.rectification.urls")),
     path("draws/", include("wenming.draws.urls")),
     path("onsite/", include("wenming.onsite.urls")),
+    path("webhooks/", include("wenming.webhooks.urls")),
     path("api/v1/", api_v1.urls),
     path("api/", include("wenming.api.urls")),
 ]

@@ -15,6 +15,7 @@ from wenming.accounts.models import Role, RoleGrant
 from wenming.audit.services import audit_record
 from wenming.notices.services import notice_send, notices_mark_replied
 from wenming.organizations.models import Unit
+from wenming.rectification.transitions import problem_overdue_fire
 from wenming.rectification.access import can_supervise, is_member
 from wenming.rectification.models import (
     Problem,
@@ -99,6 +100,7 @@ def _escalate_one(problem: Problem, today: date) -> bool:
         new=level,
         comment=comment,
     )
+    problem_overdue_fire(problem.pk, level, overdue_days)
     return True
 
 
