@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from wenming.core.hooks import Hook
 from wenming.core.transitions import StateTable, action

@@ -3,6 +3,7 @@ payload. Receivers run after the change commits (a rolled-back change sends noth
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -46,7 +47,7 @@ def deliveries_create(*, event: str, region_path: str, data: dict[str, Any]) -> 
             for s in wanted
         ]
         for delivery in made:
-            transaction.on_commit(lambda pk=delivery.pk: delivery_send.enqueue(pk))
+            transaction.on_commit(partial(delivery_send.enqueue, delivery.pk))
     return made
 
 

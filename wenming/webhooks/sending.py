@@ -30,7 +30,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    return FIRST_WAIT * (4 ** max(0, attempts - 1))
+    factor: int = 4 ** max(0, attempts - 1)
+    return FIRST_WAIT * factor
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -15,7 +15,6 @@ from wenming.accounts.models import Role, RoleGrant
 from wenming.audit.services import audit_record
 from wenming.notices.services import notice_send, notices_mark_replied
 from wenming.organizations.models import Unit
-from wenming.rectification.transitions import problem_overdue_fire
 from wenming.rectification.access import can_supervise, is_member
 from wenming.rectification.models import (
     Problem,
@@ -31,6 +30,7 @@ from wenming.rectification.services.base import (
     chain_of,
     chaser_fields,
 )
+from wenming.rectification.transitions import problem_overdue_fire
 
 # -- escalation (督办升级) ---------------------------------------------------------------
 
