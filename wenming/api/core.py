@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -151,44 +153,80 @@ def validation_text(errors: Sequence[Any]) -> str:
 # -- cursor pagination ---------------------------------------------------------------------
 
 PAGE_MAX = 200
+BAD_CURSOR = "翻页标记无效"
 
 
 class PageQuery(Schema):
-    cursor: str = ""
-    limit: int = 50
+    cursor: str = Field(default="", max_length=600, description="上一页回答中的 next")
+    limit: int = Field(default=50, description="每页条数,1至200")
 
 
-def _cursor_id(cursor: str) -> int:
+def _cursor_values(cursor: str, count: int) -> list[Any] | None:
+    """The key values the cursor holds (the last row of the previous page), checked."""
     if not cursor:
-        return 0
+        return None
     try:
-        text = base64.urlsafe_b64decode(cursor.encode() + b"==").decode()
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Refused(400, "bad_cursor", "翻页标记无效") from None
-    if not text.isdigit() or len(text) > 18:
-        raise Refused(400, "bad_cursor", "翻页标记无效")
-    return int(text)
+        raise Refused(400, "bad_cursor", BAD_CURSOR) from None
+    if (
+        not isinstance(values, list)
+        or len(values) != count
+        or not isinstance(values[-1], int)
+        or isinstance(values[-1], bool)
+        or not 0 <= values[-1] < 2**63
+        or not all(isinstance(v, str) and len(v) <= 300 for v in values[:-1])
+    ):
+        raise Refused(400, "bad_cursor", BAD_CURSOR)
+    return values
 
 
-def cursor_of(pk: int) -> str:
-    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+def cursor_of(*values: Any) -> str:
+    text = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def page(
-    rows: QuerySet[M], *, cursor: str, limit: int, out: Callable[[list[M]], list[Any]]
+    rows: QuerySet[M],
+    *,
+    cursor: str,
+    limit: int,
+    out: Callable[[list[M]], list[Any]],
+    keys: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One page after ``cursor``, by id: ``{"items": [...], "next": cursor or null}``.
+    """One page after ``cursor``: ``{"items": [...], "next": cursor or null}``.
 
-    Keyset pagination (``id > last``), so page 1,000 costs what page 1 does."""
+    Keyset pagination over ``keys`` (text columns of the model, then its id; by id alone when
+    none), so page 1,000 costs what page 1 does. Give the keys of an index that also serves
+    the scope's filter (units: region path, name, id), or the database sorts every row in
+    scope for each page."""
     if not 1 <= limit <= PAGE_MAX:
         raise Refused(400, "bad_limit", f"每页条数应为1至{PAGE_MAX}")
-    after = _cursor_id(cursor)
-    found = list(rows.filter(pk__gt=after).order_by("pk")[: limit + 1])
+    after = _cursor_values(cursor, len(keys) + 1)
+    ordered = rows.order_by(*keys, "pk")
+    if after is not None and not keys:
+        ordered = ordered.filter(pk__gt=after[0])
+    elif after is not None:
+        meta = rows.model._meta
+        quote = connection.ops.quote_name
+        columns = [
+            f"{quote(meta.db_table)}.{quote(meta.get_field(k).column)}" for k in (*keys, "id")
+        ]
+        ordered = ordered.extra(
+            where=[f"({', '.join(columns)}) > ({', '.join(['%s'] * len(columns))})"],
+            params=after,
+        )
+    found = list(ordered[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
+    last = found[-1] if found else None
     return {
         "items": out(found),
-        "next": cursor_of(found[-1].pk) if more and found else None,
+        "next": (
+            cursor_of(*(getattr(last, k) for k in keys), last.pk)
+            if more and last is not None
+            else None
+        ),
     }
 
 

@@ -8,7 +8,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from wenming.accounts.scope import regions_visible_to, unit_get_for_user, units_visible_to
+from wenming.accounts.scope import (
+    path_prefix_q,
+    regions_visible_to,
+    unit_get_for_user,
+    units_visible_to,
+)
 from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.services import ImportRefused, import_commit, import_preview
@@ -90,9 +95,13 @@ def unit_list(request: HttpRequest, q: Query[UnitFilter]) -> dict[str, Any]:
         region = Region.objects.filter(pk=q.region).first()  # narrows a scoped list only
         if region is None:
             raise Refused(404, "not_found", "地区不存在")
-        rows = rows.filter(region_path__startswith=region.path)
+        rows = rows.filter(path_prefix_q("region_path", region.path))
     return page(
-        rows, cursor=q.cursor, limit=q.limit, out=lambda found: [unit_out(u) for u in found]
+        rows,
+        cursor=q.cursor,
+        limit=q.limit,
+        out=lambda found: [unit_out(u) for u in found],
+        keys=("region_path", "name"),  # the unit pages' order, served by their index
     )
 
 
