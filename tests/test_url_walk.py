@@ -498,6 +498,19 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         True,
     ),
     "api_pages:reference": (lambda o: reverse("api_pages:reference"), set(ROLES), None, False),
+    "webhooks:list": (lambda o: reverse("webhooks:list"), OFFICES, 403, False),
+    "webhooks:detail": (
+        lambda o: reverse("webhooks:detail", args=[o.subscription.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "webhooks:stop": (
+        lambda o: reverse("webhooks:stop", args=[o.subscription.pk]),
+        set(),
+        405,
+        True,
+    ),
 }
 
 
@@ -686,6 +699,15 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
     world.token = token_create(
         actor=world.people.filler, name="脚本", kind="personal", scopes=["units:read"], days=5
     ).token
+    from wenming.webhooks.services import subscription_create
+
+    world.subscription = subscription_create(
+        actor=world.people.east_office,
+        name="大屏",
+        url="http://127.0.0.1:9/hook",
+        events=["title.granted"],
+        region_id=world.east.pk,
+    )
     world.batch = ImportBatch.objects.create(
         kind="units",
         filename="u.xlsx",
