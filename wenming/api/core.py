@@ -210,7 +210,8 @@ def page(
         meta = rows.model._meta
         quote = connection.ops.quote_name
         columns = [
-            f"{quote(meta.db_table)}.{quote(meta.get_field(k).column)}" for k in (*keys, "id")
+            f"{quote(meta.db_table)}.{quote(str(getattr(meta.get_field(k), 'column', k)))}"
+            for k in (*keys, "id")
         ]
         ordered = ordered.extra(
             where=[f"({', '.join(columns)}) > ({', '.join(['%s'] * len(columns))})"],
