@@ -33,7 +33,9 @@ class ApiError(Schema):
     message: str
 
 
-class Refused(Exception):
+class ApiProblem(Exception):
+    """An HTTP answer other than success: status, stable code, Chinese message."""
+
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
@@ -52,7 +54,7 @@ class TokenAuth(HttpBearer):
             return None
         writes = self.write if self.write is not None else request.method not in ("GET", "HEAD")
         if not token_allows(found, self.area, write=writes):
-            raise Refused(403, "scope_missing", "令牌没有该项权限")
+            raise ApiProblem(403, "scope_missing", "令牌没有该项权限")
         usage = get_usage(
             request,
             group="api-token",
@@ -61,7 +63,7 @@ class TokenAuth(HttpBearer):
             increment=True,
         )
         if usage is not None and usage["should_limit"]:
-            raise Refused(429, "rate_limited", "调用过于频繁,请稍后再试")
+            raise ApiProblem(429, "rate_limited", "调用过于频繁,请稍后再试")
         request.user = found.user
         setattr(request, "api_token", found)  # noqa: B010 (the use is audited on the way out)
         return found
@@ -82,8 +84,8 @@ def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpRe
     return api.create_response(request, {"code": code, "message": message}, status=status)
 
 
-@api.exception_handler(Refused)
-def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+@api.exception_handler(ApiProblem)
+def _problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
     response = _error(request, exc.status, exc.code, exc.message)
     if exc.status == 429:
         response["Retry-After"] = "60"
@@ -168,7 +170,7 @@ def _cursor_values(cursor: str, count: int) -> list[Any] | None:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Refused(400, "bad_cursor", BAD_CURSOR) from None
+        raise ApiProblem(400, "bad_cursor", BAD_CURSOR) from None
     if (
         not isinstance(values, list)
         or len(values) != count
@@ -177,7 +179,7 @@ def _cursor_values(cursor: str, count: int) -> list[Any] | None:
         or not 0 <= values[-1] < 2**63
         or not all(isinstance(v, str) and len(v) <= 300 for v in values[:-1])
     ):
-        raise Refused(400, "bad_cursor", BAD_CURSOR)
+        raise ApiProblem(400, "bad_cursor", BAD_CURSOR)
     return values
 
 
@@ -201,7 +203,7 @@ def page(
     the scope's filter (units: region path, name, id), or the database sorts every row in
     scope for each page."""
     if not 1 <= limit <= PAGE_MAX:
-        raise Refused(400, "bad_limit", f"每页条数应为1至{PAGE_MAX}")
+        raise ApiProblem(400, "bad_limit", f"每页条数应为1至{PAGE_MAX}")
     after = _cursor_values(cursor, len(keys) + 1)
     ordered = rows.order_by(*keys, "pk")
     if after is not None and not keys:

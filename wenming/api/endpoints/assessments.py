@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
+from wenming.api.core import ERRORS, ApiProblem, PageQuery, TokenAuth, page
 from wenming.assessments.access import assessment_get_for_user, assessments_visible_to
 from wenming.assessments.models import Entry, SelfAssessment
 from wenming.assessments.services import EntryConflict, entry_save, self_assessment_submit
@@ -115,7 +115,7 @@ def entry_put(request: HttpRequest, assessment_id: int, code: str, body: EntryIn
     user = actor(request)
     found = assessment_get_for_user(user, assessment_id)
     if len(code) > 40:
-        raise Refused(404, "not_found", "指标不存在")
+        raise ApiProblem(404, "not_found", "指标不存在")
     try:
         entry = entry_save(
             actor=user,

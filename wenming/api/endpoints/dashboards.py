@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from wenming.api.core import ERRORS, Refused, TokenAuth
+from wenming.api.core import ERRORS, ApiProblem, TokenAuth
 from wenming.dashboards.scope import filter_form
 from wenming.dashboards.selectors import dashboard_tables
 from wenming.web.actor import actor
@@ -47,7 +47,7 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
     data = {k: str(v) for k, v in q.model_dump().items() if v is not None}
     focus = filter_form(actor(request), data).focus()
     if focus is None:
-        raise Refused(404, "not_found", "没有可查看的创建活动")
+        raise ApiProblem(404, "not_found", "没有可查看的创建活动")
     return {
         "campaign_id": focus.campaign.pk,
         "campaign_name": focus.campaign.name,

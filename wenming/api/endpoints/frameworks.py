@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
-from wenming.api.core import ERRORS, Refused, TokenAuth
+from wenming.api.core import ERRORS, ApiProblem, TokenAuth
 from wenming.core.errors import FileInvalid
 from wenming.core.formats import framework_from_bytes
 from wenming.core.framework import Framework
@@ -88,7 +88,7 @@ def edition_list(request: HttpRequest) -> list[dict[str, Any]]:
 def edition_detail(request: HttpRequest, edition_id: int) -> dict[str, Any]:
     stored = FrameworkEdition.objects.filter(pk=edition_id).first()
     if stored is None:
-        raise Refused(404, "not_found", "测评体系不存在")
+        raise ApiProblem(404, "not_found", "测评体系不存在")
     framework = framework_of(stored)
     nodes = [
         {
@@ -146,10 +146,10 @@ def edition_import(request: HttpRequest, file: File[UploadedFile]) -> dict[str, 
         raise PermissionDenied("只有测评办公室可以导入测评体系")
     framework, issues = _read(file)
     if framework is None:
-        raise Refused(422, "invalid_file", ";".join(issues[:20]))
+        raise ApiProblem(422, "invalid_file", ";".join(issues[:20]))
     try:
         with transaction.atomic():
             stored, outcome = framework_import(framework=framework, actor=user)
     except FrameworkLocked as exc:
-        raise Refused(422, "edition_locked", str(exc)) from None
+        raise ApiProblem(422, "edition_locked", str(exc)) from None
     return {"outcome": outcome, "edition": edition_out(stored)}

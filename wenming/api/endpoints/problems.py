@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from wenming.accounts.scope import unit_get_for_user
-from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
+from wenming.api.core import ERRORS, ApiProblem, PageQuery, TokenAuth, page
 from wenming.rectification.access import problem_get_for_user, problems_visible_to
 from wenming.rectification.models import Problem, ProblemSource, Severity
 from wenming.rectification.services import (
@@ -156,7 +156,7 @@ def problem_act(request: HttpRequest, problem_id: int, body: ActionIn) -> dict[s
         if body.responsible_id is not None:
             responsible = User.objects.filter(pk=body.responsible_id).first()
             if responsible is None:
-                raise Refused(422, "refused", "责任人不存在")
+                raise ApiProblem(422, "refused", "责任人不存在")
         problem_assign(
             actor=user,
             problem=problem,

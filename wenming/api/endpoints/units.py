@@ -14,7 +14,7 @@ from wenming.accounts.scope import (
     unit_get_for_user,
     units_visible_to,
 )
-from wenming.api.core import ERRORS, PageQuery, Refused, TokenAuth, page
+from wenming.api.core import ERRORS, ApiProblem, PageQuery, TokenAuth, page
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.services import ImportRefused, import_commit, import_preview
 from wenming.organizations.importer import REGIONS, UNITS, UnitSheetImporter
@@ -94,7 +94,7 @@ def unit_list(request: HttpRequest, q: Query[UnitFilter]) -> dict[str, Any]:
     if q.region is not None:
         region = Region.objects.filter(pk=q.region).first()  # narrows a scoped list only
         if region is None:
-            raise Refused(404, "not_found", "地区不存在")
+            raise ApiProblem(404, "not_found", "地区不存在")
         rows = rows.filter(path_prefix_q("region_path", region.path))
     return page(
         rows,
