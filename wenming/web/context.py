@@ -16,6 +16,7 @@ NAV_LINKS = (
     "accounts:directory_rules",
     "accounts:list",
     "accounts:throttles",
+    "api_pages:tokens",
     "assessments:list",
     "audit:list",
     "balance:index",
@@ -34,6 +35,7 @@ NAV_LINKS = (
     "titles:list",
     "todo",
     "units:list",
+    "webhooks:list",
 )
 
 
