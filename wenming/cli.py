@@ -33,6 +33,7 @@ from wenming.core.mapping import (
 )
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
+from wenming.review.cli import add_parsers as add_report_parsers
 from wenming.server import CommandError, cmd_serve
 from wenming.server import django_setup as _django
 
@@ -439,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_draw_verify)
 
     add_backup_parsers(sub)
+    add_report_parsers(sub)
 
     au = sub.add_parser("audit", help="审计记录")
     asub = au.add_subparsers(dest="action", required=True, metavar="操作")
