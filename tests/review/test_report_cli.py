@@ -87,7 +87,7 @@ def test_readable_summary_in_chinese(capsys, tmp_path):
 def test_own_words_score_under_five_percent(capsys, tmp_path):
     report = tmp_path / "own.txt"
     report.write_text(OWN_WORDS, encoding="utf-8")
-    code, out, _ = run(
+    _, out, _ = run(
         capsys, "report", "check", str(report), "--against", str(_library(tmp_path)), "--json"
     )
     data = json.loads(out)

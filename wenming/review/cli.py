@@ -85,7 +85,7 @@ def summary(name: str, result: CheckResult, names: dict[str, str]) -> list[str]:
     if copied:
         lines.append(f"抄袭段落({len(copied)}段):")
         for p in copied:
-            source, chars = p.sources[0]
+            source = p.sources[0][0]
             lines.append(
                 f"  第{p.index}段:{p.copied_chars}/{p.chars}字,主要来自{names.get(source, source)}"
             )
@@ -116,7 +116,7 @@ def cmd_report_check(args: argparse.Namespace) -> int:
     checked = list(_fingerprinted(targets))
     peers = len(checked) > 1
     if peers:
-        for path, fp in checked:
+        for path, _ in checked:
             names[str(path.resolve())] = path.stem
     for path, fp in checked:
         key = str(path.resolve())
