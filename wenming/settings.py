@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "wenming.draws",
     "wenming.onsite",
     "wenming.dashboards",
+    "wenming.review",
 ]
 
 MIDDLEWARE = [

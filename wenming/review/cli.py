@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from wenming.core.copycheck import CheckResult, Fingerprinted, Source, compare, fingerprint
+from wenming.core.errors import ActionRefused
 from wenming.documents.reading import TEXT_SUFFIXES, DocumentRefused, report_text
-from wenming.server import CommandError
-from wenming.server import django_setup as _django
 
 MAX_FILES = 20_000
+
+
+class CommandError(ActionRefused):
+    """The check cannot run; the message says why in Chinese (``wenming`` prints it, exit 1)."""
+
+
+_setup: list[Callable[[], object]] = []  # Django's set-up, given by wenming.cli
 
 KIND_LABELS = {
     "marks": "符号占位",
@@ -63,7 +69,8 @@ def _fingerprinted(paths: list[Path]) -> Iterator[tuple[Path, Fingerprinted]]:
 
 
 def _library_sources() -> tuple[list[Source], dict[str, str]]:
-    _django()
+    for setup in _setup:
+        setup()
     # imported here: it loads models, which exist only after django_setup()
     from wenming.review.selectors import library_sources
 
@@ -138,7 +145,8 @@ def cmd_report_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Any) -> None:
+def add_parsers(sub: Any, *, setup: Callable[[], object]) -> None:
+    _setup[:] = [setup]
     report = sub.add_parser("report", help="材料审查:检查报告的抄袭比例和未填写的占位")
     rsub = report.add_subparsers(dest="action", required=True, metavar="操作")
     p = rsub.add_parser("check", help="检查报告(.txt/.docx/.pdf 文件或文件夹)")

@@ -119,3 +119,31 @@ class MemoryIndex:
     def check(self, fp: Fingerprinted, *, limit: int = CANDIDATES) -> CheckResult:
         """``fp`` compared with the documents of the index most like it."""
         return compare(fp, self.candidates(fp, limit=limit))
+
+
+def sources_from_postings(
+    postings: Sequence[tuple[str, int, int]],
+    *,
+    documents: int,
+    limit: int = CANDIDATES,
+) -> list[Source]:
+    """The candidates among postings (document key, hash, position) fetched from a stored index
+    for a text's hashes, by the same rules as ``MemoryIndex.candidates``: hashes in more than
+    a share of the ``documents`` are left out, the documents sharing most hashes come first."""
+    holders: dict[int, set[str]] = {}
+    for key, h, _ in postings:
+        holders.setdefault(h, set()).add(key)
+    limit_docs = max(COMMON_MIN_DOCS, int(COMMON_SHARE * documents))
+    kept: dict[str, tuple[list[int], list[int]]] = {}
+    for key, h, position in postings:
+        if len(holders[h]) > limit_docs:
+            continue
+        hashes, positions = kept.setdefault(key, ([], []))
+        hashes.append(h)
+        positions.append(position)
+    ranked = sorted(kept.items(), key=lambda item: (-len(set(item[1][0])), item[0]))
+    return [
+        Source(key, hashes, positions)
+        for key, (hashes, positions) in ranked[:limit]
+        if len(set(hashes)) >= MIN_SHARED
+    ]
