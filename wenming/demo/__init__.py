@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
@@ -25,6 +26,7 @@ from wenming.demo.problems import problems_load
 from wenming.documents.demo import load_campaign
 from wenming.frameworks.services import framework_import
 from wenming.organizations.models import Region, Unit
+from wenming.review.demo import review_demo
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "LIBRARY", "demo_load", "library_files"]
 
@@ -54,6 +56,9 @@ def demo_load() -> list[str]:
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         if demo_balance():
             lines.append("均衡发展演示:江东区本年度学校指标已导入")
+        office = User.objects.filter(username="district_office").first()
+        if office is not None:
+            lines += review_demo(office)
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 
 from wenming.campaigns.models import Application, State, Transition
 from wenming.campaigns.transitions import ApplicationChanged
+from wenming.documents.selectors import report_of
 from wenming.jobs.models import Job, JobStatus
 from wenming.jobs.services import Progress, register_job, result_dir
 from wenming.jobs.tasks import job_start
@@ -59,6 +60,8 @@ def check_on_submit(changed: ApplicationChanged) -> None:
     )
     if application is None or application.submitted_at is None:
         return
+    if report_of(application.unit, application.campaign.edition) is None:
+        return  # nothing written to check (a report uploaded later is checked on demand)
     last = Check.objects.filter(application=application).values_list("checked_at", flat=True)
     if last and last[0] >= application.submitted_at:
         return

@@ -122,6 +122,17 @@ def check_stored(fp: Fingerprinted, *, exclude: int = 0) -> CheckResult:
     return compare(fp, sources_from_postings(_postings(fp, exclude=exclude), documents=documents))
 
 
+def _widened(text: str, source: str, span: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A copied span widened over the identical characters on either side (a run ends where its
+    last kept hash ends, often a few characters before the copied sentence does)."""
+    a, b, sa, sb = span
+    while b < len(text) and sb < len(source) and text[b] == source[sb] and text[b] != "\n":
+        b, sb = b + 1, sb + 1
+    while a > 0 and sa > 0 and text[a - 1] == source[sa - 1] and text[a - 1] != "\n":
+        a, sa = a - 1, sa - 1
+    return a, b, sa, sb
+
+
 def _result_json(fp: Fingerprinted, result: CheckResult) -> dict[str, Any]:
     """The marks kept with a check: offsets in the report and in each source text."""
     source_ids = {int(key) for key, _ in result.sources}
@@ -132,8 +143,14 @@ def _result_json(fp: Fingerprinted, result: CheckResult) -> dict[str, Any]:
         src = source_fps.get(int(span.source))
         if src is None:
             continue
-        start, end = fp.text_span(span.start, span.end)
-        s_start, s_end = src.text_span(span.source_start, span.source_end)
+        start, end, s_start, s_end = _widened(
+            fp.text,
+            src.text,
+            (
+                *fp.text_span(span.start, span.end),
+                *src.text_span(span.source_start, span.source_end),
+            ),
+        )
         spans.append(
             {
                 "source": int(span.source),

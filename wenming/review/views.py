@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -94,7 +94,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = actor(request)
     campaign = campaign_get_for_user(user, pk)
     if not (runs_campaign(user, campaign) or may_manage_library(user)):
-        raise PermissionDenied("只有测评办公室可以查看本活动的材料审查")
+        raise Http404("活动不存在或无权查看")
     checks = campaign_checks(user, campaign)
     return render(
         request,
