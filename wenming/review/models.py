@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from wenming.attachments.models import Attachment
 from wenming.campaigns.models import Application, Campaign
+from wenming.ledger.models import Activity
 from wenming.organizations.models import Unit
 
 
@@ -130,3 +132,19 @@ class Verdict(models.Model):
 
     def __str__(self) -> str:
         return self.get_decision_display()
+
+
+class PhotoHash(models.Model):
+    """The perceptual hash of a ledger photo (``wenming.core.photomatch``), with the activity's
+    unit and day, and the date the camera wrote (EXIF), if any."""
+
+    attachment = models.OneToOneField(Attachment, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=200, default="")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    hash = models.BigIntegerField()
+    taken = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id}: {self.hash}"

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
+from wenming.accounts.scope import units_visible_to
 from wenming.campaigns.models import Application, Campaign
 from wenming.core.copycheck import Source
 from wenming.review.access import checks_visible_to, readable_texts
@@ -72,6 +73,25 @@ class Pair:
     theirs: list[tuple[str, bool]] = field(default_factory=list)
 
 
+PHOTO_LABELS = {
+    "reused": "同一照片用于本单位多项活动",
+    "foreign": "与其他单位的照片相同",
+    "earlier": "与往年活动的照片相同",
+    "exif": "拍摄日期与活动日期相差较大",
+}
+
+
+@dataclass
+class PhotoPair:
+    label: str
+    photo: int  # attachment id (served by files:thumb within the viewer's scope)
+    day: str
+    other: int | None = None
+    other_day: str = ""
+    other_readable: bool = False
+    taken: str = ""
+
+
 @dataclass
 class Marks:
     check: Check
@@ -80,6 +100,7 @@ class Marks:
     pairs: list[Pair]
     placeholders: list[dict[str, Any]]
     copied_paragraphs: int
+    photos: list[PhotoPair] = field(default_factory=list)
 
 
 def _diff(mine: str, theirs: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
@@ -148,7 +169,26 @@ def check_marks(check: Check, user: User | AnonymousUser) -> Marks:
         else:
             pairs.append(Pair(info, [(mine, False)]))
     placeholders = [{**h, "label": KIND_LABELS[h["kind"]]} for h in result.get("placeholders", [])]
+    found = result.get("photos", [])
+    visible_units = set(
+        units_visible_to(user)
+        .filter(pk__in={f["other_unit"] for f in found if f.get("other_unit")})
+        .values_list("pk", flat=True)
+    )
+    photos = [
+        PhotoPair(
+            label=PHOTO_LABELS[f["kind"]],
+            photo=f["photo"],
+            day=f["day"],
+            other=f.get("other"),
+            other_day=f.get("other_day", ""),
+            other_readable=f.get("other_unit") in visible_units,
+            taken=f.get("taken", ""),
+        )
+        for f in found
+    ]
     return Marks(
+        photos=photos,
         check=check,
         sources=list(infos.values()),
         paragraphs=paragraphs,

@@ -28,6 +28,7 @@ from wenming.documents.reading import DocumentRefused, report_text
 from wenming.documents.selectors import report_of, report_sections
 from wenming.review.access import may_give_verdict, may_manage_library
 from wenming.review.models import Check, Decision, Fingerprint, ReviewedText, TextKind, Verdict
+from wenming.review.photos import photo_findings
 
 MAX_LIBRARY_FILES = 200  # one upload
 MAX_REASON = 1000
@@ -201,6 +202,8 @@ def check_run(*, application: Application, now: datetime | None = None) -> Check
         )
         _store(row, fp)
         result = check_stored(fp, exclude=row.pk)
+        marks = _result_json(fp, result)
+        marks["photos"] = photo_findings(application)
         check, _ = Check.objects.update_or_create(
             application=application,
             defaults={
@@ -211,7 +214,7 @@ def check_run(*, application: Application, now: datetime | None = None) -> Check
                 "copied_chars": result.copied_chars,
                 "rate_permille": round(result.rate * 1000),
                 "placeholders": len(result.placeholders),
-                "result": _result_json(fp, result),
+                "result": marks,
                 "checked_at": now or timezone.now(),
             },
         )
