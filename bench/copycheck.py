@@ -52,7 +52,9 @@ REPORT_CHARS = 5000
 
 def vocabulary(size: int = 6000) -> list[str]:
     rng = random.Random(7)
-    return ["".join(rng.choice(CHARS) for _ in range(rng.choice((2, 2, 2, 3, 4)))) for _ in range(size)]
+    return [
+        "".join(rng.choice(CHARS) for _ in range(rng.choice((2, 2, 2, 3, 4)))) for _ in range(size)
+    ]
 
 
 VOCAB = vocabulary()
@@ -200,19 +202,25 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE review_fingerprint, review_check, review_verdict, review_reviewedtext CASCADE")
+        cursor.execute(
+            "TRUNCATE review_fingerprint, review_check, review_verdict, review_reviewedtext CASCADE"
+        )
     start = time.perf_counter()
     texts = ReviewedText.objects.bulk_create(
-        [ReviewedText(kind="library", name=str(n), text="", chars=REPORT_CHARS) for n in range(reports)],
+        [
+            ReviewedText(kind="library", name=str(n), text="", chars=REPORT_CHARS)
+            for n in range(reports)
+        ],
         batch_size=5000,
     )
     ids = {str(n): t.pk for n, t in enumerate(texts)}
     keys = {pk: key for key, pk in ids.items()}
     raw = connection.connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(
-        "COPY review_fingerprint (text_id, hash, position) FROM STDIN"
-    ) as copy:
+    with (
+        raw.cursor() as cursor,
+        cursor.copy("COPY review_fingerprint (text_id, hash, position) FROM STDIN") as copy,
+    ):
         for number in range(reports):
             fp = fingerprint(report(number))
             pk = ids[str(number)]
@@ -231,7 +239,9 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
         postings = [(keys[int(t)], h, p) for t, h, p in _postings(fp, exclude=0)]
         return compare(fp, sources_from_postings(postings, documents=reports))
 
-    score(f"PostgreSQL index of {reports}", check, [q for q in qs if not q[2] or int(q[2]) < reports])
+    score(
+        f"PostgreSQL index of {reports}", check, [q for q in qs if not q[2] or int(q[2]) < reports]
+    )
 
 
 def main() -> None:

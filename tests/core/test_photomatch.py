@@ -8,7 +8,14 @@ from datetime import date
 
 from PIL import Image, ImageDraw
 
-from wenming.core.photomatch import BandIndex, distance, photo_print, signed, unsigned
+from wenming.core.photomatch import (
+    BandIndex,
+    PhotoIndex,
+    distance,
+    photo_print,
+    signed,
+    unsigned,
+)
 
 
 def _photo(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -55,7 +62,8 @@ def test_the_exif_date_is_read_and_a_broken_image_is_no_photo():
 def test_the_band_index_finds_every_hash_within_the_distance():
     rng = random.Random(5)
     stored = [rng.getrandbits(64) for _ in range(20_000)]
-    index = BandIndex([signed(h) for h in stored], list(range(len(stored))))
+    index = PhotoIndex([signed(h) for h in stored], list(range(len(stored))))
+    bands = BandIndex(stored, list(range(len(stored))))
     for target in rng.sample(range(len(stored)), 50):
         flipped = stored[target]
         for bit in rng.sample(range(64), rng.randint(0, 8)):
@@ -65,5 +73,5 @@ def test_the_band_index_finds_every_hash_within_the_distance():
         brute = sorted(
             (i, distance(flipped, h)) for i, h in enumerate(stored) if distance(flipped, h) <= 8
         )
-        assert sorted(near) == brute
+        assert sorted(near) == brute == sorted(bands.near(flipped))
     assert unsigned(signed(stored[0])) == stored[0]

@@ -9,7 +9,7 @@ from typing import Any
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import content_path
 from wenming.campaigns.models import Application
-from wenming.core.photomatch import BandIndex, photo_print, signed
+from wenming.core.photomatch import PhotoIndex, photo_print, signed
 from wenming.ledger.models import Activity
 from wenming.review.models import PhotoHash
 
@@ -70,7 +70,7 @@ def photo_findings(application: Application) -> list[dict[str, Any]]:
     )
     if not everything:
         return []
-    index = BandIndex([row[1] for row in everything], [row[0] for row in everything])
+    index = PhotoIndex([row[1] for row in everything], [row[0] for row in everything])
     by_pk = {row[0]: row for row in everything}
     mine = PhotoHash.objects.filter(
         unit_id=application.unit_id, day__year__lte=application.campaign.year
