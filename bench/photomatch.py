@@ -64,9 +64,9 @@ def main() -> None:
         )
     floor: list[float] = []
     for _ in range(20):
-        value = np.uint64(rng.getrandbits(64))
+        probe = np.uint64(rng.getrandbits(64))
         t = time.perf_counter()
-        np.flatnonzero(np.bitwise_count(index.hashes ^ value) <= 8)
+        np.flatnonzero(np.bitwise_count(index.hashes ^ probe) <= 8)
         floor.append((time.perf_counter() - t) * 1000)
     print(f"floor (a bare numpy pass over all hashes): p50 {statistics.median(floor):.2f} ms")
 
