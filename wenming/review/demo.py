@@ -3,13 +3,19 @@ report is copied from a template (with unfilled placeholders), one written in it
 
 from __future__ import annotations
 
+import io
+import random
+from datetime import date
 from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
+from wenming.attachments.services import attachment_store
 from wenming.campaigns.models import Application, State
 from wenming.documents.models import ReportSection, SelfInspectionReport
+from wenming.ledger.models import Activity, ActivityType
 from wenming.review.models import ReviewedText, TextKind
 from wenming.review.services import check_run, library_upload
 
@@ -23,6 +29,44 @@ COPIED = """近年来，我校坚持以习近平新时代中国特色社会主�
 OWN = """我校把每周一的升旗仪式交给各班轮流主持，由学生自己讲述身边同学助人为乐的小事，一学期下来共讲了十八个故事。
 学校食堂去年更换了全部餐具消毒柜，家长委员会每月两次随机陪餐，并把意见贴在食堂门口的公示栏。
 今年春季我们和街道卫生服务中心合作，为全体学生建立了视力档案，近视率比上年下降了一点二个百分点。"""
+
+
+def _picture(seed: int, size: tuple[int, int] = (800, 600)) -> Image.Image:
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, (200, 220, 240))
+    draw = ImageDraw.Draw(image)
+    for _ in range(24):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        box = (x, y, x + rng.randrange(60, 300), y + rng.randrange(60, 240))
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        (draw.rectangle if rng.random() < 0.5 else draw.ellipse)(box, fill=colour)
+    return image
+
+
+def _jpeg(image: Image.Image, quality: int) -> io.BytesIO:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    out.seek(0)
+    return out
+
+
+def _reused_photos(application: Application, office: User) -> None:
+    """The copied school's ledger reuses one photo: for two activities this year (the second
+    resized and recompressed) and for one of last year."""
+    kind = ActivityType.objects.get_or_create(name="志愿服务")[0]
+    picture = _picture(17)
+    year = application.campaign.year
+    for day, title, version in (
+        (date(year, 3, 5), "学雷锋志愿服务进社区", _jpeg(picture, 90)),
+        (date(year, 9, 20), "重阳节走访敬老院", _jpeg(picture.resize((640, 480)), 70)),
+        (date(year - 1, 4, 2), "植树节义务植树", _jpeg(picture.crop((10, 10, 790, 590)), 85)),
+    ):
+        activity = Activity.objects.create(
+            unit=application.unit, activity_type=kind, title=title, day=day, created_by=office
+        )
+        attachment_store(
+            unit=application.unit, owner=activity, name=f"{title}.jpg", stream=version, actor=office
+        )
 
 
 def review_demo(office: User) -> list[str]:
@@ -39,6 +83,8 @@ def review_demo(office: User) -> list[str]:
         .order_by("unit__name")[:6],
         key=lambda a: (a.unit.name != "江东区九年一贯制学校", a.unit.name),
     )[:2]
+    if waiting:
+        _reused_photos(waiting[0], office)
     for application, text in zip(waiting, (COPIED, OWN), strict=False):
         report, _ = SelfInspectionReport.objects.get_or_create(
             unit=application.unit,
