@@ -188,3 +188,21 @@ def test_library_page_upload_and_remove(client, world):
     assert not ReviewedText.objects.filter(pk=row.pk).exists()
     client.force_login(world.people.filler)
     assert client.get(url).status_code == 403
+
+
+def test_quoting_the_campaigns_indicators_is_not_copying(world, campaign):
+    first = "校舍建筑面积满足教育教学需要,生均校舍建筑面积小学不低于6.5平方米、初中不低于8平方米"
+    second = "普通教室、专用教室、公共教学用房等教学及辅助用房面积充足,生均小学不低于4.5平方米、初中不低于5.8平方米"
+    school = peer_school(world)
+    report(
+        school,
+        campaign.edition,
+        f"按照“{first}”这一条,本校去年扩建了食堂和宿舍。\n为达到“{second}”,本校向区里申请了专项资金。",
+    )
+    check_run(application=submitted(world, campaign, unit=school))
+    report(
+        world.s1,
+        campaign.edition,
+        f"对照“{first}”的要求,我校新建了一栋教学楼。\n我们把两间仓库改成实验室,做到“{second}”。",
+    )
+    assert check_run(application=submitted(world, campaign)).rate < 0.05

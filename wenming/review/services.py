@@ -23,9 +23,11 @@ from wenming.campaigns.transitions import Refused
 from wenming.core.copycheck import Fingerprinted, fingerprint
 from wenming.core.copycheck.compare import CheckResult, compare
 from wenming.core.copycheck.index import sources_from_postings
+from wenming.core.copycheck.winnow import text_hashes
 from wenming.core.errors import ActionRefused
 from wenming.documents.reading import DocumentRefused, report_text
 from wenming.documents.selectors import report_of, report_sections
+from wenming.frameworks.selectors import framework_of
 from wenming.review.access import may_give_verdict, may_manage_library
 from wenming.review.models import Check, Decision, Fingerprint, ReviewedText, TextKind, Verdict
 from wenming.review.photos import photo_findings
@@ -183,10 +185,24 @@ def _result_json(fp: Fingerprinted, result: CheckResult) -> dict[str, Any]:
     }
 
 
+def campaign_phrases(application: Application) -> frozenset[int]:
+    """Hashes of the campaign's own texts (the notice, every indicator's name, requirement,
+    rule and evidence): quoting them is not copying."""
+    framework = framework_of(application.campaign.edition)
+    parts = [framework.notice, framework.description]
+    stack = list(framework.indicators)
+    while stack:
+        node = stack.pop()
+        parts += [node.name, node.requirement, node.rule, *node.evidence]
+        stack.extend(node.children)
+    return text_hashes("\n".join(p for p in parts if p))
+
+
 def check_run(*, application: Application, now: datetime | None = None) -> Check:
-    """Fingerprint the application's report (replacing the previous one) and check it."""
+    """Fingerprint the application's report (replacing the previous one) and check it; the
+    campaign's notice and indicator texts are left out."""
     text = report_text_of(application)
-    fp = fingerprint(text)
+    fp = fingerprint(text, ignore=campaign_phrases(application))
     with transaction.atomic():
         ReviewedText.objects.filter(kind=TextKind.REPORT, application=application).delete()
         row = ReviewedText.objects.create(
