@@ -90,6 +90,7 @@ class PhotoPair:
     other_day: str = ""
     other_readable: bool = False
     taken: str = ""
+    other_label: str = "本单位"
 
 
 @dataclass
@@ -184,6 +185,7 @@ def check_marks(check: Check, user: User | AnonymousUser) -> Marks:
             other_day=f.get("other_day", ""),
             other_readable=f.get("other_unit") in visible_units,
             taken=f.get("taken", ""),
+            other_label="其他单位" if f["kind"] == "foreign" else "本单位",
         )
         for f in found
     ]
