@@ -395,6 +395,32 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         404,
         False,
     ),
+    "review:application": (
+        lambda o: reverse("review:application", args=[o.application.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "review:check": (
+        lambda o: reverse("review:check", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "review:verdict": (
+        lambda o: reverse("review:verdict", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "review:campaign": (
+        lambda o: reverse("review:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    "review:library": (lambda o: reverse("review:library"), OFFICES, 403, False),
+    "review:library_remove": (lambda o: reverse("review:library_remove"), set(), 405, True),
     "campaigns:application_action": (
         lambda o: reverse("campaigns:application_action", args=[o.application.pk]),
         set(),

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "wenming.surveys",
     "wenming.webhooks",
     "wenming.api",
+    "wenming.review",
 ]
 
 MIDDLEWARE = [

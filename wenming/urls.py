@@ -31,6 +31,7 @@ urlpatterns = [
     path("audit/", include("wenming.audit.urls")),
     path("files/", include("wenming.attachments.urls")),
     path("jobs/", include("wenming.jobs.urls")),
+    path("review/", include("wenming.review.urls")),
     path("ledger/", include("wenming.ledger.urls")),
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),

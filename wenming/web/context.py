@@ -31,6 +31,7 @@ NAV_LINKS = (
     "notices:list",
     "onsite:mine",
     "rectification:list",
+    "review:library",
     "surveys:list",
     "titles:list",
     "todo",
