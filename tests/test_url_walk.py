@@ -395,6 +395,32 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         404,
         False,
     ),
+    "review:application": (
+        lambda o: reverse("review:application", args=[o.application.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
+    "review:check": (
+        lambda o: reverse("review:check", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "review:verdict": (
+        lambda o: reverse("review:verdict", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "review:campaign": (
+        lambda o: reverse("review:campaign", args=[o.campaign.pk]),
+        OFFICES,
+        404,
+        False,
+    ),
+    "review:library": (lambda o: reverse("review:library"), OFFICES, 403, False),
+    "review:library_remove": (lambda o: reverse("review:library_remove"), set(), 405, True),
     "campaigns:application_action": (
         lambda o: reverse("campaigns:application_action", args=[o.application.pk]),
         set(),
@@ -568,6 +594,27 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         403,
         False,
     ),
+    "api_pages:tokens": (lambda o: reverse("api_pages:tokens"), EVERYONE, None, False),
+    "api_pages:token_revoke": (
+        lambda o: reverse("api_pages:token_revoke", args=[o.token.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "api_pages:reference": (lambda o: reverse("api_pages:reference"), set(ROLES), None, False),
+    "webhooks:list": (lambda o: reverse("webhooks:list"), OFFICES, 403, False),
+    "webhooks:detail": (
+        lambda o: reverse("webhooks:detail", args=[o.subscription.pk]),
+        OFFICES,
+        403,
+        False,
+    ),
+    "webhooks:stop": (
+        lambda o: reverse("webhooks:stop", args=[o.subscription.pk]),
+        set(),
+        405,
+        True,
+    ),
     "surveys:build": (lambda o: reverse("surveys:build", args=[o.survey.pk]), OFFICES, 403, False),
     "surveys:export_questions": (
         lambda o: reverse("surveys:export_questions", args=[o.survey.pk]),
@@ -600,8 +647,58 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         False,
     ),
 }
+
+
+def api_url(name: str, *args: Callable[[Any], Any]) -> Callable[[Any], str]:
+    return lambda o: reverse(f"api:{name}", args=[a(o) for a in args])
+
+
+SEE_CAMPAIGN = SEE_S1
+# The API, walked with a token of every role (every area, for writing): name → (URL, roles
+# that get 200 on GET, status for the others). Without a token: 401 (the schema: 200).
+API_EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int]] = {
+    "api:openapi-json": (api_url("openapi-json"), EVERYONE, 0),
+    "api:api-root": (api_url("api-root"), set(), 404),
+    "api:region_list": (api_url("region_list"), EVERYONE, 0),
+    "api:unit_list": (api_url("unit_list"), EVERYONE, 0),
+    "api:unit_detail": (api_url("unit_detail", lambda o: o.s1.pk), SEE_S1, 404),
+    "api:unit_upsert_bulk": (api_url("unit_upsert_bulk"), set(), 405),
+    "api:edition_list": (api_url("edition_list"), EVERYONE, 0),
+    "api:edition_detail": (
+        api_url("edition_detail", lambda o: o.assessment.edition_id),
+        EVERYONE,
+        0,
+    ),
+    "api:edition_validate": (api_url("edition_validate"), set(), 405),
+    "api:edition_import": (api_url("edition_import"), set(), 405),
+    "api:campaign_list": (api_url("campaign_list"), EVERYONE, 0),
+    "api:campaign_detail": (api_url("campaign_detail", lambda o: o.campaign.pk), SEE_CAMPAIGN, 404),
+    "api:application_list": (api_url("application_list"), EVERYONE, 0),
+    "api:application_detail": (
+        api_url("application_detail", lambda o: o.application.pk),
+        SEE_S1,
+        404,
+    ),
+    "api:assessment_list": (api_url("assessment_list"), EVERYONE, 0),
+    "api:assessment_detail": (api_url("assessment_detail", lambda o: o.assessment.pk), SEE_S1, 404),
+    "api:entry_put": (
+        api_url("entry_put", lambda o: o.assessment.pk, lambda o: "A1.6"),
+        set(),
+        405,
+    ),
+    "api:assessment_submit": (api_url("assessment_submit", lambda o: o.assessment.pk), set(), 405),
+    "api:assignment_list": (api_url("assignment_list"), EVERYONE, 0),
+    "api:scores_post": (api_url("scores_post"), set(), 405),
+    "api:problem_list": (api_url("problem_list"), EVERYONE, 0),
+    "api:problem_post": (api_url("problem_post"), EVERYONE, 0),  # GET of its path lists
+    "api:problem_detail": (api_url("problem_detail", lambda o: o.problem.pk), SEE_S1, 404),
+    "api:problem_act": (api_url("problem_act", lambda o: o.problem.pk), set(), 405),
+    "api:title_list": (api_url("title_list"), EVERYONE, 0),
+    "api:figures": (api_url("figures"), OFFICES | {"supervisor"}, 403),
+}
 # pages anyone may open without logging in
 PUBLIC = {
+    "api_pages:reference",
     "login",
     "logout",
     "accounts:oidc_start",
@@ -673,7 +770,35 @@ def url_names(resolver: URLResolver | None = None, prefix: str = "") -> set[str]
 
 
 def test_every_url_is_covered():
-    assert url_names() == set(EXPECTED)
+    assert url_names() == set(EXPECTED) | set(API_EXPECTED)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_walk_the_api_with_every_roles_token(client, objects, role):
+    from wenming.api.tokens import AREAS, token_create
+
+    headers = {}
+    if role != "anonymous":
+        secret = token_create(
+            actor=getattr(objects.people, role),
+            name="巡检",
+            kind="personal",
+            scopes=[f"{area}:write" for area in AREAS],
+            days=1,
+        ).secret
+        headers = {"Authorization": f"Bearer {secret}"}
+    for name, (build, allowed, denied) in API_EXPECTED.items():
+        response = client.get(build(objects), headers=headers)
+        status = response.status_code
+        if name == "api:openapi-json":
+            expected = 200
+        elif role == "anonymous":  # no token: refused, unless nothing answers GET there at all
+            expected = denied if denied in (404, 405) and not allowed else 401
+        else:
+            expected = 200 if role in allowed else denied
+        assert status == expected, (name, role, status, response.content[:200])
+        if status != 405 and name != "api:api-root":
+            assert response["Content-Type"].startswith("application/json"), (name, role)
 
 
 @pytest.fixture
@@ -722,6 +847,20 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         status=JobStatus.DONE,
     )
     result_path(world.job).write_bytes(b"PK")
+    from wenming.api.tokens import token_create
+
+    world.token = token_create(
+        actor=world.people.filler, name="脚本", kind="personal", scopes=["units:read"], days=5
+    ).token
+    from wenming.webhooks.services import subscription_create
+
+    world.subscription = subscription_create(
+        actor=world.people.east_office,
+        name="大屏",
+        url="http://127.0.0.1:9/hook",
+        events=["title.granted"],
+        region_id=world.east.pk,
+    )
     world.batch = ImportBatch.objects.create(
         kind="units",
         filename="u.xlsx",

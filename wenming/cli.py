@@ -20,7 +20,7 @@ from typing import Any
 from wenming.backup.cli import add_parsers as add_backup_parsers
 from wenming.core.diff import KIND_LABELS, framework_diff
 from wenming.core.engine import Engine, Scorecard
-from wenming.core.errors import FileInvalid
+from wenming.core.errors import ActionRefused, FileInvalid
 from wenming.core.formats import XLSX_SUFFIXES, YAML_SUFFIXES, framework_load, framework_save
 from wenming.core.framework import Framework
 from wenming.core.mapping import HEADER as MAPPING_HEADER
@@ -33,6 +33,7 @@ from wenming.core.mapping import (
 )
 from wenming.core.points import fmt, fmt_decimal
 from wenming.core.results import results_load
+from wenming.review.cli import add_parsers as add_report_parsers
 from wenming.server import CommandError, cmd_serve, cmd_worker
 from wenming.server import django_setup as _django
 
@@ -455,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_draw_verify)
 
     add_backup_parsers(sub)
+    add_report_parsers(sub, setup=_django)
 
     au = sub.add_parser("audit", help="审计记录")
     asub = au.add_subparsers(dest="action", required=True, metavar="操作")
@@ -474,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except FileInvalid as exc:
         print(exc.report(), file=sys.stderr)
-    except CommandError as exc:
+    except (CommandError, ActionRefused) as exc:
         print(f"错误:{exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130

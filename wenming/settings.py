@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "wenming.dashboards",
     "wenming.citizen",
     "wenming.surveys",
+    "wenming.webhooks",
+    "wenming.api",
+    "wenming.review",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +119,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wenming.accounts.middleware.ForcePasswordChangeMiddleware",
+    "wenming.api.middleware.TokenUseAuditMiddleware",
 ]
 
 ROOT_URLCONF = "wenming.urls"
@@ -339,6 +343,8 @@ else:
             "BACKEND": os.environ.get("WENMING_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
         }
     }
+# Calls one API token may make per minute (django-ratelimit, the shared cache above).
+API_REQUESTS_PER_MINUTE = int(os.environ.get("WENMING_API_PER_MINUTE", "600") or "600")
 
 # E-mail digest of unread notices (wenming manage notices_digest, run hourly or daily by the
 # host's timer): only when an SMTP server is configured. Links in mails start with SITE_URL.

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wenming.accounts import views as account_views
+from wenming.api.routes import api as api_v1
 from wenming.campaigns import urls as campaign_urls
 from wenming.citizen import urls as citizen_urls
 from wenming.documents import urls as document_urls
@@ -30,6 +31,7 @@ urlpatterns = [
     path("audit/", include("wenming.audit.urls")),
     path("files/", include("wenming.attachments.urls")),
     path("jobs/", include("wenming.jobs.urls")),
+    path("review/", include("wenming.review.urls")),
     path("ledger/", include("wenming.ledger.urls")),
     path("todo/", notice_views.todo_list, name="todo"),
     path("notices/", include("wenming.notices.urls")),
@@ -52,6 +54,9 @@ urlpatterns = [
     path("open311/v2/", include(citizen_urls.api)),
     path("surveys/", include("wenming.surveys.urls")),
     path("s/", include("wenming.surveys.public_urls")),
+    path("webhooks/", include("wenming.webhooks.urls")),
+    path("api/v1/", api_v1.urls),
+    path("api/", include("wenming.api.urls")),
 ]
 
 handler400 = "wenming.web.errors.bad_request"

@@ -48,6 +48,7 @@ from wenming.campaigns.models import (
     State,
 )
 from wenming.campaigns.outcomes import rectification_recheck
+from wenming.campaigns.panels import application_panels
 from wenming.campaigns.publicity import (
     campaign_approve,
     campaign_publish,
@@ -265,6 +266,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shortfall": result_shortfall(application) if can_review else "",
             # the office running the campaign may set aside an application at any step
             "can_set_aside": runs and not can_review and "reject" in actions,
+            "panels": application_panels(user, application),
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
@@ -26,6 +27,7 @@ from wenming.demo.problems import problems_load
 from wenming.documents.demo import load_campaign
 from wenming.frameworks.services import framework_import
 from wenming.organizations.models import Region, Unit
+from wenming.review.demo import review_demo
 from wenming.surveys.demo import demo_surveys
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "LIBRARY", "demo_load", "library_files"]
@@ -59,6 +61,9 @@ def demo_load() -> list[str]:
         lines += demo_citizen()
         if demo_surveys():
             lines.append("问卷演示:服务对象满意度调查、干部职工问卷及答卷已载入")
+        office = User.objects.filter(username="district_office").first()
+        if office is not None:
+            lines += review_demo(office)
         lines.append(
             f"地区 {Region.objects.count()} 个,单位 {Unit.objects.count()} 个,自评 {SelfAssessment.objects.count()} 份"
         )

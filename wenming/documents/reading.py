@@ -71,6 +71,30 @@ def document_text(*, name: str, content: bytes) -> DocumentText:
     raise DocumentRefused("只能读取 .docx 或 .pdf 格式的文件")
 
 
+TEXT_SUFFIXES = (".txt", ".docx", ".pdf")
+
+
+def report_text(*, name: str, content: bytes) -> DocumentText:
+    """The text of a report file: a .txt (UTF-8 or GB18030, as Chinese Windows saves it), a
+    .docx or a .pdf, within the same limits."""
+    if PurePath(name).suffix.lower() != ".txt":
+        if PurePath(name).suffix.lower() not in TEXT_SUFFIXES:
+            raise DocumentRefused("只能读取 .txt、.docx 或 .pdf 格式的文件")
+        return document_text(name=name, content=content)
+    if len(content) > MAX_BYTES:
+        raise DocumentRefused(f"文件过大(上限{MAX_BYTES // (1024 * 1024)}MB)")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return DocumentText(text[:MAX_TEXT], 0, len(text) > MAX_TEXT)
+    raise DocumentRefused("无法读取该文本文件,请保存为UTF-8或GBK编码的.txt文件")
+
+
 class _Text:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -110,11 +134,29 @@ def _docx(content: bytes) -> DocumentText:
         body = document.element.body
         out = _Text()
         for block in body.iterchildren():
-            if not out.add("".join(block.itertext())):
+            if not out.add(_block_text(block)):
                 break
     except Exception:  # python-docx and lxml raise many kinds for a broken or hostile file
         raise DocumentRefused(UNREADABLE_DOCX) from None
     return out.result(0)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _block_text(block: Any) -> str:
+    """The text of a body block (paragraph or table) from its w:t runs. (lxml's ``itertext``
+    on python-docx's element classes repeats each run's text, three times in python-docx 1.2.)"""
+    parts: list[str] = []
+    for element in block.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}p"):
+        tag = element.tag
+        if tag == f"{_W}t":
+            parts.append(element.text or "")
+        elif tag == f"{_W}tab":
+            parts.append("\t")
+        elif tag == f"{_W}br" or parts:  # a line break, or the next paragraph of a table cell
+            parts.append("\n")
+    return "".join(parts)
 
 
 # -- .pdf ---------------------------------------------------------------------------------

@@ -13,8 +13,12 @@ after it; the person who handled a problem neither verifies nor returns it.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
+from dataclasses import dataclass
 
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from wenming.core.hooks import Hook
 from wenming.core.transitions import StateTable, action
 from wenming.rectification.access import can_handle, can_supervise, is_unit_lead
 from wenming.rectification.models import Problem, ProblemSource, StepAction
@@ -126,3 +130,22 @@ def problem_actions(user: User, problem: Problem) -> set[str]:
     if problem.state != S.CLOSED:
         allowed |= {name for name, who in EDITS.items() if not who.isdisjoint(roles)}
     return allowed
+
+
+@dataclass(frozen=True)
+class ProblemOverdue:
+    """What ``problem_overdue`` receivers get: a problem past its deadline, just escalated one
+    level up its supervising chain (``level``)."""
+
+    problem_id: int
+    level: int
+    overdue_days: int
+
+
+problem_overdue: Hook[ProblemOverdue] = Hook("rectification.problem_overdue")
+
+
+def problem_overdue_fire(problem_id: int, level: int, overdue_days: int) -> None:
+    problem_overdue.fire(
+        ProblemOverdue(problem_id, level, overdue_days), on_commit=transaction.on_commit
+    )

@@ -27,7 +27,7 @@ from wenming.titles.models import (
     TitleStatus,
     TitleWarning,
 )
-from wenming.titles.transitions import TITLE
+from wenming.titles.transitions import TITLE, title_changed_fire
 
 
 class TitleRefused(ActionRefused):
@@ -83,6 +83,7 @@ def title_grant(
         field="称号",
         new=f"{name}(有效期至 {title.valid_until:%Y-%m-%d},{naming_authority.name}命名)",
     )
+    title_changed_fire(title.pk, "grant")
     return title
 
 
@@ -110,6 +111,7 @@ def _status(*, actor: User, title: Title, new: str, reason: str, action: str) ->
         comment=reason.strip(),
     )
     title.refresh_from_db()
+    title_changed_fire(title.pk, action)
     return title
 
 

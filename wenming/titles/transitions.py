@@ -9,6 +9,11 @@ services and by the page before it shows any button.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from wenming.core.hooks import Hook
 from wenming.core.transitions import StateTable, action
 from wenming.titles.models import Title, TitleStatus
 
@@ -56,3 +61,19 @@ def title_actions(title: Title) -> list[str]:
     """What a manager may do to ``title`` now (the page adds the re-check's date rule)."""
     keeping = [name for name, states in KEEPING.items() if title.status in states]
     return [*keeping, *TITLE.allowed(title.status)]
+
+
+@dataclass(frozen=True)
+class TitleChanged:
+    """What ``title_changed`` receivers get: the title and what happened (``grant``, or the
+    action of the ``TITLE`` row: ``warn`` …, ``revoke``, ``restore``)."""
+
+    title_id: int
+    action: str
+
+
+title_changed: Hook[TitleChanged] = Hook("titles.title_changed")
+
+
+def title_changed_fire(title_id: int, action: str) -> None:
+    title_changed.fire(TitleChanged(title_id, action), on_commit=transaction.on_commit)

@@ -16,6 +16,7 @@ NAV_LINKS = (
     "accounts:directory_rules",
     "accounts:list",
     "accounts:throttles",
+    "api_pages:tokens",
     "assessments:list",
     "audit:list",
     "balance:index",
@@ -30,10 +31,12 @@ NAV_LINKS = (
     "notices:list",
     "onsite:mine",
     "rectification:list",
+    "review:library",
     "surveys:list",
     "titles:list",
     "todo",
     "units:list",
+    "webhooks:list",
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,12 @@ def permission_denied(request: HttpRequest, exception: BaseException | None = No
     return _page(request, 403, _detail(exception))
 
 
+API_PREFIX = "/api/v1/"
+
+
 def page_not_found(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):  # a program asked: answer as the API does
+        return JsonResponse({"code": "not_found", "message": "接口地址不存在"}, status=404)
     return _page(request, 404, _detail(exception))
 
 

@@ -30,6 +30,7 @@ from wenming.rectification.services.base import (
     chain_of,
     chaser_fields,
 )
+from wenming.rectification.transitions import problem_overdue_fire
 
 # -- escalation (督办升级) ---------------------------------------------------------------
 
@@ -99,6 +100,7 @@ def _escalate_one(problem: Problem, today: date) -> bool:
         new=level,
         comment=comment,
     )
+    problem_overdue_fire(problem.pk, level, overdue_days)
     return True
 
 

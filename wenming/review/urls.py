@@ -1,0 +1,13 @@
+from django.urls import path
+
+from wenming.review import views
+
+app_name = "review"
+urlpatterns = [
+    path("applications/<int:pk>/", views.application_review, name="application"),
+    path("applications/<int:pk>/check/", views.check_begin, name="check"),
+    path("applications/<int:pk>/verdict/", views.verdict, name="verdict"),
+    path("campaigns/<int:pk>/", views.campaign_review, name="campaign"),
+    path("library/", views.library, name="library"),
+    path("library/remove/", views.library_delete, name="library_remove"),
+]
