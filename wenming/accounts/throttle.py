@@ -39,6 +39,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -59,6 +60,9 @@ RESET_AFTER = timedelta(hours=24)
 LOGIN_FAILURES_PER_HOUR = 60
 PUBLIC_POSTS_PER_HOUR = 10
 PUBLIC_POSTS_PER_DEVICE = 6  # per hour, whatever the address
+# the public questionnaire page: per address settings.SURVEY_POSTS_PER_HOUR (or the allowance)
+SURVEY_GROUP = "survey-answer"
+SURVEY_POSTS_PER_DEVICE = 30
 DEVICE_COOKIE = "wm_device"
 DEVICE_SALT = "wenming.device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
@@ -103,6 +107,8 @@ def _rate(group: str, request: HttpRequest) -> tuple[int, int]:
     allowance = address_allowance(client_address(request))
     if group == "login":
         per_hour = allowance.login_failures_per_hour if allowance else LOGIN_FAILURES_PER_HOUR
+    elif group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
+        per_hour = allowance.posts_per_hour if allowance else settings.SURVEY_POSTS_PER_HOUR
     else:
         per_hour = allowance.posts_per_hour if allowance else PUBLIC_POSTS_PER_HOUR
     return per_hour, 3600
@@ -160,7 +166,9 @@ def _device_key(group: str, request: HttpRequest) -> str:
     return device_id(request)
 
 
-def device_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
+def device_usage(
+    request: HttpRequest, *, group: str, count: bool, per_hour: int = PUBLIC_POSTS_PER_DEVICE
+) -> Usage:
     """This device's use of ``group`` in the current hour (no device: never limited here)."""
     if not device_id(request):
         return Usage(False, 0)
@@ -168,7 +176,7 @@ def device_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
         request,
         group=f"{group}-device",
         key=_device_key,
-        rate=(PUBLIC_POSTS_PER_DEVICE, 3600),
+        rate=(per_hour, 3600),
         increment=count,
     )
     if usage is None:

@@ -3,15 +3,21 @@ device (django-ratelimit on the shared cache), by quota, token or device tally."
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
-from wenming.accounts.throttle import Usage, address_allowance, client_address, too_many
+from wenming.accounts.throttle import (
+    SURVEY_GROUP,
+    SURVEY_POSTS_PER_DEVICE,
+    Usage,
+    address_usage,
+    device_cookie_ensure,
+    device_id,
+    device_usage,
+    too_many,
+)
 from wenming.surveys.access import questionnaire_by_public_code
 from wenming.surveys.answering import (
     AnswersInvalid,
@@ -26,26 +32,16 @@ from wenming.surveys.models import Token
 from wenming.surveys.services import SurveyRefused
 from wenming.web.params import params
 
-DEVICE_COOKIE = "wm_device"
-DEVICE_POSTS_PER_HOUR = 30
-
-
-def _address_rate(group: str, request: HttpRequest) -> tuple[int, int]:
-    allowance = address_allowance(client_address(request))
-    per_hour = allowance.posts_per_hour if allowance else settings.SURVEY_POSTS_PER_HOUR
-    return per_hour, 3600
-
-
-def _device(group: str, request: HttpRequest) -> str:
-    return request.COOKIES.get(DEVICE_COOKIE, "")[:64] or client_address(request)
-
 
 def limited(request: HttpRequest) -> Usage | None:
     """Count this POST per address and per device; the usage that refuses it, if any."""
-    for key, rate in (("ip", _address_rate), (_device, f"{DEVICE_POSTS_PER_HOUR}/h")):
-        usage = get_usage(request, group="survey-answer", key=key, rate=rate, increment=True)
-        if usage is not None and usage["should_limit"]:
-            return Usage(True, max(int(usage["time_left"]), 1))
+    by_address = address_usage(request, group=SURVEY_GROUP, count=True)
+    by_device = device_usage(
+        request, group=SURVEY_GROUP, count=True, per_hour=SURVEY_POSTS_PER_DEVICE
+    )
+    for usage in (by_address, by_device):
+        if usage.limited:
+            return usage
     return None
 
 
@@ -85,7 +81,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
                     questionnaire=questionnaire,
                     target=target,
                     token=token,
-                    device="" if token else request.COOKIES.get(DEVICE_COOKIE, "")[:64],
+                    device="" if token else device_id(request),
                     answers=given,
                     started=str(request.POST.get("started", ""))[:200],
                 )
@@ -114,10 +110,8 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         }
     )
     response = render(request, "surveys/answer.html", context)
-    if not token and DEVICE_COOKIE not in request.COOKIES:
-        response.set_cookie(
-            DEVICE_COOKIE, secrets.token_hex(16), max_age=365 * 86400, httponly=True, samesite="Lax"
-        )
+    if not token:
+        device_cookie_ensure(request, response)
     return response
 
 
