@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from wenming.accounts.scope import ancestor_paths
 from wenming.campaigns.models import Application
 from wenming.campaigns.transitions import ApplicationChanged
 from wenming.core.points import fmt
@@ -21,18 +22,13 @@ from wenming.webhooks.models import Delivery, Event, Subscription
 from wenming.webhooks.tasks import delivery_send
 
 
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def deliveries_create(*, event: str, region_path: str, data: dict[str, Any]) -> list[Delivery]:
     """One delivery per active subscription of a region over ``region_path`` that wants
     ``event``; each handed to the worker once this commits."""
     wanted = [
         s
         for s in Subscription.objects.filter(
-            Q(region_path__in=_ancestors(region_path)), active=True
+            Q(region_path__in=ancestor_paths(region_path)), active=True
         )
         if event in s.events
     ]
