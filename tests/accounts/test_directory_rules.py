@@ -3,8 +3,11 @@ every change audited; the settings read from the environment switch each way in 
 
 from __future__ import annotations
 
+import importlib.util
+
 from django.urls import reverse
 
+from tests.conftest import need
 from wenming.accounts.directory import directory_login, rule_create
 from wenming.accounts.models import DirectoryRule, Role, RoleGrant
 from wenming.accounts.sso_settings import LDAP_BACKEND, LOCAL_BACKEND, OIDC_BACKEND, sso_settings
@@ -86,6 +89,10 @@ def test_a_person_never_holds_more_than_the_rules_give(world):
 
 
 def test_each_way_in_is_off_unless_configured():
+    need(
+        importlib.util.find_spec("django_auth_ldap") is not None,
+        "未安装 LDAP 登录组件(pip install -e '.[ldap]'),LDAP 设置测试跳过",
+    )
     assert sso_settings({})["AUTHENTICATION_BACKENDS"] == [LOCAL_BACKEND]
     both = sso_settings(
         {

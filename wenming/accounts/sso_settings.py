@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 LOCAL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LDAP_BACKEND = "wenming.accounts.ldap_backend.DirectoryLDAPBackend"
 OIDC_BACKEND = "wenming.accounts.oidc.DirectoryOIDCBackend"
@@ -34,8 +36,14 @@ def ldap_settings(env: Mapping[str, str]) -> dict[str, Any]:
     url = env.get("WENMING_LDAP_URL", "").strip()
     if not url:
         return {}
-    import ldap  # type: ignore[import-untyped]
-    from django_auth_ldap import config  # type: ignore[import-untyped]
+    try:
+        import ldap  # type: ignore[import-untyped]
+        from django_auth_ldap import config  # type: ignore[import-untyped]
+    except ImportError:
+        raise ImproperlyConfigured(
+            "已设置 WENMING_LDAP_URL,但未安装 LDAP 登录组件:"
+            "先安装 libldap2-dev、libsasl2-dev,再执行 pip install -e '.[ldap]'"
+        ) from None
 
     group_type_name = env.get("WENMING_LDAP_GROUP_TYPE", "groupOfNames").strip().lower()
     if group_type_name not in GROUP_TYPES:
