@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 
 class CommandError(Exception):
@@ -45,12 +46,16 @@ def _start_worker(production: bool) -> subprocess.Popen[bytes]:
 
 # seconds between two looks for jobs a killed worker left behind
 RECOVER_EVERY = float(os.environ.get("WENMING_RECOVER_EVERY", "30"))
+# seconds between two runs of the deadline reminders (each deadline is reminded once, however
+# many workers run them: Reminder's unique key)
+REMIND_EVERY = float(os.environ.get("WENMING_REMIND_EVERY", "3600"))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """The background worker: RQ when Redis is configured (WENMING_TASK_QUEUE=rq), else the
     database queue. Beside it, a thread enqueues again the jobs a killed worker left behind
-    (see wenming.jobs.services.jobs_recover), so any number of workers on any hosts may run."""
+    (see wenming.jobs.services.jobs_recover), so any number of workers on any hosts may run,
+    and sends the deadline reminders every hour (``deadline_reminders``)."""
     django_setup(production=args.production)
     import threading
 
@@ -77,15 +82,27 @@ def _recover_loop(stop: threading.Event) -> None:
     from wenming.jobs.services import jobs_recover
     from wenming.jobs.tasks import run_job
 
+    reminded = -REMIND_EVERY  # the first look also sends the day's reminders
     while not stop.wait(RECOVER_EVERY):
         try:
             enqueued, failed = jobs_recover(lambda pk: run_job.enqueue(pk))
             if enqueued or failed:
                 print(f"重新排队的中断任务:{enqueued} 个;多次中断而失败:{failed} 个", flush=True)
+            if time.monotonic() - reminded >= REMIND_EVERY:
+                reminded = time.monotonic()
+                _remind()
         except Exception as exc:  # the database or Redis is away for a moment: try again later
-            print(f"检查中断任务时出错:{exc}", file=sys.stderr, flush=True)
+            print(f"检查中断任务或发送临期提醒时出错:{exc}", file=sys.stderr, flush=True)
         finally:
             connection.close()
+
+
+def _remind() -> None:
+    """The deadline reminders due today (once per deadline: a second worker's run, or the next
+    hour's, finds them sent)."""
+    from django.core.management import call_command
+
+    call_command("deadline_reminders")
 
 
 def _die_with_parent() -> None:

@@ -146,7 +146,16 @@ DATABASES = {
         default=f"sqlite:///{DATA_DIR / 'wenming.sqlite3'}", conn_max_age=60 if PRODUCTION else 0
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's engines with work done just before a commit (the audit chain's append, see
+# wenming/web/db/__init__.py); the vendor stays "sqlite" / "postgresql"
+_ENGINES = {
+    "django.db.backends.sqlite3": "wenming.web.db.sqlite3",
+    "django.db.backends.postgresql": "wenming.web.db.postgresql",
+}
+DATABASES["default"]["ENGINE"] = _ENGINES.get(
+    DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"]
+)
+if DATABASES["default"]["ENGINE"] == "wenming.web.db.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -163,7 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # transactions) and no server-side prepared statements (psycopg prepares a query after five
 # runs, on a connection the next transaction may not get). See docs/deploy.md.
 DB_POOLER = _flag("WENMING_DB_POOLER")
-if DB_POOLER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DB_POOLER and DATABASES["default"]["ENGINE"] == "wenming.web.db.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
@@ -441,3 +450,10 @@ LOGGING = {
         "wenming.request": {"level": "INFO" if PRODUCTION else "WARNING"},
     },
 }
+
+# hosts webhooks may be sent to: comma-separated names or *.suffix (empty: any host)
+WEBHOOK_HOSTS = [
+    h.strip().lower().rstrip(".")
+    for h in os.environ.get("WENMING_WEBHOOK_HOSTS", "").split(",")
+    if h.strip()
+]

@@ -106,3 +106,16 @@ def test_a_job_left_behind_by_a_stopped_worker_does_not_block_the_button(client,
     assert "立即核验" in html and "核验进行中" not in html
     client.post(reverse("audit:verify"))
     assert Job.objects.filter(kind=VERIFY_JOB).count() == 2
+
+
+def test_the_job_page_links_back_to_the_page_the_job_was_started_from(client, world, changes):
+    client.force_login(world.people.east_office)
+    job = _verify_through_the_page(client)
+    page = reverse("jobs:detail", args=[job.pk])
+    # the browser follows the POST's redirect with the form's page as Referer
+    html = client.get(page, HTTP_REFERER="http://testserver/audit/?action=unit.update").content
+    assert b'<a id="job-back" href="/audit/?action=unit.update">' in html
+    # another site, or no Referer: only the way home
+    for referer in ("http://elsewhere.example/audit/", "javascript:alert(1)", ""):
+        html = client.get(page, HTTP_REFERER=referer).content.decode()
+        assert 'id="job-back"' not in html and "返回首页" in html

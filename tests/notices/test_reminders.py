@@ -144,3 +144,36 @@ def test_the_marker_is_a_database_constraint(world):
     Reminder.objects.create(key="apply:1:office:2026-06-30", due=date(2026, 6, 30))
     with pytest.raises(IntegrityError):
         Reminder.objects.create(key="apply:1:office:2026-06-30", due=date(2026, 6, 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_reminders_without_a_cron_job(world, preparing, monkeypatch):
+    """`wenming worker` (started by `wenming serve`) runs the reminders beside its look for
+    interrupted jobs: at its first look, then once an hour — not at every look."""
+    import threading
+
+    from wenming import server
+
+    monkeypatch.setattr(server, "RECOVER_EVERY", 0.05)
+    monkeypatch.setattr(server, "REMIND_EVERY", 3600)
+    runs: list[int] = []
+    real = server._remind
+
+    def counted() -> None:
+        runs.append(1)
+        real()
+
+    monkeypatch.setattr(server, "_remind", counted)
+    stop = threading.Event()
+    loop = threading.Thread(target=server._recover_loop, args=(stop,))
+    loop.start()
+    for _ in range(100):
+        if Notice.objects.count() >= 3:
+            break
+        threading.Event().wait(0.05)
+    threading.Event().wait(0.3)  # several more looks
+    stop.set()
+    loop.join(timeout=10)
+    assert runs == [1]
+    assert titles(world.people.filler) == [f"自评即将截止:{preparing.campaign.name}"]
+    assert Reminder.objects.count() == 3

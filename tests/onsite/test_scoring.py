@@ -460,6 +460,38 @@ def test_a_photo_sent_again_with_its_client_id_is_kept_once(
     }
 
 
+def test_the_same_photo_arriving_twice_at_once_is_kept_once(
+    client, settings, tmp_path, onsite, scored, monkeypatch
+):
+    """A phone retries while its first upload is still being stored: the second upload does
+    not see the first when it looks, and meets it at the database's unique key instead."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wenming.attachments.detect import image_bytes
+    from wenming.onsite import scoring
+    from wenming.onsite.models import Photo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    assignment, _, _ = scored
+    client.force_login(onsite.experts.a.user)
+    url = reverse("onsite:photo", args=[assignment.pk])
+
+    def send() -> dict[str, Any]:
+        upload = SimpleUploadedFile("现场.jpg", image_bytes("red"), content_type="image/jpeg")
+        answer: dict[str, Any] = client.post(
+            url,
+            {"code": "B2.3", "photo": upload, "client_id": "c-1"},
+            headers={"Accept": "application/json"},
+        ).json()
+        return answer
+
+    assert send()["ok"]
+    first = Photo.objects.get()
+    monkeypatch.setattr(scoring, "_kept_photo", lambda score, client_id: None)
+    assert send() == {"ok": True, "error": "", "retry": False}
+    assert list(Photo.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -246,3 +246,30 @@ def test_the_pages_list_deliveries_with_answers(
     subscription.refresh_from_db()
     assert subscription.active is False
     assert timezone.now() - subscription.created_at < timedelta(minutes=5)
+
+
+def test_only_hosts_the_administrator_allows_are_subscribed_or_called(
+    client, settings, world, receiver, django_capture_on_commit_callbacks
+):
+    """WENMING_WEBHOOK_HOSTS narrows where the server may send: a subscription to another
+    host is refused on the form, and one saved before the list was narrowed is not called."""
+    subscription = subscribe(world, receiver, ["title.granted"])
+    settings.WEBHOOK_HOSTS = ["*.gov.cn", "10.0.0.8"]
+    client.force_login(world.people.east_office)
+    form = {"name": "内网", "region": world.east.pk, "events": ["title.granted"]}
+    html = client.post(reverse("webhooks:list"), form | {"url": receiver.url}).content.decode()
+    assert "接收地址不在系统管理员允许的范围内" in html
+    assert world.east.subscription_set.count() == 1
+    for allowed in ("https://dp.jd.gov.cn/hook", "http://10.0.0.8/hook"):
+        assert (
+            "已订阅"
+            in client.post(reverse("webhooks:list"), form | {"url": allowed}).content.decode()
+        )
+    assert world.east.subscription_set.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        grant(world, world.s1)
+    delivery = Delivery.objects.get(subscription=subscription)
+    delivery_attempt(delivery.pk)
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert delivery.last_error == "接收地址不在系统管理员允许的范围内"

@@ -25,8 +25,8 @@ from psycopg.conninfo import make_conninfo
 
 from wenming.backup.archive import BackupError
 
-SQLITE_ENGINE = "django.db.backends.sqlite3"
-POSTGRES_ENGINES = ("django.db.backends.postgresql",)
+SQLITE_ENGINES = ("django.db.backends.sqlite3", "wenming.web.db.sqlite3")
+POSTGRES_ENGINES = ("django.db.backends.postgresql", "wenming.web.db.postgresql")
 PG_TIMEOUT = 24 * 3600  # a dump of many GB may take hours; never wait for ever
 
 
@@ -40,7 +40,7 @@ class Snapshot:
 
 def vendor_of(database: dict[str, Any]) -> str:
     engine = database["ENGINE"]
-    if engine == SQLITE_ENGINE:
+    if engine in SQLITE_ENGINES:
         return "sqlite"
     if engine in POSTGRES_ENGINES:
         return "postgresql"

@@ -11,6 +11,7 @@ from wenming.jobs.access import job_get_for_user
 from wenming.jobs.models import Job, JobStatus
 from wenming.jobs.services import job_result_name
 from wenming.web.downloads import stored_download
+from wenming.web.params import came_from
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
@@ -20,8 +21,9 @@ def _own_job(request: HttpRequest, pk: int) -> Job:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    template = "jobs/_progress.html" if request.headers.get("HX-Request") else "jobs/detail.html"
-    return render(request, template, {"job": job})
+    if request.headers.get("HX-Request"):
+        return render(request, "jobs/_progress.html", {"job": job})
+    return render(request, "jobs/detail.html", {"job": job, "back": came_from(request)})
 
 
 @login_required

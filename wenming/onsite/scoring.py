@@ -286,6 +286,28 @@ def photo_metadata(path: str | IO[bytes]) -> tuple[datetime | None, Decimal | No
 
 
 @transaction.atomic
+def _kept_photo(score: Score, client_id: str) -> Photo | None:
+    if not client_id:
+        return None
+    return Photo.objects.filter(score=score, client_id=client_id).first()
+
+
+def _photo_keep(actor: User, score: Score, name: str, stream: IO[bytes], client_id: str) -> Photo:
+    attachment, _ = attachment_store(
+        unit=score.application.unit, owner=score, name=name, stream=stream, actor=actor
+    )
+    with stored_seekable(content_name(attachment.file.sha256)) as content:
+        taken, latitude, longitude = photo_metadata(content)
+    return Photo.objects.create(
+        score=score,
+        attachment=attachment,
+        taken_at=taken,
+        latitude=latitude,
+        longitude=longitude,
+        client_id=client_id,
+    )
+
+
 def photo_add(
     *, actor: User, score: Score, name: str, stream: IO[bytes], client_id: str = ""
 ) -> Photo:
@@ -294,25 +316,20 @@ def photo_add(
     if score.expert_id != actor.pk:
         raise OnsiteRefused(NOT_ASSIGNED)
     client_id = client_id.strip()[:36]
-    if client_id:
-        kept = Photo.objects.filter(score=score, client_id=client_id).first()
-        if kept is not None:
-            return kept
+    kept = _kept_photo(score, client_id)
+    if kept is not None:
+        return kept
     application = score.application
     if Sheet.objects.filter(application=application, state=SheetState.SIGNED).exists():
         raise OnsiteRefused(SIGNED)
-    attachment, _ = attachment_store(
-        unit=application.unit, owner=score, name=name, stream=stream, actor=actor
-    )
-
-    with stored_seekable(content_name(attachment.file.sha256)) as content:
-        taken, latitude, longitude = photo_metadata(content)
-    photo = Photo.objects.create(
-        score=score,
-        attachment=attachment,
-        taken_at=taken,
-        latitude=latitude,
-        longitude=longitude,
-        client_id=client_id,
-    )
+    try:
+        with transaction.atomic():
+            photo = _photo_keep(actor, score, name, stream, client_id)
+    except IntegrityError:
+        if not client_id:
+            raise
+        # the same photo arrived on two connections at once (a phone retrying while its first
+        # upload was still being stored): the other one was kept, and this one's file with it
+        # rolled back
+        return Photo.objects.get(score=score, client_id=client_id)
     return photo

@@ -9,6 +9,7 @@ the small ones below) says what each parameter may be.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import BadRequest
@@ -84,3 +85,17 @@ def next_url(request: HttpRequest, default: str) -> str:
     ):
         return target
     return resolve_url(default)
+
+
+def came_from(request: HttpRequest) -> str:
+    """The page of this site the person came from (path and query of the Referer; after a
+    form's POST and redirect that is the form's page), or "" — for a link back."""
+    referer = str(request.META.get("HTTP_REFERER", ""))[:2000]
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referer)
+    if parts.path == request.path or not parts.path.startswith("/"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from wenming.accounts.scope import regions_visible_to
 from wenming.organizations.models import RegionLevel
 from wenming.webhooks.models import Event
+from wenming.webhooks.sending import HOST_REFUSED, host_allowed
 
 
 class SubscriptionForm(forms.Form):
@@ -24,3 +25,9 @@ class SubscriptionForm(forms.Form):
         field = self.fields["region"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = list(regions.order_by("path").values_list("pk", "name")[:500])
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if not host_allowed(url):
+            raise forms.ValidationError(HOST_REFUSED)
+        return url

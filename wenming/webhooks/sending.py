@@ -7,10 +7,12 @@ import hashlib
 import hmac
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,8 +44,30 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def host_allowed(url: str) -> bool:
+    """Whether ``url``'s host is one the administrator allows webhooks to reach
+    (``WEBHOOK_HOSTS``: names, or ``*.suffix``; empty allows any host). Checked when a
+    subscription is saved and again at every delivery, so a narrowed list holds at once."""
+    allowed = settings.WEBHOOK_HOSTS
+    if not allowed:
+        return True
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+    for pattern in allowed:
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]):
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+HOST_REFUSED = "接收地址不在系统管理员允许的范围内"
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
     """(status, answer, error) of one POST."""
+    if not host_allowed(url):
+        return None, "", HOST_REFUSED
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with _opener.open(request, timeout=TIMEOUT) as response:
