@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -518,3 +519,21 @@ def test_the_sync_endpoint_refuses_an_oversized_body_unread(client, onsite):
         reverse("onsite:sync"), b" " * (1024 * 1024 + 1), content_type="application/json"
     )
     assert response.status_code == 400 and "数据过大" in response.json()["error"]
+
+
+def test_a_batch_from_the_phone_costs_a_few_queries_per_entry(onsite, scored):
+    """Thousands of phones sync in the test week: a batch of 30 new entries reads the
+    assignment (with its sheet's state) once, and each entry one look for an earlier copy and
+    one insert, with its audit event (linked at the commit in production; here, under the
+    test's transaction, at once: two queries) and two savepoints."""
+    from django.test.utils import CaptureQueriesContext
+
+    _assignment, _engine, sent = scored
+    Score.objects.filter(expert=onsite.experts.c.user).delete()
+    batch = [{**e, "client_id": str(uuid.uuid4())} for e in sent["孙专家"][:30]]
+    with CaptureQueriesContext(connection) as queries:
+        answers = scores_sync(actor=onsite.experts.c.user, entries=batch)
+    assert all(a.ok for a in answers)
+    per_entry = [q for q in queries.captured_queries if "onsite_sheet" in q["sql"]]
+    assert len([q for q in per_entry if q["sql"].startswith("SELECT 1")]) == 0
+    assert len(queries.captured_queries) <= 30 * 8 + 25, len(queries.captured_queries)
