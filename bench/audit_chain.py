@@ -9,7 +9,12 @@ SQLite file under bench/out/. Not a test.
 - added cost: ``audit_record`` (lock, read of the chain's tip, hash, insert) against the single
   INSERT it did before the chain, one event per transaction and many in one transaction;
 - walk: ``chain_verify`` over a generated chain of ``--chain`` events (events/s, memory);
-- migration: 0003's ``chain_existing`` re-chaining the same rows in id order (events/s).
+- migration: 0003's ``chain_existing`` re-chaining the same rows in id order (events/s);
+- contention (PostgreSQL): ``--writers`` threads, each running transactions that record an event
+  and then go on working for ``--work-ms`` (a further statement's worth of time) before they
+  commit, as services do; transactions/s with the events linked at commit (today) beside the
+  same run linking them where recorded (the append before the redesign: lock held from the
+  record to the commit) and beside the floor, the same transactions without an audit event.
 """
 
 from __future__ import annotations
@@ -113,6 +118,66 @@ def per_event(events: int) -> None:
         )
 
 
+def contention(writers: int, per_writer: int, work_ms: float) -> None:
+    import threading
+
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+
+    from wenming.audit import chain
+    from wenming.audit.services import audit_record
+    from wenming.audit.verify import chain_verify
+
+    if connection.vendor != "postgresql":
+        print("\ncontention: PostgreSQL only (SQLite serialises write transactions by itself)")
+        return
+    user, _ = User.objects.get_or_create(username="bench")
+    pause = work_ms / 1000
+
+    def writer(record: bool, barrier: threading.Barrier) -> None:
+        from django.db import connection as own
+
+        barrier.wait()
+        for _ in range(per_writer):
+            with transaction.atomic():
+                if record:
+                    audit_record(actor=user, action="unit.update", obj=user, field="人数", new="2")
+                with own.cursor() as cursor:  # the rest of the transaction's work
+                    cursor.execute("SELECT pg_sleep(%s)", [pause])
+        own.close()
+
+    def rate(record: bool) -> float:
+        barrier = threading.Barrier(writers + 1)
+        threads = [
+            threading.Thread(target=writer, args=(record, barrier)) for _ in range(writers)
+        ]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for t in threads:
+            t.join()
+        return writers * per_writer / (time.perf_counter() - start)
+
+    empty_trail()
+    floor = rate(False)
+    at_commit = rate(True)
+    linked_early = chain._appends_at_commit
+    chain._appends_at_commit = lambda: False  # type: ignore[assignment]
+    try:
+        where_recorded = rate(True)
+    finally:
+        chain._appends_at_commit = linked_early  # type: ignore[assignment]
+    assert chain_verify().ok
+    print(
+        f"\npostgresql contention: {writers} writers × {per_writer} transactions, each recording"
+        f" an event then working {work_ms:.0f} ms (transactions/s; load {os.getloadavg()[0]:.1f})"
+    )
+    print(f"  floor, no audit event           {floor:8.1f}")
+    print(f"  linked at commit (today)        {at_commit:8.1f}")
+    print(f"  linked where recorded (before)  {where_recorded:8.1f}")
+
+
 def walk_and_migration(size: int) -> None:
     from django.apps import apps
     from django.db import connection, transaction
@@ -161,9 +226,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--chain", type=int, default=200_000)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--per-writer", type=int, default=50)
+    parser.add_argument("--work-ms", type=float, default=10)
     args = parser.parse_args()
     setup()
     per_event(args.events)
+    contention(args.writers, args.per_writer, args.work_ms)
     walk_and_migration(args.chain)
 
 
