@@ -148,9 +148,7 @@ def contention(writers: int, per_writer: int, work_ms: float) -> None:
 
     def rate(record: bool) -> float:
         barrier = threading.Barrier(writers + 1)
-        threads = [
-            threading.Thread(target=writer, args=(record, barrier)) for _ in range(writers)
-        ]
+        threads = [threading.Thread(target=writer, args=(record, barrier)) for _ in range(writers)]
         for t in threads:
             t.start()
         barrier.wait()
@@ -163,11 +161,11 @@ def contention(writers: int, per_writer: int, work_ms: float) -> None:
     floor = rate(False)
     at_commit = rate(True)
     linked_early = chain._appends_at_commit
-    chain._appends_at_commit = lambda: False  # type: ignore[assignment]
+    chain._appends_at_commit = lambda: False
     try:
         where_recorded = rate(True)
     finally:
-        chain._appends_at_commit = linked_early  # type: ignore[assignment]
+        chain._appends_at_commit = linked_early
     assert chain_verify().ok
     print(
         f"\npostgresql contention: {writers} writers × {per_writer} transactions, each recording"

@@ -1,6 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from wenming.accounts import sso_views
 from wenming.accounts import views as account_views
 from wenming.api.routes import api as api_v1
 from wenming.campaigns import urls as campaign_urls
@@ -17,7 +17,7 @@ urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("wenming.accounts.urls")),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso_views.LogoutView.as_view(), name="logout"),
     path("frameworks/mapping/", mapping_views.mapping_page, name="edition_mapping"),
     path(
         "frameworks/mapping/export.xlsx",

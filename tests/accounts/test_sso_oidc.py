@@ -142,3 +142,27 @@ def test_an_unreachable_provider_gives_a_chinese_page(settings, world):
     world.people.head.save()
     login = Client().post(reverse("login"), {"username": "head", "password": "Local-pass-2026"})
     assert login.status_code == 302
+
+
+def test_logging_out_also_ends_the_providers_session(oidc_on, world):
+    """On a shared office computer the next person must not be signed in by the provider's
+    session: our logout sends the browser on to the provider's end-session endpoint (from its
+    discovery document) with the ID token as hint, and the provider sends it back to our login
+    page. A local account's logout stays here."""
+    client = Client()
+    sign_in(client, "sub-qian")
+    out = client.post(reverse("logout"))
+    assert out.status_code == 302
+    end = urlsplit(out["Location"])
+    assert f"{end.scheme}://{end.netloc}{end.path}" == oidc_on.issuer + "/oauth2/end_session"
+    query = parse_qs(end.query)
+    assert query["post_logout_redirect_uri"] == ["http://testserver/login/"]
+    assert query["id_token_hint"][0].count(".") == 2  # the ID token (a JWT)
+    assert client.get(reverse("home")).status_code == 302  # signed out here already
+    # the provider's page ends its session and offers the way back to our login page
+    ended = requests.get(out["Location"], timeout=5)
+    assert ended.status_code == 200 and "http://testserver/login/" in ended.text
+
+    local = Client()
+    local.force_login(world.people.filler)
+    assert local.post(reverse("logout"))["Location"] == reverse("login")

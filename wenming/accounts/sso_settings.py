@@ -97,6 +97,11 @@ def oidc_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "WENMING_OIDC_ISSUER": issuer,
         **{name: value.strip() for name, value in endpoints.items() if value.strip()},
         "OIDC_RP_CLIENT_ID": client_id,
+        # logging out of Wenming also ends the provider's session (RP-initiated logout) when
+        # the provider has an end-session endpoint (configured, or from discovery); the ID
+        # token is kept in the session as the logout's hint
+        "OIDC_OP_LOGOUT_ENDPOINT": env.get("WENMING_OIDC_LOGOUT_ENDPOINT", "").strip(),
+        "OIDC_STORE_ID_TOKEN": True,
         "OIDC_RP_CLIENT_SECRET": env.get("WENMING_OIDC_CLIENT_SECRET", ""),
         "OIDC_RP_SCOPES": env.get("WENMING_OIDC_SCOPES", "openid profile email"),
         "OIDC_RP_SIGN_ALGO": env.get("WENMING_OIDC_SIGN_ALGO", "RS256"),

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +27,7 @@ from wenming.accounts.directory import RuleRefused, rule_create, rule_remove, ru
 from wenming.accounts.forms import DirectoryRuleForm
 from wenming.accounts.oidc import oidc_enabled, oidc_setting
 from wenming.accounts.scope import scope_for
+from wenming.accounts.sso_settings import OIDC_BACKEND
 from wenming.accounts.throttle import address_usage, too_many
 from wenming.web.actor import actor
 
@@ -46,6 +50,39 @@ class _Callback(OIDCAuthenticationCallbackView):  # type: ignore[misc]
     @property
     def failure_url(self) -> str:
         return failure_url()
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout. A person who came in through OIDC is then sent to the provider's
+    end-session endpoint with the ID token as hint, so that the provider's session ends too
+    (on a shared office computer the next person must not be signed in by it), and comes back
+    to our login page. Without such an endpoint, or when the provider cannot be reached, the
+    logout here still happens."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        via_oidc = request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND
+        id_token = str(request.session.get("oidc_id_token", ""))
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        end = _end_session_endpoint() if via_oidc and id_token else ""
+        if not end:
+            return response
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "client_id": getattr(settings, "OIDC_RP_CLIENT_ID", ""),
+                "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+            }
+        )
+        return HttpResponseRedirect(f"{end}{'&' if '?' in end else '?'}{query}")
+
+
+def _end_session_endpoint() -> str:
+    try:
+        found = oidc_setting("OIDC_OP_LOGOUT_ENDPOINT", "")
+    except (requests.RequestException, ImproperlyConfigured, ValueError) as exc:
+        LOGGER.warning("OIDC end-session endpoint unavailable: %s", exc)
+        return ""
+    return found if isinstance(found, str) and found.startswith(("https://", "http://")) else ""
 
 
 def _unreachable(request: HttpRequest) -> HttpResponse:

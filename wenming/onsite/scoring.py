@@ -107,10 +107,10 @@ def _assignment(actor: User, pk: Any, cache: dict[int, Assignment | None]) -> As
             and TeamMember.objects.filter(team_id=found.team_id, expert__user=actor).exists()
         )
         cache[key] = found if member else None
-    found = cache[key]
-    if found is None:
+    kept = cache[key]
+    if kept is None:
         raise OnsiteRefused(NOT_ASSIGNED)
-    return found
+    return kept
 
 
 @transaction.atomic
