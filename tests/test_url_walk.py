@@ -465,7 +465,12 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     "citizen:clients": (lambda o: reverse("citizen:clients"), {"admin"}, 403, False),
     "citizen:client_revoke": (lambda o: reverse("citizen:client_revoke"), set(), 405, True),
     # the Open311 intake moved into the API: former callers are sent on (308)
-    "open311_moved": (lambda o: reverse("open311_moved", args=["services.json"]), set(), 308, False),
+    "open311_moved": (
+        lambda o: reverse("open311_moved", args=["services.json"]),
+        set(),
+        308,
+        False,
+    ),
     "campaigns:public_export": (
         lambda o: reverse("campaigns:public_export", args=[o.campaign.pk]),
         set(ROLES),

@@ -65,7 +65,9 @@ def test_services_lists_the_regions_categories(hotline):
 def test_a_wrong_key_is_refused_in_open311_shape(hotline, key):
     response = Client().get(f"{BASE}/services.json", {"api_key": key})
     assert response.status_code == 401
-    assert response.json() == [{"code": 401, "description": "缺少有效的接口令牌(可能已过期或被吊销)"}]
+    assert response.json() == [
+        {"code": 401, "description": "缺少有效的接口令牌(可能已过期或被吊销)"}
+    ]
 
 
 def test_a_personal_token_or_one_without_problems_is_refused(hotline):

@@ -52,9 +52,7 @@ class Open311Error(Schema):
     description: str
 
 
-ERRORS: dict[int | str, Any] = {
-    code: list[Open311Error] for code in (400, 401, 403, 404, 413, 429)
-}
+ERRORS: dict[int | str, Any] = {code: list[Open311Error] for code in (400, 401, 403, 404, 413, 429)}
 
 
 class Open311Request(BaseModel):
