@@ -241,3 +241,43 @@ def test_only_an_administrator_sees_the_systems_page(hotline):
     client.force_login(hotline.people.admin)
     page = client.get("/citizen/clients/").content.decode()
     assert "江东区12345热线" in page and "接口令牌" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_of_the_former_clients_page_become_service_tokens():
+    """Migration api 0002: a key made on the former /citizen/clients/ page keeps working."""
+    import hashlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("citizen", "0002_externalclient_account"), ("api", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    region = old.get_model("organizations", "Region").objects.create(
+        code="420102", name="江东区", level=3, path="0001.0002."
+    )
+    admin = old.get_model("auth", "User").objects.create(username="old-admin")
+    key, stopped = "abcd1234.secret-part", "ef567890.other-part"
+    for name, text, active in (("热线", key, True), ("旧热线", stopped, False)):
+        old.get_model("citizen", "ExternalClient").objects.create(
+            name=name,
+            region_id=region.pk,
+            key_prefix=text[:8],
+            key_hash=hashlib.sha256(text.encode()).hexdigest(),
+            active=active,
+            created_by_id=admin.pk,
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    client = ExternalClient.objects.get(name="热线")
+    token = client.account.api_tokens.get()
+    assert (token.kind, token.scopes, token.prefix) == ("service", ["problems:write"], "abcd1234")
+    assert client.account.grants.get().region_id == region.pk
+    response = Client().get(f"{BASE}/services.json", {"api_key": key})
+    assert (response.status_code, response.json()) == (200, [])
+    response = Client().get(f"{BASE}/services.json", {"api_key": stopped})
+    assert response.status_code == 401  # a stopped system's token is revoked
