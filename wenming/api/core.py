@@ -246,19 +246,21 @@ def cursor_of(*values: Any) -> str:
 
 
 def page(
-    rows: QuerySet[M],
+    rows: QuerySet[Any],
     *,
     cursor: str,
     limit: int,
-    out: Callable[[list[M]], list[Any]],
+    out: Callable[[list[Any]], list[Any]],
     keys: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One page after ``cursor``: ``{"items": [...], "next": cursor or null}``.
+    """One page after ``cursor``: ``{"items": [...], "next": cursor or null}``, in one query.
 
     Keyset pagination over ``keys`` (text columns of the model, then its id; by id alone when
-    none), so page 1,000 costs what page 1 does. Give the keys of an index that also serves
-    the scope's filter (units: region path, name, id), or the database sorts every row in
-    scope for each page."""
+    none): the cursor holds the last row's key values, so page 1,000 costs what page 1 does and
+    rows inserted meanwhile neither repeat nor shift a page. Give the keys of an index that
+    also serves the scope's filter (region path, …, id), or the database sorts every row in
+    scope for each page. ``rows`` may be a ``values()`` query (dicts holding the keys and
+    ``id``: no model objects made, the fast way for long lists) or of model objects."""
     if not 1 <= limit <= PAGE_MAX:
         raise ApiProblem(400, "bad_limit", f"每页条数应为1至{PAGE_MAX}")
     after = _cursor_values(cursor, len(keys) + 1)
@@ -279,15 +281,14 @@ def page(
     found = list(ordered[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
-    last = found[-1] if found else None
-    return {
-        "items": out(found),
-        "next": (
-            cursor_of(*(getattr(last, k) for k in keys), last.pk)
-            if more and last is not None
-            else None
-        ),
-    }
+    following = None
+    if more and found:
+        last = found[-1]
+        if isinstance(last, dict):
+            following = cursor_of(*(last[k] for k in keys), last["id"])
+        else:
+            following = cursor_of(*(getattr(last, k) for k in keys), last.pk)
+    return {"items": out(found), "next": following}
 
 
 ERRORS: dict[int | str, Any] = {
