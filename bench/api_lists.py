@@ -1,7 +1,7 @@
 """Benchmark: API list pages with 100,000 units, on SQLite and PostgreSQL.
 
 Run:  .venv/bin/python bench/api_lists.py [--units 100000] [--database sqlite|postgres|both]
-      [--name wenming_bench_api]
+      [--name wenming_bench_api] [--reuse]
 
 Loads the same province as ``bench/unit_pages.py`` into a fresh database (``--name``: the
 PostgreSQL database or SQLite file, dropped and made again), with one campaign and an
@@ -20,8 +20,9 @@ import argparse
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from common import ROOT, fresh_django, run_per_database
 from unit_pages import load
@@ -32,7 +33,7 @@ def _p(times: list[float]) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
-def load_lists(office: object) -> None:
+def load_lists(office: Any) -> None:
     """A campaign with an application per unit, a problem per unit, titles for a third."""
     from wenming.assessments.models import AssessmentStatus, SelfAssessment
     from wenming.campaigns.models import DEFAULT_CHAIN, Application, Campaign, Phase, State
@@ -83,7 +84,8 @@ def load_lists(office: object) -> None:
         [
             Problem(
                 unit_id=pk, region_path=path, body_id=supervisor,
-                source=rng.choice(ProblemSource.values), state=rng.choice(ProblemState.values),
+                source=rng.choice(ProblemSource.values),
+                state=rng.choice([ProblemState.FOUND, ProblemState.ACCEPTED]),
                 title=f"基准问题{pk}", description="门前卫生不达标,需要清理。", location="大门口",
                 received_on=date(2026, 6, 1), deadline=date(2026, 7, 1), created_by=office,
             )
@@ -114,8 +116,77 @@ def load_lists(office: object) -> None:
     )
 
 
-def run_one(database: str, units: int, rounds: int, name: str) -> None:
-    fresh_django(database, name)
+def breakdown(client: object, make: Callable[[], str], rounds: int, table: str) -> None:
+    """Where the time of one call goes, averaged over ``rounds`` calls (in-process timers)."""
+    from collections import defaultdict
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from django.db import connection
+    from ninja.operation import Operation
+
+    import wenming.api.core as core
+    import wenming.api.middleware as middleware
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(label: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - start
+
+        return wrapper
+
+    def sql(execute: Callable[..., object], text: str, *args: object) -> object:
+        start = time.perf_counter()
+        try:
+            return execute(text, *args)
+        finally:
+            kind = next(
+                (
+                    label
+                    for marker, label in (
+                        ("api_apitoken", "SQL: token"),
+                        ("cache", "SQL: rate-limit counter"),
+                        ("accounts_rolegrant", "SQL: scope (grants)"),
+                        ("audit", "SQL: audit event"),
+                        (table, "SQL: the page"),
+                    )
+                    if marker in text
+                ),
+                "SQL: other",
+            )
+            spent[kind] += time.perf_counter() - start
+            spent["queries"] += 1 / 1000
+
+    with ExitStack() as stack:
+        stack.enter_context(connection.execute_wrapper(sql))
+        for target, attr, label in [
+            (core, "token_find", "token check"),
+            (core, "get_usage", "rate-limit counter"),
+            (middleware, "token_use_record", "audit event"),
+            (Operation, "_result_to_response", "schema validation + JSON"),
+        ]:
+            stack.enter_context(
+                mock.patch.object(target, attr, timed(label, getattr(target, attr)))
+            )
+        start = time.perf_counter()
+        for _ in range(rounds):
+            client.get(make())  # type: ignore[attr-defined]
+        total = time.perf_counter() - start
+    print(f"  where one call's {total / rounds * 1000:.1f} ms go ({rounds} calls, mean):")
+    for label, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        if label == "queries":
+            print(f"    {'queries per call':<28} {seconds * 1000 / rounds:6.1f}")
+        else:
+            print(f"    {label:<28} {seconds / rounds * 1000:6.1f} ms")
+
+
+def run_one(database: str, units: int, rounds: int, name: str, reuse: bool) -> None:
+    fresh_django(database, name, keep=reuse)
     from django.conf import settings
     from django.test import Client
 
@@ -128,8 +199,20 @@ def run_one(database: str, units: int, rounds: int, name: str) -> None:
     from wenming.titles.models import Title
 
     settings.API_REQUESTS_PER_MINUTE = 1_000_000
-    office, regions, _types, _sample = load(units)
-    load_lists(office)
+    if reuse:  # the rows of an earlier run (measure again after a code change)
+        from django.contrib.auth.models import User
+
+        from wenming.organizations.models import Region, RegionLevel
+
+        office = User.objects.get(username="bench_office")
+        regions = list(
+            Region.objects.filter(
+                level__lte=RegionLevel.TOWNSHIP, path__startswith=office.grants.get().region.path
+            ).values_list("pk", flat=True)
+        )
+    else:
+        office, regions, _types, _sample = load(units)
+        load_lists(office)
     secret = token_create(
         actor=office,
         name="bench",
@@ -144,7 +227,7 @@ def run_one(database: str, units: int, rounds: int, name: str) -> None:
     title_keys = list(Title.objects.values_list("region_path", "pk"))
     rng = random.Random(3)
 
-    def deep(url: str, rows: list[tuple[object, ...]], limit: int) -> Callable[[], str]:
+    def deep(url: str, rows: Sequence[tuple[Any, ...]], limit: int) -> Callable[[], str]:
         return lambda: f"{url}?limit={limit}&cursor={cursor_of(*rng.choice(rows))}"
 
     pages: dict[str, Callable[[], str]] = {
@@ -185,6 +268,7 @@ def run_one(database: str, units: int, rounds: int, name: str) -> None:
             f"  {label:<30} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
             f"   (in-process p50 {c50:5.1f} / p95 {c95:5.1f} ms)"
         )
+    breakdown(client, pages["applications, deep (200)"], rounds, "campaigns_application")
 
 
 def main() -> None:
@@ -193,10 +277,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=60)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--name", default="wenming_bench_api")
+    parser.add_argument("--reuse", action="store_true", help="measure the rows of an earlier run")
     args = parser.parse_args()
     if run_per_database(__file__, args.database):
         return
-    run_one(args.database, args.units, args.rounds, args.name)
+    run_one(args.database, args.units, args.rounds, args.name, args.reuse)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ from wenming.core.json_input import JsonRefused, json_parse
 M = TypeVar("M", bound=Model)
 
 
+class Light(BaseModel):
+    """The schema of an answer built from dicts (the lists' ``values()`` rows): plain pydantic.
+    ninja's ``Schema`` reads every field of every row through its attribute getter (for model
+    objects), which was most of the time of a 200-row page."""
+
+
 class ApiError(Schema):
     """Every refusal: a stable code for programs and a Chinese message for people."""
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from wenming.accounts.scope import scoped_get
-from wenming.api.core import ERRORS, PageQuery, TokenAuth, page
+from wenming.api.core import ERRORS, Light, PageQuery, TokenAuth, page
 from wenming.campaigns.access import (
     applications_visible_to,
     campaign_get_for_user,
@@ -41,7 +41,7 @@ class CampaignPage(Schema):
     next: str | None
 
 
-class ApplicationOut(Schema):
+class ApplicationOut(Light):
     id: int
     campaign_id: int
     unit_id: int
@@ -55,7 +55,7 @@ class ApplicationOut(Schema):
     vetoed: bool
 
 
-class ApplicationPage(Schema):
+class ApplicationPage(Light):
     items: list[ApplicationOut]
     next: str | None
 
@@ -79,7 +79,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
 STATE_LABELS = dict(State.choices)
 
 
-def application_rows(rows: QuerySet[Application]) -> QuerySet[Application, dict[str, Any]]:
+def application_rows(rows: QuerySet[Application]) -> QuerySet[Application, Any]:
     """The columns an application is answered with, joined in the one query."""
     return rows.values(
         "id",

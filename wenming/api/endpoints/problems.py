@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from wenming.accounts.scope import unit_get_for_user
-from wenming.api.core import ERRORS, ApiProblem, PageQuery, TokenAuth, page
+from wenming.api.core import ERRORS, ApiProblem, Light, PageQuery, TokenAuth, page
 from wenming.rectification.access import problem_get_for_user, problems_visible_to
 from wenming.rectification.models import Problem, ProblemSource, ProblemState, Severity
 from wenming.rectification.services import (
@@ -35,7 +35,7 @@ assert set(SourceKey.__args__) == set(ProblemSource.values)  # type: ignore[attr
 assert set(SeverityKey.__args__) == set(Severity.values)  # type: ignore[attr-defined]
 
 
-class ProblemOut(Schema):
+class ProblemOut(Light):
     id: int
     unit_id: int
     unit_name: str
@@ -52,7 +52,7 @@ class ProblemOut(Schema):
     closed_on: str | None
 
 
-class ProblemPage(Schema):
+class ProblemPage(Light):
     items: list[ProblemOut]
     next: str | None
 
@@ -60,7 +60,7 @@ class ProblemPage(Schema):
 STATE_LABELS = dict(ProblemState.choices)
 
 
-def problem_rows(rows: QuerySet[Problem]) -> QuerySet[Problem, dict[str, Any]]:
+def problem_rows(rows: QuerySet[Problem]) -> QuerySet[Problem, Any]:
     """The columns a problem is answered with, joined in the one query."""
     return rows.values(
         "id",

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
-from wenming.api.core import ERRORS, PageQuery, TokenAuth, page
+from wenming.api.core import ERRORS, Light, PageQuery, TokenAuth, page
 from wenming.titles.access import titles_visible_to
 from wenming.titles.models import Title, TitleStatus
 from wenming.web.actor import actor
@@ -16,7 +16,7 @@ from wenming.web.actor import actor
 router = Router(tags=["称号"], auth=TokenAuth("titles"))
 
 
-class TitleOut(Schema):
+class TitleOut(Light):
     id: int
     unit_id: int
     unit_name: str
@@ -29,7 +29,7 @@ class TitleOut(Schema):
     status_label: str
 
 
-class TitlePage(Schema):
+class TitlePage(Light):
     items: list[TitleOut]
     next: str | None
 
@@ -42,7 +42,7 @@ class TitleFilter(PageQuery):
 STATUS_LABELS = dict(TitleStatus.choices)
 
 
-def title_rows(rows: QuerySet[Title]) -> QuerySet[Title, dict[str, Any]]:
+def title_rows(rows: QuerySet[Title]) -> QuerySet[Title, Any]:
     """The columns a title is answered with, joined in the one query."""
     return rows.values(
         "id",

@@ -15,7 +15,7 @@ from wenming.accounts.scope import (
     unit_get_for_user,
     units_visible_to,
 )
-from wenming.api.core import ERRORS, ApiProblem, PageQuery, TokenAuth, page
+from wenming.api.core import ERRORS, ApiProblem, Light, PageQuery, TokenAuth, page
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.services import ImportRefused, import_commit, import_preview
 from wenming.organizations.importer import REGIONS, UNITS, UnitSheetImporter
@@ -34,7 +34,7 @@ class RegionOut(Schema):
     parent_id: int | None
 
 
-class UnitOut(Schema):
+class UnitOut(Light):
     id: int
     credit_code: str
     name: str
@@ -55,12 +55,12 @@ class RegionPage(Schema):
     next: str | None
 
 
-class UnitPage(Schema):
+class UnitPage(Light):
     items: list[UnitOut]
     next: str | None
 
 
-def unit_rows(rows: QuerySet[Unit]) -> QuerySet[Unit, dict[str, Any]]:
+def unit_rows(rows: QuerySet[Unit]) -> QuerySet[Unit, Any]:
     """The columns a unit is answered with, joined in the one query (no model objects)."""
     return rows.values(
         "id",
