@@ -324,15 +324,21 @@ def client_for_account(*, account: User, name: str, created_by_id: int) -> Exter
         )
         if grant is None or grant.region is None:
             return None
-        client = ExternalClient.objects.create(
-            name=name.strip()[:60] or account.username,
-            region=grant.region,
+        client, made = ExternalClient.objects.get_or_create(  # two first calls at once: one row
             account=account,
-            created_by_id=created_by_id,
+            defaults={
+                "name": name.strip()[:60] or account.username,
+                "region": grant.region,
+                "created_by_id": created_by_id,
+            },
         )
-        audit_record(
-            actor=account, action="citizen.client", obj=client, new=f"{name}({grant.region.name})"
-        )
+        if made:
+            audit_record(
+                actor=account,
+                action="citizen.client",
+                obj=client,
+                new=f"{client.name}({grant.region.name})",
+            )
     return client if client.active else None
 
 
