@@ -464,12 +464,11 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
     "citizen:places": (lambda o: reverse("citizen:places"), OFFICES, 403, False),
     "citizen:clients": (lambda o: reverse("citizen:clients"), {"admin"}, 403, False),
     "citizen:client_revoke": (lambda o: reverse("citizen:client_revoke"), set(), 405, True),
-    "open311:services": (lambda o: reverse("open311:services"), set(), 403, False),
-    "open311:requests": (lambda o: reverse("open311:requests"), set(), 403, False),
-    "open311:request": (
-        lambda o: reverse("open311:request", args=[o.report.reference]),
+    # the Open311 intake moved into the API: former callers are sent on (308)
+    "open311_moved": (
+        lambda o: reverse("open311_moved", args=["services.json"]),
         set(),
-        403,
+        308,
         False,
     ),
     "campaigns:public_export": (
@@ -695,6 +694,10 @@ API_EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int]] = {
     "api:problem_act": (api_url("problem_act", lambda o: o.problem.pk), set(), 405),
     "api:title_list": (api_url("title_list"), EVERYONE, 0),
     "api:figures": (api_url("figures"), OFFICES | {"supervisor"}, 403),
+    # Open311 answers service tokens only (tests/api/test_open311.py): personal ones get 403
+    "api:open311_services": (api_url("open311_services"), set(), 403),
+    "api:open311_requests": (api_url("open311_requests"), set(), 403),
+    "api:open311_request": (api_url("open311_request", lambda o: o.report.reference), set(), 403),
 }
 # pages anyone may open without logging in
 PUBLIC = {
@@ -709,9 +712,7 @@ PUBLIC = {
     "report:home",
     "report:lookup",
     "report:new",
-    "open311:services",
-    "open311:requests",
-    "open311:request",
+    "open311_moved",
     "survey_public:answer",
     "survey_public:done",
     "onsite:service_worker",  # a script holding no data (the scoring page's offline worker)

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from wenming.accounts import sso_views
 from wenming.accounts import views as account_views
+from wenming.api import views as api_views
 from wenming.api.routes import api as api_v1
 from wenming.campaigns import urls as campaign_urls
 from wenming.citizen import urls as citizen_urls
@@ -51,7 +52,7 @@ urlpatterns = [
     path("onsite/", include("wenming.onsite.urls")),
     path("report/", include(citizen_urls.public)),
     path("citizen/", include(citizen_urls.office)),
-    path("open311/v2/", include(citizen_urls.api)),
+    path("open311/v2/<path:rest>", api_views.open311_moved, name="open311_moved"),
     path("surveys/", include("wenming.surveys.urls")),
     path("s/", include("wenming.surveys.public_urls")),
     path("webhooks/", include("wenming.webhooks.urls")),

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from wenming.api.tokens import token_create
+from wenming.citizen.models import CitizenReport, ReportCategory
 from wenming.organizations.models import Unit
-from wenming.rectification.models import Problem
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 EXAMPLES = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
@@ -49,8 +49,13 @@ def test_the_three_examples_run_as_printed(live_server, world, onsite, settings)
     )
     assert onsite.campaign.name in printed and "家单位" in printed
 
-    secret = service_token(world, ["units:read", "problems:write"])
-    printed = run_example(2, live_server, secret, CREDIT_CODE=world.s1.credit_code)
-    assert "已登记" in printed
-    problem = Problem.objects.get(title="校门口占道经营")
-    assert problem.unit == world.s1 and problem.source == "complaint"
+    ReportCategory.objects.create(
+        region=world.east, region_path=world.east.path, name="校园周边环境", unit=world.s1
+    )
+    secret = service_token(world, ["problems:write"])
+    printed = run_example(2, live_server, secret, CATEGORY="校园周边环境")
+    assert printed.startswith("已受理 ") and "open 已收到,待受理" in printed
+    report = CitizenReport.objects.get(channel="open311")
+    assert report.reference in printed and report.contact_name == "王五"
+    assert report.problem is not None and report.problem.unit == world.s1
+    assert report.problem.source == "complaint"

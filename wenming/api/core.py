@@ -18,12 +18,21 @@ from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyBase
+from pydantic import BaseModel, ConfigDict
 
 from wenming.api.models import ApiToken
 from wenming.api.tokens import token_allows, token_find
 from wenming.core.errors import ActionRefused
+from wenming.core.json_input import JsonRefused, json_parse
 
 M = TypeVar("M", bound=Model)
+
+
+class Light(BaseModel):
+    """The schema of an answer built from dicts (the lists' ``values()`` rows): plain pydantic.
+    ninja's ``Schema`` reads every field of every row through its attribute getter (for model
+    objects), which was most of the time of a 200-row page."""
 
 
 class ApiError(Schema):
@@ -41,6 +50,32 @@ class ApiProblem(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def token_check(request: HttpRequest, secret: str, area: str, *, write: bool) -> ApiToken | None:
+    """The token for ``secret`` if it holds ``area`` (for writing when ``write``), counted
+    against its rate limit; the request then acts as its user and is audited on the way out."""
+    found = token_find(secret)
+    if found is None:
+        return None
+    if not token_allows(found, area, write=write):
+        raise ApiProblem(403, "scope_missing", "令牌没有该项权限")
+    usage = get_usage(
+        request,
+        group="api-token",
+        key=lambda _group, _request: str(found.pk),
+        rate=f"{settings.API_REQUESTS_PER_MINUTE}/m",
+        increment=True,
+    )
+    if usage is not None and usage["should_limit"]:
+        raise ApiProblem(429, "rate_limited", "调用过于频繁,请稍后再试")
+    request.user = found.user
+    setattr(request, "api_token", found)  # noqa: B010 (the use is audited on the way out)
+    return found
+
+
+def _writes(request: HttpRequest, write: bool | None) -> bool:
+    return write if write is not None else request.method not in ("GET", "HEAD")
+
+
 class TokenAuth(HttpBearer):
     """A bearer token that holds ``area`` (for writing when the method writes, or ``write``)."""
 
@@ -49,24 +84,45 @@ class TokenAuth(HttpBearer):
         self.area, self.write = area, write
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = token_find(token)
-        if found is None:
+        return token_check(request, token, self.area, write=_writes(request, self.write))
+
+
+OPEN311 = "open311_"  # the URL names of the Open311 operations begin so
+KEY_BODY_MAX = 64 * 1024
+
+
+class _KeyField(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    api_key: str = ""
+
+
+class Open311Key(APIKeyBase):
+    """Open311's ``api_key`` parameter: a service token of this API, given in the query string,
+    a form field or a field of a JSON body (read through the bounded parser)."""
+
+    openapi_in = "query"
+    param_name = "api_key"
+
+    def __init__(self, area: str) -> None:
+        super().__init__()
+        self.area = area
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        key = request.GET.get(self.param_name) or request.POST.get(self.param_name)
+        if not key and request.content_type == "application/json":
+            declared = request.META.get("CONTENT_LENGTH") or "0"
+            if declared.isdigit() and 0 < int(declared) <= KEY_BODY_MAX:
+                try:
+                    key = json_parse(request.body, _KeyField, max_bytes=KEY_BODY_MAX).api_key
+                except JsonRefused:
+                    key = None  # the operation reads the body again and says what is wrong
+        return key or None
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiToken | None:
+        if not key:
             return None
-        writes = self.write if self.write is not None else request.method not in ("GET", "HEAD")
-        if not token_allows(found, self.area, write=writes):
-            raise ApiProblem(403, "scope_missing", "令牌没有该项权限")
-        usage = get_usage(
-            request,
-            group="api-token",
-            key=lambda _group, _request: str(found.pk),
-            rate=f"{settings.API_REQUESTS_PER_MINUTE}/m",
-            increment=True,
-        )
-        if usage is not None and usage["should_limit"]:
-            raise ApiProblem(429, "rate_limited", "调用过于频繁,请稍后再试")
-        request.user = found.user
-        setattr(request, "api_token", found)  # noqa: B010 (the use is audited on the way out)
-        return found
+        return token_check(request, str(key), self.area, write=_writes(request, None))
 
 
 api = NinjaAPI(
@@ -81,6 +137,13 @@ api = NinjaAPI(
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    match = request.resolver_match
+    if match is not None and (match.url_name or "").startswith(OPEN311):
+        # Open311's shape: a list of {code, description}; a request that does not fit is 400
+        status = 400 if status == 422 else status
+        return api.create_response(
+            request, [{"code": status, "description": message}], status=status
+        )
     return api.create_response(request, {"code": code, "message": message}, status=status)
 
 
@@ -189,19 +252,21 @@ def cursor_of(*values: Any) -> str:
 
 
 def page(
-    rows: QuerySet[M],
+    rows: QuerySet[Any],
     *,
     cursor: str,
     limit: int,
-    out: Callable[[list[M]], list[Any]],
+    out: Callable[[list[Any]], list[Any]],
     keys: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One page after ``cursor``: ``{"items": [...], "next": cursor or null}``.
+    """One page after ``cursor``: ``{"items": [...], "next": cursor or null}``, in one query.
 
     Keyset pagination over ``keys`` (text columns of the model, then its id; by id alone when
-    none), so page 1,000 costs what page 1 does. Give the keys of an index that also serves
-    the scope's filter (units: region path, name, id), or the database sorts every row in
-    scope for each page."""
+    none): the cursor holds the last row's key values, so page 1,000 costs what page 1 does and
+    rows inserted meanwhile neither repeat nor shift a page. Give the keys of an index that
+    also serves the scope's filter (region path, …, id), or the database sorts every row in
+    scope for each page. ``rows`` may be a ``values()`` query (dicts holding the keys and
+    ``id``: no model objects made, the fast way for long lists) or of model objects."""
     if not 1 <= limit <= PAGE_MAX:
         raise ApiProblem(400, "bad_limit", f"每页条数应为1至{PAGE_MAX}")
     after = _cursor_values(cursor, len(keys) + 1)
@@ -222,15 +287,14 @@ def page(
     found = list(ordered[: limit + 1])
     more = len(found) > limit
     found = found[:limit]
-    last = found[-1] if found else None
-    return {
-        "items": out(found),
-        "next": (
-            cursor_of(*(getattr(last, k) for k in keys), last.pk)
-            if more and last is not None
-            else None
-        ),
-    }
+    following = None
+    if more and found:
+        last = found[-1]
+        if isinstance(last, dict):
+            following = cursor_of(*(last[k] for k in keys), last["id"])
+        else:
+            following = cursor_of(*(getattr(last, k) for k in keys), last.pk)
+    return {"items": out(found), "next": following}
 
 
 ERRORS: dict[int | str, Any] = {

@@ -9,6 +9,7 @@ from wenming.api.endpoints import (
     dashboards,
     frameworks,
     onsite,
+    open311,
     problems,
     titles,
     units,
@@ -16,5 +17,15 @@ from wenming.api.endpoints import (
 
 __all__ = ["api"]
 
-for module in (units, frameworks, campaigns, assessments, onsite, problems, titles, dashboards):
+for module in (
+    units,
+    frameworks,
+    campaigns,
+    assessments,
+    onsite,
+    problems,
+    titles,
+    dashboards,
+    open311,
+):
     api.add_router("/", module.router)

@@ -135,9 +135,14 @@ def token_revoke(*, actor: User, pk: int) -> ApiToken:
 
 def token_find(secret: str) -> ApiToken | None:
     """The live token for this secret, with its user; None if unknown, revoked or expired."""
-    if not secret.startswith(PREFIX) or len(secret) > 100:
+    if len(secret) > 100:
         return None
-    prefix = secret[len(PREFIX) :].partition("_")[0]
+    if secret.startswith(PREFIX):
+        prefix = secret[len(PREFIX) :].partition("_")[0]
+    else:  # "<prefix>.<secret>": a key of the former Open311 page, carried over (api 0002)
+        prefix, dot, _ = secret.partition(".")
+        if not dot:
+            return None
     if len(prefix) != 8:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()

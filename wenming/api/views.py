@@ -3,12 +3,15 @@ rendered on the server from the schema (works offline, in Chinese)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from wenming.api.core import api
@@ -151,3 +154,20 @@ def reference_sections() -> list[dict[str, Any]]:
 
 def reference(request: HttpRequest) -> HttpResponse:
     return render(request, "api/reference.html", {"sections": reference_sections()})
+
+
+OPEN311_MOVED = re.compile(r"(services|requests)\.json|requests/[0-9A-Za-z-]{1,20}\.json")
+
+
+@csrf_exempt
+def open311_moved(request: HttpRequest, rest: str) -> HttpResponse:
+    """The Open311 intake moved from ``/open311/v2/`` into the API (``/api/v1/open311/``):
+    former callers are sent on with their method, body and query string (308); their keys were
+    carried over as service tokens."""
+    if not OPEN311_MOVED.fullmatch(rest):
+        raise Http404("接口不存在")
+    target = f"{reverse('api:api-root')}open311/{rest}"
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(
+        f"{target}?{query}" if query else target, preserve_request=True
+    )

@@ -169,6 +169,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["campaign", "state", "step"]),
             models.Index(fields=["campaign", "region_path", "id"]),
+            # the API's list: keyset (region path, id) under an office's path prefix
+            models.Index(fields=["region_path", "id"], name="application_keyset_idx"),
             models.Index(fields=["campaign", "result_grade"]),
         ]
 

@@ -185,18 +185,5 @@ class ReportFilter(forms.Form):
     page = forms.IntegerField(label="页码", required=False, min_value=1, max_value=100_000)
 
 
-class ClientForm(forms.Form):
-    name = forms.CharField(
-        label="系统名称",
-        max_length=60,
-        error_messages={"required": "请填写系统名称", "max_length": "系统名称不能超过60个字"},
-    )
-    region: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="所属地区",
-        queryset=Region.objects.all(),
-        error_messages={"required": "请选择地区", "invalid_choice": "所选地区不可用"},
-    )
-
-
 class ClientRevokeForm(forms.Form):
     client = IdField(label="外部系统", required=True)

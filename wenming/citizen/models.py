@@ -61,15 +61,20 @@ class ReportPlace(models.Model):
 
 
 class ExternalClient(models.Model):
-    """Another system (a 12345 hotline) that files reports of one region through the
-    Open311-shaped intake with its own key; only the key's hash is kept."""
+    """Another system (a 12345 hotline) that files reports of one region through the Open311
+    intake of the API (``/api/v1/open311/``). It calls with a service token of the API (an
+    office makes it on the tokens page, with 问题整改 读写); ``account`` is the service account
+    that token acts as, holding the office grant of the region. The record is made on the
+    system's first call and keeps which reports are its own; a system administrator may stop
+    its intake here (``active``) without revoking the token."""
 
     name = models.CharField("系统名称", max_length=60)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name="所属地区"
     )
-    key_prefix = models.CharField(max_length=8, unique=True)
-    key_hash = models.CharField(max_length=64)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     active = models.BooleanField("启用", default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

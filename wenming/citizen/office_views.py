@@ -27,7 +27,6 @@ from wenming.citizen.access import (
 )
 from wenming.citizen.forms import (
     CategoryForm,
-    ClientForm,
     ClientRevokeForm,
     DuplicateForm,
     PlaceForm,
@@ -43,7 +42,6 @@ from wenming.citizen.selectors import (
 from wenming.citizen.services import (
     ReportRefused,
     category_save,
-    client_create,
     client_revoke,
     place_save,
     report_mark_duplicate,
@@ -203,31 +201,15 @@ def places(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def clients(request: HttpRequest) -> HttpResponse:
-    """External systems (a 12345 hotline) and their keys: system administrators only."""
+    """External systems (a 12345 hotline) filing through the API's Open311 intake: system
+    administrators only. They are connected with a service token (the tokens page)."""
     user = actor(request)
     if not scope_for(user).is_admin:
-        raise PermissionDenied("只有系统管理员可以接入外部系统")
-    new_key = ""
-    if request.method == "POST":
-        form = ClientForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, errors_text(form))
-        else:
-            try:
-                client, new_key = client_create(
-                    actor=user, name=form.cleaned_data["name"], region=form.cleaned_data["region"]
-                )
-                messages.success(request, f"已接入“{client.name}”,接入密钥只显示这一次")
-            except ReportRefused as exc:
-                messages.error(request, str(exc))
+        raise PermissionDenied("只有系统管理员可以管理外部系统")
     return render(
         request,
         "citizen/clients.html",
-        {
-            "rows": clients_visible_to(user).select_related("region"),
-            "regions": regions_visible_to(user),
-            "new_key": new_key,
-        },
+        {"rows": clients_visible_to(user).select_related("region", "account")},
     )
 
 

@@ -1,10 +1,9 @@
 """Citizen report writes: the office's categories and places, filing a report (the public page
 and the Open311 intake call the same ``report_file``), the public reply, duplicates and the
-external systems' keys. Each is one transaction with its audit event."""
+external systems (their record; they call with API service tokens). Each is one transaction with its audit event."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import secrets
@@ -15,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import path_prefix_q, scope_for
 from wenming.audit.services import audit_record
 from wenming.citizen.models import (
@@ -309,47 +309,43 @@ def report_mark_duplicate(
 # -- external systems ---------------------------------------------------------------------
 
 
-def key_hash(key: str) -> str:
-    # the keys are 32 random bytes: a plain hash cannot be reversed by guessing
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
-def client_create(*, actor: User, name: str, region: Region) -> tuple[ExternalClient, str]:
-    """A key for another system; the key is shown once and only its hash kept."""
-    if not scope_for(actor).is_admin:
-        raise ReportRefused("只有系统管理员可以接入外部系统")
-    name = name.strip()
-    if not name or len(name) > 60:
-        raise ReportRefused("系统名称须为1至60个字")
-    secret = secrets.token_urlsafe(32)
-    prefix = secrets.token_hex(4)
-    key = f"{prefix}.{secret}"
-    client = ExternalClient.objects.create(
-        name=name, region=region, key_prefix=prefix, key_hash=key_hash(key), created_by=actor
-    )
-    audit_record(actor=actor, action="citizen.client", obj=client, new=f"{name}({region.name})")
-    return client, key
+def client_for_account(*, account: User, name: str, created_by_id: int) -> ExternalClient | None:
+    """The external system calling as ``account`` (the service account of an API service token
+    holding one office grant): made on its first call, in the region of that grant, named after
+    the token. None when the account holds no office grant or the system was stopped."""
+    client = ExternalClient.objects.select_related("region").filter(account=account).first()
+    if client is None:
+        grant = (
+            RoleGrant.objects.filter(user=account, role=Role.OFFICE, region__isnull=False)
+            .select_related("region")
+            .order_by("pk")
+            .first()
+        )
+        if grant is None or grant.region is None:
+            return None
+        client, made = ExternalClient.objects.get_or_create(  # two first calls at once: one row
+            account=account,
+            defaults={
+                "name": name.strip()[:60] or account.username,
+                "region": grant.region,
+                "created_by_id": created_by_id,
+            },
+        )
+        if made:
+            audit_record(
+                actor=account,
+                action="citizen.client",
+                obj=client,
+                new=f"{client.name}({grant.region.name})",
+            )
+    return client if client.active else None
 
 
 @transaction.atomic
 def client_revoke(*, actor: User, client: ExternalClient) -> None:
+    """Stop the system's intake (its token, if it has other areas, keeps them)."""
     if not scope_for(actor).is_admin:
         raise ReportRefused("只有系统管理员可以停用外部系统")
     ExternalClient.objects.filter(pk=client.pk).update(active=False)
     audit_record(actor=actor, action="citizen.client", obj=client, old="启用", new="停用")
-
-
-def client_for_key(key: str) -> ExternalClient | None:
-    """The active system holding ``key``, compared in constant time."""
-    prefix, _, _ = key.partition(".")
-    if not prefix or len(key) > 100:
-        return None
-    client = (
-        ExternalClient.objects.filter(key_prefix=prefix[:8], active=True)
-        .select_related("region")
-        .first()
-    )
-    if client is None or not secrets.compare_digest(client.key_hash, key_hash(key)):
-        return None
-    return client

@@ -1,9 +1,10 @@
-"""Three groups of URLs, each included by wenming/urls.py under its own prefix and namespace:
-``public`` (/report/, no login), ``office`` (/citizen/) and ``open311`` (/open311/v2/)."""
+"""Two groups of URLs, each included by wenming/urls.py under its own prefix and namespace:
+``public`` (/report/, no login) and ``office`` (/citizen/). The Open311 intake for other
+systems is part of the API (wenming/api/endpoints/open311.py, ``/api/v1/open311/``)."""
 
 from django.urls import path
 
-from wenming.citizen import office_views, open311, views
+from wenming.citizen import office_views, views
 
 public = (
     [
@@ -26,13 +27,4 @@ office = (
         path("clients/revoke/", office_views.client_revoke_view, name="client_revoke"),
     ],
     "citizen",
-)
-
-api = (
-    [
-        path("services.json", open311.services, name="services"),
-        path("requests.json", open311.requests, name="requests"),
-        path("requests/<str:reference>.json", open311.request_detail, name="request"),
-    ],
-    "open311",
 )

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 
+from wenming.api.tokens import token_create
 from wenming.assessments.models import SelfAssessment
 from wenming.balance.demo import demo_balance
 from wenming.citizen.demo import demo_citizen
@@ -40,6 +41,19 @@ def library_files() -> list[Path]:
     return sorted(LIBRARY.glob("*.yaml"))
 
 
+def _hotline_token(region: Region) -> tuple[User, str]:
+    """The 12345 hotline's service token (问题整改 读写), made by the district office."""
+    issued = token_create(
+        actor=User.objects.get(username="district_office"),
+        name="江东区12345热线",
+        kind="service",
+        scopes=["problems:write"],
+        days=365,
+        region_id=region.pk,
+    )
+    return issued.token.user, issued.secret
+
+
 def demo_load() -> list[str]:
     """Create the database if needed and load the demo data; return lines to print."""
     call_command("migrate", interactive=False, verbosity=0)
@@ -58,7 +72,7 @@ def demo_load() -> list[str]:
             lines.append("统计看板演示:2024—2026年度市级文明单位测评已载入")
         if demo_balance():
             lines.append("均衡发展演示:江东区本年度学校指标已导入")
-        lines += demo_citizen()
+        lines += demo_citizen(_hotline_token)
         if demo_surveys():
             lines.append("问卷演示:服务对象满意度调查、干部职工问卷及答卷已载入")
         office = User.objects.filter(username="district_office").first()

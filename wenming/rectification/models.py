@@ -156,6 +156,8 @@ class Problem(models.Model):
         indexes = [
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["region_path", "received_on"], name="problem_region_idx"),
+            # the API's list: keyset (region path, id) under an office's path prefix
+            models.Index(fields=["region_path", "id"], name="problem_keyset_idx"),
             models.Index(fields=["origin_type", "origin_id"], name="problem_origin_idx"),
             # open problems are few: the overdue counts and to-do lists read only these
             # (state is listed so that SQLite too reads the overdue counts from the index alone)

@@ -59,6 +59,8 @@ class Title(models.Model):
         indexes = [
             models.Index(fields=["status", "valid_until", "region_path"]),
             models.Index(fields=["unit", "kind"]),
+            # the API's list: keyset (region path, id) under an office's path prefix
+            models.Index(fields=["region_path", "id"], name="title_keyset_idx"),
         ]
 
     def __str__(self) -> str:
