@@ -75,6 +75,9 @@ def questions_html(
     return html
 
 
+TARGET_FIELDS = ("questionnaire_id", "quota", "accepted", "unit__name", "region__name")
+
+
 def answer(request: HttpRequest, code: str) -> HttpResponse:
     questionnaire, version = open_by_public_code(code)
     p = params(request.GET if request.method == "GET" else request.POST, AnswerParams)
@@ -94,7 +97,10 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     elif not questionnaire.open_link:
         context["refusal"] = "本问卷须扫描发放的二维码作答"
         return render(request, "surveys/public_closed.html", context, status=200)
-    targets = questionnaire.targets.select_related("unit", "region").order_by("id")
+    # what the page and the count need of a target: its name, quota and count
+    targets = (
+        questionnaire.targets.select_related("unit", "region").only(*TARGET_FIELDS).order_by("id")
+    )
     questions = frozen_questions(version)
     given: dict[str, list[str]] = {}
     chosen_target = p["target"]
