@@ -169,15 +169,34 @@ def stop_servers(servers: list[tuple[int, subprocess.Popen[bytes]]]) -> None:
         server.wait(timeout=20)
 
 
+def _cpu(pid: int | str) -> int:
+    """User + system clock ticks a process has used so far (0 once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+
+
 def cpu_seconds(servers: list[tuple[int, subprocess.Popen[bytes]]]) -> float:
-    """User + system CPU time the app processes have used so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """CPU seconds the app processes have used so far."""
+    return sum(_cpu(server.pid) for _, server in servers) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> float:
+    """CPU seconds every PostgreSQL process of this machine has used so far (other users of
+    the server included: an upper bound of ours)."""
     total = 0
-    for _, server in servers:
-        stat = Path(f"/proc/{server.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / ticks
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if name == "postgres":
+                total += _cpu(entry.name)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def request(
@@ -296,10 +315,11 @@ def phase(
     seconds: int,
 ) -> tuple[Out, float]:
     """Run one phase; its tallies and the CPU seconds the app processes spent in it."""
-    before = cpu_seconds(servers)
+    before, pg_before = cpu_seconds(servers), postgres_cpu()
     out = asyncio.run(
         run([port for port, _ in servers], code, args.rate, seconds, args.clients, name)
     )
+    out["postgres"] = postgres_cpu() - pg_before
     return out, cpu_seconds(servers) - before
 
 
@@ -344,6 +364,7 @@ def main() -> int:
     per_page = page_cpu / max(len(page["get"]), 1) * 1000
     per_post = (answers_cpu - len(gets) * per_page / 1000) / max(len(posts), 1) * 1000
     per_answer = per_page + per_post
+    pg_per_answer = out["postgres"] / max(len(posts), 1) * 1000
     redis = os.environ.get("WENMING_REDIS_URL", "") or "无(计数在数据库)"
     print(
         f"目标 {args.rate} 份/分钟,{args.seconds} 秒;{args.servers} 个应用进程(轮询)"
@@ -369,6 +390,10 @@ def main() -> int:
         f"应用 CPU:每次提交 {per_post:.1f} ms,每位作答者(打开+提交){per_answer:.1f} ms;"
         f"5000 份/分钟需 {5000 * per_answer / 60000:.2f} 核(仅应用进程,不含数据库与压测端);"
         f"压测端自身 CPU {own:.1f} s"
+    )
+    print(
+        f"PostgreSQL CPU(本机全部 postgres 进程,含其他用户,为上限):作答阶段 "
+        f"{out['postgres']:.1f} s,每位作答者 ≤ {pg_per_answer:.1f} ms"
     )
     print(
         f"实际 {accepted / minutes:.0f} 份/分钟;受理 {accepted},拒绝 {out['refused']},"
