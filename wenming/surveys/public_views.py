@@ -59,8 +59,9 @@ def questions_html(
 ) -> SafeString:
     blank = not given and not errors and version.opened_at is not None
     key = (version.pk, version.opened_at) if version.opened_at else None
-    if blank and key is not None and key in _BLANK:
-        return _BLANK[key]
+    kept = _BLANK.get(key) if blank and key is not None else None  # .get: another thread may clear
+    if kept is not None:
+        return kept
     sections: list[tuple[str, list[Any]]] = []
     for q in questions:
         if not sections or sections[-1][0] != q.section.title:
