@@ -4,7 +4,7 @@
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_bench \
       WENMING_REDIS_URL=redis://127.0.0.1:6379/6 .venv/bin/python bench/surveys_load.py
-      [--rate 5000] [--seconds 60] [--servers 2] [--threads 8] [--clients 64]
+      [--rate 5000] [--seconds 60] [--servers 2] [--threads 8] [--clients 128]
       [--floor-seconds 15] [--page-seconds 15]
 
 ``--servers N`` starts N app processes (``wenming serve --production --no-worker --no-setup``,
@@ -336,7 +336,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--servers", type=int, default=2, help="app processes (round robin)")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
-    parser.add_argument("--clients", type=int, default=64, help="respondents at once, at most")
+    parser.add_argument("--clients", type=int, default=128, help="respondents at once, at most")
     parser.add_argument("--floor-seconds", type=int, default=15)
     parser.add_argument("--page-seconds", type=int, default=15)
     args = parser.parse_args()
