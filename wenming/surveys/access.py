@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from wenming.accounts.scope import scope_for, scoped_get
-from wenming.surveys.models import Questionnaire, Response
+from wenming.surveys.models import Questionnaire, Response, Version, VersionState
 
 
 def questionnaires_visible_to(user: User | AnonymousUser) -> QuerySet[Questionnaire]:
@@ -42,3 +42,16 @@ def questionnaire_by_public_code(code: str) -> Questionnaire:
     if found is None:
         raise Http404("问卷不存在")
     return found
+
+
+def open_by_public_code(code: str) -> tuple[Questionnaire, Version | None]:
+    """The public page's questionnaire and its open version (None when it collects nothing):
+    one query while it is open; 404 when no questionnaire has the code."""
+    version = (
+        Version.objects.select_related("questionnaire")
+        .filter(questionnaire__code=code[:16], state=VersionState.OPEN)
+        .first()
+    )
+    if version is not None:
+        return version.questionnaire, version
+    return questionnaire_by_public_code(code), None

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -45,6 +45,27 @@ STARTED_SALT = "wenming.surveys.started"
 
 def open_version(questionnaire: Questionnaire) -> Version | None:
     return Version.objects.filter(questionnaire=questionnaire, state=VersionState.OPEN).first()
+
+
+# An opened version is frozen (services._draft refuses every change to its questions, and a
+# version is never opened twice), so each process reads its questions once. The key holds the
+# moment it was opened as well as its id: an id alone may come back after a rolled-back test.
+_FROZEN: dict[tuple[int, datetime], list[Question]] = {}
+FROZEN_KEPT = 256
+
+
+def frozen_questions(version: Version) -> list[Question]:
+    """The version's questions (with their sections), in order; kept per process once open."""
+    if version.state != VersionState.OPEN or version.opened_at is None:
+        return list(version.questions.select_related("section"))
+    key = (version.pk, version.opened_at)
+    questions = _FROZEN.get(key)
+    if questions is None:
+        questions = list(version.questions.select_related("section"))
+        if len(_FROZEN) >= FROZEN_KEPT:
+            _FROZEN.clear()
+        _FROZEN[key] = questions
+    return questions
 
 
 def started_stamp(now: datetime | None = None) -> str:
@@ -143,6 +164,7 @@ class Submission:
     device: str  # the device cookie ("" for token answers)
     answers: dict[str, list[str]]
     started: str
+    version: Version | None = None  # the open version as the page read it (else read here)
 
 
 class AnswersInvalid(SurveyRefused):
@@ -151,30 +173,55 @@ class AnswersInvalid(SurveyRefused):
         self.errors = errors
 
 
+TALLY_SQL = (
+    "INSERT INTO {table} AS t (questionnaire_id, device, count, window_start, window_count) "
+    "VALUES (%s, %s, 1, %s, 1) "
+    "ON CONFLICT (questionnaire_id, device) DO UPDATE SET count = t.count + 1, "
+    "window_start = CASE WHEN t.window_start < %s THEN excluded.window_start "
+    "ELSE t.window_start END, "
+    "window_count = CASE WHEN t.window_start < %s THEN 1 ELSE t.window_count + 1 END "
+    "WHERE t.count < %s RETURNING window_count"
+)
+
+
 def _tally(questionnaire: Questionnaire, device: str, now: datetime) -> bool:
-    """Count the device's answer (refused past its limit); True when it comes in a burst."""
-    key = device_key(device)
-    tally, _ = DeviceTally.objects.get_or_create(
-        questionnaire=questionnaire, device=key, defaults={"window_start": now}
-    )
-    taken = DeviceTally.objects.filter(pk=tally.pk, count__lt=questionnaire.device_limit).update(
-        count=F("count") + 1
-    )
-    if not taken:
+    """Count the device's answer (refused past its limit); True when it comes in a burst.
+
+    One statement (the same on SQLite and PostgreSQL): the device's first answer inserts its
+    row; a later one adds to it only while it is under the limit, restarting the burst window
+    when the window is over. No row back means the limit was reached."""
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    window_over = ops.adapt_datetimefield_value(now - BURST_WINDOW)
+    sql = TALLY_SQL.format(table=connection.ops.quote_name(DeviceTally._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                questionnaire.pk,
+                device_key(device),
+                stamp,
+                window_over,
+                window_over,
+                questionnaire.device_limit,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise SurveyRefused("本设备已作答,感谢您的参与")
-    if now - tally.window_start > BURST_WINDOW:
-        DeviceTally.objects.filter(pk=tally.pk).update(window_start=now, window_count=1)
-        return False
-    DeviceTally.objects.filter(pk=tally.pk).update(window_count=F("window_count") + 1)
-    return tally.window_count + 1 >= BURST_COUNT
+    return int(row[0]) >= BURST_COUNT
 
 
 def submit(sub: Submission, *, now: datetime | None = None) -> Response:
     """Take one answer sheet, all or nothing; SurveyRefused (Chinese) when refused."""
     now = now or timezone.now()
     questionnaire = sub.questionnaire
-    version = open_version(questionnaire)
-    if version is None:
+    version = sub.version or open_version(questionnaire)
+    if (
+        version is None
+        or version.state != VersionState.OPEN
+        or version.questionnaire_id != questionnaire.pk
+    ):
         raise SurveyRefused("本问卷当前不在收集期")
     if sub.token is not None:
         target = sub.token.target
@@ -184,17 +231,17 @@ def submit(sub: Submission, *, now: datetime | None = None) -> Response:
         if sub.target is None:
             raise AnswersInvalid({"_target": "请选择您所在的单位或地区"})
         target = sub.target
-    questions = list(version.questions.all())
-    checked = check_answers(questions, sub.answers)
+    checked = check_answers(frozen_questions(version), sub.answers)
     if checked.errors:
         raise AnswersInvalid(checked.errors)
     seconds = seconds_since(sub.started, now)
     flags = quality_flags(version=version, seconds=seconds, single_values=checked.single_values)
     with transaction.atomic():
         if sub.token is not None:
+            # no savepoint: a second use fails the unique constraint and the whole sheet is
+            # rolled back with the refusal
             try:
-                with transaction.atomic():
-                    TokenUse.objects.create(token=sub.token, used_on=timezone.localdate(now))
+                TokenUse.objects.create(token=sub.token, used_on=timezone.localdate(now))
             except IntegrityError:
                 raise SurveyRefused("此二维码已使用过,每个二维码只能作答一次") from None
         elif questionnaire.device_limit and sub.device and _tally(questionnaire, sub.device, now):

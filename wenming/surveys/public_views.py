@@ -3,10 +3,13 @@ device (django-ratelimit on the shared cache), by quota, token or device tally."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from wenming.accounts.throttle import (
     SURVEY_GROUP,
@@ -18,17 +21,18 @@ from wenming.accounts.throttle import (
     device_usage,
     too_many,
 )
-from wenming.surveys.access import questionnaire_by_public_code
+from wenming.surveys.access import open_by_public_code, questionnaire_by_public_code
 from wenming.surveys.answering import (
+    FROZEN_KEPT,
     AnswersInvalid,
     Submission,
     answers_from_post,
-    open_version,
+    frozen_questions,
     started_stamp,
     submit,
 )
 from wenming.surveys.forms import AnswerParams
-from wenming.surveys.models import Token
+from wenming.surveys.models import Question, Token, Version, VersionState
 from wenming.surveys.services import SurveyRefused
 from wenming.web.params import params
 
@@ -45,10 +49,39 @@ def limited(request: HttpRequest) -> Usage | None:
     return None
 
 
+# The blank questions of an open version, rendered once per process (the version is frozen;
+# the key is frozen_questions' own). A page with answers or errors is rendered afresh.
+_BLANK: dict[tuple[int, datetime], SafeString] = {}
+
+
+def questions_html(
+    version: Version, questions: list[Question], given: dict[str, list[str]], errors: dict[str, str]
+) -> SafeString:
+    blank = not given and not errors and version.opened_at is not None
+    key = (version.pk, version.opened_at) if version.opened_at else None
+    kept = _BLANK.get(key) if blank and key is not None else None  # .get: another thread may clear
+    if kept is not None:
+        return kept
+    sections: list[tuple[str, list[Any]]] = []
+    for q in questions:
+        if not sections or sections[-1][0] != q.section.title:
+            sections.append((q.section.title, []))
+        sections[-1][1].append((q, given.get(q.key, []), errors.get(q.key, "")))
+    # the template's own output, escaped as it rendered
+    html = mark_safe(render_to_string("surveys/_questions.html", {"sections": sections}))
+    if blank and key is not None and version.state == VersionState.OPEN:
+        if len(_BLANK) >= FROZEN_KEPT:
+            _BLANK.clear()
+        _BLANK[key] = html
+    return html
+
+
+TARGET_FIELDS = ("questionnaire_id", "quota", "accepted", "unit__name", "region__name")
+
+
 def answer(request: HttpRequest, code: str) -> HttpResponse:
-    questionnaire = questionnaire_by_public_code(code)
+    questionnaire, version = open_by_public_code(code)
     p = params(request.GET if request.method == "GET" else request.POST, AnswerParams)
-    version = open_version(questionnaire)
     context: dict[str, Any] = {"q": questionnaire, "version": version, "errors": {}}
     if version is None:
         return render(request, "surveys/public_closed.html", context, status=200)
@@ -65,8 +98,11 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     elif not questionnaire.open_link:
         context["refusal"] = "本问卷须扫描发放的二维码作答"
         return render(request, "surveys/public_closed.html", context, status=200)
-    targets = list(questionnaire.targets.select_related("unit", "region").order_by("id"))
-    questions = list(version.questions.select_related("section"))
+    # what the page and the count need of a target: its name, quota and count
+    targets = (
+        questionnaire.targets.select_related("unit", "region").only(*TARGET_FIELDS).order_by("id")
+    )
+    questions = frozen_questions(version)
     given: dict[str, list[str]] = {}
     chosen_target = p["target"]
     if request.method == "POST":
@@ -74,7 +110,8 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         if usage is not None:
             return too_many(request, usage)
         given = answers_from_post(questions, request.POST)
-        target = None if token else next((t for t in targets if t.pk == chosen_target), None)
+        # the chosen target alone (the list is read only if the page is shown again)
+        target = None if token or not chosen_target else targets.filter(pk=chosen_target).first()
         try:
             submit(
                 Submission(
@@ -84,6 +121,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
                     device="" if token else device_id(request),
                     answers=given,
                     started=str(request.POST.get("started", ""))[:200],
+                    version=version,
                 )
             )
             return redirect("survey_public:done", code=questionnaire.code)
@@ -92,17 +130,12 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             context["refusal"] = "请检查标红的题目"
         except SurveyRefused as exc:
             context["refusal"] = str(exc)
-    sections: list[tuple[str, list[Any]]] = []
-    for q in questions:
-        if not sections or sections[-1][0] != q.section.title:
-            sections.append((q.section.title, []))
-        sections[-1][1].append((q, given.get(q.key, []), context["errors"].get(q.key, "")))
     context.update(
         {
-            "sections": sections,
+            "questions_html": questions_html(version, questions, given, context["errors"]),
             "count": len(questions),
             "token": token,
-            "targets": targets,
+            "targets": list(targets),
             "chosen_target": chosen_target,
             "started": started_stamp(),
             "target_error": context["errors"].get("_target", ""),
