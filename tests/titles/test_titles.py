@@ -82,7 +82,7 @@ def test_the_list_filters_by_region_and_level_and_keeps_the_choice(world, client
     assert f'<option value="{world.east.pk}" selected>' in page
     assert '<option value="district" selected>' in page
     assert "2025年度区级文明&lt;单位&gt;" in page and "文明<单位>" not in page
-    assert f'<td>2027-12-31</td><td>{world.east.name}</td><td>有效</td>' in page
+    assert f"<td>2027-12-31</td><td>{world.east.name}</td><td>有效</td>" in page
     query["level"] = "city"
     page = client.get(reverse("titles:list"), query).content.decode()
     assert "没有符合条件的称号。" in page

@@ -32,8 +32,7 @@ from wenming.accounts.throttle import address_usage, too_many
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
-from wenming.web.rows import esc
-from wenming.web.templatetags.wenming import id_url
+from wenming.web.rows import esc, id_url
 
 
 class LoginView(auth_views.LoginView):

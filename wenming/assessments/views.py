@@ -46,8 +46,7 @@ from wenming.ledger.selectors import open_evidence
 from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
 from wenming.web.params import params
-from wenming.web.rows import esc
-from wenming.web.templatetags.wenming import centi, id_url, stamp
+from wenming.web.rows import centi, esc, id_url, stamp
 
 PAGE_SIZE = 50
 

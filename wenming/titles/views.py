@@ -30,8 +30,7 @@ from wenming.titles.services import (
 from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.params import errors_text, next_url, params
-from wenming.web.rows import esc, ymd
-from wenming.web.templatetags.wenming import id_url
+from wenming.web.rows import esc, id_url, ymd
 
 
 def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -72,8 +72,7 @@ from wenming.rectification.services import (
 from wenming.rectification.transitions import problem_actions
 from wenming.web.actor import actor
 from wenming.web.params import UnitParam, params
-from wenming.web.rows import esc, person, ymd
-from wenming.web.templatetags.wenming import id_url
+from wenming.web.rows import esc, id_url, person, ymd
 
 PAGE_SIZE = 50
 TODO_KINDS = ("problem", "supervision")
