@@ -119,7 +119,12 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(source=f["source"])
     if f["overdue"] == "1":
         qs = qs.exclude(state=S.CLOSED).filter(deadline__lt=today)
-    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
+    # the columns the rows show: half the page's time went to loading whole rows
+    shown = qs.only(
+        *("received_on", "title", "return_count", "source", "state", "deadline", "unit__name"),
+        *("responsible__first_name", "responsible__last_name", "responsible__username"),
+    )
+    page = Paginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(
