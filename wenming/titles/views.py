@@ -81,7 +81,11 @@ def title_list(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("称号名单由测评办公室查看;单位的称号见单位页面")
     rows, filters, show = _filtered(request)
-    page = Paginator(rows, 50).get_page(params(request.GET, ListParams)["page"])
+    shown = rows.only(  # the columns the rows show
+        *("unit_id", "unit__name", "name", "level", "year", "valid_until", "status", "reason"),
+        "naming_authority__name",
+    )
+    page = Paginator(shown, 50).get_page(params(request.GET, ListParams)["page"])
     return render(
         request,
         "titles/list.html",
