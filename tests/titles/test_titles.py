@@ -72,6 +72,22 @@ def test_a_revoked_title_leaves_the_current_list_and_no_longer_counts(world, cli
     assert not held_previous(world.s1, kind="文明单位", level="district", year=2026)
 
 
+def test_the_list_filters_by_region_and_level_and_keeps_the_choice(world, client):
+    """The chosen region and level stay selected (the region compared an id with its text
+    and was never marked); a row shows its unit, title, term and naming office, escaped."""
+    grant(world, year=2025, kind="文明<单位>")
+    client.force_login(world.people.east_office)
+    query = {"show": "all", "level": "district", "region": world.east.pk}
+    page = client.get(reverse("titles:list"), query).content.decode()
+    assert f'<option value="{world.east.pk}" selected>' in page
+    assert '<option value="district" selected>' in page
+    assert "2025年度区级文明&lt;单位&gt;" in page and "文明<单位>" not in page
+    assert f"<td>2027-12-31</td><td>{world.east.name}</td><td>有效</td>" in page
+    query["level"] = "city"
+    page = client.get(reverse("titles:list"), query).content.decode()
+    assert "没有符合条件的称号。" in page
+
+
 def test_events_against_a_holder_revoke_or_suspend_it(world):
     first = grant(world, year=2025)
     other = grant(world, year=2025, kind="文明校园")

@@ -28,6 +28,9 @@ def campaigns_visible_to(user: User | AnonymousUser) -> QuerySet[Campaign]:
     q = scope.regions_q("region__path")  # the offices' regions and below
     for path in scope.region_paths:
         q |= Q(region__path__in=ancestor_paths(path))
+    if scope.roles == {Role.OFFICE} and not scope.assigned_units:
+        # every unit an office alone sees lies in its regions: their ancestors are above
+        return qs.filter(q).distinct()
     units = list(units_visible_to(user).values_list("region_path", flat=True)[:50])
     for unit_path in set(units):
         q |= Q(region__path__in=ancestor_paths(unit_path))

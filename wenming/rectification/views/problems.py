@@ -3,17 +3,19 @@ notices and plans. The statistics pages are in ``overview``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
@@ -42,6 +44,7 @@ from wenming.rectification.forms import (
     ProblemForm,
 )
 from wenming.rectification.models import (
+    Problem,
     ProblemSource,
     ProblemState,
     ProblemStep,
@@ -69,6 +72,7 @@ from wenming.rectification.services import (
 from wenming.rectification.transitions import problem_actions
 from wenming.web.actor import actor
 from wenming.web.params import UnitParam, params
+from wenming.web.rows import esc, id_url, person, ymd
 
 PAGE_SIZE = 50
 TODO_KINDS = ("problem", "supervision")
@@ -77,6 +81,25 @@ S = ProblemState
 
 def _files(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
     return [(f.name or "附件", cast(IO[bytes], f)) for f in request.FILES.getlist("files")]
+
+
+def _rows(page: Page[Problem], today: date) -> SafeString:
+    """The table's rows (wenming.web.rows: the template loop was most of the page's time)."""
+    out = []
+    for p in page:
+        overdue = p.state != S.CLOSED and p.deadline is not None and p.deadline < today
+        out.append(
+            f'\n  <tr><td>{ymd(p.received_on)}</td><td><a href="{id_url("rectification:detail", p.pk)}">'
+            f"{esc(p.title)}</a>"
+            + (f' <span class="tag">退回{p.return_count}次</span>' if p.return_count else "")
+            + f"</td><td>{esc(p.unit.name)}</td><td>{esc(p.get_source_display())}</td>"
+            f'\n    <td><span class="status {esc(p.state)}">{esc(p.get_state_display())}</span></td>'
+            f"<td>{person(p.responsible, '—')}</td>"
+            f"\n    <td>{ymd(p.deadline)}"
+            + (' <span class="ev incomplete">逾期</span>' if overdue else "")
+            + "</td></tr>\n  "
+        )
+    return mark_safe("".join(out))  # every value escaped by esc/person
 
 
 @login_required
@@ -96,7 +119,12 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(source=f["source"])
     if f["overdue"] == "1":
         qs = qs.exclude(state=S.CLOSED).filter(deadline__lt=today)
-    page = Paginator(qs.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
+    # the columns the rows show: half the page's time went to loading whole rows
+    shown = qs.only(
+        *("received_on", "title", "return_count", "source", "state", "deadline", "unit__name"),
+        *("responsible__first_name", "responsible__last_name", "responsible__username"),
+    )
+    page = Paginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(
@@ -104,6 +132,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "rectification/list.html",
         {
             "page": page,
+            "rows": _rows(page, today),
             "f": f,
             "query": query,
             "states": S.choices,
