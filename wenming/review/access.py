@@ -40,10 +40,17 @@ def may_give_verdict(user: User, application: Application) -> bool:
 
 def may_start_check(user: User, application: Application) -> bool:
     """The unit's own people before submitting; reviewers and the office afterwards."""
-    scope = scope_for(user)
     if application.state in (State.PREPARING, State.RETURNED):
-        return any(scope.holds(role, application.unit_id) for role in UNIT_ROLES)
+        return may_upload_reports(user, application)
     return may_give_verdict(user, application) or runs_campaign(user, application.campaign)
+
+
+def may_upload_reports(user: User | AnonymousUser, application: Application) -> bool:
+    """The unit's own people, while the application is being prepared or was returned."""
+    if application.state not in (State.PREPARING, State.RETURNED):
+        return False
+    scope = scope_for(user)
+    return any(scope.holds(role, application.unit_id) for role in UNIT_ROLES)
 
 
 def may_manage_library(user: User | AnonymousUser) -> bool:
