@@ -216,10 +216,14 @@ def campaign_phrases(application: Application) -> frozenset[int]:
     return text_hashes("\n".join(p for p in parts if p))
 
 
-def _areas(application: Application) -> list[Area]:
+def _areas(application: Application) -> tuple[list[Area], dict[str, list[str]]]:
+    """The framework's areas with their key terms, and the names of each area's next level
+    (what the page offers as examples of its subject)."""
     framework = framework_of(application.campaign.edition)
     names = []
+    examples: dict[str, list[str]] = {}
     for root in framework.indicators:
+        examples[root.code] = [child.name for child in root.children][:4]
         below: list[str] = []
         stack = list(root.children)
         while stack:
@@ -227,20 +231,21 @@ def _areas(application: Application) -> list[Area]:
             below.append(node.name)
             stack.extend(node.children)
         names.append((root.code, root.name, below))
-    return areas_of(names)
+    return areas_of(names), examples
 
 
 def off_topic_parts(application: Application) -> list[dict[str, Any]]:
     """The parts of the unit's own report about an indicator's area that say nothing of it
     (shown on the review page, to the unit before it submits and to the reviewers)."""
     _, parts = report_lines(application)
-    found = off_topic([(heading, body) for _, heading, body in parts], _areas(application))
+    areas, examples = _areas(application)
+    found = off_topic([(heading, body) for _, heading, body in parts], areas)
     return [
         {
             "paragraph": parts[f.index][0],
             "heading": f.heading,
             "area": f.area.name,
-            "terms": sorted(f.area.terms)[:8],
+            "examples": examples.get(f.area.code, []),
         }
         for f in found
     ]
@@ -473,7 +478,7 @@ def report_file_add(
         row = _application_row(
             application,
             kind=TextKind.UPLOAD,
-            name=name.rsplit(".", 1)[0][:200] or "汇报材料",
+            name=name[:200],
             text=text,
             attachment=attachment,
             created_by=actor,
