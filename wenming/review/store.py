@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+from django.db import connection
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
@@ -83,6 +84,28 @@ def _text_deleted(sender: type[ReviewedText], instance: ReviewedText, **kwargs: 
     unstore([instance])
 
 
+def _postings(query: list[int]) -> list[tuple[int, int]]:
+    """(hash, text) of every stored text holding one of the hashes: on PostgreSQL one query
+    with the hashes as one array parameter (an index-only scan of the primary key), elsewhere
+    in chunks."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT hash, text_id FROM {Fingerprint._meta.db_table} WHERE hash = ANY(%s)",
+                [query],
+            )
+            rows: list[tuple[int, int]] = cursor.fetchall()
+            return rows
+    found: list[tuple[int, int]] = []
+    for i in range(0, len(query), IN_CHUNK):
+        found.extend(
+            Fingerprint.objects.filter(hash__in=query[i : i + IN_CHUNK]).values_list(
+                "hash", "text_id"
+            )
+        )
+    return found
+
+
 def candidates(
     fp: Fingerprinted, *, exclude: Iterable[int] = (), limit: int = CANDIDATES
 ) -> list[Source]:
@@ -91,18 +114,11 @@ def candidates(
     query = sorted(set(fp.hashes))
     if not query:
         return []
-    found_hashes: list[int] = []
-    found_texts: list[int] = []
-    for i in range(0, len(query), IN_CHUNK):
-        for h, t in Fingerprint.objects.filter(hash__in=query[i : i + IN_CHUNK]).values_list(
-            "hash", "text_id"
-        ):
-            found_hashes.append(h)
-            found_texts.append(t)
-    if not found_hashes:
+    found = _postings(query)
+    if not found:
         return []
-    hashes = np.asarray(found_hashes, dtype=np.int64)
-    texts = np.asarray(found_texts, dtype=np.int64)
+    pairs = np.asarray(found, dtype=np.int64)
+    hashes, texts = pairs[:, 0], pairs[:, 1]
     documents = ReviewedText.objects.count()
     common_limit = max(COMMON_MIN_DOCS, int(COMMON_SHARE * documents))
     distinct, inverse, holders = np.unique(hashes, return_inverse=True, return_counts=True)
