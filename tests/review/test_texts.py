@@ -124,7 +124,7 @@ def test_uploaded_report_files_are_checked_each_with_its_own_figure(client, worl
 
     client.force_login(world.people.supervisor)
     page = client.get(reverse("review:application", args=[application.pk])).content.decode()
-    assert "上传的材料:创建工作汇报材料.docx" in page and "自查报告:" in page
+    assert "上传的材料:创建工作汇报材料.docx" in page and "<h2>自查报告</h2>" in page
     assert "上传的材料:工作总结.txt" in page
     assert "参考范文《汇报材料范文》" in page and "本段大部分与同一来源相同" in page
     assert "上传汇报材料" not in page  # only the unit, before submitting
@@ -209,7 +209,7 @@ def test_explanations_are_one_paragraph_an_indicator_and_name_it(client, world, 
     assert first["copied"] and not second["copied"]
     client.force_login(world.people.filler)
     page = client.get(reverse("review:application", args=[application.pk])).content.decode()
-    assert "指标说明:" in page
+    assert "<h2>指标说明</h2>" in page
     flagged = page.split("A 办学条件:", 1)[1].split("B 队伍建设:", 1)[0]
     assert "本段大部分与同一来源相同" in flagged
 

@@ -114,6 +114,13 @@ class TextMarks:
         return TextKind(self.text.kind).label
 
     @property
+    def title(self) -> str:
+        """What the page calls the text (the unit is named at the top already)."""
+        if self.text.kind == TextKind.UPLOAD:
+            return f"{self.kind_label}:{self.name}"
+        return self.kind_label
+
+    @property
     def rows(self) -> list[tuple[list[Piece], str, str]]:
         return list(zip(self.paragraphs, self.labels, self.flags, strict=True))
 

@@ -118,10 +118,13 @@ def report_lines(application: Application) -> tuple[list[str], list[tuple[int, s
         for line in text.splitlines():
             if line.startswith(NOTE_PREFIX):
                 continue
-            lines.append(line)
             if line.startswith(SUBHEADING):
-                parts.append((len(lines), line.removeprefix(SUBHEADING), []))
-            elif line.strip():
+                line = line.removeprefix(SUBHEADING)  # the editor's mark of a sub-heading
+                lines.append(line)
+                parts.append((len(lines), line, []))
+                continue
+            lines.append(line)
+            if line.strip():
                 parts[-1][2].append(line)
     # paragraphs are numbered over the non-empty lines (as ``paragraphs_of`` does)
     number = [0] * (len(lines) + 1)
@@ -316,6 +319,12 @@ def _file_text(attachment: Attachment) -> str:
     return report_text(name=attachment.name, content=content).text
 
 
+def _campaign_label(application: Application) -> str:
+    campaign = application.campaign
+    year = f"{campaign.year}年"
+    return campaign.name if campaign.name.startswith(year) else f"{year}{campaign.name}"
+
+
 def _application_row(application: Application, **fields: Any) -> ReviewedText:
     return ReviewedText.objects.create(
         year=application.campaign.year,
@@ -344,7 +353,7 @@ def _texts_to_check(application: Application) -> tuple[list[ReviewedText], list[
             _application_row(
                 application,
                 kind=TextKind.REPORT,
-                name=f"{unit.name}({application.campaign.year}年{application.campaign.name})",
+                name=f"{unit.name}({_campaign_label(application)})",
                 text=text,
             )
         )
@@ -374,7 +383,7 @@ def _texts_to_check(application: Application) -> tuple[list[ReviewedText], list[
             _application_row(
                 application,
                 kind=TextKind.EXPLANATION,
-                name=f"{unit.name}指标说明({application.campaign.year}年)",
+                name=f"{unit.name}指标说明({_campaign_label(application)})",
                 text="\n".join(lines),
             )
         )
