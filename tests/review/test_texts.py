@@ -249,3 +249,35 @@ def test_the_store_is_compact_and_a_deleted_text_leaves_no_index_rows(world, cam
     doomed.delete()
     assert not Fingerprint.objects.filter(text_id=doomed.pk).exists()
     assert Fingerprint.objects.count() < distinct
+
+
+def test_a_peers_upload_is_named_only_to_those_who_may_read_it(client, world, campaign):
+    from tests.factories import person
+    from wenming.accounts.models import Role
+
+    from .conftest import peer_school
+
+    school = peer_school(world)
+    admin = person("peer_admin", Role.UNIT_ADMIN, unit=school)
+    filler = person("peer_filler", Role.UNIT_FILLER, unit=school)
+    submitted_assessment(world, campaign.edition, unit=school, filler=filler, admin=admin)
+    theirs = application_prepare(actor=admin, campaign=campaign, unit=school)
+    text = "\n".join(OWN[2:6])
+    report_file_add(actor=admin, application=theirs, name="总结.txt", content=text.encode("utf-8"))
+    head = person("peer_head", Role.UNIT_HEAD, unit=school)
+    application_sign(actor=head, application=theirs, role="head")
+    theirs.refresh_from_db()
+    theirs = application_submit(actor=admin, application_id=theirs.pk, version=theirs.version)
+    check_run(application=theirs)  # an office sees an application once it is submitted
+    mine = _preparing(world, campaign)
+    report_file_add(
+        actor=world.people.filler, application=mine, name="我的总结.txt", content=text.encode()
+    )
+    check = check_run(application=mine)
+    assert _entry(check, TextKind.UPLOAD)["rate_permille"] > 900
+    client.force_login(world.people.filler)
+    page = client.get(reverse("review:application", args=[mine.pk])).content.decode()
+    assert "其他单位的材料" in page and "江东区第二小学" not in page
+    client.force_login(world.people.east_office)
+    page = client.get(reverse("review:application", args=[mine.pk])).content.decode()
+    assert "江东区第二小学上传的《总结.txt》" in page

@@ -59,9 +59,10 @@ def may_manage_library(user: User | AnonymousUser) -> bool:
 
 
 def readable_texts(user: User | AnonymousUser, texts: Iterable[ReviewedText]) -> set[int]:
-    """Ids of the texts whose passages the person may read: the library, and reports of
-    applications the person may see (a unit never reads another unit's text)."""
+    """Ids of the texts whose passages the person may read: the library, and the texts
+    (reports, uploaded files, 说明 texts) of applications the person may see (a unit never
+    reads another unit's text)."""
     texts = list(texts)
-    wanted = {t.application_id for t in texts if t.kind == TextKind.REPORT and t.application_id}
+    wanted = {t.application_id for t in texts if t.kind != TextKind.LIBRARY and t.application_id}
     visible = set(applications_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
     return {t.pk for t in texts if t.kind == TextKind.LIBRARY or t.application_id in visible}

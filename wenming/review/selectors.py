@@ -52,9 +52,15 @@ class SourceInfo:
     def label(self) -> str:
         if self.text.kind == TextKind.LIBRARY:
             return f"参考范文《{self.text.name}》"
-        if self.readable:
-            return self.text.name
-        return "其他单位的材料"
+        if not self.readable:
+            return "其他单位的材料"
+        attachment = self.text.attachment
+        uploaded = self.text.kind == TextKind.UPLOAD and (
+            attachment is None or attachment.owner_type != "ledger.activity"
+        )
+        if uploaded and self.text.unit is not None:
+            return f"{self.text.unit.name}上传的《{self.text.name}》"
+        return self.text.name
 
 
 @dataclass
@@ -260,7 +266,10 @@ def check_marks(check: Check, user: User | AnonymousUser) -> Marks:
     wanted = {e["text"] for e in entries}
     for e in entries:
         wanted.update(int(pk) for pk, _ in e.get("sources", []))
-    rows = {row.pk: row for row in ReviewedText.objects.filter(pk__in=wanted)}
+    rows = {
+        row.pk: row
+        for row in ReviewedText.objects.filter(pk__in=wanted).select_related("unit", "attachment")
+    }
     readable = readable_texts(user, rows.values())
     texts = [_text_marks(e, rows[e["text"]], rows, readable) for e in entries if e["text"] in rows]
     found = check.result.get("photos", [])
