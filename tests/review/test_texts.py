@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import docx
 import pytest
@@ -61,7 +62,7 @@ def _submit(world, application):
     )
 
 
-def _entry(check: Check, kind: str, name: str = "") -> dict:
+def _entry(check: Check, kind: str, name: str = "") -> dict[str, Any]:
     return next(
         e for e in check.result["texts"] if e["kind"] == kind and (not name or name in e["name"])
     )

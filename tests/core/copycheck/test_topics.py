@@ -34,6 +34,7 @@ def test_a_section_on_its_area_passes_and_one_off_it_is_flagged():
 
 def test_traditional_script_and_full_width_are_read_as_simplified():
     areas = areas_of(AREAS)
-    assert area_named("(二)志願服務", areas).code == "B"
+    named = area_named("(二)志願服務", areas)
+    assert named is not None and named.code == "B"
     assert not off_topic([("(二)志願服務", "組織學雷鋒志願者到社區關愛老人。")], areas)
     assert not off_topic([("(三)文化环境建设", "ＬＥＤ屏播放公益广告。")], areas)
