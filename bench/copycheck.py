@@ -8,7 +8,8 @@ and prints, beside a floor measured in the same run (fingerprinting the query al
 - indexing rate (normalise + hash + winnow + add, one core) and index size;
 - check p50/p95 of a 5,000-character report against the in-memory index (fingerprinting
   included), and against the PostgreSQL-stored index when ``DATABASE_URL`` is a PostgreSQL
-  scratch database (``--pg-reports`` of them stored with COPY; the review tables are emptied);
+  scratch database (``--pg-reports`` of them stored as ``wenming.review.store`` stores them,
+  the inverted index with COPY; the review tables are emptied), with the store's size;
 - recall on planted copies (half of a report copied verbatim, the same lightly edited, the same
   in Traditional script) and false positives (fresh reports, reports sharing only stock phrases):
   a copy is found when its source is named with at least 60 % of the planted characters; a
@@ -20,6 +21,7 @@ Not a test.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import statistics
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from wenming.core.copycheck import Fingerprinted, fingerprint  # noqa: E402
 from wenming.core.copycheck.compare import compare  # noqa: E402
-from wenming.core.copycheck.index import MemoryIndex, sources_from_postings  # noqa: E402
+from wenming.core.copycheck.index import MemoryIndex  # noqa: E402
 from wenming.core.copycheck.phrases import PHRASES_FILE  # noqa: E402
 
 CHARS = (
@@ -198,7 +200,7 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
     from django.db import connection
 
     from wenming.review.models import ReviewedText
-    from wenming.review.services import _postings
+    from wenming.review.store import candidates, folded, packed
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
@@ -206,38 +208,52 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
             "TRUNCATE review_fingerprint, review_check, review_verdict, review_reviewedtext CASCADE"
         )
     start = time.perf_counter()
-    texts = ReviewedText.objects.bulk_create(
-        [
-            ReviewedText(kind="library", name=str(n), text="", chars=REPORT_CHARS)
-            for n in range(reports)
-        ],
-        batch_size=5000,
-    )
-    ids = {str(n): t.pk for n, t in enumerate(texts)}
-    keys = {pk: key for key, pk in ids.items()}
     raw = connection.connection
     assert raw is not None
-    with (
-        raw.cursor() as cursor,
-        cursor.copy("COPY review_fingerprint (text_id, hash, position) FROM STDIN") as copy,
-    ):
-        for number in range(reports):
-            fp = fingerprint(report(number))
-            pk = ids[str(number)]
-            for h, p in zip(fp.hashes, fp.positions, strict=True):
-                copy.write_row((pk, h, p))
+    keys: dict[int, str] = {}
+    batch = 1000
+    for first in range(0, reports, batch):
+        numbers = range(first, min(first + batch, reports))
+        prints = [folded(fingerprint(report(number))) for number in numbers]
+        texts = ReviewedText.objects.bulk_create(
+            [
+                ReviewedText(
+                    kind="library", name=str(n), text="", chars=REPORT_CHARS, prints=packed(fp)
+                )
+                for n, fp in zip(numbers, prints, strict=True)
+            ]
+        )
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY review_fingerprint (hash, text_id) FROM STDIN") as copy,
+        ):
+            for n, fp, row in zip(numbers, prints, texts, strict=True):
+                keys[row.pk] = str(n)
+                for h in sorted(set(fp.hashes)):
+                    copy.write_row((h, row.pk))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE review_fingerprint")
+        cursor.execute("VACUUM ANALYZE review_fingerprint")
+        cursor.execute("VACUUM ANALYZE review_reviewedtext")
         cursor.execute("SELECT pg_total_relation_size('review_fingerprint')")
-        size = cursor.fetchone()[0]
+        index_size = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_total_relation_size('review_reviewedtext')")
+        rows_size = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM review_fingerprint")
+        postings = cursor.fetchone()[0]
+    size = index_size + rows_size
     print(
-        f"PostgreSQL: {reports} reports stored in {time.perf_counter() - start:.0f} s, "
-        f"fingerprint table with its index {size / 2**20:.0f} MiB"
+        f"PostgreSQL: {reports} reports stored in {time.perf_counter() - start:.0f} s; "
+        f"inverted index (hash, text) {postings} rows, {index_size / 2**20:.0f} MiB with its "
+        f"primary key; text rows with the packed prints {rows_size / 2**20:.0f} MiB; "
+        f"together {size / 2**20:.0f} MiB ({size / reports / 1024:.1f} KiB a report)"
     )
 
     def check(fp: Fingerprinted) -> object:
-        postings = [(keys[int(t)], h, p) for t, h, p in _postings(fp, exclude=0)]
-        return compare(fp, sources_from_postings(postings, documents=reports))
+        small = folded(fp)
+        result = compare(small, candidates(small))
+        return dataclasses.replace(
+            result, sources=tuple((keys[int(k)], c) for k, c in result.sources)
+        )
 
     score(
         f"PostgreSQL index of {reports}", check, [q for q in qs if not q[2] or int(q[2]) < reports]

@@ -413,6 +413,18 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         405,
         True,
     ),
+    "review:file_upload": (
+        lambda o: reverse("review:file_upload", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
+    "review:file_remove": (
+        lambda o: reverse("review:file_remove", args=[o.application.pk]),
+        set(),
+        405,
+        True,
+    ),
     "review:campaign": (
         lambda o: reverse("review:campaign", args=[o.campaign.pk]),
         OFFICES,

@@ -60,7 +60,9 @@ def test_submission_checks_the_report_in_the_background(
     check = Check.objects.get(application=application)
     assert 0.4 < check.rate < 0.95
     assert check.placeholders == 2
-    [source] = check.result["sources"]
+    [report_marks] = check.result["texts"]
+    assert report_marks["kind"] == TextKind.REPORT and check.text_id == report_marks["text"]
+    [source] = report_marks["sources"]
     assert ReviewedText.objects.get(pk=source[0]).name == "自查报告范文"
 
 

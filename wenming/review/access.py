@@ -40,10 +40,17 @@ def may_give_verdict(user: User, application: Application) -> bool:
 
 def may_start_check(user: User, application: Application) -> bool:
     """The unit's own people before submitting; reviewers and the office afterwards."""
-    scope = scope_for(user)
     if application.state in (State.PREPARING, State.RETURNED):
-        return any(scope.holds(role, application.unit_id) for role in UNIT_ROLES)
+        return may_upload_reports(user, application)
     return may_give_verdict(user, application) or runs_campaign(user, application.campaign)
+
+
+def may_upload_reports(user: User | AnonymousUser, application: Application) -> bool:
+    """The unit's own people, while the application is being prepared or was returned."""
+    if application.state not in (State.PREPARING, State.RETURNED):
+        return False
+    scope = scope_for(user)
+    return any(scope.holds(role, application.unit_id) for role in UNIT_ROLES)
 
 
 def may_manage_library(user: User | AnonymousUser) -> bool:
@@ -52,9 +59,10 @@ def may_manage_library(user: User | AnonymousUser) -> bool:
 
 
 def readable_texts(user: User | AnonymousUser, texts: Iterable[ReviewedText]) -> set[int]:
-    """Ids of the texts whose passages the person may read: the library, and reports of
-    applications the person may see (a unit never reads another unit's text)."""
+    """Ids of the texts whose passages the person may read: the library, and the texts
+    (reports, uploaded files, 说明 texts) of applications the person may see (a unit never
+    reads another unit's text)."""
     texts = list(texts)
-    wanted = {t.application_id for t in texts if t.kind == TextKind.REPORT and t.application_id}
+    wanted = {t.application_id for t in texts if t.kind != TextKind.LIBRARY and t.application_id}
     visible = set(applications_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
     return {t.pk for t in texts if t.kind == TextKind.LIBRARY or t.application_id in visible}

@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         # imported here: registering needs every app's models loaded (Django app loading)
-        from wenming.review import jobs, panels  # noqa: F401  (register the job and the panel)
+        # register the job, the panel, and the receiver dropping a deleted text's index rows
+        from wenming.review import jobs, panels, store  # noqa: F401

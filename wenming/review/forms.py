@@ -15,3 +15,7 @@ class VerdictForm(forms.Form):
 
 class LibraryRemoveForm(forms.Form):
     text = IdField(label="范文", required=True)
+
+
+class ReportFileRemoveForm(forms.Form):
+    text = IdField(label="汇报材料", required=True)

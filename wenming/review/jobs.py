@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 
 from wenming.campaigns.models import Application, State, Transition
 from wenming.campaigns.transitions import ApplicationChanged
-from wenming.documents.selectors import report_of
 from wenming.jobs.models import Job, JobStatus
 from wenming.jobs.services import Progress, register_job, result_dir
 from wenming.jobs.tasks import job_start
@@ -28,7 +27,7 @@ KIND = "review.check"
 def check_job(job: Job, progress: Progress) -> Path:
     # asked again as the owner when the job runs (the application may have left their scope)
     application = application_for_review(job.owner, int(job.params["application"]))
-    progress(0, 2, "正在读取并比对报告")
+    progress(0, 2, "正在读取并比对报告、汇报材料和指标说明")
     check = check_run(application=application)
     progress(2, 2, "完成")
     descriptor, target = tempfile.mkstemp(dir=result_dir(), suffix=".txt")
@@ -60,8 +59,6 @@ def check_on_submit(changed: ApplicationChanged) -> None:
     )
     if application is None or application.submitted_at is None:
         return
-    if report_of(application.unit, application.campaign.edition) is None:
-        return  # nothing written to check (a report uploaded later is checked on demand)
     last = Check.objects.filter(application=application).values_list("checked_at", flat=True)
     if last and last[0] >= application.submitted_at:
         return

@@ -14,13 +14,19 @@ from wenming.organizations.models import Unit
 
 class TextKind(models.TextChoices):
     LIBRARY = "library", "参考范文"
-    REPORT = "report", "单位报告"
+    REPORT = "report", "自查报告"
+    UPLOAD = "upload", "上传的材料"  # a report file of the application, or of the ledger
+    EXPLANATION = "explanation", "指标说明"  # the unit's 说明 texts, one paragraph an indicator
 
 
 class ReviewedText(models.Model):
-    """A text compared: a template of the reference library, or a unit's report as submitted."""
+    """A text compared: a template of the reference library, or a text of a unit's application
+    (its own report, an uploaded report file, its indicators' 说明 texts).
 
-    kind = models.CharField(max_length=10, choices=TextKind.choices)
+    ``prints`` holds the kept hashes and their positions packed (``wenming.review.store``); the
+    inverted index ``Fingerprint`` holds only (hash, text)."""
+
+    kind = models.CharField(max_length=12, choices=TextKind.choices)
     name = models.CharField("名称", max_length=200)
     text = models.TextField()
     year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
@@ -35,6 +41,11 @@ class ReviewedText(models.Model):
     )
     region_path = models.CharField(max_length=200, default="")  # the unit's; "" for the library
     chars = models.PositiveIntegerField(default=0)
+    # the file the text was read from (an application's upload or a ledger record's file)
+    attachment = models.ForeignKey(
+        Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    prints = models.BinaryField(default=b"")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -44,13 +55,18 @@ class ReviewedText(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="library", unit__isnull=True)
-                | models.Q(kind="report", unit__isnull=False),
+                | (~models.Q(kind="library") & models.Q(unit__isnull=False)),
                 name="reviewed_text_unit_iff_report",
             ),
             models.UniqueConstraint(
                 fields=["application"],
                 condition=models.Q(kind="report"),
                 name="reviewed_text_one_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(kind="explanation"),
+                name="reviewed_text_one_explanation_per_application",
             ),
         ]
 
@@ -59,27 +75,33 @@ class ReviewedText(models.Model):
 
 
 class Fingerprint(models.Model):
-    """One kept hash of a text (``wenming.core.copycheck``), at its content position."""
+    """The inverted index of the stored texts: one row per kept hash (folded to 32 bits) and text
+    holding it. The positions are in the text's packed ``prints``, so a row is two 4-byte
+    columns and the one index is the primary key (hash, text) — lookups read only the index.
+    No foreign key (a key would need a second index to delete a text's rows, and a check of
+    every row on each delete): ``wenming.review.store`` deletes a text's rows by its hashes."""
 
-    text = models.ForeignKey(ReviewedText, on_delete=models.CASCADE, related_name="fingerprints")
-    hash = models.BigIntegerField()
-    position = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["hash"], name="review_fingerprint_hash")]
+    pk = models.CompositePrimaryKey("hash", "text_id")
+    hash = models.IntegerField()
+    text_id = models.IntegerField()
 
     def __str__(self) -> str:
-        return f"{self.hash}@{self.position}"
+        return f"{self.hash}→{self.text_id}"
 
 
 class Check(models.Model):
-    """The latest check of an application's report: figures, and the marks as JSON (spans with
-    the source text's id and offsets, paragraphs, placeholders)."""
+    """The latest check of an application's texts: figures summed over them, and the marks of
+    each text as JSON (``result["texts"]``: spans with the source text's id and offsets,
+    paragraphs, placeholders, sections off their indicator's area) and the photos'."""
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     region_path = models.CharField(max_length=200, default="")
-    text = models.ForeignKey(ReviewedText, on_delete=models.CASCADE, related_name="+")
+    # the own report (None when only uploaded files or 说明 texts were checked); every checked
+    # text is in ``result["texts"]``
+    text = models.ForeignKey(
+        ReviewedText, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     chars = models.PositiveIntegerField()
     copied_chars = models.PositiveIntegerField()
     rate_permille = models.PositiveSmallIntegerField()

@@ -32,5 +32,7 @@ ACTION_LABELS.update(
         "review.library_add": "参考库添加范文",
         "review.library_remove": "参考库删除范文",
         "review.verdict": "材料审查结论",
+        "review.upload_add": "上传汇报材料",
+        "review.upload_remove": "删除汇报材料",
     }
 )

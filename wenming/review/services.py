@@ -1,54 +1,63 @@
 """Material review: the reference library, fingerprinting reports, checks and verdicts.
 
-Every change is one service: atomic, audited with ``audit_record``. Fingerprints are stored as
-an inverted index (``Fingerprint``: hash → text, position) on PostgreSQL or SQLite; a check reads
-the postings of the report's hashes and compares it (``wenming.core.copycheck``) with the texts
-that share most of them: the library, every other report, the unit's earlier reports.
+Every change is one service: atomic, audited with ``audit_record``. The texts of an application
+are its own report, the report files uploaded for it or kept in its ledger, and its 说明 texts;
+fingerprints are stored compactly (``wenming.review.store``) on PostgreSQL or SQLite, and each
+text is compared (``wenming.core.copycheck``) with the stored texts that share most of its
+hashes: the library, every other unit's texts, the unit's earlier ones.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from wenming.assessments.models import Entry, EntryKind
+from wenming.attachments.detect import FileRejected
+from wenming.attachments.models import Attachment
+from wenming.attachments.services import (
+    attachment_remove,
+    attachment_store,
+    content_name,
+    safe_name,
+)
 from wenming.audit.services import audit_record
 from wenming.campaigns.models import Application
 from wenming.campaigns.services import application_return
 from wenming.campaigns.transitions import Refused
 from wenming.core.copycheck import Fingerprinted, fingerprint
 from wenming.core.copycheck.compare import CheckResult, compare
-from wenming.core.copycheck.index import sources_from_postings
+from wenming.core.copycheck.topics import Area, areas_of, off_topic
 from wenming.core.copycheck.winnow import text_hashes
 from wenming.core.errors import ActionRefused
-from wenming.documents.reading import DocumentRefused, report_text
+from wenming.documents.docx_writer import NOTE_PREFIX
+from wenming.documents.reading import MAX_BYTES, TEXT_SUFFIXES, DocumentRefused, report_text
+from wenming.documents.report_findings import SUBHEADING
 from wenming.documents.selectors import report_of, report_sections
 from wenming.frameworks.selectors import framework_of
-from wenming.review.access import may_give_verdict, may_manage_library
-from wenming.review.models import Check, Decision, Fingerprint, ReviewedText, TextKind, Verdict
+from wenming.ledger.models import Activity, ActivityIndicator, IndicatorExplanation
+from wenming.review.access import may_give_verdict, may_manage_library, may_upload_reports
+from wenming.review.models import Check, Decision, ReviewedText, TextKind, Verdict
 from wenming.review.photos import photo_findings
+from wenming.review.store import candidates, folded, store
+from wenming.web.storage import stored_open
 
 MAX_LIBRARY_FILES = 200  # one upload
 MAX_REASON = 1000
-IN_CHUNK = 900  # hashes per query (SQLite's variable limit is far above; keeps plans small)
+MAX_UPLOADS = 10  # report files uploaded for one application
+MAX_LEDGER_FILES = 20  # the ledger's report files read for one check
+REPORT_WORDS = ("报告", "汇报", "总结")  # a ledger file named so is a report
 
 
 class ReviewRefused(ActionRefused):
     """A review action refused; the message says why in Chinese."""
-
-
-def _store(row: ReviewedText, fp: Fingerprinted) -> None:
-    Fingerprint.objects.bulk_create(
-        [
-            Fingerprint(text=row, hash=h, position=p)
-            for h, p in zip(fp.hashes, fp.positions, strict=True)
-        ],
-        batch_size=2000,
-    )
 
 
 def library_upload(*, actor: User, files: Sequence[tuple[str, bytes]]) -> list[ReviewedText]:
@@ -76,7 +85,7 @@ def library_upload(*, actor: User, files: Sequence[tuple[str, bytes]]) -> list[R
             row = ReviewedText.objects.create(
                 kind=TextKind.LIBRARY, name=name, text=text, chars=fp.length, created_by=actor
             )
-            _store(row, fp)
+            store(row, fp)
             audit_record(actor=actor, action="review.library_add", obj=row, new=name)
             rows.append(row)
     return rows
@@ -93,36 +102,48 @@ def library_remove(*, actor: User, text_id: int) -> None:
         row.delete()
 
 
+def report_lines(application: Application) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """The lines of the text a unit writes for the application (its self-inspection report,
+    section by section, without the 【需补充】 notes; none when it has none yet), and its parts
+    that may be about an indicator's area: (paragraph of the heading, heading, text) for each
+    section and each ``## `` sub-heading inside one."""
+    report = report_of(application.unit, application.campaign.edition)
+    if report is None:
+        return [], []
+    lines: list[str] = [report.title]
+    parts: list[tuple[int, str, list[str]]] = []
+    for heading, text in report_sections(report):
+        lines.append(heading)
+        parts.append((len(lines), heading, []))
+        for line in text.splitlines():
+            if line.startswith(NOTE_PREFIX):
+                continue
+            if line.startswith(SUBHEADING):
+                line = line.removeprefix(SUBHEADING)  # the editor's mark of a sub-heading
+                lines.append(line)
+                parts.append((len(lines), line, []))
+                continue
+            lines.append(line)
+            if line.strip():
+                parts[-1][2].append(line)
+    # paragraphs are numbered over the non-empty lines (as ``paragraphs_of`` does)
+    number = [0] * (len(lines) + 1)
+    for i, line in enumerate(lines, start=1):
+        number[i] = number[i - 1] + (1 if line.strip() else 0)
+    return lines, [(number[at], heading, "\n".join(body)) for at, heading, body in parts]
+
+
 def report_text_of(application: Application) -> str:
     """The text a unit submits for the application: its self-inspection report, section by
     section ("" when it has none yet)."""
-    report = report_of(application.unit, application.campaign.edition)
-    if report is None:
-        return ""
-    lines: list[str] = [report.title]
-    for heading, text in report_sections(report):
-        lines.append(heading)
-        lines.extend(line for line in text.splitlines() if not line.startswith("【需补充】"))
-    return "\n".join(lines)
+    return "\n".join(report_lines(application)[0])
 
 
-def _postings(fp: Fingerprinted, *, exclude: int) -> list[tuple[str, int, int]]:
-    hashes = sorted(set(fp.hashes))
-    out: list[tuple[str, int, int]] = []
-    for i in range(0, len(hashes), IN_CHUNK):
-        rows = (
-            Fingerprint.objects.filter(hash__in=hashes[i : i + IN_CHUNK])
-            .exclude(text_id=exclude)
-            .values_list("text_id", "hash", "position")
-        )
-        out.extend((str(t), h, p) for t, h, p in rows)
-    return out
-
-
-def check_stored(fp: Fingerprinted, *, exclude: int = 0) -> CheckResult:
-    """``fp`` compared with the stored texts that share most of its hashes."""
-    documents = ReviewedText.objects.count()
-    return compare(fp, sources_from_postings(_postings(fp, exclude=exclude), documents=documents))
+def check_stored(fp: Fingerprinted, *, exclude: Sequence[int] = ()) -> CheckResult:
+    """``fp`` compared with the stored texts that share most of its hashes (the hashes folded as
+    they are stored)."""
+    small = folded(fp)
+    return compare(small, candidates(small, exclude=exclude))
 
 
 def _widened(text: str, source: str, span: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -198,43 +219,300 @@ def campaign_phrases(application: Application) -> frozenset[int]:
     return text_hashes("\n".join(p for p in parts if p))
 
 
-def check_run(*, application: Application, now: datetime | None = None) -> Check:
-    """Fingerprint the application's report (replacing the previous one) and check it; the
-    campaign's notice and indicator texts are left out."""
-    text = report_text_of(application)
-    fp = fingerprint(text, ignore=campaign_phrases(application))
-    with transaction.atomic():
-        ReviewedText.objects.filter(kind=TextKind.REPORT, application=application).delete()
-        row = ReviewedText.objects.create(
-            kind=TextKind.REPORT,
-            name=f"{application.unit.name}({application.campaign.year}年{application.campaign.name})",
-            text=text,
-            year=application.campaign.year,
-            unit=application.unit,
-            application=application,
-            campaign=application.campaign,
-            region_path=application.region_path,
-            chars=fp.length,
+def _areas(application: Application) -> tuple[list[Area], dict[str, list[str]]]:
+    """The framework's areas with their key terms, and the names of each area's next level
+    (what the page offers as examples of its subject)."""
+    framework = framework_of(application.campaign.edition)
+    names = []
+    examples: dict[str, list[str]] = {}
+    for root in framework.indicators:
+        examples[root.code] = [child.name for child in root.children][:4]
+        below: list[str] = []
+        stack = list(root.children)
+        while stack:
+            node = stack.pop()
+            below.append(node.name)
+            stack.extend(node.children)
+        names.append((root.code, root.name, below))
+    return areas_of(names), examples
+
+
+def off_topic_parts(application: Application) -> list[dict[str, Any]]:
+    """The parts of the unit's own report about an indicator's area that say nothing of it
+    (shown on the review page, to the unit before it submits and to the reviewers)."""
+    _, parts = report_lines(application)
+    areas, examples = _areas(application)
+    found = off_topic([(heading, body) for _, heading, body in parts], areas)
+    return [
+        {
+            "paragraph": parts[f.index][0],
+            "heading": f.heading,
+            "area": f.area.name,
+            "examples": examples.get(f.area.code, []),
+        }
+        for f in found
+    ]
+
+
+def explanation_lines(application: Application) -> tuple[list[str], list[str]]:
+    """The 说明 texts the unit wrote for the application's indicators, one line an indicator
+    (the self-assessment's note, then the ledger's 说明), with each line's indicator label."""
+    framework = framework_of(application.campaign.edition)
+    names: dict[str, str] = {}
+    stack = list(framework.indicators)
+    order: list[str] = []
+    while stack:
+        node = stack.pop(0)
+        names[node.code] = node.name
+        order.append(node.code)
+        stack[:0] = list(node.children)
+    texts: dict[str, list[str]] = {}
+    for code, note in Entry.objects.filter(
+        assessment_id=application.assessment_id, kind=EntryKind.ITEM
+    ).values_list("code", "note"):
+        if note.strip():
+            texts.setdefault(code, []).append(note)
+    for code, text in IndicatorExplanation.objects.filter(
+        unit_id=application.unit_id, edition_id=application.campaign.edition_id
+    ).values_list("code", "text"):
+        if text.strip():
+            texts.setdefault(code, []).append(text)
+    lines, labels = [], []
+    for code in order + sorted(set(texts) - set(order)):
+        if code not in texts:
+            continue
+        joined = " ".join(" ".join(t.split()) for t in texts[code])
+        lines.append(joined)
+        labels.append(f"{code} {names.get(code, '')}".strip())
+    return lines, labels
+
+
+def ledger_report_files(application: Application) -> list[Attachment]:
+    """Report files of the unit's ledger for the campaign's indicators (a .docx/.pdf named as a
+    report, 汇报 or 总结, or filed under 调研报告), newest first, at most MAX_LEDGER_FILES."""
+    activities = ActivityIndicator.objects.filter(
+        unit_id=application.unit_id, edition_id=application.campaign.edition_id
+    ).values_list("activity_id", flat=True)
+    named = Q()
+    for word in REPORT_WORDS:
+        named |= Q(name__contains=word)
+    typed = Activity.objects.filter(pk__in=activities, activity_type__name="调研报告").values_list(
+        "pk", flat=True
+    )
+    rows = (
+        Attachment.objects.filter(
+            unit_id=application.unit_id,
+            owner_type="ledger.activity",
+            file__kind__in=["pdf", "word"],
+            owner_id__in=[str(pk) for pk in activities],
         )
-        _store(row, fp)
-        result = check_stored(fp, exclude=row.pk)
-        marks = _result_json(fp, result)
-        marks["photos"] = photo_findings(application)
+        .filter(named | Q(owner_id__in=[str(pk) for pk in typed]))
+        .select_related("file")
+        .order_by("-uploaded_at", "-pk")
+    )
+    return [a for a in rows if a.name.lower().endswith(TEXT_SUFFIXES)][:MAX_LEDGER_FILES]
+
+
+def _file_text(attachment: Attachment) -> str:
+    with stored_open(content_name(attachment.file.sha256)) as stream:
+        content = stream.read(MAX_BYTES + 1)
+    return report_text(name=attachment.name, content=content).text
+
+
+def _campaign_label(application: Application) -> str:
+    campaign = application.campaign
+    year = f"{campaign.year}年"
+    return campaign.name if campaign.name.startswith(year) else f"{year}{campaign.name}"
+
+
+def _application_row(application: Application, **fields: Any) -> ReviewedText:
+    return ReviewedText.objects.create(
+        year=application.campaign.year,
+        unit=application.unit,
+        application=application,
+        campaign=application.campaign,
+        region_path=application.region_path,
+        **fields,
+    )
+
+
+def _texts_to_check(application: Application) -> tuple[list[ReviewedText], list[dict[str, str]]]:
+    """The application's texts, stored afresh (own report, 说明 texts, the ledger's report
+    files; the files uploaded for it are kept), and the files that could not be read."""
+    unit = application.unit
+    old = ReviewedText.objects.filter(application=application).filter(
+        Q(kind__in=[TextKind.REPORT, TextKind.EXPLANATION])
+        | Q(kind=TextKind.UPLOAD, attachment__owner_type="ledger.activity")
+    )
+    for row in old:
+        row.delete()  # one by one: the pre_delete receiver drops the row's index entries
+    rows: list[ReviewedText] = []
+    text = report_text_of(application)
+    if text.strip():
+        rows.append(
+            _application_row(
+                application,
+                kind=TextKind.REPORT,
+                name=f"{unit.name}({_campaign_label(application)})",
+                text=text,
+            )
+        )
+    rows.extend(
+        ReviewedText.objects.filter(application=application, kind=TextKind.UPLOAD).order_by("pk")
+    )
+    unread: list[dict[str, str]] = []
+    for attachment in ledger_report_files(application):
+        try:
+            content = _file_text(attachment)
+        except (DocumentRefused, FileNotFoundError) as exc:
+            unread.append({"name": attachment.name, "reason": str(exc) or "文件不存在"})
+            continue
+        if content.strip():
+            rows.append(
+                _application_row(
+                    application,
+                    kind=TextKind.UPLOAD,
+                    name=f"{unit.name}台账:{attachment.name}"[:200],
+                    text=content,
+                    attachment=attachment,
+                )
+            )
+    lines, _ = explanation_lines(application)
+    if lines:
+        rows.append(
+            _application_row(
+                application,
+                kind=TextKind.EXPLANATION,
+                name=f"{unit.name}指标说明({_campaign_label(application)})",
+                text="\n".join(lines),
+            )
+        )
+    return rows, unread
+
+
+def _rate(copied: int, chars: int) -> int:
+    return round(copied * 1000 / chars) if chars else 0
+
+
+def check_run(*, application: Application, now: datetime | None = None) -> Check:
+    """Fingerprint the application's texts (replacing the previous ones) and check each against
+    the library, every other stored text and the unit's earlier ones; the campaign's notice and
+    indicator texts are left out, the application's texts are not compared with each other."""
+    ignore = campaign_phrases(application)
+    with transaction.atomic():
+        rows, unread = _texts_to_check(application)
+        prints: dict[int, Fingerprinted] = {}
+        for row in rows:
+            fp = fingerprint(row.text, ignore=ignore)
+            row.chars = fp.length
+            row.save(update_fields=["chars"])
+            prints[row.pk] = store(row, fp)
+        own = {row.pk for row in rows}
+        entries = []
+        for row in rows:
+            fp = prints[row.pk]
+            result = compare(fp, candidates(fp, exclude=own))
+            entry = {
+                "text": row.pk,
+                "kind": row.kind,
+                "name": row.attachment.name if row.attachment else row.name,
+                "chars": result.chars,
+                "copied_chars": result.copied_chars,
+                "rate_permille": _rate(result.copied_chars, result.chars),
+                **_result_json(fp, result),
+            }
+            if row.kind == TextKind.REPORT:
+                entry["off_topic"] = off_topic_parts(application)
+            if row.kind == TextKind.EXPLANATION:
+                entry["labels"] = explanation_lines(application)[1]
+            entries.append(entry)
+        chars = sum(e["chars"] for e in entries)
+        copied = sum(e["copied_chars"] for e in entries)
+        report_row = next((r for r in rows if r.kind == TextKind.REPORT), None)
         check, _ = Check.objects.update_or_create(
             application=application,
             defaults={
                 "unit": application.unit,
                 "region_path": application.region_path,
-                "text": row,
-                "chars": result.chars,
-                "copied_chars": result.copied_chars,
-                "rate_permille": round(result.rate * 1000),
-                "placeholders": len(result.placeholders),
-                "result": marks,
+                "text": report_row,
+                "chars": chars,
+                "copied_chars": copied,
+                "rate_permille": _rate(copied, chars),
+                "placeholders": sum(len(e["placeholders"]) for e in entries),
+                "result": {
+                    "texts": entries,
+                    "unread": unread,
+                    "photos": photo_findings(application),
+                },
                 "checked_at": now or timezone.now(),
             },
         )
     return check
+
+
+def report_file_add(
+    *, actor: User, application: Application, name: str, content: bytes
+) -> ReviewedText:
+    """A report file (汇报材料, 工作总结 …: .txt/.docx/.pdf) the unit uploads for the
+    application; checked with its own report. A .docx/.pdf is kept in the attachment store."""
+    if not may_upload_reports(actor, application):
+        raise ReviewRefused("只有本单位人员在申报提交前可以上传汇报材料")
+    name = safe_name(name or "汇报材料")
+    if (
+        ReviewedText.objects.filter(application=application, kind=TextKind.UPLOAD)
+        .exclude(attachment__owner_type="ledger.activity")
+        .count()
+        >= MAX_UPLOADS
+    ):
+        raise ReviewRefused(f"每个申报最多上传{MAX_UPLOADS}份汇报材料")
+    try:
+        text = report_text(name=name, content=content).text
+    except DocumentRefused as exc:
+        raise ReviewRefused(f"{name}:{exc}") from None
+    if not text.strip():
+        raise ReviewRefused(f"{name}:文件中没有文字")
+    attachment = None
+    if not name.lower().endswith(".txt"):
+        try:
+            attachment, _ = attachment_store(
+                unit=application.unit,
+                owner=application,
+                name=name,
+                stream=io.BytesIO(content),
+                actor=actor,
+            )
+        except FileRejected as exc:
+            raise ReviewRefused(f"{name}:{exc}") from None
+    with transaction.atomic():
+        row = _application_row(
+            application,
+            kind=TextKind.UPLOAD,
+            name=name[:200],
+            text=text,
+            attachment=attachment,
+            created_by=actor,
+        )
+        audit_record(actor=actor, action="review.upload_add", obj=application, new=name)
+    return row
+
+
+def report_file_remove(*, actor: User, application: Application, text_id: int) -> None:
+    if not may_upload_reports(actor, application):
+        raise ReviewRefused("只有本单位人员在申报提交前可以删除汇报材料")
+    with transaction.atomic():
+        row = (
+            ReviewedText.objects.filter(pk=text_id, application=application, kind=TextKind.UPLOAD)
+            .exclude(attachment__owner_type="ledger.activity")
+            .select_related("attachment__file")
+            .first()
+        )
+        if row is None:
+            raise ReviewRefused("汇报材料不存在")
+        audit_record(actor=actor, action="review.upload_remove", obj=application, old=row.name)
+        if row.attachment is not None:
+            attachment_remove(attachment=row.attachment, actor=actor)  # the text goes with it
+        else:
+            row.delete()
 
 
 def verdict_record(

@@ -18,21 +18,26 @@ from wenming.review.access import (
     may_give_verdict,
     may_manage_library,
     may_start_check,
+    may_upload_reports,
 )
-from wenming.review.forms import LibraryRemoveForm, VerdictForm
+from wenming.review.forms import LibraryRemoveForm, ReportFileRemoveForm, VerdictForm
 from wenming.review.jobs import check_start
 from wenming.review.selectors import (
     campaign_checks,
     check_marks,
     clusters,
     library_texts,
+    report_files_of,
     verdicts_of,
 )
 from wenming.review.services import (
     MAX_LIBRARY_FILES,
+    MAX_UPLOADS,
     ReviewRefused,
     library_remove,
     library_upload,
+    report_file_add,
+    report_file_remove,
     verdict_record,
 )
 from wenming.web.actor import actor
@@ -53,8 +58,53 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             "can_start": may_start_check(user, application),
             "can_judge": check is not None and may_give_verdict(user, application),
             "verdicts": verdicts_of(application),
+            "files": report_files_of(application),
+            "can_upload": may_upload_reports(user, application),
+            "upload_limit": MAX_UPLOADS,
         },
     )
+
+
+@login_required
+@require_POST
+def report_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    application = application_for_review(user, pk)
+    uploads = request.FILES.getlist("files")[: MAX_UPLOADS + 1]
+    if not uploads:
+        messages.error(request, "请选择要上传的汇报材料(.txt、.docx 或 .pdf)")
+        return redirect("review:application", pk=application.pk)
+    added = 0
+    for upload in uploads:
+        try:
+            report_file_add(
+                actor=user,
+                application=application,
+                name=upload.name or "汇报材料",
+                content=upload.read(MAX_BYTES + 1),
+            )
+        except ReviewRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            added += 1
+    if added:
+        messages.success(request, f"已上传汇报材料 {added} 份,开始审查后一并比对")
+    return redirect("review:application", pk=application.pk)
+
+
+@login_required
+@require_POST
+def report_file_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    application = application_for_review(user, pk)
+    f = params(request.POST, ReportFileRemoveForm)
+    try:
+        report_file_remove(actor=user, application=application, text_id=f["text"])
+    except ReviewRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已删除汇报材料")
+    return redirect("review:application", pk=application.pk)
 
 
 @login_required
