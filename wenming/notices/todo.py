@@ -77,8 +77,15 @@ GENERATION_KEY = "generation"
 def todos_changed(*args: Any, **kwargs: Any) -> None:
     """Every cached to-do list is out of date once the current transaction commits (a signal
     receiver: connected to audit events and notices being saved, see apps.py)."""
-    if settings.TODO_CACHE_SECONDS:
-        transaction.on_commit(_generation_new, robust=True)
+    if not settings.TODO_CACHE_SECONDS:
+        return
+    # once per transaction: a synced batch saves 30 audit events, one new generation is enough
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _generation_new for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_generation_new, robust=True)
 
 
 def _generation_new() -> None:

@@ -80,9 +80,7 @@ class PageParam(forms.Form):
 def next_url(request: HttpRequest, default: str) -> str:
     """Where a form says to go back to (``next``), if it is a page of this site."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if target and _on_this_site(request, target):
         return target
     return resolve_url(default)
 
@@ -91,11 +89,15 @@ def came_from(request: HttpRequest) -> str:
     """The page of this site the person came from (path and query of the Referer; after a
     form's POST and redirect that is the form's page), or "" — for a link back."""
     referer = str(request.META.get("HTTP_REFERER", ""))[:2000]
-    if not referer or not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if not referer or not _on_this_site(request, referer):
         return ""
     parts = urlsplit(referer)
     if parts.path == request.path or not parts.path.startswith("/"):
         return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _on_this_site(request: HttpRequest, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
