@@ -1,6 +1,7 @@
 """Benchmark: material review (wenming.core.copycheck) — checking a report against a large index.
 
 Run:  .venv/bin/python bench/copycheck.py [--reports 100000] [--queries 200] [--pg-reports 20000]
+          [--no-memory] [--reuse]   (--reuse: check against the PostgreSQL store a former run left)
 
 Generates a corpus of reports (deterministic: report i is rebuilt from its number), indexes it
 and prints, beside a floor measured in the same run (fingerprinting the query alone):
@@ -187,22 +188,13 @@ def score(
         print(f"  {kind:<12} {what}: {sum(hits)}/{len(hits)} ({sum(hits) / len(hits):.0%})")
 
 
-def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        print("PostgreSQL: skipped (set DATABASE_URL to a PostgreSQL scratch database)")
-        return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def _store(reports: int, keys: dict[int, str]) -> None:
+    """Store ``reports`` reports as the product stores them (the inverted index with COPY)."""
     from django.db import connection
 
     from wenming.review.models import ReviewedText
-    from wenming.review.store import candidates, folded, packed
+    from wenming.review.store import folded, packed
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE review_fingerprint, review_check, review_verdict, review_reviewedtext CASCADE"
@@ -210,7 +202,6 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
     start = time.perf_counter()
     raw = connection.connection
     assert raw is not None
-    keys: dict[int, str] = {}
     batch = 1000
     for first in range(0, reports, batch):
         numbers = range(first, min(first + batch, reports))
@@ -231,9 +222,38 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
                 keys[row.pk] = str(n)
                 for h in sorted(set(fp.hashes)):
                     copy.write_row((h, row.pk))
+        if first and first % 10_000 == 0:
+            print(f"  stored {first} reports in {time.perf_counter() - start:.0f} s", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE review_fingerprint")
         cursor.execute("VACUUM ANALYZE review_reviewedtext")
+    print(f"PostgreSQL: {reports} reports stored in {time.perf_counter() - start:.0f} s")
+
+
+def postgres(reports: int, qs: list[tuple[str, str, str, int]], *, reuse: bool = False) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        print("PostgreSQL: skipped (set DATABASE_URL to a PostgreSQL scratch database)")
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from wenming.review.models import ReviewedText
+    from wenming.review.store import candidates, folded
+
+    call_command("migrate", verbosity=0)
+    keys: dict[int, str] = {}
+    if reuse:  # the store of an earlier run with as many reports: only the checks again
+        keys = dict(ReviewedText.objects.values_list("pk", "name"))
+        if len(keys) != reports:
+            sys.exit(f"--reuse: the database holds {len(keys)} reports, not {reports}")
+    else:
+        _store(reports, keys)
+    with connection.cursor() as cursor:
         cursor.execute("SELECT pg_total_relation_size('review_fingerprint')")
         index_size = cursor.fetchone()[0]
         cursor.execute("SELECT pg_total_relation_size('review_reviewedtext')")
@@ -242,10 +262,10 @@ def postgres(reports: int, qs: list[tuple[str, str, str, int]]) -> None:
         postings = cursor.fetchone()[0]
     size = index_size + rows_size
     print(
-        f"PostgreSQL: {reports} reports stored in {time.perf_counter() - start:.0f} s; "
-        f"inverted index (hash, text) {postings} rows, {index_size / 2**20:.0f} MiB with its "
-        f"primary key; text rows with the packed prints {rows_size / 2**20:.0f} MiB; "
-        f"together {size / 2**20:.0f} MiB ({size / reports / 1024:.1f} KiB a report)"
+        f"PostgreSQL, {reports} reports: inverted index (hash, text) {postings} rows, "
+        f"{index_size / 2**20:.0f} MiB with its primary key; text rows with the packed prints "
+        f"{rows_size / 2**20:.0f} MiB; together {size / 2**20:.0f} MiB "
+        f"({size / reports / 1024:.1f} KiB a report)"
     )
 
     def check(fp: Fingerprinted) -> object:
@@ -265,20 +285,27 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--pg-reports", type=int, default=20_000)
-    args = parser.parse_args()
-    index, seconds = build_index(args.reports)
-    size = index.size()
-    print(
-        f"indexed {args.reports} reports of {REPORT_CHARS} characters in {seconds:.0f} s: "
-        f"{args.reports / seconds:.0f} reports/s on one core; {size.hashes} kept hashes, "
-        f"{size.bytes / 2**20:.0f} MiB ({size.bytes / args.reports / 1024:.1f} KiB a report)"
+    parser.add_argument(
+        "--reuse", action="store_true", help="check against the PostgreSQL store of a former run"
     )
-    qs = queries(args.reports, args.queries)
-    score(f"in-memory index of {args.reports}", index.check, qs)
-    del index
+    parser.add_argument("--no-memory", action="store_true", help="skip the in-memory index")
+    args = parser.parse_args()
+    if not args.no_memory:
+        memory(args.reports, args.queries)
     if args.pg_reports:
         pg_qs = queries(args.pg_reports, args.queries)
-        postgres(args.pg_reports, pg_qs)
+        postgres(args.pg_reports, pg_qs, reuse=args.reuse)
+
+
+def memory(reports: int, count: int) -> None:
+    index, seconds = build_index(reports)
+    size = index.size()
+    print(
+        f"indexed {reports} reports of {REPORT_CHARS} characters in {seconds:.0f} s: "
+        f"{reports / seconds:.0f} reports/s on one core; {size.hashes} kept hashes, "
+        f"{size.bytes / 2**20:.0f} MiB ({size.bytes / reports / 1024:.1f} KiB a report)"
+    )
+    score(f"in-memory index of {reports}", index.check, queries(reports, count))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,34 @@ LIBRARY = Path(__file__).parent.parent / "wenming" / "library"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# Fixtures through which a test reaches the database (the session-wide set-up every test has
+# through an autouse fixture does not count).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``WENMING_TESTS=database``: only the tests that use the database (CI's second round, on
+    PostgreSQL, leaves out what the first round already ran and no database can change)."""
+    if os.environ.get("WENMING_TESTS") != "database":
+        return
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 def need(available: bool, reason: str) -> None:
     """Skip with a printed reason when something a fresh machine may lack is absent; in CI, fail."""
     if available:

@@ -419,6 +419,12 @@ EXPECTED: dict[str, tuple[Callable[[Any], str], set[str], int | None, bool]] = {
         405,
         True,
     ),
+    "review:file_download": (
+        lambda o: reverse("review:file_download", args=[o.application.pk, o.report_txt.pk]),
+        SEE_S1,
+        404,
+        False,
+    ),
     "review:file_remove": (
         lambda o: reverse("review:file_remove", args=[o.application.pk]),
         set(),
@@ -963,6 +969,18 @@ def objects(world, standard, settings, tmp_path):  # noqa: F811
         application=world.application,
         unit=world.s1,
         assigned_by=world.people.east_office,
+    )
+    from wenming.review.models import ReviewedText, TextKind
+
+    world.report_txt = ReviewedText.objects.create(
+        kind=TextKind.UPLOAD,
+        name="工作总结.txt",
+        text="本校开展文明校园创建。",
+        unit=world.s1,
+        application=world.application,
+        campaign=world.campaign,
+        year=world.campaign.year,
+        region_path=world.s1.region_path,
     )
     from wenming.citizen.models import ReportCategory, ReportPlace
     from wenming.citizen.services import ReportInput, report_file

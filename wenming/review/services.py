@@ -471,19 +471,21 @@ def report_file_add(
         raise ReviewRefused(f"{name}:{exc}") from None
     if not text.strip():
         raise ReviewRefused(f"{name}:文件中没有文字")
-    attachment = None
-    if not name.lower().endswith(".txt"):
-        try:
-            attachment, _ = attachment_store(
-                unit=application.unit,
-                owner=application,
-                name=name,
-                stream=io.BytesIO(content),
-                actor=actor,
-            )
-        except FileRejected as exc:
-            raise ReviewRefused(f"{name}:{exc}") from None
+    # one transaction: a text that cannot be saved leaves no attachment (nor its audit event)
+    # behind; a .txt is kept as its text only (downloaded from it: report_file_download)
     with transaction.atomic():
+        attachment = None
+        if not name.lower().endswith(".txt"):
+            try:
+                attachment, _ = attachment_store(
+                    unit=application.unit,
+                    owner=application,
+                    name=name,
+                    stream=io.BytesIO(content),
+                    actor=actor,
+                )
+            except FileRejected as exc:
+                raise ReviewRefused(f"{name}:{exc}") from None
         row = _application_row(
             application,
             kind=TextKind.UPLOAD,

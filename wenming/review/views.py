@@ -41,6 +41,7 @@ from wenming.review.services import (
     verdict_record,
 )
 from wenming.web.actor import actor
+from wenming.web.downloads import TEXT, file_download
 from wenming.web.params import params
 
 
@@ -90,6 +91,24 @@ def report_file_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if added:
         messages.success(request, f"已上传汇报材料 {added} 份,开始审查后一并比对")
     return redirect("review:application", pk=application.pk)
+
+
+@login_required
+def report_file_download(request: HttpRequest, pk: int, text_id: int) -> HttpResponse:
+    """An uploaded .txt report file, as the text it was read as (UTF-8 with a byte-order mark,
+    so that Notepad opens it right); .docx/.pdf files download from the attachment store."""
+    application = application_for_review(actor(request), pk)
+    row = (
+        report_files_of(application)
+        .filter(pk=text_id, attachment__isnull=True)
+        .values_list("name", "text")
+        .first()
+    )
+    if row is None:
+        raise Http404("汇报材料不存在")
+    name, text = row
+    name = name if name.lower().endswith(".txt") else f"{name}.txt"
+    return file_download(("\ufeff" + text).encode("utf-8"), name, TEXT)
 
 
 @login_required

@@ -13,6 +13,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
 YAML = "text/yaml; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
 
 
 def file_download(content: bytes, name: str, content_type: str) -> HttpResponse:
