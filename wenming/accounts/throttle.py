@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -88,23 +89,71 @@ def client_address(request: HttpRequest | None) -> str:
 # -- per address (shared cache) ---------------------------------------------------------------
 
 
-def address_allowance(address: str) -> AddressAllowance | None:
+@dataclass(frozen=True)
+class Allowance:
+    """An :class:`AddressAllowance` as the limits read it: its range parsed once."""
+
+    pk: int
+    network: str
+    login_failures_per_hour: int
+    posts_per_hour: int
+    parsed: ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+ALLOWANCES_KEY = "throttle:allowances"
+ALLOWANCES_SECONDS = 24 * 3600  # dropped at every change; the timeout only bounds a lost drop
+_REQUEST_ATTR = "_wenming_allowance"
+
+
+def allowances() -> list[Allowance]:
+    """Every allowance, most specific range first, from the shared cache (one ``get``; read
+    from the table and kept on a miss). Writes drop the entry (:func:`allowances_changed`)."""
+    kept = cache.get(ALLOWANCES_KEY)
+    if kept is not None:
+        return list(kept)
+    rows = AddressAllowance.objects.values_list(
+        "pk", "network", "login_failures_per_hour", "posts_per_hour"
+    )
+    out = [
+        Allowance(pk, network, login, posts, ipaddress.ip_network(network, strict=False))
+        for pk, network, login, posts in rows
+    ]
+    out.sort(key=lambda a: -a.parsed.prefixlen)
+    cache.set(ALLOWANCES_KEY, out, ALLOWANCES_SECONDS)
+    return out
+
+
+def allowances_changed(**_: object) -> None:
+    """Drop the kept allowances now and again when the transaction commits (a request between
+    the two may have kept the old rows): the next request reads the table."""
+    cache.delete(ALLOWANCES_KEY)
+    transaction.on_commit(lambda: cache.delete(ALLOWANCES_KEY))
+
+
+def address_allowance(address: str) -> Allowance | None:
     """The most specific allowance whose range holds the address."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
-    best: tuple[int, AddressAllowance] | None = None
-    for allowance in AddressAllowance.objects.all():
-        network = ipaddress.ip_network(allowance.network, strict=False)
-        inside = ip.version == network.version and ip in network
-        if inside and (best is None or network.prefixlen > best[0]):
-            best = (network.prefixlen, allowance)
-    return best[1] if best else None
+    for allowance in allowances():  # most specific first
+        if ip.version == allowance.parsed.version and ip in allowance.parsed:
+            return allowance
+    return None
+
+
+def _request_allowance(request: HttpRequest) -> Allowance | None:
+    """The request's allowance, looked up once per request (both address groups ask)."""
+    try:
+        return getattr(request, _REQUEST_ATTR)  # type: ignore[no-any-return]
+    except AttributeError:
+        allowance = address_allowance(client_address(request))
+        setattr(request, _REQUEST_ATTR, allowance)
+        return allowance
 
 
 def _rate(group: str, request: HttpRequest) -> tuple[int, int]:
-    allowance = address_allowance(client_address(request))
+    allowance = _request_allowance(request)
     if group == "login":
         per_hour = allowance.login_failures_per_hour if allowance else LOGIN_FAILURES_PER_HOUR
     elif group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
