@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.citizen.conftest import photo
+from wenming.audit.models import AuditEvent
 from wenming.citizen.models import CitizenReport, ReportCategory, ReportPlace
 from wenming.citizen.photos import photo_read
 from wenming.citizen.selectors import duplicates_of, public_status
-from wenming.audit.models import AuditEvent
 from wenming.citizen.services import (
     DUPLICATE_MERGED,
     UNIT_OUTSIDE,

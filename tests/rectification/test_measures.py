@@ -150,9 +150,7 @@ def test_a_citizen_report_is_called_back_and_a_merged_duplicate_closes_without_o
     kept = svc.problem_verify(actor=p.east_office, problem=kept)
     with pytest.raises(svc.ProblemRefused):  # a citizen is called back before 结案
         svc.problem_close(actor=p.east_office, problem=kept)
-    kept = svc.problem_call_back(
-        actor=p.east_office, problem=kept, reached=True, satisfied=False
-    )
+    kept = svc.problem_call_back(actor=p.east_office, problem=kept, reached=True, satisfied=False)
     svc.problem_close(actor=p.east_office, problem=kept)
     new_problem(world, title="校门口占道经营")  # a patrol's, open
     clock.set(date(2026, 3, 4))

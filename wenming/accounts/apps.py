@@ -7,7 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-
         from django.db.models.signals import post_delete, post_save
 
         from wenming.accounts.middleware import remember_password_state

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import path_prefix_q, scope_for
+from wenming.accounts.services import system_account_mark
 from wenming.audit.services import audit_record
 from wenming.citizen.models import (
     Channel,
@@ -85,6 +86,7 @@ def intake_account() -> User:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        system_account_mark(user)
     return user
 
 
