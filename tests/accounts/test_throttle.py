@@ -270,7 +270,7 @@ def test_parallel_guesses_are_all_counted_and_only_the_free_ones_checked(world, 
 
 def _limit_for(address: str, group: str = "public-post") -> int:
     request = RequestFactory().post("/", REMOTE_ADDR=address)
-    return throttle._rate(group, request)[0]
+    return throttle.address_limit(request, group)
 
 
 def test_an_allowance_set_or_removed_by_the_administrator_holds_from_the_next_request(world):
@@ -305,9 +305,29 @@ def test_the_allowances_are_read_from_the_table_once_then_from_the_shared_cache(
     # one request asks once, however many of its counters need the limit
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
     with mock.patch.object(throttle, "allowances", wraps=throttle.allowances) as read:
-        throttle._rate("public-post", request)
-        throttle._rate("login", request)
+        throttle.address_limit(request, "public-post")
+        throttle.address_limit(request, "login")
     assert read.call_count == 1
     # a change made by any way in (the shell, the admin) drops the kept copy
     AddressAllowance.objects.filter(network="203.0.113.0/24").get().delete()
     assert _limit_for("203.0.113.9") == throttle.PUBLIC_POSTS_PER_HOUR
+
+
+def test_the_allowance_is_asked_only_past_the_default_and_raises_never_lowers(world):
+    def post(address):
+        request = RequestFactory().post("/", REMOTE_ADDR=address)
+        with mock.patch.object(throttle, "allowances", wraps=throttle.allowances) as read:
+            usage = throttle.address_usage(request, group="public-post", count=True)
+        return usage.limited, read.call_count
+
+    AddressAllowance.objects.create(
+        network="203.0.113.0/24", login_failures_per_hour=60, posts_per_hour=12
+    )
+    AddressAllowance.objects.create(
+        network="198.51.100.0/24", login_failures_per_hour=60, posts_per_hour=2
+    )
+    within = [post("203.0.113.9") for _ in range(throttle.PUBLIC_POSTS_PER_HOUR)]
+    assert within == [(False, 0)] * throttle.PUBLIC_POSTS_PER_HOUR  # no look-up at all
+    assert [post("203.0.113.9") for _ in range(3)] == [(False, 1), (False, 1), (True, 1)]
+    lowered = [post("198.51.100.7")[0] for _ in range(throttle.PUBLIC_POSTS_PER_HOUR + 1)]
+    assert lowered == [False] * throttle.PUBLIC_POSTS_PER_HOUR + [True]

@@ -17,8 +17,9 @@ Login (see :func:`login_attempt_reserve`) — nobody can keep a real user out:
   success resets the pair and gives back the one attempt it reserved on the account.
 * Per address (all accounts), failed logins are limited to ``LOGIN_FAILURES_PER_HOUR``; an
   address or range listed as an :class:`AddressAllowance` (a NAT gateway in front of a
-  whole organisation) has its own limit. These counters live in the shared cache
-  (django-ratelimit).
+  whole organisation) has a larger limit (an allowance raises a limit, never lowers it).
+  These counters live in the shared cache (django-ratelimit). The allowances are kept,
+  parsed, in the shared cache too, and asked for only by a count past the default limit.
 
 Public forms (objections, citizen reports, later surveys) count every POST twice, both in the
 shared cache through django-ratelimit: per address (``PUBLIC_POSTS_PER_HOUR``, or the address's
@@ -152,15 +153,23 @@ def _request_allowance(request: HttpRequest) -> Allowance | None:
         return allowance
 
 
-def _rate(group: str, request: HttpRequest) -> tuple[int, int]:
-    allowance = _request_allowance(request)
+def _default_per_hour(group: str) -> int:
     if group == "login":
-        per_hour = allowance.login_failures_per_hour if allowance else LOGIN_FAILURES_PER_HOUR
-    elif group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
-        per_hour = allowance.posts_per_hour if allowance else settings.SURVEY_POSTS_PER_HOUR
-    else:
-        per_hour = allowance.posts_per_hour if allowance else PUBLIC_POSTS_PER_HOUR
-    return per_hour, 3600
+        return LOGIN_FAILURES_PER_HOUR
+    if group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
+        return int(settings.SURVEY_POSTS_PER_HOUR)
+    return PUBLIC_POSTS_PER_HOUR
+
+
+def address_limit(request: HttpRequest, group: str) -> int:
+    """The address's limit for ``group`` in an hour: the default, or its allowance's when
+    larger (an allowance raises a shared address's limit, never lowers it)."""
+    default = _default_per_hour(group)
+    allowance = _request_allowance(request)
+    if allowance is None:
+        return default
+    given = allowance.login_failures_per_hour if group == "login" else allowance.posts_per_hour
+    return max(default, given)
 
 
 @dataclass(frozen=True)
@@ -170,11 +179,19 @@ class Usage:
 
 
 def address_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
-    """This address's use of ``group`` in the current hour; ``count`` adds this request."""
-    usage = get_usage(request, group=group, key="ip", rate=_rate, increment=count)
+    """This address's use of ``group`` in the current hour; ``count`` adds this request.
+
+    The count is kept under the group's default limit (one counter per address and hour,
+    whatever its allowance); only a count past the default asks for the address's allowance,
+    so the usual request makes no round trip for it."""
+    default = _default_per_hour(group)
+    usage = get_usage(request, group=group, key="ip", rate=(default, 3600), increment=count)
     if usage is None:
         return Usage(False, 0)
-    return Usage(bool(usage["should_limit"]), max(int(usage["time_left"]), 1))
+    limited = bool(usage["should_limit"])
+    if limited and usage["limit"]:  # limit 0: the cache failed, and the request is refused
+        limited = usage["count"] > address_limit(request, group)
+    return Usage(limited, max(int(usage["time_left"]), 1))
 
 
 def too_many(request: HttpRequest, usage: Usage) -> HttpResponse:
