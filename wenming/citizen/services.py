@@ -41,7 +41,10 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read ove
 # the problem's source by the way the report came in: the public page's reports are 随手拍;
 # an external system's (Open311: a 12345 hotline's tickets) stay 投诉, which is what a call to
 # the hotline is and how offices already count 12345 tickets (both are called back)
-SOURCE_OF_CHANNEL = {Channel.WEB: ProblemSource.CITIZEN, Channel.OPEN311: ProblemSource.COMPLAINT}
+SOURCE_OF_CHANNEL: dict[str, str] = {
+    Channel.WEB: ProblemSource.CITIZEN,
+    Channel.OPEN311: ProblemSource.COMPLAINT,
+}
 
 # messages (tests reuse them)
 NOT_OFFICE = "只有该地区的测评办公室可以维护随手拍设置"
