@@ -175,3 +175,6 @@ def test_a_citizen_report_is_called_back_and_a_merged_duplicate_closes_without_o
     html = client.get(reverse("rectification:list"), {"source": "citizen"}).content.decode()
     assert '<option value="citizen" selected>群众随手拍</option>' in html
     assert "公园垃圾堆放" in html and "校门口占道经营" not in html
+    # a 群众随手拍 problem comes with its report only: not offered when registering one by hand
+    new = client.get(reverse("rectification:new")).content.decode()
+    assert '<option value="citizen"' not in new and '<option value="complaint"' in new

@@ -26,6 +26,9 @@ class ProblemSource(models.TextChoices):
 # the sources whose problem has a person to call back (回访) before it is closed: a complaint
 # (also a 12345 hotline ticket, taken in through Open311) and a citizen's 随手拍 report
 CALLED_BACK = frozenset({ProblemSource.COMPLAINT.value, ProblemSource.CITIZEN.value})
+# the sources a person may pick when registering or importing a problem (群众随手拍 problems
+# come from the public page only, each with its report)
+HAND_SOURCES = [(v, label) for v, label in ProblemSource.choices if v != ProblemSource.CITIZEN]
 
 
 class Severity(models.TextChoices):
