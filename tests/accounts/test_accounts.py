@@ -101,3 +101,31 @@ def test_unit_people_cannot_manage_accounts(client, world):
         client.force_login(getattr(world.people, who))
         assert client.get(reverse("accounts:list")).status_code == 403
         assert client.post(reverse("accounts:bulk_create")).status_code == 403
+
+
+def test_system_accounts_are_not_listed_and_cannot_be_reset(client, world):
+    from wenming.api.tokens import token_create
+    from wenming.citizen.services import INTAKE_USERNAME, intake_account
+
+    intake = intake_account()
+    issued = token_create(
+        actor=world.people.east_office,
+        name="区12345热线",
+        kind="service",
+        scopes=["problems:write"],
+        days=30,
+        region_id=world.east.pk,
+    )
+    service = issued.token.user
+    for person in (world.people.admin, world.people.city_office):
+        client.force_login(person)
+        page = client.get(reverse("accounts:list")).content.decode()
+        assert "filler" in page  # the people are listed
+        assert INTAKE_USERNAME not in page and service.username not in page
+        assert "区12345热线" not in page
+        for system in (intake, service):
+            refused = client.post(reverse("accounts:reset", args=[system.pk]))
+            assert refused.status_code == 403
+            assert "该账号不存在或不在本人管理范围内" in refused.content.decode()
+    intake.refresh_from_db()
+    assert not intake.has_usable_password()

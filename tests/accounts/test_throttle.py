@@ -9,7 +9,8 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,7 +179,8 @@ def test_the_most_specific_allowance_applies(world):
     narrow = AddressAllowance.objects.create(
         network="10.1.2.0/24", login_failures_per_hour=900, posts_per_hour=10
     )
-    assert throttle.address_allowance("10.1.2.3") == narrow
+    found = throttle.address_allowance("10.1.2.3")
+    assert found is not None and (found.pk, found.login_failures_per_hour) == (narrow.pk, 900)
     wide = throttle.address_allowance("10.9.9.9")
     assert wide is not None and wide.network == "10.0.0.0/8"
     assert throttle.address_allowance("2001:db8::1") is None
@@ -264,3 +266,68 @@ def test_parallel_guesses_are_all_counted_and_only_the_free_ones_checked(world, 
         row = LoginThrottle.objects.get(username="filler", address=address)
         assert (row.failures, row.refused) == (FREE_FAILURES, 25 - FREE_FAILURES)
     assert AuditEvent.objects.filter(action="login.failure").count() == FREE_FAILURES
+
+
+def _limit_for(address: str, group: str = "public-post") -> int:
+    request = RequestFactory().post("/", REMOTE_ADDR=address)
+    return throttle.address_limit(request, group)
+
+
+def test_an_allowance_set_or_removed_by_the_administrator_holds_from_the_next_request(world):
+    admin = Client()
+    admin.force_login(world.people.admin)
+    assert _limit_for("203.0.113.9") == throttle.PUBLIC_POSTS_PER_HOUR  # kept: no allowance
+    response = admin.post(
+        reverse("accounts:allowance_new"),
+        {"network": "203.0.113.0/24", "login_failures_per_hour": "500", "posts_per_hour": "200"},
+    )
+    assert response.status_code == 302
+    assert _limit_for("203.0.113.9") == 200
+    assert _limit_for("203.0.113.9", "login") == 500
+    assert _limit_for("198.51.100.1") == throttle.PUBLIC_POSTS_PER_HOUR
+    allowance = AddressAllowance.objects.get()
+    admin.post(reverse("accounts:allowance_remove", args=[allowance.pk]))
+    assert _limit_for("203.0.113.9") == throttle.PUBLIC_POSTS_PER_HOUR
+
+
+def test_the_allowances_are_read_from_the_table_once_then_from_the_shared_cache(world):
+    AddressAllowance.objects.create(
+        network="203.0.113.0/24", login_failures_per_hour=60, posts_per_hour=300
+    )
+    with CaptureQueriesContext(connection) as first:
+        assert _limit_for("203.0.113.9") == 300
+    with CaptureQueriesContext(connection) as warm:
+        assert _limit_for("203.0.113.9") == 300
+        assert _limit_for("198.51.100.1") == throttle.PUBLIC_POSTS_PER_HOUR
+    table = "accounts_addressallowance"
+    assert sum(table in x["sql"] for x in first) == 1
+    assert not [x["sql"] for x in warm if table in x["sql"]]
+    # one request asks once, however many of its counters need the limit
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    with mock.patch.object(throttle, "allowances", wraps=throttle.allowances) as read:
+        throttle.address_limit(request, "public-post")
+        throttle.address_limit(request, "login")
+    assert read.call_count == 1
+    # a change made by any way in (the shell, the admin) drops the kept copy
+    AddressAllowance.objects.filter(network="203.0.113.0/24").get().delete()
+    assert _limit_for("203.0.113.9") == throttle.PUBLIC_POSTS_PER_HOUR
+
+
+def test_the_allowance_is_asked_only_past_the_default_and_raises_never_lowers(world):
+    def post(address):
+        request = RequestFactory().post("/", REMOTE_ADDR=address)
+        with mock.patch.object(throttle, "allowances", wraps=throttle.allowances) as read:
+            usage = throttle.address_usage(request, group="public-post", count=True)
+        return usage.limited, read.call_count
+
+    AddressAllowance.objects.create(
+        network="203.0.113.0/24", login_failures_per_hour=60, posts_per_hour=12
+    )
+    AddressAllowance.objects.create(
+        network="198.51.100.0/24", login_failures_per_hour=60, posts_per_hour=2
+    )
+    within = [post("203.0.113.9") for _ in range(throttle.PUBLIC_POSTS_PER_HOUR)]
+    assert within == [(False, 0)] * throttle.PUBLIC_POSTS_PER_HOUR  # no look-up at all
+    assert [post("203.0.113.9") for _ in range(3)] == [(False, 1), (False, 1), (True, 1)]
+    lowered = [post("198.51.100.7")[0] for _ in range(throttle.PUBLIC_POSTS_PER_HOUR + 1)]
+    assert lowered == [False] * throttle.PUBLIC_POSTS_PER_HOUR + [True]

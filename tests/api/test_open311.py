@@ -103,6 +103,7 @@ def test_a_form_encoded_request_becomes_a_report_and_a_problem(hotline):
     report = CitizenReport.objects.get(reference=reference)
     assert report.channel == "open311" and report.client == ExternalClient.objects.get()
     assert report.problem is not None and report.problem.unit == hotline.bureau
+    assert report.problem.source == "complaint"  # a hotline ticket stays 投诉 (called back)
     assert str(report.latitude) == "30.500000"
     assert report.contact_name == "王五"
     # read back: status and reply only

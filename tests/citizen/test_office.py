@@ -10,10 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.citizen.conftest import photo
+from wenming.audit.models import AuditEvent
 from wenming.citizen.models import CitizenReport, ReportCategory, ReportPlace
 from wenming.citizen.photos import photo_read
 from wenming.citizen.selectors import duplicates_of, public_status
 from wenming.citizen.services import (
+    DUPLICATE_MERGED,
     UNIT_OUTSIDE,
     ReportInput,
     ReportRefused,
@@ -23,6 +25,7 @@ from wenming.citizen.services import (
     report_mark_duplicate,
     report_reply,
 )
+from wenming.rectification.models import Problem, ProblemState, StepAction
 from wenming.rectification.services import (
     problem_accept,
     problem_assign,
@@ -206,3 +209,57 @@ def test_the_problem_page_names_the_report_it_came_from(district):
         .content.decode()
     )
     assert f"关联群众随手拍:{report.reference}" in html
+
+
+def test_marking_a_duplicate_on_the_office_page_merges_its_problem_into_the_originals(district):
+    first = filed(district)
+    second = filed(district)
+    office = logged(district.people.east_office)
+    url = reverse("citizen:duplicate", args=[second.pk])
+    assert office.post(url, {"original": first.pk}).status_code == 302
+    merged = Problem.objects.get(pk=second.problem_id)
+    original = Problem.objects.get(pk=first.problem_id)
+    # the responsible unit sees one open problem: the duplicate's is closed into the original's
+    assert merged.state == ProblemState.CLOSED and merged.merged_into == original
+    assert original.state == ProblemState.FOUND
+    assert list(Problem.objects.exclude(state=ProblemState.CLOSED)) == [original]
+    step = merged.steps.get(action=StepAction.MERGE)
+    assert first.reference in step.comment and "合并办理" in step.comment
+    assert AuditEvent.objects.filter(action="problem.merge", object_id=merged.pk).exists()
+    # the citizen's lookup: merged and closed, nothing of the other citizen's report
+    page = Client().get(reverse("report:lookup"), {"reference": second.reference})
+    html = page.content.decode()
+    assert f"该问题已与编号 {first.reference} 的反映合并办理" in html and "已办结" in html
+    assert "13900000000" not in html and "路边垃圾桶" not in html
+    # 结案 is final: taking the mark back (or moving it) is refused in Chinese, nothing changes
+    detail = office.post(url, {"original": ""}, follow=True).content.decode()
+    assert DUPLICATE_MERGED.format(reference=first.reference) in detail
+    assert "取消重复标记" not in detail
+    second.refresh_from_db()
+    assert second.duplicate_of == first
+    assert Problem.objects.get(pk=merged.pk).state == ProblemState.CLOSED
+
+
+def test_a_duplicate_is_merged_into_the_first_report_never_into_another_duplicate(district):
+    first, second, third = filed(district), filed(district), filed(district)
+    office = district.people.east_office
+    report_mark_duplicate(actor=office, report=second, original=first)
+    with pytest.raises(ReportRefused, match=f"请标记为与 {first.reference} 重复"):
+        report_mark_duplicate(actor=office, report=third, original=second)
+    assert Problem.objects.get(pk=third.problem_id).state == ProblemState.FOUND
+
+
+def test_a_mark_on_a_report_whose_problem_was_already_closed_can_be_taken_back(district):
+    first, second = filed(district), filed(district)
+    office = district.people.east_office
+    problem = second.problem
+    assert problem is not None
+    problem = problem_accept(actor=office, problem=problem)
+    problem = problem_assign(actor=office, problem=problem, responsible=district.people.filler)
+    problem = problem_handle(actor=district.people.filler, problem=problem, fix="已清理")
+    problem = problem_verify(actor=office, problem=problem)
+    problem = problem_call_back(actor=office, problem=problem, reached=True, satisfied=True)
+    problem_close(actor=office, problem=problem)
+    report_mark_duplicate(actor=office, report=second, original=first)
+    assert Problem.objects.get(pk=problem.pk).merged_into is None  # closed by its own fix
+    assert report_mark_duplicate(actor=office, report=second, original=None).duplicate_of is None

@@ -45,7 +45,8 @@ def test_a_report_becomes_a_problem_of_the_categorys_unit_with_a_reference(distr
     problem = report.problem
     assert problem is not None
     assert problem.unit == district.s1
-    assert problem.source == ProblemSource.COMPLAINT
+    assert problem.source == ProblemSource.CITIZEN
+    assert problem.get_source_display() == "群众随手拍"
     assert problem.state == ProblemState.FOUND
     assert problem.origin == report
     assert problem.location == "人民公园东门"

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from tests.rectification.conftest import new_problem, to_handled
 from wenming.organizations.models import RegionLevel
@@ -136,3 +137,44 @@ def test_units_with_repeated_overdue_problems_are_named_for_the_bulletin(march):
     # G is overdue and C was closed late: two in the period
     assert [(r.unit.name, r.overdue, r.closed_late) for r in once] == [("江东区第一小学", 1, 1)]
     assert repeat_overdue_units(region=world.west, start=MARCH, end=MARCH, today=TODAY) == []
+
+
+def test_a_citizen_report_is_called_back_and_a_merged_duplicate_closes_without_one(
+    world, clock, client
+):
+    p = world.people
+    clock.set(date(2026, 3, 2))
+    kept = new_problem(world, title="公园垃圾无人清理", source=ProblemSource.CITIZEN)
+    twin = new_problem(world, title="公园垃圾堆放", source=ProblemSource.CITIZEN)
+    to_handled(world, kept)
+    kept = svc.problem_verify(actor=p.east_office, problem=kept)
+    with pytest.raises(svc.ProblemRefused):  # a citizen is called back before 结案
+        svc.problem_close(actor=p.east_office, problem=kept)
+    kept = svc.problem_call_back(actor=p.east_office, problem=kept, reached=True, satisfied=False)
+    svc.problem_close(actor=p.east_office, problem=kept)
+    new_problem(world, title="校门口占道经营")  # a patrol's, open
+    clock.set(date(2026, 3, 4))
+    with pytest.raises(svc.ProblemRefused, match=svc.MERGE_TARGET):
+        svc.problem_merge(actor=p.east_office, problem=twin, into=twin, comment="重复")
+    with pytest.raises(svc.ProblemRefused):  # the unit does not close its own problems
+        svc.problem_merge(actor=p.filler, problem=twin, into=kept, comment="重复")
+    twin = svc.problem_merge(actor=p.east_office, problem=twin, into=kept, comment="重复")
+    assert twin.merged_into == kept and twin.closed_on == date(2026, 3, 4)
+    m = measures_for(TallyKind.UNIT, [world.s1.pk], MARCH, MARCH)[world.s1.pk]
+    # all received; both citizen problems closed on time (the twin in 2 days); only the one
+    # called back counts for the call-back rate
+    assert (m.received, m.closed, m.closed_on_time) == (3, 2, 2)
+    assert (m.complaints_closed, m.callbacks_reached, m.callbacks_satisfied) == (1, 1, 0)
+    before = sorted(Tally.objects.values_list("kind", "key", "span", "start", *svc.TALLY_FIELDS))
+    svc.tallies_rebuild()
+    assert sorted(Tally.objects.values_list("kind", "key", "span", "start", *svc.TALLY_FIELDS)) == (
+        before
+    )
+    # the list names the source in Chinese and filters by it
+    client.force_login(p.east_office)
+    html = client.get(reverse("rectification:list"), {"source": "citizen"}).content.decode()
+    assert '<option value="citizen" selected>群众随手拍</option>' in html
+    assert "公园垃圾堆放" in html and "校门口占道经营" not in html
+    # a 群众随手拍 problem comes with its report only: not offered when registering one by hand
+    new = client.get(reverse("rectification:new")).content.decode()
+    assert '<option value="citizen"' not in new and '<option value="complaint"' in new

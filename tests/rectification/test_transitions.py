@@ -18,6 +18,12 @@ EXPECTED = {
     "return": ({S.HANDLED}, {S.ASSIGNED}, {"supervisor"}),
     "call_back": ({S.VERIFIED}, {S.CALLED_BACK}, {"supervisor"}),
     "close": ({S.VERIFIED, S.CALLED_BACK}, {S.CLOSED}, {"supervisor"}),
+    # 合并办理: any open problem that repeats another (a duplicate citizen report); no button
+    "merge": (
+        {S.FOUND, S.ACCEPTED, S.ASSIGNED, S.HANDLED, S.VERIFIED, S.CALLED_BACK},
+        {S.CLOSED},
+        {"supervisor"},
+    ),
 }
 
 

@@ -6,7 +6,9 @@ still refuse, flag and show what they did before."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,7 +16,13 @@ from django.utils import timezone
 from wenming.surveys.answering import Submission, started_stamp, submit
 from wenming.surveys.models import DeviceTally, Questionnaire, Response
 from wenming.surveys.rules import QuestionSpec
-from wenming.surveys.services import SurveyRefused, question_add, version_new, version_open
+from wenming.surveys.services import (
+    SurveyRefused,
+    question_add,
+    tokens_create,
+    version_new,
+    version_open,
+)
 
 SHEET = {"q_Q1": "满意", "q_Q2": "基本满意", "q_Q3": "满意", "q_Q4": "不满意"}
 
@@ -25,7 +33,7 @@ def _post(client, q, target, page):
     )
 
 
-def test_an_answer_costs_two_reads_to_show_and_seven_statements_to_take(client, world, survey):
+def test_an_answer_costs_two_reads_to_show_and_six_statements_to_take(client, world, survey):
     q, _, target = survey
     with CaptureQueriesContext(connection) as first:
         client.get(f"/s/{q.code}/")
@@ -43,10 +51,12 @@ def test_an_answer_costs_two_reads_to_show_and_seven_statements_to_take(client, 
     statements = [
         x["sql"] for x in taken if "SAVEPOINT" not in x["sql"] and "wenming_cache" not in x["sql"]
     ]
-    # questionnaire + version, the address allowances, the chosen target; then in one
-    # transaction: the device tally, the sheet, its answers, the target's count
-    assert len(statements) == 7, statements
-    assert statements[3].startswith("INSERT INTO") and "devicetally" in statements[3]
+    # questionnaire + version, the chosen target; then in one transaction: the device tally,
+    # the sheet, its answers, the target's count (the address allowances are asked for only
+    # past the default limit, and then from the shared cache)
+    assert len(statements) == 6, statements
+    assert not [x for x in statements if "accounts_addressallowance" in x]
+    assert statements[2].startswith("INSERT INTO") and "devicetally" in statements[2]
     assert Response.objects.get().answers.count() == 4
 
 
@@ -108,3 +118,60 @@ def test_a_page_with_errors_is_not_the_kept_blank_one_and_a_new_version_shows(
     version_open(actor=office, version=new)
     page = client.get(f"/s/{q.code}/").content.decode()
     assert "您对食堂是否满意" in page
+
+
+def _cache_calls(send):
+    """The shared cache's calls (each one round trip to Redis) made by ``send()``; the calls a
+    backend makes to itself (the database cache's ``get`` asks ``get_many``) are not counted."""
+    shared = caches["default"]
+    calls: list[str] = []
+    depth = [0]
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    names = ("add", "incr", "get", "set", "get_many", "set_many", "delete")
+    patches = [mock.patch.object(shared, n, counted(n, getattr(shared, n))) for n in names]
+    for p in patches:
+        p.start()
+    try:
+        response = send()
+    finally:
+        for p in patches:
+            p.stop()
+    return response, calls
+
+
+def test_an_answer_makes_four_round_trips_to_the_shared_cache_and_a_token_two(
+    client, world, survey
+):
+    q, _, target = survey
+    target.quota = 10
+    target.save()
+    page = client.get(f"/s/{q.code}/")
+    _post(client, q, target, page)  # the counters' first use in this hour: add alone
+    Questionnaire.objects.filter(pk=q.pk).update(device_limit=5)
+    page = client.get(f"/s/{q.code}/")
+    sent, calls = _cache_calls(lambda: _post(client, q, target, page))
+    assert sent.status_code == 302
+    # per address and per device django-ratelimit's add, then incr (the address's allowance is
+    # read only past the default limit)
+    assert calls == ["add", "incr", "add", "incr"]
+    token = tokens_create(actor=world.people.east_office, target=target, count=1)[0]
+    page = client.get(f"/s/{q.code}/?t={token.code}")
+    sent, calls = _cache_calls(
+        lambda: client.post(
+            f"/s/{q.code}/", {"t": token.code, "started": page.context["started"], **SHEET}
+        )
+    )
+    assert sent.status_code == 302
+    assert calls == ["add", "incr"]  # a token answers once: no device count

@@ -67,6 +67,9 @@ class AccountState(models.Model):
     # the groups / claim values seen at the last login (normalized), so that a changed rule
     # takes effect at once for the people it concerns
     directory_values = models.JSONField("最近一次登录时的目录组", default=list, blank=True)
+    # an account no person uses (the citizen intake, an API service token's holder): kept out
+    # of the account list and every picker, never edited there (accounts.services.people)
+    system = models.BooleanField("系统账号", default=False)
 
     class Meta:
         constraints = [

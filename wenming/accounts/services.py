@@ -66,11 +66,23 @@ def accounts_create_for_units(*, actor: User, units: QuerySet[Unit]) -> list[Iss
     return issued
 
 
+def people() -> QuerySet[User]:
+    """Every account a person uses: not the system accounts (the citizen intake, the holders
+    of API service tokens). The account list, its edits and any picker of people start here."""
+    return User.objects.exclude(account__system=True)
+
+
+def system_account_mark(user: User) -> None:
+    """Mark an account that no person uses (see :func:`people`)."""
+    AccountState.objects.update_or_create(user=user, defaults={"system": True})
+
+
 def users_manageable_by(actor: User | AnonymousUser) -> QuerySet[User]:
-    """People whose every unit or region grant lies inside the actor's scope."""
+    """People whose every unit or region grant lies inside the actor's scope (never a system
+    account: :func:`people`)."""
     scope = scope_for(actor)
     if scope.is_admin:
-        return User.objects.all()
+        return people()
     if not scope.has(Role.OFFICE):
         return User.objects.none()
     inside_units = Unit.objects.filter(scope.units_q(assigned=False)).values("pk")
@@ -81,7 +93,7 @@ def users_manageable_by(actor: User | AnonymousUser) -> QuerySet[User]:
             .exclude(region__path=path)
             .values("user_id")
         )
-    return User.objects.filter(pk__in=granted, is_superuser=False)
+    return people().filter(pk__in=granted, is_superuser=False)
 
 
 @transaction.atomic

@@ -17,8 +17,9 @@ Login (see :func:`login_attempt_reserve`) — nobody can keep a real user out:
   success resets the pair and gives back the one attempt it reserved on the account.
 * Per address (all accounts), failed logins are limited to ``LOGIN_FAILURES_PER_HOUR``; an
   address or range listed as an :class:`AddressAllowance` (a NAT gateway in front of a
-  whole organisation) has its own limit. These counters live in the shared cache
-  (django-ratelimit).
+  whole organisation) has a larger limit (an allowance raises a limit, never lowers it).
+  These counters live in the shared cache (django-ratelimit). The allowances are kept,
+  parsed, in the shared cache too, and asked for only by a count past the default limit.
 
 Public forms (objections, citizen reports, later surveys) count every POST twice, both in the
 shared cache through django-ratelimit: per address (``PUBLIC_POSTS_PER_HOUR``, or the address's
@@ -41,6 +42,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -88,30 +90,86 @@ def client_address(request: HttpRequest | None) -> str:
 # -- per address (shared cache) ---------------------------------------------------------------
 
 
-def address_allowance(address: str) -> AddressAllowance | None:
+@dataclass(frozen=True)
+class Allowance:
+    """An :class:`AddressAllowance` as the limits read it: its range parsed once."""
+
+    pk: int
+    network: str
+    login_failures_per_hour: int
+    posts_per_hour: int
+    parsed: ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+ALLOWANCES_KEY = "throttle:allowances"
+ALLOWANCES_SECONDS = 24 * 3600  # dropped at every change; the timeout only bounds a lost drop
+_REQUEST_ATTR = "_wenming_allowance"
+
+
+def allowances() -> list[Allowance]:
+    """Every allowance, most specific range first, from the shared cache (one ``get``; read
+    from the table and kept on a miss). Writes drop the entry (:func:`allowances_changed`)."""
+    kept = cache.get(ALLOWANCES_KEY)
+    if kept is not None:
+        return list(kept)
+    rows = AddressAllowance.objects.values_list(
+        "pk", "network", "login_failures_per_hour", "posts_per_hour"
+    )
+    out = [
+        Allowance(pk, network, login, posts, ipaddress.ip_network(network, strict=False))
+        for pk, network, login, posts in rows
+    ]
+    out.sort(key=lambda a: -a.parsed.prefixlen)
+    cache.set(ALLOWANCES_KEY, out, ALLOWANCES_SECONDS)
+    return out
+
+
+def allowances_changed(**_: object) -> None:
+    """Drop the kept allowances now and again when the transaction commits (a request between
+    the two may have kept the old rows): the next request reads the table."""
+    cache.delete(ALLOWANCES_KEY)
+    transaction.on_commit(lambda: cache.delete(ALLOWANCES_KEY))
+
+
+def address_allowance(address: str) -> Allowance | None:
     """The most specific allowance whose range holds the address."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
-    best: tuple[int, AddressAllowance] | None = None
-    for allowance in AddressAllowance.objects.all():
-        network = ipaddress.ip_network(allowance.network, strict=False)
-        inside = ip.version == network.version and ip in network
-        if inside and (best is None or network.prefixlen > best[0]):
-            best = (network.prefixlen, allowance)
-    return best[1] if best else None
+    for allowance in allowances():  # most specific first
+        if ip.version == allowance.parsed.version and ip in allowance.parsed:
+            return allowance
+    return None
 
 
-def _rate(group: str, request: HttpRequest) -> tuple[int, int]:
-    allowance = address_allowance(client_address(request))
+def _request_allowance(request: HttpRequest) -> Allowance | None:
+    """The request's allowance, looked up once per request (both address groups ask)."""
+    try:
+        return getattr(request, _REQUEST_ATTR)  # type: ignore[no-any-return]
+    except AttributeError:
+        allowance = address_allowance(client_address(request))
+        setattr(request, _REQUEST_ATTR, allowance)
+        return allowance
+
+
+def _default_per_hour(group: str) -> int:
     if group == "login":
-        per_hour = allowance.login_failures_per_hour if allowance else LOGIN_FAILURES_PER_HOUR
-    elif group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
-        per_hour = allowance.posts_per_hour if allowance else settings.SURVEY_POSTS_PER_HOUR
-    else:
-        per_hour = allowance.posts_per_hour if allowance else PUBLIC_POSTS_PER_HOUR
-    return per_hour, 3600
+        return LOGIN_FAILURES_PER_HOUR
+    if group == SURVEY_GROUP:  # a questionnaire takes many answers from one place
+        return int(settings.SURVEY_POSTS_PER_HOUR)
+    return PUBLIC_POSTS_PER_HOUR
+
+
+def address_limit(request: HttpRequest, group: str) -> int:
+    """The address's limit for ``group`` in an hour: the default, or its allowance's when
+    larger (an allowance raises a shared address's limit, never lowers it)."""
+    default = _default_per_hour(group)
+    allowance = _request_allowance(request)
+    if allowance is None:
+        return default
+    given = allowance.login_failures_per_hour if group == "login" else allowance.posts_per_hour
+    return max(default, given)
 
 
 @dataclass(frozen=True)
@@ -121,11 +179,19 @@ class Usage:
 
 
 def address_usage(request: HttpRequest, *, group: str, count: bool) -> Usage:
-    """This address's use of ``group`` in the current hour; ``count`` adds this request."""
-    usage = get_usage(request, group=group, key="ip", rate=_rate, increment=count)
+    """This address's use of ``group`` in the current hour; ``count`` adds this request.
+
+    The count is kept under the group's default limit (one counter per address and hour,
+    whatever its allowance); only a count past the default asks for the address's allowance,
+    so the usual request makes no round trip for it."""
+    default = _default_per_hour(group)
+    usage = get_usage(request, group=group, key="ip", rate=(default, 3600), increment=count)
     if usage is None:
         return Usage(False, 0)
-    return Usage(bool(usage["should_limit"]), max(int(usage["time_left"]), 1))
+    limited = bool(usage["should_limit"])
+    if limited and usage["limit"]:  # limit 0: the cache failed, and the request is refused
+        limited = usage["count"] > address_limit(request, group)
+    return Usage(limited, max(int(usage["time_left"]), 1))
 
 
 def too_many(request: HttpRequest, usage: Usage) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import regions_visible_to, scope_for
+from wenming.accounts.services import system_account_mark
 from wenming.api.models import ApiToken, TokenKind
 from wenming.audit.services import audit_record
 from wenming.core.errors import ActionRefused
@@ -104,6 +105,7 @@ def token_create(
             holder = User(username=f"api-{prefix}", first_name=name[:150], is_active=True)
             holder.set_unusable_password()
             holder.save()
+            system_account_mark(holder)
             RoleGrant.objects.create(user=holder, role=Role.OFFICE, region=region)
         token = ApiToken.objects.create(
             name=name[:100],

@@ -119,6 +119,7 @@ ACTION_LABELS = {
     "problem.return": "核查退回",
     "problem.call_back": "回访",
     "problem.close": "结案",
+    "problem.merge": "合并办理(重复问题)",
     "problem.escalate": "逾期升级督办",
     "problem.update": "修改问题",
     "problem.deadline": "修改整改期限",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from wenming.accounts.models import Role, RoleGrant
 from wenming.accounts.scope import path_prefix_q, scope_for
+from wenming.accounts.services import system_account_mark
 from wenming.audit.services import audit_record
 from wenming.citizen.models import (
     Channel,
@@ -27,8 +28,8 @@ from wenming.citizen.models import (
 from wenming.citizen.photos import MAX_PHOTOS, TOO_MANY, Photo
 from wenming.core.errors import ActionRefused
 from wenming.organizations.models import Region, Unit
-from wenming.rectification.models import ProblemSource, Severity
-from wenming.rectification.services import ProblemRefused, problem_create
+from wenming.rectification.models import ProblemSource, ProblemState, Severity
+from wenming.rectification.services import ProblemRefused, problem_create, problem_merge
 
 DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 500
@@ -37,6 +38,13 @@ REPLY_MAX = 1000
 PHONE = re.compile(r"^[0-9+\-() 转]{5,30}$")
 INTAKE_USERNAME = "citizen-intake"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+# the problem's source by the way the report came in: the public page's reports are 随手拍;
+# an external system's (Open311: a 12345 hotline's tickets) stay 投诉, which is what a call to
+# the hotline is and how offices already count 12345 tickets (both are called back)
+SOURCE_OF_CHANNEL: dict[str, str] = {
+    Channel.WEB: ProblemSource.CITIZEN,
+    Channel.OPEN311: ProblemSource.COMPLAINT,
+}
 
 # messages (tests reuse them)
 NOT_OFFICE = "只有该地区的测评办公室可以维护随手拍设置"
@@ -49,6 +57,8 @@ DESCRIPTION_LONG = f"问题描述不能超过{DESCRIPTION_MAX}个字"
 PHONE_WRONG = "联系电话只能包含数字、空格和 + - ( ) 转,至少5位"
 DUPLICATE_SELF = "不能标记为与自身重复"
 DUPLICATE_ELSEWHERE = "只能与同一地区的报告合并"
+DUPLICATE_MERGED = "该报告已并入受理编号 {reference} 合并办理并结案,不能取消或更改重复标记"
+DUPLICATE_CHAIN = "受理编号 {reference} 本身已并入 {root},请标记为与 {root} 重复"
 
 
 class ReportRefused(ActionRefused):
@@ -79,6 +89,7 @@ def intake_account() -> User:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        system_account_mark(user)
     return user
 
 
@@ -157,7 +168,7 @@ def report_file(
         problem = problem_create(
             actor=account,
             unit=category.unit,
-            source=ProblemSource.COMPLAINT,
+            source=SOURCE_OF_CHANNEL[channel],
             title=f"{category.name}:{data.description[:60]}",
             description=data.description,
             severity=category.severity,
@@ -286,13 +297,30 @@ def report_reply(*, actor: User, report: CitizenReport, text: str) -> CitizenRep
 def report_mark_duplicate(
     *, actor: User, report: CitizenReport, original: CitizenReport | None
 ) -> CitizenReport:
-    """Mark ``report`` as a duplicate of ``original`` (None: not a duplicate after all)."""
+    """Mark ``report`` as a duplicate of ``original``: its problem, still open, is closed by
+    合并办理 into the original's (the responsible unit sees one problem; the citizen's lookup
+    says the report was merged). ``None`` takes the mark back, only while the report's problem
+    was not merged (结案 is final: a merged problem is not reopened)."""
     _require_office(actor, report.region)
+    report = CitizenReport.objects.select_related("problem", "duplicate_of").get(pk=report.pk)
+    problem = report.problem
+    merged = problem is not None and problem.merged_into_id is not None
+    if merged and report.duplicate_of is not None:
+        raise ReportRefused(DUPLICATE_MERGED.format(reference=report.duplicate_of.reference))
     if original is not None:
         if original.pk == report.pk:
             raise ReportRefused(DUPLICATE_SELF)
         if original.region_id != report.region_id:
             raise ReportRefused(DUPLICATE_ELSEWHERE)
+        original = CitizenReport.objects.select_related("problem", "duplicate_of").get(
+            pk=original.pk
+        )
+        if original.duplicate_of is not None:
+            raise ReportRefused(
+                DUPLICATE_CHAIN.format(
+                    reference=original.reference, root=original.duplicate_of.reference
+                )
+            )
     old = report.duplicate_of.reference if report.duplicate_of else ""
     CitizenReport.objects.filter(pk=report.pk).update(duplicate_of=original)
     audit_record(
@@ -302,6 +330,18 @@ def report_mark_duplicate(
         old=old,
         new=original.reference if original else "",
     )
+    open_problem = problem is not None and problem.state != ProblemState.CLOSED
+    if original is not None and original.problem is not None and open_problem:
+        assert problem is not None
+        try:
+            problem_merge(
+                actor=actor,
+                problem=problem,
+                into=original.problem,
+                comment=f"与受理编号 {original.reference} 的群众反映重复,并入该问题合并办理",
+            )
+        except ProblemRefused as exc:
+            raise ReportRefused(str(exc)) from None
     report.refresh_from_db()
     return report
 

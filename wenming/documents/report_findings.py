@@ -36,6 +36,7 @@ INCOMPLETE, MANUAL = "incomplete", "manual"
 SOURCE_WORDS = {
     "patrol": "巡查发现",
     "complaint": "群众投诉",
+    "citizen": "群众随手拍反映",
     "recheck": "复查发现",
     "expert": "专家测评指出",
     "negative": "负面清单事项",

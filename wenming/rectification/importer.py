@@ -14,11 +14,11 @@ from wenming.core.dates import date_of
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.imports.base import Column, Importer, ImportPlan, PlannedChange, register
 from wenming.rectification.access import can_supervise, problems_q
-from wenming.rectification.models import Problem, ProblemSource, ProblemState, Severity
+from wenming.rectification.models import HAND_SOURCES, Problem, ProblemState, Severity
 from wenming.rectification.services import problem_create
 
 SHEET = "问题清单"
-SOURCES = {label: value for value, label in ProblemSource.choices}
+SOURCES = {label: value for value, label in HAND_SOURCES}
 SEVERITIES = {label: value for value, label in Severity.choices}
 EXPORT_LIMIT = 50_000
 

@@ -20,6 +20,15 @@ class ProblemSource(models.TextChoices):
     NEGATIVE = "negative", "负面清单"
     COMPLAINT = "complaint", "投诉"
     PATROL = "patrol", "巡查"
+    CITIZEN = "citizen", "群众随手拍"  # a report of the public page (wenming.citizen)
+
+
+# the sources whose problem has a person to call back (回访) before it is closed: a complaint
+# (also a 12345 hotline ticket, taken in through Open311) and a citizen's 随手拍 report
+CALLED_BACK = frozenset({ProblemSource.COMPLAINT.value, ProblemSource.CITIZEN.value})
+# the sources a person may pick when registering or importing a problem (群众随手拍 problems
+# come from the public page only, each with its report)
+HAND_SOURCES = [(v, label) for v, label in ProblemSource.choices if v != ProblemSource.CITIZEN]
 
 
 class Severity(models.TextChoices):
@@ -141,6 +150,10 @@ class Problem(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)  # local date of 结案
     return_count = models.PositiveSmallIntegerField(default=0)
+    # closed by 合并办理: the problem repeats this one (a duplicate citizen report)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
     # 督办: who chases it now (level 0 = the first supervisor of the chain)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     chaser_body = models.ForeignKey(
@@ -179,15 +192,18 @@ class Problem(models.Model):
                 condition=Q(deadline__gte=F("received_on")), name="problem_deadline_after_receipt"
             ),
             # a problem cannot be closed without verification (and a closing date)
+            # (or merged into the problem it repeats: closed without a fix of its own)
             models.CheckConstraint(
                 condition=~Q(state="closed")
-                | Q(verified_by__isnull=False, closed_at__isnull=False, closed_on__isnull=False),
+                | Q(verified_by__isnull=False, closed_at__isnull=False, closed_on__isnull=False)
+                | Q(merged_into__isnull=False, closed_at__isnull=False, closed_on__isnull=False),
                 name="problem_closed_is_verified",
             ),
-            # a complaint is closed only after its call-back (回访)
+            # a complaint or a citizen's report is closed only after its call-back (回访)
             models.CheckConstraint(
-                condition=~Q(state="closed", source="complaint")
-                | Q(callback_reached__isnull=False),
+                condition=~Q(state="closed", source__in=sorted(CALLED_BACK))
+                | Q(callback_reached__isnull=False)
+                | Q(merged_into__isnull=False),
                 name="problem_complaint_called_back",
             ),
             # the person who handled a problem does not verify it
@@ -218,6 +234,7 @@ class StepAction(models.TextChoices):
     CLOSE = "close", "结案"
     ESCALATE = "escalate", "逾期升级督办"
     UPDATE = "update", "修改"
+    MERGE = "merge", "合并办理"
 
 
 class ProblemStep(models.Model):

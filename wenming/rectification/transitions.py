@@ -21,7 +21,7 @@ from django.db import transaction
 from wenming.core.hooks import Hook
 from wenming.core.transitions import StateTable, action
 from wenming.rectification.access import can_handle, can_supervise, is_unit_lead
-from wenming.rectification.models import Problem, ProblemSource, StepAction
+from wenming.rectification.models import CALLED_BACK, Problem, StepAction
 from wenming.rectification.models import ProblemState as S
 
 WRONG_STATE = "问题当前为“{state}”,不能{action}"
@@ -81,6 +81,13 @@ PROBLEM = StateTable(
             targets=[S.CLOSED],
             who=["supervisor"],
         ),
+        action(
+            StepAction.MERGE.value,
+            StepAction.MERGE.label,
+            sources=[S.FOUND, S.ACCEPTED, S.ASSIGNED, S.HANDLED, S.VERIFIED, S.CALLED_BACK],
+            targets=[S.CLOSED],
+            who=["supervisor"],
+        ),
     ],
     state_labels={s.value: s.label for s in S},
     wrong_state=WRONG_STATE,
@@ -110,7 +117,7 @@ def problem_roles(user: User, problem: Problem) -> set[str]:
 def not_for(problem: Problem, user_id: int | None) -> set[str]:
     """The transitions the state allows but this problem's facts do not."""
     barred: set[str] = set()
-    if problem.source == ProblemSource.COMPLAINT:
+    if problem.source in CALLED_BACK:
         if problem.state == S.VERIFIED:
             barred.add(StepAction.CLOSE.value)  # a complaint is called back first
     else:
@@ -127,6 +134,7 @@ def problem_actions(user: User, problem: Problem) -> set[str]:
     """What ``user`` may do to ``problem`` now: the transitions of ``PROBLEM`` and the edits."""
     roles = problem_roles(user, problem)
     allowed = set(PROBLEM.allowed(problem.state, roles=roles)) - not_for(problem, user.pk)
+    allowed.discard(StepAction.MERGE.value)  # done by marking its origin a duplicate, not here
     if problem.state != S.CLOSED:
         allowed |= {name for name, who in EDITS.items() if not who.isdisjoint(roles)}
     return allowed

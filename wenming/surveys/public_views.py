@@ -37,16 +37,23 @@ from wenming.surveys.services import SurveyRefused
 from wenming.web.params import params
 
 
-def limited(request: HttpRequest) -> Usage | None:
-    """Count this POST per address and per device; the usage that refuses it, if any."""
+def limited(request: HttpRequest, *, token: bool) -> Usage | None:
+    """Count this POST per address and per device; the usage that refuses it, if any.
+
+    Each count is two round trips to the shared cache (django-ratelimit's ``add``, then
+    ``incr``), so only what can refuse is counted: a POST the address already refuses does not
+    count on the device, and a sheet answered with a one-time token is held by its token (it
+    answers once, enforced by the database), not by the device: an interviewer's one phone
+    goes door to door with many tokens."""
     by_address = address_usage(request, group=SURVEY_GROUP, count=True)
+    if by_address.limited:
+        return by_address
+    if token:
+        return None
     by_device = device_usage(
         request, group=SURVEY_GROUP, count=True, per_hour=SURVEY_POSTS_PER_DEVICE
     )
-    for usage in (by_address, by_device):
-        if usage.limited:
-            return usage
-    return None
+    return by_device if by_device.limited else None
 
 
 # The blank questions of an open version, rendered once per process (the version is frozen;
@@ -106,7 +113,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     given: dict[str, list[str]] = {}
     chosen_target = p["target"]
     if request.method == "POST":
-        usage = limited(request)
+        usage = limited(request, token=token is not None)
         if usage is not None:
             return too_many(request, usage)
         given = answers_from_post(questions, request.POST)

@@ -29,7 +29,9 @@ from wenming.web.actor import actor
 
 router = Router(tags=["问题整改"], auth=TokenAuth("problems"))
 
-SourceKey = Literal["self_assessment", "expert", "recheck", "negative", "complaint", "patrol"]
+SourceKey = Literal[
+    "self_assessment", "expert", "recheck", "negative", "complaint", "patrol", "citizen"
+]
 SeverityKey = Literal["general", "serious", "urgent"]
 assert set(SourceKey.__args__) == set(ProblemSource.values)  # type: ignore[attr-defined]
 assert set(SeverityKey.__args__) == set(Severity.values)  # type: ignore[attr-defined]

@@ -6,198 +6,561 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('frameworks', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("frameworks", "0001_initial"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CloseDays',
+            name="CloseDays",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unit', '单位'), ('region', '地区(含下级)'), ('body', '主管部门')], max_length=6)),
-                ('key', models.BigIntegerField()),
-                ('month', models.DateField()),
-                ('days', models.IntegerField()),
-                ('count', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unit", "单位"),
+                            ("region", "地区(含下级)"),
+                            ("body", "主管部门"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                ("key", models.BigIntegerField()),
+                ("month", models.DateField()),
+                ("days", models.IntegerField()),
+                ("count", models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key', 'month', 'days'), name='closedays_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "key", "month", "days"), name="closedays_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_path', models.CharField(editable=False, max_length=200)),
-                ('source', models.CharField(choices=[('self_assessment', '自评扣分'), ('expert', '专家扣分'), ('recheck', '复查'), ('negative', '负面清单'), ('complaint', '投诉'), ('patrol', '巡查')], max_length=20, verbose_name='来源')),
-                ('severity', models.CharField(choices=[('general', '一般'), ('serious', '较重'), ('urgent', '紧急')], default='general', max_length=10, verbose_name='严重程度')),
-                ('state', models.CharField(choices=[('found', '发现'), ('accepted', '已受理'), ('assigned', '已分派'), ('handled', '已处理'), ('verified', '已核查'), ('called_back', '已回访'), ('closed', '已结案')], default='found', max_length=12, verbose_name='状态')),
-                ('title', models.CharField(max_length=200, verbose_name='问题')),
-                ('description', models.TextField(blank=True, verbose_name='问题描述')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='地点/点位')),
-                ('complainant', models.CharField(blank=True, max_length=100, verbose_name='投诉人及联系方式')),
-                ('indicator_code', models.CharField(blank=True, max_length=40, verbose_name='指标编码')),
-                ('origin_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('received_on', models.DateField(verbose_name='受理日期')),
-                ('deadline', models.DateField(verbose_name='整改期限')),
-                ('deadline_by_rule', models.BooleanField(default=True)),
-                ('measures', models.TextField(blank=True, verbose_name='整改措施')),
-                ('fix', models.TextField(blank=True, verbose_name='整改情况')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('handled_at', models.DateTimeField(blank=True, null=True)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('callback_reached', models.BooleanField(blank=True, null=True, verbose_name='回访是否联系上')),
-                ('callback_satisfied', models.BooleanField(blank=True, null=True, verbose_name='是否满意')),
-                ('called_back_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('return_count', models.PositiveSmallIntegerField(default=0)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('escalated_on', models.DateField(blank=True, null=True)),
-                ('body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.unit')),
-                ('chaser_body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.unit')),
-                ('chaser_region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.region')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.frameworkedition')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('origin_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='organizations.unit', verbose_name='责任单位')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_path", models.CharField(editable=False, max_length=200)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self_assessment", "自评扣分"),
+                            ("expert", "专家扣分"),
+                            ("recheck", "复查"),
+                            ("negative", "负面清单"),
+                            ("complaint", "投诉"),
+                            ("patrol", "巡查"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("general", "一般"), ("serious", "较重"), ("urgent", "紧急")],
+                        default="general",
+                        max_length=10,
+                        verbose_name="严重程度",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("found", "发现"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已分派"),
+                            ("handled", "已处理"),
+                            ("verified", "已核查"),
+                            ("called_back", "已回访"),
+                            ("closed", "已结案"),
+                        ],
+                        default="found",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="问题")),
+                ("description", models.TextField(blank=True, verbose_name="问题描述")),
+                (
+                    "location",
+                    models.CharField(blank=True, max_length=200, verbose_name="地点/点位"),
+                ),
+                (
+                    "complainant",
+                    models.CharField(blank=True, max_length=100, verbose_name="投诉人及联系方式"),
+                ),
+                (
+                    "indicator_code",
+                    models.CharField(blank=True, max_length=40, verbose_name="指标编码"),
+                ),
+                ("origin_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("received_on", models.DateField(verbose_name="受理日期")),
+                ("deadline", models.DateField(verbose_name="整改期限")),
+                ("deadline_by_rule", models.BooleanField(default=True)),
+                ("measures", models.TextField(blank=True, verbose_name="整改措施")),
+                ("fix", models.TextField(blank=True, verbose_name="整改情况")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("handled_at", models.DateTimeField(blank=True, null=True)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "callback_reached",
+                    models.BooleanField(blank=True, null=True, verbose_name="回访是否联系上"),
+                ),
+                (
+                    "callback_satisfied",
+                    models.BooleanField(blank=True, null=True, verbose_name="是否满意"),
+                ),
+                ("called_back_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("return_count", models.PositiveSmallIntegerField(default=0)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("escalated_on", models.DateField(blank=True, null=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.unit",
+                    ),
+                ),
+                (
+                    "chaser_body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.unit",
+                    ),
+                ),
+                (
+                    "chaser_region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.region",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.frameworkedition",
+                    ),
+                ),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "origin_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="organizations.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemStep',
+            name="ProblemStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('create', '发现登记'), ('accept', '受理'), ('assign', '分派'), ('handle', '处理'), ('verify', '核查通过'), ('return', '退回'), ('call_back', '回访'), ('close', '结案'), ('escalate', '逾期升级督办'), ('update', '修改')], max_length=12)),
-                ('from_state', models.CharField(blank=True, choices=[('found', '发现'), ('accepted', '已受理'), ('assigned', '已分派'), ('handled', '已处理'), ('verified', '已核查'), ('called_back', '已回访'), ('closed', '已结案')], max_length=12)),
-                ('to_state', models.CharField(blank=True, choices=[('found', '发现'), ('accepted', '已受理'), ('assigned', '已分派'), ('handled', '已处理'), ('verified', '已核查'), ('called_back', '已回访'), ('closed', '已结案')], max_length=12)),
-                ('at', models.DateTimeField()),
-                ('comment', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='rectification.problem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "发现登记"),
+                            ("accept", "受理"),
+                            ("assign", "分派"),
+                            ("handle", "处理"),
+                            ("verify", "核查通过"),
+                            ("return", "退回"),
+                            ("call_back", "回访"),
+                            ("close", "结案"),
+                            ("escalate", "逾期升级督办"),
+                            ("update", "修改"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("found", "发现"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已分派"),
+                            ("handled", "已处理"),
+                            ("verified", "已核查"),
+                            ("called_back", "已回访"),
+                            ("closed", "已结案"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("found", "发现"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已分派"),
+                            ("handled", "已处理"),
+                            ("verified", "已核查"),
+                            ("called_back", "已回访"),
+                            ("closed", "已结案"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="rectification.problem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RectificationPlan',
+            name="RectificationPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='整改计划')),
-                ('deadline', models.DateField(verbose_name='整改期限')),
-                ('origin_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('origin_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectification_plans', to='organizations.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="整改计划")),
+                ("deadline", models.DateField(verbose_name="整改期限")),
+                ("origin_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "origin_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectification_plans",
+                        to="organizations.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='problem',
-            name='plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='rectification.rectificationplan', verbose_name='整改计划'),
+            model_name="problem",
+            name="plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="problems",
+                to="rectification.rectificationplan",
+                verbose_name="整改计划",
+            ),
         ),
         migrations.CreateModel(
-            name='SupervisionNotice',
+            name="SupervisionNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='督办事项')),
-                ('body', models.TextField(blank=True, verbose_name='督办要求')),
-                ('reply_due', models.DateField(verbose_name='回复期限')),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('reply', models.TextField(blank=True, verbose_name='回复内容')),
-                ('replied_at', models.DateTimeField(blank=True, null=True)),
-                ('problems', models.ManyToManyField(related_name='notices', to='rectification.problem')),
-                ('replied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_notices', to='organizations.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="督办事项")),
+                ("body", models.TextField(blank=True, verbose_name="督办要求")),
+                ("reply_due", models.DateField(verbose_name="回复期限")),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("reply", models.TextField(blank=True, verbose_name="回复内容")),
+                ("replied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "problems",
+                    models.ManyToManyField(related_name="notices", to="rectification.problem"),
+                ),
+                (
+                    "replied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_notices",
+                        to="organizations.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('unit', '单位'), ('region', '地区(含下级)'), ('body', '主管部门')], max_length=6)),
-                ('key', models.BigIntegerField()),
-                ('month', models.DateField()),
-                ('received', models.IntegerField(default=0)),
-                ('closed', models.IntegerField(default=0)),
-                ('closed_on_time', models.IntegerField(default=0)),
-                ('days_total', models.BigIntegerField(default=0)),
-                ('complaints_closed', models.IntegerField(default=0)),
-                ('callbacks_reached', models.IntegerField(default=0)),
-                ('callbacks_satisfied', models.IntegerField(default=0)),
-                ('returned', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("unit", "单位"),
+                            ("region", "地区(含下级)"),
+                            ("body", "主管部门"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                ("key", models.BigIntegerField()),
+                ("month", models.DateField()),
+                ("received", models.IntegerField(default=0)),
+                ("closed", models.IntegerField(default=0)),
+                ("closed_on_time", models.IntegerField(default=0)),
+                ("days_total", models.BigIntegerField(default=0)),
+                ("complaints_closed", models.IntegerField(default=0)),
+                ("callbacks_reached", models.IntegerField(default=0)),
+                ("callbacks_satisfied", models.IntegerField(default=0)),
+                ("returned", models.IntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'key', 'month'), name='tally_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "key", "month"), name="tally_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='rectificationplan',
-            index=models.Index(fields=['origin_type', 'origin_id'], name='rectificati_origin__f4f661_idx'),
+            model_name="rectificationplan",
+            index=models.Index(
+                fields=["origin_type", "origin_id"], name="rectificati_origin__f4f661_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['unit', 'state'], name='rectificati_unit_id_7816b9_idx'),
+            model_name="problem",
+            index=models.Index(fields=["unit", "state"], name="rectificati_unit_id_7816b9_idx"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['region_path', 'received_on'], name='problem_region_idx'),
+            model_name="problem",
+            index=models.Index(fields=["region_path", "received_on"], name="problem_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['origin_type', 'origin_id'], name='problem_origin_idx'),
+            model_name="problem",
+            index=models.Index(fields=["origin_type", "origin_id"], name="problem_origin_idx"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('state', 'closed'), _negated=True), fields=['region_path', 'deadline'], name='problem_open_idx'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("state", "closed"), _negated=True),
+                fields=["region_path", "deadline"],
+                name="problem_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(condition=models.Q(('state', 'closed'), _negated=True), fields=['deadline'], name='problem_open_deadline_idx'),
+            model_name="problem",
+            index=models.Index(
+                condition=models.Q(("state", "closed"), _negated=True),
+                fields=["deadline"],
+                name="problem_open_deadline_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('received_on'))), name='problem_deadline_after_receipt'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gte", models.F("received_on"))),
+                name="problem_deadline_after_receipt",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), ('closed_on__isnull', False), ('verified_by__isnull', False)), _connector='OR'), name='problem_closed_is_verified'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "closed"), _negated=True),
+                    models.Q(
+                        ("closed_at__isnull", False),
+                        ("closed_on__isnull", False),
+                        ("verified_by__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="problem_closed_is_verified",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source', 'complaint'), ('state', 'closed'), _negated=True), ('callback_reached__isnull', False), _connector='OR'), name='problem_complaint_called_back'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source", "complaint"), ("state", "closed"), _negated=True),
+                    ("callback_reached__isnull", False),
+                    _connector="OR",
+                ),
+                name="problem_complaint_called_back",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_by__isnull', True), ('handled_by__isnull', True), models.Q(('verified_by', models.F('handled_by')), _negated=True), _connector='OR'), name='problem_verifier_not_handler'),
+            model_name="problem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("verified_by__isnull", True),
+                    ("handled_by__isnull", True),
+                    models.Q(("verified_by", models.F("handled_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="problem_verifier_not_handler",
+            ),
         ),
         migrations.AddIndex(
-            model_name='supervisionnotice',
-            index=models.Index(fields=['unit', 'replied_at'], name='rectificati_unit_id_7cbd02_idx'),
+            model_name="supervisionnotice",
+            index=models.Index(
+                fields=["unit", "replied_at"], name="rectificati_unit_id_7cbd02_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supervisionnotice',
-            constraint=models.CheckConstraint(condition=models.Q(('replied_at__isnull', True), models.Q(('reply', ''), _negated=True), _connector='OR'), name='notice_reply_has_text'),
+            model_name="supervisionnotice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("replied_at__isnull", True),
+                    models.Q(("reply", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="notice_reply_has_text",
+            ),
         ),
     ]

@@ -8,7 +8,9 @@ from django.db import migrations, models
 def rebuild(apps, schema_editor):
     from wenming.rectification.services import tallies_compute
 
-    tallies_compute(apps.get_model("rectification", "Problem"), apps.get_model("rectification", "Tally"))
+    tallies_compute(
+        apps.get_model("rectification", "Problem"), apps.get_model("rectification", "Tally")
+    )
 
 
 class Migration(migrations.Migration):

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('frameworks', '0002_edition_mapping'),
-        ('organizations', '0002_legal_person'),
-        ('rectification', '0002_tally_spans_and_histograms'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("frameworks", "0002_edition_mapping"),
+        ("organizations", "0002_legal_person"),
+        ("rectification", "0002_tally_spans_and_histograms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['region_path', 'id'], name='problem_keyset_idx'),
+            model_name="problem",
+            index=models.Index(fields=["region_path", "id"], name="problem_keyset_idx"),
         ),
     ]

@@ -20,6 +20,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.organizations.models import Unit
 from wenming.rectification.access import can_handle, can_supervise, is_member, is_unit_lead
 from wenming.rectification.models import (
+    CALLED_BACK,
     Problem,
     ProblemSource,
     ProblemStep,
@@ -32,6 +33,7 @@ from wenming.rectification.services.base import (
     DEADLINE_BEFORE,
     FIELD_LABELS,
     FIX_NEEDED,
+    MERGE_TARGET,
     NO_REPORT,
     NOT_COMPLAINT,
     NOT_HANDLER,
@@ -370,7 +372,7 @@ def problem_close(*, actor: User, problem: Problem, comment: str = "") -> Proble
         closed_at=now,
         closed_on=closed_on,
     )
-    complaint = problem.source == ProblemSource.COMPLAINT
+    complaint = problem.source in CALLED_BACK
     days = (closed_on - problem.received_on).days
     tally_add(
         problem,
@@ -380,6 +382,39 @@ def problem_close(*, actor: User, problem: Problem, comment: str = "") -> Proble
         complaints_closed=int(complaint),
         callbacks_reached=int(complaint and bool(problem.callback_reached)),
         callbacks_satisfied=int(complaint and bool(problem.callback_satisfied)),
+        close_days=days,
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_merge(*, actor: User, problem: Problem, into: Problem, comment: str) -> Problem:
+    """合并办理: close an open problem that repeats ``into`` (a citizen report marked as a
+    duplicate of another); it is handled as ``into`` and counted closed, with no call-back."""
+    problem = _fresh(problem)
+    _require_supervisor(actor, problem, StepAction.MERGE)
+    if into.pk == problem.pk or into.merged_into_id is not None:
+        raise ProblemRefused(MERGE_TARGET)
+    _require_state(problem, StepAction.MERGE)
+    now = base.now()
+    closed_on = local_day(now)
+    problem = _move(
+        problem,
+        actor=actor,
+        action=StepAction.MERGE,
+        to=S.CLOSED,
+        now=now,
+        comment=comment,
+        closed_at=now,
+        closed_on=closed_on,
+        merged_into=into,
+    )
+    days = (closed_on - problem.received_on).days
+    tally_add(
+        problem,
+        closed=1,
+        closed_on_time=int(closed_on <= problem.deadline),
+        days_total=days,
         close_days=days,
     )
     return problem

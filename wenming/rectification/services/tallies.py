@@ -12,9 +12,9 @@ from django.db import connection, models, transaction
 from wenming.organizations.paths import region_ids
 from wenming.rectification import histogram
 from wenming.rectification.models import (
+    CALLED_BACK,
     TALLY_FIELDS,
     Problem,
-    ProblemSource,
     Tally,
     TallyKind,
 )
@@ -127,7 +127,7 @@ def tallies_compute(problem_model: Any, tally_model: Any) -> int:
         if closed_on is None:
             add = [1, 0, 0, 0, 0, 0, 0, returns]
         else:
-            complaint = source == ProblemSource.COMPLAINT
+            complaint = source in CALLED_BACK and reached is not None  # not merged
             took = (closed_on - received_on).days
             add = [
                 1,

@@ -44,6 +44,7 @@ from wenming.rectification.forms import (
     ProblemForm,
 )
 from wenming.rectification.models import (
+    HAND_SOURCES,
     Problem,
     ProblemSource,
     ProblemState,
@@ -160,7 +161,8 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             problem = problem_create(
                 actor=user,
                 unit=unit,
-                source=f["source"],
+                # 群众随手拍 comes with its report only: here an invalid source, refused
+                source=f["source"] if f["source"] in dict(HAND_SOURCES) else "",
                 severity=f["severity"] or Severity.GENERAL,
                 title=f["title"],
                 description=f["description"],
@@ -183,7 +185,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         "rectification/new.html",
         {
             "units": units[:1000],
-            "sources": ProblemSource.choices,
+            "sources": HAND_SOURCES,
             "severities": Severity.choices,
             "post": request.POST.dict(),
             "chosen": str(params(request.GET, UnitParam)["unit"] or ""),
