@@ -126,7 +126,7 @@ def test_cli_verify_ok_and_tampered(capsys, world, pool):
     draw = draw_record(actor=world.people.east_office, campaign=pool.campaign, rules=rules)
     assert main(["draw", "verify", str(draw.pk)]) == 0
     out = capsys.readouterr().out
-    assert "核验通过" in out and draw.digest in out
+    assert "核验通过" in out and draw.digest in out and "抽签算法第1版(wenming-draw/1)" in out
     codes = [p["code"] for p in draw.result]
     Draw.objects.filter(pk=draw.pk).update(result=[*draw.result[:-1]])
     assert main(["draw", "verify", str(draw.pk)]) == 1
