@@ -342,7 +342,8 @@ def cmd_draw_verify(args: argparse.Namespace) -> int:
     if draw is None:
         raise CommandError(f"找不到抽签记录 #{args.id}")
     verdict = draw_verify(draw)
-    print(f"{draw}(#{draw.pk},{draw.algorithm},摘要 {draw.digest}):{verdict.label}")
+    version = f"抽签算法{draw.algorithm_label}({draw.algorithm})"  # the record's name, to compare
+    print(f"{draw}(#{draw.pk},{version},摘要 {draw.digest}):{verdict.label}")
     for problem in verdict.problems:
         print(f"  {problem}")
     return 0 if verdict.ok else 1

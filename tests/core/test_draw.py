@@ -18,6 +18,7 @@ from wenming.core.draw import (
     Candidate,
     Rules,
     RulesInvalid,
+    algorithm_label,
     draw,
     draw_check,
     draw_make,
@@ -135,7 +136,9 @@ def test_a_made_record_verifies_and_a_tampered_one_does_not():
     fewer = dataclasses.replace(record, candidates=record.candidates[1:])
     assert any("摘要不符" in p for p in draw_check(fewer).problems)
     # unknown algorithm
-    assert "算法版本" in draw_check(dataclasses.replace(record, algorithm="x/9")).problems[0]
+    (problem,) = draw_check(dataclasses.replace(record, algorithm="x/9")).problems
+    assert problem == "记录的抽签算法版本(未知算法)不是本程序的第1版,无法重算"
+    assert algorithm_label("wenming-draw/2") == "第2版"
 
 
 # -- properties -----------------------------------------------------------------------

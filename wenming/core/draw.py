@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-ALGORITHM = "wenming-draw/1"
+ALGORITHM = "wenming-draw/1"  # kept in the record and its digest; people read algorithm_label
 # what a pick is drawn for: its stratum's share, or its district's minimum
 BY_SHARE = "share"
 BY_DISTRICT = "district"
@@ -226,11 +226,20 @@ class Verdict:
         return "核验通过" if self.ok else "核验失败"
 
 
+def algorithm_label(algorithm: str) -> str:
+    """The algorithm's version as people read it: ``wenming-draw/1`` → 第1版."""
+    name, _, version = algorithm.partition("/")
+    if name == ALGORITHM.partition("/")[0] and version.isdigit():
+        return f"第{int(version)}版"
+    return "未知算法"
+
+
 def draw_check(record: DrawRecord) -> Verdict:
     """Re-run a recorded draw and compare: same algorithm, same result, same digest."""
     problems: list[str] = []
     if record.algorithm != ALGORITHM:
-        return Verdict(False, [f"算法版本“{record.algorithm}”不是本程序的“{ALGORITHM}”,无法重算"])
+        recorded, ours = algorithm_label(record.algorithm), algorithm_label(ALGORITHM)
+        return Verdict(False, [f"记录的抽签算法版本({recorded})不是本程序的{ours},无法重算"])
     try:
         candidates = [Candidate.from_json(c) for c in record.candidates]
         rules = Rules.from_json(record.rules)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from wenming.campaigns.models import Campaign
-from wenming.core.draw import DrawRecord
+from wenming.core.draw import DrawRecord, algorithm_label
 
 
 class DrawImmutable(Exception):
@@ -65,6 +65,10 @@ class Draw(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise DrawImmutable("抽签记录不可删除")
+
+    @property
+    def algorithm_label(self) -> str:
+        return algorithm_label(self.algorithm)
 
     @property
     def record(self) -> DrawRecord:

@@ -146,6 +146,35 @@ class Score(models.Model):
         return f"{self.code}={self.value}"
 
 
+class DeviationSum(models.Model):
+    """One expert's deviation sums over one unit's items, derived from the scores.
+
+    d = (score − the item's mean over the unit's experts) × 100 ÷ the item's points. An item's
+    mean moves only with that unit's scores, so a unit's rows are rewritten whenever its sheet
+    is refreshed (``reconciliation.sheets_refresh``) and an expert's deviation over the whole
+    campaign is the sum of their rows: the office's page adds a few rows per expert instead of
+    running a window over every score of the campaign.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField()
+    total = models.FloatField()  # Σ d
+    squares = models.FloatField()  # Σ d²
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "expert"], name="deviation_sum_one_per_expert"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "expert"])]
+
+    def __str__(self) -> str:
+        return f"偏差 {self.expert_id}@{self.application_id}"
+
+
 class Decision(models.Model):
     """The leader's decision on one item (rule 组长裁定, or overriding a computed figure)."""
 

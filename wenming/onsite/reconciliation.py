@@ -3,8 +3,13 @@ rule, with spread and expert-bias flags (one unit's sheet, decisions and signing
 
 The campaign-wide run is set-based: one GROUP BY over the scores gives every item's count, sum,
 lowest and highest (mean and trimmed mean follow from those; the median reads the scores once,
-ordered), and one more aggregate gives each expert's deviation from the item means. No query is
-made per unit, so 2,000 units × 5 experts × 150 items reconcile in seconds (``bench/reconcile.py``).
+ordered), and one more aggregate writes each expert's deviation sums per unit (``DeviationSum``).
+No query is made per unit, so 2,000 units × 5 experts × 150 items reconcile in seconds
+(``bench/reconcile.py``).
+
+An expert's deviation over the campaign is read from those sums, never from the scores: a synced
+batch rewrites the sums of the units it touched only (an item's mean moves with that unit's
+scores alone), and the office's page adds a few rows per expert.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.utils import timezone
 
 from wenming.campaigns.models import Campaign
 from wenming.onsite.models import (
+    DeviationSum,
     OnsiteSettings,
     Rule,
     Score,
@@ -145,10 +151,12 @@ def sheets_refresh(
     now = timezone.now()
     with transaction.atomic():
         _sheets_create(campaign.pk, only, now)
+        _sheets_lock(campaign.pk, only)
         if rule == Rule.MEDIAN and not postgres:
             _sheets_fill_in_python(campaign.pk, only, item_sql, now)
         else:
             _sheets_fill(campaign.pk, only, item_sql, now)
+        _deviations_fill(campaign.pk, only)
 
 
 def _where(
@@ -175,6 +183,45 @@ def _sheets_create(campaign_id: int, only: list[int] | None, now: Any) -> None:
             f" FROM {Score._meta.db_table} WHERE {where} AND application_id NOT IN"
             f" (SELECT application_id FROM {sheets} WHERE campaign_id = %s)",
             [SheetState.OPEN.value, now, *params, campaign_id],
+        )
+
+
+def _sheets_lock(campaign_id: int, only: list[int] | None) -> None:
+    """Take the refreshed sheets' row locks, in one order, before reading the scores.
+
+    Two phones of one team finish their batches at once: without the lock each refresh reads
+    the scores as of its own start and the later writer may store the older figures (or both
+    insert the unit's deviation sums). With it the second waits, then reads the scores the
+    first one saw and its own (PostgreSQL's read committed takes a new snapshot per statement).
+    SQLite writes one transaction at a time and needs no lock."""
+    if connection.vendor != "postgresql":
+        return
+    where, params = _where(campaign_id, only)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Sheet._meta.db_table} WHERE {where} ORDER BY application_id"
+            " FOR UPDATE",
+            params,
+        )
+
+
+def _deviations_fill(campaign_id: int, only: list[int] | None) -> None:
+    """Rewrite the units' deviation sums from their scores: one window over the units' scores
+    (each item's mean) grouped by unit and expert, in floating point (exact decimals would
+    triple the time of a campaign-wide run)."""
+    where, params = _where(campaign_id, only)
+    sums = DeviationSum._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {sums} WHERE {where}", params)
+        cursor.execute(
+            f"INSERT INTO {sums} (campaign_id, application_id, expert_id, n, total, squares)"
+            " SELECT campaign_id, application_id, expert_id, COUNT(*), SUM(d), SUM(d * d) FROM ("
+            " SELECT campaign_id, application_id, expert_id, (CAST(score_centi AS DOUBLE PRECISION)"
+            " - AVG(CAST(score_centi AS DOUBLE PRECISION)) OVER (PARTITION BY application_id, code))"
+            " * 100.0 / points_centi AS d"
+            f" FROM {Score._meta.db_table} WHERE {where} AND points_centi > 0) deviations"
+            " GROUP BY campaign_id, application_id, expert_id",
+            params,
         )
 
 
@@ -246,20 +293,28 @@ def _sheet_counts(campaign_id: int, only: list[int] | None) -> tuple[int, int, i
     return int(sheets or 0), int(items or 0), int(flagged or 0)
 
 
-def expert_deviations(campaign: Campaign, rules: OnsiteSettings) -> list[ExpertDeviation]:
+def expert_deviations(
+    campaign: Campaign, rules: OnsiteSettings, *, experts: Iterable[int] | None = None
+) -> list[ExpertDeviation]:
     """Each expert's mean deviation from the item means (in % of the item's points) over all
-    their scores, with its z-score (mean ÷ standard error): one scan, the item means taken by
-    a window over the index order, in floating point (exact decimals would triple the time)."""
-    rows = _rows(
-        "SELECT expert_id, COUNT(*), SUM(d), SUM(d * d) FROM ("
-        " SELECT expert_id, (CAST(score_centi AS DOUBLE PRECISION)"
-        " - AVG(CAST(score_centi AS DOUBLE PRECISION)) OVER (PARTITION BY application_id, code))"
-        " * 100.0 / points_centi AS d"
-        " FROM {table} WHERE {where} AND points_centi > 0) deviations"
-        " GROUP BY expert_id ORDER BY expert_id",
-        campaign.pk,
-        None,
-    )
+    their scores in the campaign, with its z-score (mean ÷ standard error); ``experts`` limits
+    the answer to those users. Added up from the per-unit sums, a few rows per expert."""
+    where = "campaign_id = %s"
+    params: list[Any] = [campaign.pk]
+    if experts is not None:
+        wanted = sorted(set(experts))
+        if not wanted:
+            return []
+        where += f" AND expert_id IN ({', '.join(['%s'] * len(wanted))})"
+        params += wanted
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT expert_id, SUM(n), SUM(total), SUM(squares)"
+            f" FROM {DeviationSum._meta.db_table} WHERE {where}"
+            " GROUP BY expert_id ORDER BY expert_id",
+            params,
+        )
+        rows = cursor.fetchall()
     out = []
     z_limit, bias_limit = float(rules.z_threshold), float(rules.bias_percent)
     for expert_id, n, total, squares in rows:

@@ -101,9 +101,7 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     rows += _component_rows(engine, sheet, finals, scores, members, card, own)
     ids = {m.user_id: m for m in members}
-    deviations = [
-        (ids[d.expert_id], d) for d in expert_deviations(campaign, rules) if d.expert_id in ids
-    ]
+    deviations = [(ids[d.expert_id], d) for d in expert_deviations(campaign, rules, experts=ids)]
     step = campaign.step(application.step)
     return render(
         request,
