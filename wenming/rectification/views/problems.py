@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,6 +71,7 @@ from wenming.rectification.services import (
 )
 from wenming.rectification.transitions import problem_actions
 from wenming.web.actor import actor
+from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, params
 from wenming.web.rows import esc, id_url, person, ymd
 
@@ -124,7 +125,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         *("received_on", "title", "return_count", "source", "state", "deadline", "unit__name"),
         *("responsible__first_name", "responsible__last_name", "responsible__username"),
     )
-    page = Paginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
+    page = ListPaginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     return render(
@@ -338,7 +339,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "sent_by")
         .order_by("replied_at", "reply_due")
     )
-    page = Paginator(notices, PAGE_SIZE).get_page(params(request.GET, PageParam)["page"])
+    page = ListPaginator(notices, PAGE_SIZE).get_page(params(request.GET, PageParam)["page"])
     return render(
         request, "rectification/notices.html", {"page": page, "today": timezone.localdate()}
     )
