@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from wenming.notices.models import Notice
 from wenming.notices.selectors import notices_of
 from wenming.notices.services import notice_read, notice_reply, replied_elsewhere
-from wenming.notices.todo import todos_for
+from wenming.notices.todo import todo_table_rows, todos_for
 from wenming.web.actor import actor
 from wenming.web.paging import ListPaginator
 from wenming.web.params import params
@@ -29,6 +29,7 @@ def todo_list(request: HttpRequest) -> HttpResponse:
         "notices/todo.html",
         {
             "todos": shown,
+            "todo_rows": todo_table_rows(shown),
             "only_overdue": only_overdue,
             "count_all": len(todos),
             "count_overdue": sum(t.overdue for t in todos),

@@ -28,7 +28,7 @@ from wenming.accounts.scope import (
 from wenming.assessments.access import assessment_get_for_user
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
-from wenming.notices.todo import todos_for
+from wenming.notices.todo import Todo, todos_for
 from wenming.rectification.access import (
     is_member,
     plans_visible_to,
@@ -103,6 +103,20 @@ def _rows(page: Page[Problem], today: date) -> SafeString:
     return mark_safe("".join(out))  # every value escaped by esc/person
 
 
+def _todo_items(todos: list[Todo]) -> SafeString:
+    """The to-do box's items (wenming.web.rows, as the template wrote them)."""
+    out = []
+    for t in todos:
+        late = ' class="error"' if t.overdue else ""
+        mark = '<span class="ev incomplete">已逾期</span>' if t.overdue else ""
+        due = f" · 期限 {ymd(t.due)}" if t.due else ""
+        out.append(
+            f'\n  <li{late}>{mark} <a href="{esc(t.url)}">{esc(t.title)}</a> '
+            f'<span class="muted">{esc(t.unit_name)}{due}</span></li>'
+        )
+    return mark_safe("".join(out))  # every value escaped by esc
+
+
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
@@ -128,6 +142,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     page = ListPaginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    todos = [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20]
     return render(
         request,
         "rectification/list.html",
@@ -139,7 +154,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "states": S.choices,
             "sources": ProblemSource.choices,
             "today": today,
-            "todos": [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20],
+            "todos": todos,
+            "todo_items": _todo_items(todos),
             "can_report": scope.has(Role.OFFICE, Role.SUPERVISOR) or bool(scope.own_units),
             "can_import": scope.has(Role.OFFICE, Role.SUPERVISOR),
             "is_office": scope.has(Role.OFFICE),
