@@ -104,7 +104,8 @@ def audit_events_page(
     """One page of ``events``, newest first. The page's ids are chosen over the (object type,
     object id, time) index alone and its rows are fetched by id: sorting whole rows (their
     hashes, old and new values) of every visible event took most of the audit page's time."""
-    chosen = Paginator(_PageIds(events), per_page).get_page(number)
+    ids = cast("list[int]", _PageIds(events))  # count() and slices, as a paginator asks
+    chosen: Page[int] = Paginator(ids, per_page).get_page(number)
     rows = list(
         AuditEvent.objects.select_related("actor")
         .filter(id__in=chosen.object_list)  # the page's slice, as a subquery

@@ -30,4 +30,4 @@ class ListPaginator(Paginator):  # type: ignore[type-arg]
         rows = list(self.object_list[: self.per_page])
         if len(rows) < self.per_page:
             self.__dict__["count"] = len(rows)  # Paginator.count is a cached property
-        return self._get_page(rows, 1, self)
+        return Page(rows, 1, self)

@@ -17,7 +17,7 @@ SQL to ``Model.objects.raw`` where rows need Django's conversions (``sql()``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
@@ -41,7 +41,7 @@ class Prepared:
         key = (using, connection.vendor)
         written = self._written.get(key)
         if written is None:
-            sent: list[tuple[str, Sequence[Any]]] = []
+            sent: list[tuple[str, tuple[Any, ...]]] = []
 
             def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
                 sent.append((sql, tuple(params or ())))
@@ -60,8 +60,8 @@ class Prepared:
             )
             if sorted(set(places) - {-1}) != list(range(self._params)):
                 raise RuntimeError("a parameter of the prepared query did not reach its SQL")
-            written = (sql, sample, places)
-            self._written[key] = written
+            self._written[key] = (sql, sample, places)
+            return sql, sample, places
         return written
 
     def sql(self, *args: Any, using: str = "default") -> tuple[str, list[Any]]:
