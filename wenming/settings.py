@@ -333,6 +333,9 @@ CACHES["todo"] = TODO_CACHE
 if REDIS_URL:
     # sessions read from Redis, written through to the database (a Redis restart logs no one out)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Django's database sessions, read with a query the ORM writes once (wenming/web/db/sessions.py)
+    SESSION_ENGINE = "wenming.web.db.sessions"
 
 # Background work: Django's task interface. Without Redis, a database-backed queue whose worker
 # `wenming serve` starts (or `wenming worker` alone); with WENMING_REDIS_URL, RQ on Redis

@@ -3,7 +3,8 @@ database once per row, or a new query in the layout, fails here with the counts 
 
 The objects are the URL walk's (a few units, an assessment, a campaign with applications, an
 on-site assignment). When a change adds a query on purpose, update the number and say why in
-the commit. Counts include the session, the user and the top bar (scope, unread notices).
+the commit. Counts include the session, the user and the top bar (scope, unread notices). A list whose
+first page is not full is counted from its rows (wenming.web.paging: no COUNT query).
 """
 
 from __future__ import annotations
@@ -34,24 +35,24 @@ PAGES = (
 # role → page → queries (pages a role may not open answer 403 and are counted too)
 EXPECTED: dict[str, dict[str, int]] = {
     "admin": {
-        **{"/": 14, "/units/": 9, "/todo/": 13, "/dashboards/": 15, "/campaigns/": 5},
-        **{"/self-assessments/": 7, "/ledger/": 9, "/rectification/": 15, "/onsite/": 6},
+        **{"/": 14, "/units/": 8, "/todo/": 13, "/dashboards/": 15, "/campaigns/": 5},
+        **{"/self-assessments/": 6, "/ledger/": 9, "/rectification/": 14, "/onsite/": 6},
         **{"/notices/": 5, "/frameworks/": 5, "/titles/": 6, "/accounts/": 7, "/audit/": 8},
     },
     "city_office": {
-        **{"/": 16, "/units/": 9, "/todo/": 15, "/dashboards/": 15, "/campaigns/": 5},
-        **{"/self-assessments/": 7, "/ledger/": 9, "/rectification/": 17, "/onsite/": 6},
+        **{"/": 16, "/units/": 8, "/todo/": 15, "/dashboards/": 14, "/campaigns/": 5},
+        **{"/self-assessments/": 6, "/ledger/": 9, "/rectification/": 16, "/onsite/": 6},
         **{"/notices/": 5, "/frameworks/": 5, "/titles/": 6, "/accounts/": 7, "/audit/": 8},
     },
     "supervisor": {
-        **{"/": 13, "/units/": 8, "/todo/": 12, "/dashboards/": 14, "/campaigns/": 6},
-        **{"/self-assessments/": 7, "/ledger/": 9, "/rectification/": 14, "/onsite/": 7},
+        **{"/": 13, "/units/": 7, "/todo/": 12, "/dashboards/": 14, "/campaigns/": 6},
+        **{"/self-assessments/": 6, "/ledger/": 9, "/rectification/": 13, "/onsite/": 7},
         **{"/notices/": 5, "/frameworks/": 5, "/titles/": 4, "/accounts/": 4, "/audit/": 4},
     },
     "unit_admin": {
-        **{"/": 13, "/units/": 8, "/todo/": 12, "/dashboards/": 4, "/campaigns/": 6},
-        **{"/self-assessments/": 8, "/ledger/": 10, "/rectification/": 14, "/onsite/": 7},
-        **{"/notices/": 6, "/frameworks/": 5, "/titles/": 4, "/accounts/": 4, "/audit/": 4},
+        **{"/": 13, "/units/": 7, "/todo/": 12, "/dashboards/": 4, "/campaigns/": 6},
+        **{"/self-assessments/": 7, "/ledger/": 9, "/rectification/": 13, "/onsite/": 7},
+        **{"/notices/": 5, "/frameworks/": 5, "/titles/": 4, "/accounts/": 4, "/audit/": 4},
     },
     "expert": {
         **{"/": 13, "/units/": 6, "/todo/": 12, "/dashboards/": 5, "/campaigns/": 5},

@@ -33,6 +33,7 @@ from django.http import Http404
 
 from wenming.accounts.models import UNIT_ROLES, Role, RoleGrant
 from wenming.organizations.models import Region, Unit
+from wenming.web.db.prepared import Prepared
 
 NOTHING = Q(pk__in=[])
 
@@ -191,6 +192,17 @@ def scope_sources() -> tuple[ScopeSource, ...]:
     return tuple(_SOURCES)
 
 
+# every page reads the person's grants (role, unit, office's region path and level): written by
+# the ORM once per process (wenming.web.db.prepared)
+_GRANTS = Prepared(
+    lambda who: list(
+        RoleGrant.objects.filter(user_id=who)
+        .order_by("pk")
+        .values_list("role", "unit_id", "region__path", "region__level")
+    )
+)
+
+
 def scope_for(user: User | AnonymousUser) -> Scope:
     """The user's scope, computed once per request object (cached on the user)."""
     if not isinstance(user, User) or not user.is_authenticated:
@@ -198,12 +210,8 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     cached: Scope | None = getattr(user, "_wenming_scope", None)
     if cached is not None:
         return cached
-    grants = list(
-        RoleGrant.objects.filter(user=user)
-        .select_related("region")
-        .only("role", "unit_id", "region__path", "region__level")
-    )
-    roles = {g.role for g in grants}
+    grants: list[tuple[str, int | None, str | None, int | None]] = _GRANTS.rows(user.pk)
+    roles = {role for role, _, _, _ in grants}
     if user.is_superuser:
         roles.add(Role.SYSTEM_ADMIN)
     frozen = frozenset(roles)
@@ -211,13 +219,15 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     scope = Scope(
         roles=frozen,
         offices=tuple(
-            Office(g.region.path, g.region.level)
-            for g in grants
-            if g.role == Role.OFFICE and g.region
+            Office(path, level)
+            for role, _, path, level in grants
+            if role == Role.OFFICE and path is not None and level is not None
         ),
-        supervised_by=tuple(g.unit_id for g in grants if g.role == Role.SUPERVISOR and g.unit_id),
-        own_units=tuple(g.unit_id for g in grants if g.role in UNIT_ROLES and g.unit_id),
-        unit_roles=frozenset((g.unit_id, g.role) for g in grants if g.unit_id),
+        supervised_by=tuple(
+            unit for role, unit, _, _ in grants if role == Role.SUPERVISOR and unit
+        ),
+        own_units=tuple(unit for role, unit, _, _ in grants if role in UNIT_ROLES and unit),
+        unit_roles=frozenset((unit, role) for role, unit, _, _ in grants if unit),
         assigned_units=tuple(assigned),
     )
     setattr(user, "_wenming_scope", scope)  # noqa: B010 (cached on the request's user)

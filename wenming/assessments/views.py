@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,6 +45,7 @@ from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
 from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
+from wenming.web.paging import ListPaginator
 from wenming.web.params import params
 from wenming.web.rows import centi, esc, id_url, stamp
 
@@ -70,7 +71,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_for(user)
     fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
     startable = []

@@ -11,8 +11,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from wenming.accounts.models import Role
@@ -54,14 +57,55 @@ def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     return events.filter(q)
 
 
+class _PageIds:
+    """The ids of ``events``, newest first, for a paginator: the visibility union (one subquery
+    per registered type) is compiled to SQL once, and the count and the page's slice both run
+    that SQL (before, the ORM compiled it twice a request, a third of the page's time)."""
+
+    def __init__(self, events: QuerySet[AuditEvent]) -> None:
+        self.using = events.db
+        try:
+            sql, params = events.order_by().values_list("id").query.sql_with_params()
+        except EmptyResultSet:  # nothing is visible (no registered type): no query at all
+            sql, params = "", ()
+        connection = connections[self.using]
+        table, quote = AuditEvent._meta.db_table, connection.ops.quote_name
+        self.sql, self.params = sql, list(params)
+        self.newest_first = (
+            f" ORDER BY {quote(table)}.{quote('at')} DESC, {quote(table)}.{quote('id')} DESC"
+        )
+
+    def _run(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def count(self) -> int:
+        if not self.sql:
+            return 0
+        return int(self._run(f"SELECT COUNT(*) FROM ({self.sql}) chosen", self.params)[0][0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part: slice) -> RawSQL | list[int]:
+        """The slice's ids as a subquery (the rows are then fetched in one query by id)."""
+        if not self.sql:
+            return []
+        start = part.start or 0
+        stop = start if part.stop is None else max(part.stop, start)
+        sql = f"{self.sql}{self.newest_first} LIMIT %s OFFSET %s"
+        return RawSQL(sql, (*self.params, stop - start, start))
+
+
 def audit_events_page(
     events: QuerySet[AuditEvent], number: str | None, per_page: int
 ) -> Page[AuditEvent]:
     """One page of ``events``, newest first. The page's ids are chosen over the (object type,
     object id, time) index alone and its rows are fetched by id: sorting whole rows (their
     hashes, old and new values) of every visible event took most of the audit page's time."""
-    ids = events.order_by("-at", "-id").values_list("id", flat=True)
-    chosen = Paginator(ids, per_page).get_page(number)
+    ids = cast("list[int]", _PageIds(events))  # count() and slices, as a paginator asks
+    chosen: Page[int] = Paginator(ids, per_page).get_page(number)
     rows = list(
         AuditEvent.objects.select_related("actor")
         .filter(id__in=chosen.object_list)  # the page's slice, as a subquery

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,6 +79,7 @@ from wenming.ledger.selectors import missing_evidence
 from wenming.rectification.selectors import plan_state, plans_of
 from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
+from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, params
 
 PAGE_SIZE = 50
@@ -212,7 +212,7 @@ def application_list(request: HttpRequest, pk: int) -> HttpResponse:
     visible = applications_visible_to(request.user).filter(campaign=campaign)
     filters: dict[str, str] = params(request.GET, ApplicationFilterParams)
     rows = applications_filtered(visible, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,
@@ -403,7 +403,7 @@ def objection_list(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("application__unit", "resolved_by")
         .order_by("state", "-filed_at", "-id")
     )
-    page = Paginator(rows, OBJECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(rows, OBJECTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "campaigns/objections.html",

@@ -103,6 +103,7 @@ class FilterForm(forms.Form):
                 pk: (pk, name, path)
                 for pk, name, path in regions.order_by("path").values_list("pk", "name", "path")
             }
+            self.paths: set[str] = {path for _, _, path in self.regions.values()}
             self._offer(
                 "region",
                 [("", "本辖区全部")]
@@ -113,6 +114,7 @@ class FilterForm(forms.Form):
             )
         else:
             self.regions = {}
+            self.paths = set()
             del self.fields["region"]
         self.type_names = dict(UnitType.objects.order_by("id").values_list("pk", "name"))
         self._offer("unit_type", [("", "全部类型"), *self.type_names.items()])
@@ -159,6 +161,10 @@ class FilterForm(forms.Form):
             region = self.regions.get(values.get("region") or 0)
             if region is not None:
                 chosen = [region]
+            elif not scope.is_admin and all(
+                path in self.paths for path in scope.region_paths
+            ):  # the offices' own regions, already read for the filter (in path order)
+                chosen = [r for r in self.regions.values() if r[2] in scope.region_paths]
             else:
                 tops = Region.objects.filter(
                     Q(parent=None) if scope.is_admin else Q(path__in=scope.region_paths)

@@ -39,6 +39,9 @@ class Table:
     note: str = ""
 
 
+_STATE_LABELS = {s.value: s.label for s in State}  # for each row of the ranking
+
+
 def _counts_q(focus: Focus) -> Q:
     q = Q(kind=focus.kind, key__in=focus.keys)
     if focus.unit_type_id:
@@ -120,7 +123,7 @@ def ranking_table(
                 region,
                 (centi or 0) / 100,
                 grade,
-                State(state).label if state in State.values else state,
+                _STATE_LABELS.get(state, state),
             ]
         )
     return table
@@ -132,6 +135,8 @@ def _covers_most(focus: Focus, counts: dict[tuple[str, str], int]) -> bool:
     than sorting every application of the region."""
     if focus.kind != TallyKind.REGION:
         return False
+    if focus.keys == (focus.campaign.region_id,) and not focus.unit_type_id:
+        return True  # the focus is the campaign's whole region: counts are its tally
     evaluated = sum(n for (_, grade), n in counts.items() if grade)
     everyone = (
         StateCount.objects.filter(
@@ -251,16 +256,19 @@ def targets_table(focus: Focus) -> Table:
     # townships (by place in the tree) first, then supervising bodies by name
     inside.sort(key=lambda t: (0, t[1], "") if t[0] else (1, "", t[5]))
     counts: dict[tuple[str, int], int] = {}
+    whose = Q()  # townships' and bodies' tallies in one query
     for kind, keys in (
         (TallyKind.REGION.value, [t[0] for t in inside if t[0]]),
         (TallyKind.BODY.value, [t[3] for t in inside if t[3]]),
     ):
-        if not keys:
-            continue
-        q = Q(campaign=focus.campaign, kind=kind, key__in=keys, state__in=QUALIFIED)
+        if keys:
+            whose |= Q(kind=kind, key__in=keys)
+    if whose:
+        q = Q(campaign=focus.campaign, state__in=QUALIFIED) & whose
         if focus.unit_type_id:
             q &= Q(unit_type_id=focus.unit_type_id)
-        for key, n in StateCount.objects.filter(q).values_list("key").annotate(n=Sum("count")):
+        sums = StateCount.objects.filter(q).values_list("kind", "key").annotate(n=Sum("count"))
+        for kind, key, n in sums:
             counts[(kind, key)] = n
     table = Table(
         "targets",

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import html
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -88,7 +90,8 @@ def _workbook(table: Table, heading: str) -> bytes:
 
 def _rows_html(table: Table) -> SafeString:
     """The table's rows as HTML, every value escaped (a few hundred rows: much faster than the
-    template language cell by cell)."""
+    template language cell by cell; ``html.escape`` as Django's ``escape`` does, without its
+    lazy-string wrapper around each of the page's ~700 cells)."""
     if not table.rows:
         return format_html(
             '<tr><td colspan="{}" class="muted">暂无数据</td></tr>', len(table.headers)
@@ -96,7 +99,9 @@ def _rows_html(table: Table) -> SafeString:
     rows = (
         "<tr>"
         + "".join(
-            f'<td class="num">{escape(v)}</td>' if _numeric(v) else f"<td>{escape(v)}</td>"
+            f'<td class="num">{html.escape(str(v))}</td>'
+            if _numeric(v)
+            else f"<td>{html.escape(str(v))}</td>"
             for v in row
         )
         + "</tr>"

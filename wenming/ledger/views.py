@@ -5,7 +5,6 @@ from typing import IO, Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,6 +46,7 @@ from wenming.ledger.services import (
 )
 from wenming.organizations.models import Unit
 from wenming.web.actor import actor
+from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, errors_text, next_url, params
 
 PAGE_SIZE = 50
@@ -108,7 +108,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     kind = f["type"]
     if kind:
         qs = qs.filter(activity_type_id=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(f["page"])
+    page = ListPaginator(qs, PAGE_SIZE).get_page(f["page"])
     return render(
         request,
         "ledger/list.html",

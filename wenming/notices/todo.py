@@ -18,6 +18,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+
+from wenming.web.rows import esc, ymd
 
 PROVIDER_LIMIT = 200
 
@@ -40,6 +43,20 @@ def todo_provider(func: Provider) -> Provider:
     if func not in _PROVIDERS:
         _PROVIDERS.append(func)
     return func
+
+
+def todo_table_rows(todos: Iterable[Todo]) -> SafeString:
+    """The rows of ``notices/todo_table.html`` (wenming.web.rows: the template loop was half of
+    the to-do page's time); the template keeps the row shown when there is nothing to do."""
+    out = []
+    for t in todos:
+        late = ' class="late"' if t.overdue else ""
+        state = '<span class="ev incomplete">已逾期</span>' if t.overdue else "待办"
+        out.append(
+            f'\n    <tr{late}><td><a href="{esc(t.url)}">{esc(t.title)}</a></td>'
+            f"<td>{esc(t.unit_name)}</td>\n      <td>{ymd(t.due)}</td>\n      <td>{state}</td></tr>\n  "
+        )
+    return mark_safe("".join(out))  # every value escaped by esc
 
 
 def todos_for(user: User, *, today: date) -> list[Todo]:

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +12,9 @@ from django.views.decorators.http import require_POST
 from wenming.notices.models import Notice
 from wenming.notices.selectors import notices_of
 from wenming.notices.services import notice_read, notice_reply, replied_elsewhere
-from wenming.notices.todo import todos_for
+from wenming.notices.todo import todo_table_rows, todos_for
 from wenming.web.actor import actor
+from wenming.web.paging import ListPaginator
 from wenming.web.params import params
 
 
@@ -29,6 +29,7 @@ def todo_list(request: HttpRequest) -> HttpResponse:
         "notices/todo.html",
         {
             "todos": shown,
+            "todo_rows": todo_table_rows(shown),
             "only_overdue": only_overdue,
             "count_all": len(todos),
             "count_overdue": sum(t.overdue for t in todos),
@@ -39,7 +40,7 @@ def todo_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notice_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notices_of(actor(request)), 50).get_page(request.GET.get("page"))
+    page = ListPaginator(notices_of(actor(request)), 50).get_page(request.GET.get("page"))
     return render(request, "notices/list.html", {"page": page, "today": timezone.localdate()})
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +16,7 @@ from wenming.organizations.selectors import (
     unit_filter_choices,
     unit_list,
 )
+from wenming.web.paging import ListPaginator
 from wenming.web.params import MAX_ID, IdField, params
 from wenming.web.rows import esc, id_url
 
@@ -52,7 +53,7 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
     filters = UnitFilters(
         q=f["q"][:50], region=f["region"], unit_type=f["type"], supervisor=f["supervisor"]
     )
-    page = Paginator(unit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+    page = ListPaginator(unit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     choices = unit_filter_choices(user=request.user)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from wenming.titles.services import (
 )
 from wenming.web.actor import actor
 from wenming.web.downloads import XLSX, file_download
+from wenming.web.paging import ListPaginator
 from wenming.web.params import errors_text, next_url, params
 from wenming.web.rows import esc, id_url, ymd
 
@@ -85,7 +86,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
         *("unit_id", "unit__name", "name", "level", "year", "valid_until", "status", "reason"),
         "naming_authority__name",
     )
-    page = Paginator(shown, 50).get_page(params(request.GET, ListParams)["page"])
+    page = ListPaginator(shown, 50).get_page(params(request.GET, ListParams)["page"])
     return render(
         request,
         "titles/list.html",

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from wenming.frameworks.selectors import framework_edition_list
-from wenming.notices.todo import todos_for
+from wenming.notices.todo import todo_table_rows, todos_for
 from wenming.web.actor import actor
 
 HOME_TODOS = 10
@@ -21,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "editions": framework_edition_list()[:20],
             "todos": todos[:HOME_TODOS],
+            "todo_rows": todo_table_rows(todos[:HOME_TODOS]),
             "todo_count": len(todos),
             "overdue_count": sum(t.overdue for t in todos),
         },

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from wenming.accounts.scope import (
 from wenming.assessments.access import assessment_get_for_user
 from wenming.attachments.models import Attachment
 from wenming.attachments.services import attachments_of
-from wenming.notices.todo import todos_for
+from wenming.notices.todo import Todo, todos_for
 from wenming.rectification.access import (
     is_member,
     plans_visible_to,
@@ -72,6 +72,7 @@ from wenming.rectification.services import (
 )
 from wenming.rectification.transitions import problem_actions
 from wenming.web.actor import actor
+from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, params
 from wenming.web.rows import esc, id_url, person, ymd
 
@@ -103,6 +104,20 @@ def _rows(page: Page[Problem], today: date) -> SafeString:
     return mark_safe("".join(out))  # every value escaped by esc/person
 
 
+def _todo_items(todos: list[Todo]) -> SafeString:
+    """The to-do box's items (wenming.web.rows, as the template wrote them)."""
+    out = []
+    for t in todos:
+        late = ' class="error"' if t.overdue else ""
+        mark = '<span class="ev incomplete">已逾期</span>' if t.overdue else ""
+        due = f" · 期限 {ymd(t.due)}" if t.due else ""
+        out.append(
+            f'\n  <li{late}>{mark} <a href="{esc(t.url)}">{esc(t.title)}</a> '
+            f'<span class="muted">{esc(t.unit_name)}{due}</span></li>'
+        )
+    return mark_safe("".join(out))  # every value escaped by esc
+
+
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
@@ -125,9 +140,10 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         *("received_on", "title", "return_count", "source", "state", "deadline", "unit__name"),
         *("responsible__first_name", "responsible__last_name", "responsible__username"),
     )
-    page = Paginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
+    page = ListPaginator(shown.order_by("-received_on", "-id"), PAGE_SIZE).get_page(cleaned["page"])
     scope = scope_for(user)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
+    todos = [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20]
     return render(
         request,
         "rectification/list.html",
@@ -139,7 +155,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "states": S.choices,
             "sources": ProblemSource.choices,
             "today": today,
-            "todos": [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20],
+            "todos": todos,
+            "todo_items": _todo_items(todos),
             "can_report": scope.has(Role.OFFICE, Role.SUPERVISOR) or bool(scope.own_units),
             "can_import": scope.has(Role.OFFICE, Role.SUPERVISOR),
             "is_office": scope.has(Role.OFFICE),
@@ -340,7 +357,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         .select_related("unit", "sent_by")
         .order_by("replied_at", "reply_due")
     )
-    page = Paginator(notices, PAGE_SIZE).get_page(params(request.GET, PageParam)["page"])
+    page = ListPaginator(notices, PAGE_SIZE).get_page(params(request.GET, PageParam)["page"])
     return render(
         request, "rectification/notices.html", {"page": page, "today": timezone.localdate()}
     )

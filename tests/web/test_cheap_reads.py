@@ -1,0 +1,80 @@
+"""The cheap reads of every page: a query the ORM writes once per process
+(wenming.web.db.prepared) and a list's first page counted from its rows (wenming.web.paging)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import UnitFactory, person, region
+from wenming.accounts.models import Role
+from wenming.accounts.scope import scope_for
+from wenming.notices.selectors import unread_count
+from wenming.notices.services import notice_read, notice_send
+from wenming.organizations.models import Unit
+from wenming.web.db.prepared import Prepared
+from wenming.web.paging import ListPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_prepared_query_answers_each_persons_own_count():
+    reader, other = person("reader"), person("other")
+    first, _ = notice_send(actor=None, recipients=[reader], title="请提交整改报告") + notice_send(
+        actor=None, recipients=[reader], title="请核对台账"
+    )
+    notice_send(actor=None, recipients=[other], title="请填写自评")
+    assert unread_count(reader) == 2
+    assert unread_count(other) == 1
+    notice_read(actor=reader, notice=first)
+    assert unread_count(reader) == 1
+    assert unread_count(person("nobody")) == 0
+
+
+def test_a_prepared_query_sends_the_orms_sql_once_written():
+    named = Prepared(lambda name: list(Unit.objects.filter(name=name).values_list("pk")))
+    unit = UnitFactory.create(name="文明实践站")
+    assert named.rows("文明实践站") == [(unit.pk,)]
+    with CaptureQueriesContext(connection) as captured:
+        assert named.rows("另一个单位") == []
+    assert len(captured.captured_queries) == 1
+    assert '"name" = ' in captured.captured_queries[0]["sql"].replace("`", '"')
+
+
+def test_a_prepared_query_refuses_a_parameter_that_does_not_reach_its_sql():
+    ignores = Prepared(lambda who: list(Unit.objects.values_list("pk")))
+    with pytest.raises(RuntimeError):
+        ignores.rows(1)
+
+
+def test_the_scope_reads_an_offices_region_and_a_units_roles():
+    city = region("文明市", level=1)
+    unit = UnitFactory.create(region=city)
+    office = person("city_office", Role.OFFICE, region_=city)
+    head = person("head", Role.UNIT_HEAD, unit=unit)
+    assert [o.path for o in scope_for(office).offices] == [city.path]
+    assert scope_for(head).own_units == (unit.pk,)
+    assert scope_for(head).holds(Role.UNIT_HEAD, unit.pk)
+
+
+def test_a_short_first_page_is_counted_from_its_rows():
+    for _ in range(3):
+        UnitFactory.create()
+    with CaptureQueriesContext(connection) as captured:
+        page = ListPaginator(Unit.objects.order_by("pk"), 50).get_page(None)
+        assert page.paginator.count == 3
+        assert page.paginator.num_pages == 1
+        assert len(list(page)) == 3
+    assert len(captured.captured_queries) == 1  # the rows, no COUNT
+
+
+def test_a_full_first_page_and_later_pages_are_counted():
+    for _ in range(5):
+        UnitFactory.create()
+    first = ListPaginator(Unit.objects.order_by("pk"), 2).get_page("1")
+    assert len(list(first)) == 2 and first.paginator.count == 5 and first.has_next()
+    last = ListPaginator(Unit.objects.order_by("pk"), 2).get_page("9")  # past the end: the last
+    assert last.number == 3 and len(list(last)) == 1
+    empty = ListPaginator(Unit.objects.none(), 2).get_page("abc")
+    assert empty.number == 1 and empty.paginator.count == 0 and not list(empty)
