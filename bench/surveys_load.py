@@ -69,6 +69,8 @@ def env() -> dict[str, str]:
             "WENMING_ALLOWED_HOSTS": "127.0.0.1",
             "WENMING_SECRET_KEY": out.get("WENMING_SECRET_KEY", secrets.token_hex(32)),
             "DJANGO_SETTINGS_MODULE": "wenming.settings",
+            # collectstatic in prepare() writes the manifest the production servers read
+            "WENMING_PRODUCTION": "1",
         }
     )
     return out

@@ -13,7 +13,7 @@ from wenming.accounts.scope import scope_for
 from wenming.notices.selectors import unread_count
 from wenming.notices.services import notice_read, notice_send
 from wenming.organizations.models import Unit
-from wenming.web.db.prepared import Prepared
+from wenming.web.db.prepared import Prepared, PreparedObjects
 from wenming.web.paging import ListPaginator
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,45 @@ def test_a_full_first_page_and_later_pages_are_counted():
     assert last.number == 3 and len(list(last)) == 1
     empty = ListPaginator(Unit.objects.none(), 2).get_page("abc")
     assert empty.number == 1 and empty.paginator.count == 0 and not list(empty)
+
+
+def test_prepared_objects_are_built_as_the_orm_builds_them():
+    city = region("文明市", level=1)
+    first = UnitFactory.create(name="文明实践站", region=city)
+    UnitFactory.create(name="新时代文明实践所", region=city)
+    named = PreparedObjects(
+        lambda name: Unit.objects.select_related("region").filter(name=str(name)).order_by("pk")
+    )
+    assert named.list("文明实践站") == [first]
+    with CaptureQueriesContext(connection) as captured:
+        found = named.first("文明实践站")
+        assert found is not None
+        # the related row comes with it
+        assert found.region.name == "文明市" and found.region == city
+    assert len(captured.captured_queries) == 1
+    # the fields come converted, as the ORM's own query gives them
+    orms = Unit.objects.get(pk=first.pk)
+    assert found.updated_at == orms.updated_at and found.legal_person is orms.legal_person
+    assert named.first("没有这个单位") is None
+
+
+def test_prepared_objects_keep_deferred_fields_and_several_parameters():
+    city = region("文明市", level=1)
+    unit = UnitFactory.create(name="文明实践站", region=city)
+    UnitFactory.create(name="文明实践站", region=region("文明县", level=2))
+    by_region = PreparedObjects(
+        lambda name, where: Unit.objects.filter(name=str(name), region_id=where).only("name"),
+        params=2,
+    )
+    (found,) = by_region.list("文明实践站", city.pk)
+    assert found.pk == unit.pk and found.get_deferred_fields() >= {"region_id"}
+    assert by_region.list("文明实践站", -1) == []
+    with pytest.raises(TypeError):
+        by_region.list("文明实践站")
+
+
+def test_prepared_objects_refuse_what_one_statement_cannot_read():
+    with pytest.raises(ValueError):
+        PreparedObjects(lambda pk: Unit.objects.filter(pk=pk).prefetch_related("region")).list(1)
+    with pytest.raises(RuntimeError):
+        PreparedObjects(lambda pk: Unit.objects.all()).list(1)

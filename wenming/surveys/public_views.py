@@ -21,7 +21,12 @@ from wenming.accounts.throttle import (
     device_usage,
     too_many,
 )
-from wenming.surveys.access import open_by_public_code, questionnaire_by_public_code
+from wenming.surveys.access import (
+    open_by_public_code,
+    public_target,
+    public_targets,
+    questionnaire_by_public_code,
+)
 from wenming.surveys.answering import (
     FROZEN_KEPT,
     AnswersInvalid,
@@ -83,9 +88,6 @@ def questions_html(
     return html
 
 
-TARGET_FIELDS = ("questionnaire_id", "quota", "accepted", "unit__name", "region__name")
-
-
 def answer(request: HttpRequest, code: str) -> HttpResponse:
     questionnaire, version = open_by_public_code(code)
     p = params(request.GET if request.method == "GET" else request.POST, AnswerParams)
@@ -105,10 +107,6 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     elif not questionnaire.open_link:
         context["refusal"] = "本问卷须扫描发放的二维码作答"
         return render(request, "surveys/public_closed.html", context, status=200)
-    # what the page and the count need of a target: its name, quota and count
-    targets = (
-        questionnaire.targets.select_related("unit", "region").only(*TARGET_FIELDS).order_by("id")
-    )
     questions = frozen_questions(version)
     given: dict[str, list[str]] = {}
     chosen_target = p["target"]
@@ -118,7 +116,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             return too_many(request, usage)
         given = answers_from_post(questions, request.POST)
         # the chosen target alone (the list is read only if the page is shown again)
-        target = None if token or not chosen_target else targets.filter(pk=chosen_target).first()
+        target = None if token or not chosen_target else public_target(questionnaire, chosen_target)
         try:
             submit(
                 Submission(
@@ -142,7 +140,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
             "questions_html": questions_html(version, questions, given, context["errors"]),
             "count": len(questions),
             "token": token,
-            "targets": list(targets),
+            "targets": public_targets(questionnaire),
             "chosen_target": chosen_target,
             "started": started_stamp(),
             "target_error": context["errors"].get("_target", ""),

@@ -10,30 +10,56 @@ table and column names, quoting and the database's dialect stay the ORM's.
     UNREAD.value(user.pk)
 
 ``build`` runs the query once with stand-in values (negative numbers no row has, as text for a text column); the statement it
-sends, and the places of the stand-ins among its parameters, are kept. Only plain values come
-back (``rows`` are tuples as the driver gives them): use it for numbers and text, or hand the
-SQL to ``Model.objects.raw`` where rows need Django's conversions (``sql()``).
+sends, and the places of the stand-ins among its parameters, are kept. ``rows`` gives plain
+values (tuples as the driver gives them), ``sql()`` the statement for ``Model.objects.raw``.
+
+``PreparedObjects`` does the same for a query set that returns model instances, related objects
+(``select_related``) and deferred fields (``only``) included: its SQL and the compiler's column
+plan are written once per process; each call runs the SQL with new parameters and Django's own
+model iterable builds the instances, with the database's conversions.
+
+    OPEN = PreparedObjects(lambda code: Version.objects.select_related("questionnaire")
+                           .filter(questionnaire__code=str(code))[:1])
+    OPEN.list(code)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections
+from django.db.models import Model, QuerySet
 
 # stand-ins for the parameters while the ORM writes the query: ids no row has
+M = TypeVar("M", bound=Model)
+
 _STAND_INS = tuple(-7_310_000_001 - i for i in range(8))
+
+
+def _places(sample: tuple[Any, ...], params: int) -> tuple[int, ...]:
+    """Which stand-in each of the statement's parameters is (-1: a constant of the query)."""
+    stand_ins = _STAND_INS[:params]
+    # a text column gets the stand-in as text
+    where = {v: i for i, s in enumerate(stand_ins) for v in (s, str(s))}
+    places = tuple(where.get(value, -1) if isinstance(value, int | str) else -1 for value in sample)
+    if sorted(set(places) - {-1}) != list(range(params)):
+        raise RuntimeError("a parameter of the prepared query did not reach its SQL")
+    return places
+
+
+def _checked(params: int) -> int:
+    if not 0 < params <= len(_STAND_INS):
+        raise ValueError(f"params must be 1–{len(_STAND_INS)}")
+    return params
 
 
 class Prepared:
     """One query, written by ``build`` with stand-in parameters once per database."""
 
     def __init__(self, build: Callable[..., Any], *, params: int = 1) -> None:
-        if not 0 < params <= len(_STAND_INS):
-            raise ValueError(f"params must be 1–{len(_STAND_INS)}")
         self._build = build
-        self._params = params
+        self._params = _checked(params)
         self._written: dict[tuple[str, str], tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
 
     def _statement(self, using: str) -> tuple[str, tuple[Any, ...], tuple[int, ...]]:
@@ -53,13 +79,7 @@ class Prepared:
             if len(sent) != 1:
                 raise RuntimeError(f"a prepared query sends one statement, not {len(sent)}")
             sql, sample = sent[0]
-            # a text column gets the stand-in as text
-            where = {v: i for i, s in enumerate(stand_ins) for v in (s, str(s))}
-            places = tuple(
-                where.get(value, -1) if isinstance(value, int | str) else -1 for value in sample
-            )
-            if sorted(set(places) - {-1}) != list(range(self._params)):
-                raise RuntimeError("a parameter of the prepared query did not reach its SQL")
+            places = _places(sample, self._params)
             self._written[key] = (sql, sample, places)
             return sql, sample, places
         return written
@@ -81,3 +101,69 @@ class Prepared:
         """The first column of the first row (a count), or None."""
         found = self.rows(*args, using=using)
         return found[0][0] if found else None
+
+
+class _Plan:
+    """A query set written once: its SQL, the stand-ins' places and the compiler's column plan."""
+
+    __slots__ = ("columns", "places", "queryset", "sample", "sql")
+
+    def __init__(self, queryset: QuerySet[Any], params: int, using: str) -> None:
+        compiler = queryset.query.get_compiler(using=using)
+        sql, sample = compiler.as_sql()
+        self.queryset = queryset
+        self.sql = sql
+        self.sample = tuple(sample)
+        self.places = _places(self.sample, params)
+        # what the model iterable reads of the compiler once the SQL is written
+        self.columns = {
+            name: getattr(compiler, name)
+            for name in ("select", "klass_info", "annotation_col_map", "col_count")
+        }
+        self.columns["has_extra_select"] = compiler.has_extra_select
+
+
+class PreparedObjects(Generic[M]):
+    """A query set of model instances, written by ``build`` with stand-in parameters once per
+    database; ``list(*args)`` runs it with ``args``. ``build`` returns the query set unevaluated
+    (slice it for a first row); it may use ``select_related`` and ``only``, not
+    ``prefetch_related`` (a second query)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, params: int = 1) -> None:
+        self._build = build
+        self._params = _checked(params)
+        self._plans: dict[tuple[str, str], _Plan] = {}
+
+    def _plan(self, using: str) -> _Plan:
+        key = (using, connections[using].vendor)
+        plan = self._plans.get(key)
+        if plan is None:
+            queryset = self._build(*_STAND_INS[: self._params])
+            if getattr(queryset, "_prefetch_related_lookups", ()):
+                raise ValueError("a prepared query set reads one statement: no prefetch_related")
+            plan = self._plans[key] = _Plan(queryset.using(using), self._params, using)
+        return plan
+
+    def list(self, *args: Any, using: str = "default") -> list[M]:
+        if len(args) != self._params:
+            raise TypeError(f"expected {self._params} parameters, got {len(args)}")
+        plan = self._plan(using)
+        params = [plan.sample[i] if p < 0 else args[p] for i, p in enumerate(plan.places)]
+        queryset = plan.queryset.all()  # a copy with no rows read
+        query = queryset.query
+        make_compiler = query.get_compiler
+
+        def written(
+            using: str | None = None, connection: Any = None, elide_empty: bool = True
+        ) -> Any:
+            compiler = make_compiler(using, connection, elide_empty)
+            compiler.__dict__.update(plan.columns)
+            compiler.as_sql = lambda *_, **__: (plan.sql, params)
+            return compiler
+
+        query.get_compiler = written  # type: ignore[method-assign]
+        return list(queryset)
+
+    def first(self, *args: Any, using: str = "default") -> M | None:
+        found = self.list(*args, using=using)
+        return found[0] if found else None
