@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
@@ -9,13 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
-from wenming.organizations.models import Unit
-from wenming.organizations.selectors import (
-    UnitFilters,
-    region_depth_label,
-    unit_filter_choices,
-    unit_list,
-)
+from wenming.organizations.selectors import UNIT_ROW, UnitFilters, unit_filter_choices, unit_list
 from wenming.web.paging import ListPaginator
 from wenming.web.params import MAX_ID, IdField, params
 from wenming.web.rows import esc, id_url
@@ -31,17 +27,17 @@ class UnitListParams(forms.Form):
     page = forms.IntegerField(label="页码", required=False, min_value=1, max_value=MAX_ID)
 
 
-def _rows(page: Page[Unit]) -> SafeString:
-    """The table's rows (wenming.web.rows: the template loop was most of the page's time)."""
+def _rows(page: Page[tuple[Any, ...]]) -> SafeString:
+    """The table's rows (wenming.web.rows: the template loop was most of the page's time), from
+    plain rows in the order of UNIT_ROW."""
     out = []
-    for u in page:
-        stage = f"({esc(u.stage)})" if u.stage else ""
-        supervisor = esc(u.supervisor.name) if u.supervisor and u.supervisor.name else "—"
+    for pk, name, stage, type_name, region_name, supervisor, code, headcount in page:
+        staged = f"({esc(stage)})" if stage else ""
         out.append(
-            f'\n    <tr><td><a href="{id_url("units:detail", u.pk)}">{esc(u.name)}</a></td>'
-            f"<td>{esc(u.unit_type.name if u.unit_type else '')}{stage}</td>"
-            f"<td>{esc(u.region.name if u.region else '')}</td><td>{supervisor}</td>"
-            f'<td class="code">{esc(u.credit_code)}</td><td class="num">{esc(u.headcount)}</td>'
+            f'\n    <tr><td><a href="{id_url("units:detail", pk)}">{esc(name)}</a></td>'
+            f"<td>{esc(type_name or '')}{staged}</td>"
+            f"<td>{esc(region_name or '')}</td><td>{esc(supervisor) if supervisor else '—'}</td>"
+            f'<td class="code">{esc(code)}</td><td class="num">{esc(headcount)}</td>'
             "</tr>\n  "
         )
     return mark_safe("".join(out))  # every value escaped by esc
@@ -53,11 +49,9 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
     filters = UnitFilters(
         q=f["q"][:50], region=f["region"], unit_type=f["type"], supervisor=f["supervisor"]
     )
-    page = ListPaginator(unit_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    units = unit_list(user=request.user, filters=filters).values_list(*UNIT_ROW)
+    page = ListPaginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
     choices = unit_filter_choices(user=request.user)
-    regions = [(r.pk, region_depth_label(r)) for r in choices["regions"]]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -67,9 +61,9 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _rows(page),
             "filters": filters,
-            "regions": regions,
-            "types": [(t.pk, t.name) for t in choices["types"]],
-            "supervisors": [(s.pk, s.name) for s in choices["supervisors"]],
+            "regions": choices["regions"],
+            "types": choices["types"],
+            "supervisors": choices["supervisors"],
             "query": query.urlencode(),
             "can_import": scope_for(request.user).has(Role.OFFICE),
         },
