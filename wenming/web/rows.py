@@ -44,6 +44,16 @@ def person(user: User | None, missing: str = "") -> str:
     return esc(user.get_full_name() or user.username)
 
 
+def person_named(
+    first: str | None, last: str | None, username: str | None, missing: str = ""
+) -> str:
+    """``person`` from a plain row's columns (first name, last name, login name; all None for
+    nobody), as ``User.get_full_name`` joins them."""
+    if username is None:
+        return missing
+    return esc(f"{first} {last}".strip() or username)
+
+
 # stand-ins for the ids in a reversed pattern: no real id is this large, no path holds them
 _STAND_INS = tuple(str(9_007_199_254_740_000 + i) for i in range(4))
 
