@@ -175,3 +175,16 @@ def test_an_answer_makes_four_round_trips_to_the_shared_cache_and_a_token_two(
     )
     assert sent.status_code == 302
     assert calls == ["add", "incr"]  # a token answers once: no device count
+
+
+def test_guessed_tokens_are_held_by_the_address_limit(client, world, survey, settings):
+    q, _, _ = survey
+    settings.SURVEY_POSTS_PER_HOUR = 3
+    caches["default"].clear()
+    refused = [
+        client.post(f"/s/{q.code}/", {"t": f"guess{i:04d}", "q_Q1": "满意"}).status_code
+        for i in range(5)
+    ]
+    # the first three are told the code is invalid; then the address is refused
+    assert refused[:3] == [200, 200, 200] and refused[3:] == [429, 429], refused
+    assert not Response.objects.exists()

@@ -94,6 +94,12 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     context: dict[str, Any] = {"q": questionnaire, "version": version, "errors": {}}
     if version is None:
         return render(request, "surveys/public_closed.html", context, status=200)
+    if request.method == "POST":
+        # counted before the token is looked up: a guessed or used token is held by the limit
+        # like any other post (a sheet with a token counts on its address only)
+        usage = limited(request, token=bool(p["t"]))
+        if usage is not None:
+            return too_many(request, usage)
     token = None
     if p["t"]:
         token = (
@@ -111,9 +117,6 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     given: dict[str, list[str]] = {}
     chosen_target = p["target"]
     if request.method == "POST":
-        usage = limited(request, token=token is not None)
-        if usage is not None:
-            return too_many(request, usage)
         given = answers_from_post(questions, request.POST)
         # the chosen target alone (the list is read only if the page is shown again)
         target = None if token or not chosen_target else public_target(questionnaire, chosen_target)
