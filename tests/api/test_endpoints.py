@@ -93,6 +93,16 @@ def test_junk_bodies_are_refused_with_the_field_named(world, api_as):
     assert api.post("/units/upsert", "not json").status_code in (400, 422)
 
 
+def test_a_problem_from_another_system_is_not_a_citizen_report(world, api_as):
+    # 群众随手拍 comes with its citizen report (and its reference number) only
+    api = api_as(world.people.east_office)
+    response = api.post(
+        "/problems", {"unit_id": world.s1.pk, "source": "citizen", "title": "路灯不亮"}
+    )
+    assert response.status_code == 422 and "source" in response.json()["message"]
+    assert not Problem.objects.filter(title="路灯不亮").exists()
+
+
 def test_a_hotline_problem_runs_its_lifecycle(world, api_as):
     office = api_as(world.people.east_office)
     created = office.post(

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from wenming.accounts.scope import unit_get_for_user
 from wenming.api.core import ERRORS, ApiProblem, Light, PageQuery, TokenAuth, page
 from wenming.rectification.access import problem_get_for_user, problems_visible_to
-from wenming.rectification.models import Problem, ProblemSource, ProblemState, Severity
+from wenming.rectification.models import HAND_SOURCES, Problem, ProblemState, Severity
 from wenming.rectification.services import (
     problem_accept,
     problem_assign,
@@ -29,11 +29,11 @@ from wenming.web.actor import actor
 
 router = Router(tags=["问题整改"], auth=TokenAuth("problems"))
 
-SourceKey = Literal[
-    "self_assessment", "expert", "recheck", "negative", "complaint", "patrol", "citizen"
-]
+# the sources a problem may be registered with by hand or by another system: 群众随手拍 comes
+# with its citizen report only (wenming.citizen; Open311 intake files as 投诉)
+SourceKey = Literal["self_assessment", "expert", "recheck", "negative", "complaint", "patrol"]
 SeverityKey = Literal["general", "serious", "urgent"]
-assert set(SourceKey.__args__) == set(ProblemSource.values)  # type: ignore[attr-defined]
+assert set(SourceKey.__args__) == {v for v, _ in HAND_SOURCES}  # type: ignore[attr-defined]
 assert set(SeverityKey.__args__) == set(Severity.values)  # type: ignore[attr-defined]
 
 
