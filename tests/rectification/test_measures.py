@@ -178,3 +178,10 @@ def test_a_citizen_report_is_called_back_and_a_merged_duplicate_closes_without_o
     # a 群众随手拍 problem comes with its report only: not offered when registering one by hand
     new = client.get(reverse("rectification:new")).content.decode()
     assert '<option value="citizen"' not in new and '<option value="complaint"' in new
+    # each of the two merged problems links to the other
+    shown = client.get(reverse("rectification:detail", args=[twin.pk])).content.decode()
+    assert "合并办理" in shown and reverse("rectification:detail", args=[kept.pk]) in shown
+    original = client.get(reverse("rectification:detail", args=[kept.pk])).content.decode()
+    assert (
+        "合并的重复问题" in original and reverse("rectification:detail", args=[twin.pk]) in original
+    )

@@ -256,6 +256,18 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": p.notices.all(),
             "today": timezone.localdate(),
             "severities": Severity.choices,
+            # 合并办理 both ways, as far as this person may see the other problems
+            "merged_into": (
+                problems_visible_to(user).filter(pk=p.merged_into_id).only("title").first()
+                if p.merged_into_id
+                else None
+            ),
+            "merged": list(
+                problems_visible_to(user)
+                .filter(merged_into=p)
+                .only("title", "received_on")
+                .order_by("received_on", "pk")[:50]
+            ),
         },
     )
 
