@@ -5,11 +5,13 @@ from typing import IO, Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.core.paginator import Page
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
@@ -48,6 +50,7 @@ from wenming.organizations.models import Unit
 from wenming.web.actor import actor
 from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, errors_text, next_url, params
+from wenming.web.rows import esc, id_url, ymd
 
 PAGE_SIZE = 50
 
@@ -92,29 +95,50 @@ def _edition(request: HttpRequest, unit: Unit) -> FrameworkEdition:
     return next((e for e in editions if e.pk == used), editions[0])
 
 
+# the columns the table shows, as plain rows in the order _rows reads them
+ROW = (
+    *("pk", "day", "activity_type__name", "title", "department__name", "participants"),
+    *("photo_count", "file_count"),
+)
+
+
+def _rows(page: Page[tuple[Any, ...]]) -> SafeString:
+    """The table's rows (wenming.web.rows), each activity's indicator codes read in one query
+    for the page: a prefetch and the template loop were most of the page's time."""
+    codes: dict[int, list[str]] = {row[0]: [] for row in page}
+    for activity_id, code in (
+        ActivityIndicator.objects.filter(activity_id__in=codes)
+        .order_by("pk")
+        .values_list("activity_id", "code")
+    ):
+        codes[activity_id].append(code)
+    return mark_safe(  # every value escaped by esc
+        "".join(
+            f'\n    <tr><td>{ymd(day)}</td><td>{esc(kind or "")}</td><td><a href="'
+            f'{id_url("ledger:detail", pk)}">{esc(title)}</a></td><td>{esc(department or "—")}'
+            f'</td><td class="num">{esc(participants)}</td>\n      <td>{"、".join(esc(c) for c in codes[pk])}'
+            f'</td><td class="num">{esc(photos)}/{esc(files)}</td></tr>\n  '
+            for pk, day, kind, title, department, participants, photos, files in page
+        )
+    )
+
+
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    qs = (
-        activities_visible_to(request.user)
-        .filter(unit=unit)
-        .select_related("activity_type", "department")
-        .prefetch_related(
-            Prefetch("indicators", queryset=ActivityIndicator.objects.only("activity_id", "code"))
-        )
-        .order_by("-day", "-id")
-    )
+    qs = activities_visible_to(request.user).filter(unit=unit).order_by("-day", "-id")
     f = params(request.GET, ListParams)
     kind = f["type"]
     if kind:
         qs = qs.filter(activity_type_id=kind)
-    page = ListPaginator(qs, PAGE_SIZE).get_page(f["page"])
+    page = ListPaginator(qs.values_list(*ROW), PAGE_SIZE).get_page(f["page"])
     return render(
         request,
         "ledger/list.html",
         {
             "unit": unit,
             "page": page,
+            "rows": _rows(page),
             "types": activity_types(),
             "kind": kind,
             "writable": can_fill(request.user, unit.pk),
