@@ -129,3 +129,8 @@ def test_system_accounts_are_not_listed_and_cannot_be_reset(client, world):
             assert "该账号不存在或不在本人管理范围内" in refused.content.decode()
     intake.refresh_from_db()
     assert not intake.has_usable_password()
+    # the service token's holder has the district office's grant, but no reminder is for it
+    from wenming.accounts.selectors import offices_by_region
+
+    assert RoleGrant.objects.filter(user=service, role=Role.OFFICE, region=world.east).exists()
+    assert offices_by_region([world.east.pk])[world.east.pk] == [world.people.east_office]

@@ -43,11 +43,15 @@ def people_by_unit(unit_ids: Iterable[int], *roles: str) -> dict[int, list[User]
 
 
 def offices_by_region(region_ids: Iterable[int]) -> dict[int, list[User]]:
-    """Each region's office staff (测评办公室人员 granted for exactly that region), one query."""
+    """Each region's office staff (测评办公室人员 granted for exactly that region), one query;
+    not the system accounts that hold an office's grant (the citizen intake, API service
+    tokens): no person reads their notices."""
     out: dict[int, list[User]] = {}
-    grants = RoleGrant.objects.filter(
-        role=Role.OFFICE, region_id__in=list(region_ids)
-    ).select_related("user")
+    grants = (
+        RoleGrant.objects.filter(role=Role.OFFICE, region_id__in=list(region_ids))
+        .exclude(user__account__system=True)
+        .select_related("user")
+    )
     for grant in grants.order_by("region_id", "user_id"):
         assert grant.region_id is not None
         out.setdefault(grant.region_id, []).append(grant.user)
