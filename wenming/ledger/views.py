@@ -34,7 +34,7 @@ from wenming.ledger.assignments import (
     overdue_for_unit_admin,
 )
 from wenming.ledger.forms import ActivityForm, EditionParam, EvidenceParams, ListParams
-from wenming.ledger.models import Activity, ActivityIndicator, ActivityType
+from wenming.ledger.models import Activity, ActivityType
 from wenming.ledger.selectors import evidence_status, indicator_choices, quota_status
 from wenming.ledger.services import (
     ActivityInput,
@@ -102,12 +102,13 @@ ROW = (
 )
 
 
-def _rows(page: Page[tuple[Any, ...]]) -> SafeString:
+def _rows(request: HttpRequest, page: Page[tuple[Any, ...]]) -> SafeString:
     """The table's rows (wenming.web.rows), each activity's indicator codes read in one query
     for the page: a prefetch and the template loop were most of the page's time."""
     codes: dict[int, list[str]] = {row[0]: [] for row in page}
     for activity_id, code in (
-        ActivityIndicator.objects.filter(activity_id__in=codes)
+        activity_links_visible_to(request.user)
+        .filter(activity_id__in=codes)
         .order_by("pk")
         .values_list("activity_id", "code")
     ):
@@ -138,7 +139,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "unit": unit,
             "page": page,
-            "rows": _rows(page),
+            "rows": _rows(request, page),
             "types": activity_types(),
             "kind": kind,
             "writable": can_fill(request.user, unit.pk),
