@@ -141,3 +141,22 @@ def test_the_office_page_adds_up_deviations_without_reading_the_scores(
     n, mean, z = from_the_scores(onsite.campaign)[onsite.experts.c.user_id]
     row = f'<td>孙专家</td><td class="num">{n}</td><td class="num">{mean}</td><td class="num">{z}</td>'
     assert row in html
+
+
+def test_the_office_page_lists_assignments_a_page_at_a_time(
+    client, world, onsite, two_teams, monkeypatch
+):
+    from wenming.onsite.models import Assignment
+    from wenming.onsite.views import office
+
+    assigned = Assignment.objects.filter(campaign=onsite.campaign).count()
+    assert assigned >= 2
+    monkeypatch.setattr(office, "ASSIGNMENTS_PER_PAGE", 1)
+    client.force_login(world.people.east_office)
+    url = reverse("onsite:campaign", args=[onsite.campaign.pk])
+    first = client.get(url).content.decode()
+    assert f"已分派 {assigned} 个单位" in first and f"第 1 / {assigned} 页" in first
+    assert first.count("合议表</a>") == 1 and '<a href="?page=2">下一页</a>' in first
+    last = client.get(url, {"page": assigned}).content.decode()
+    assert last.count("合议表</a>") == 1 and "下一页" not in last
+    assert client.get(url, {"page": "abc"}).status_code == 400  # refused, as every parameter

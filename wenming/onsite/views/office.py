@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
@@ -18,11 +23,13 @@ from wenming.onsite.assignments import assignment_create, assignments_auto
 from wenming.onsite.errors import OnsiteRefused
 from wenming.onsite.forms import CampaignActionParams
 from wenming.onsite.models import Assignment, Expert, Rule, Team
-from wenming.onsite.reconciliation import expert_deviations, reconcile
+from wenming.onsite.reconciliation import ExpertDeviation, expert_deviations, reconcile
 from wenming.onsite.selectors import assignable_applications, settings_of, team_loads
 from wenming.onsite.teams import expert_save, onsite_settings_save, team_create
 from wenming.web.actor import actor
-from wenming.web.params import params
+from wenming.web.paging import ListPaginator
+from wenming.web.params import PageParam, params
+from wenming.web.rows import esc, id_url
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -32,8 +39,53 @@ def _campaign(request: HttpRequest, pk: int) -> Campaign:
     return campaign
 
 
+ASSIGNMENTS_PER_PAGE = 100
+
+
+def _assignment_rows(page: Page[tuple[Any, ...]]) -> SafeString:
+    """The assignments' rows (wenming.web.rows): a province's campaign assigns thousands."""
+    return mark_safe(  # every value escaped by esc
+        "".join(
+            f"<tr><td>{esc(unit)}</td><td>{esc(team)}</td>"
+            f'<td><a href="{id_url("onsite:sheet", pk)}">合议表</a></td></tr>\n'
+            for pk, unit, team in page
+        )
+    )
+
+
+def _expert_rows(experts: list[tuple[Any, ...]]) -> SafeString:
+    return mark_safe(  # every value escaped by esc
+        "".join(
+            f"<tr><td>{esc(name)}</td><td>{esc(home or '')}</td><td>{esc(region)}</td>"
+            f"<td>{esc(specialties)}</td></tr>\n"
+            for _, name, home, region, specialties, _ in experts
+        )
+    )
+
+
+FLAG_ROW = ' class="flag"'
+FLAGGED = '<span class="error">系统性偏差</span>'
+
+
+def _deviation_rows(deviations: list[ExpertDeviation], names: dict[int, str]) -> SafeString:
+    """Each expert's deviation (one row an expert of the campaign)."""
+    if not deviations:
+        return mark_safe('<tr><td colspan="5" class="muted">尚无评分</td></tr>')
+    return mark_safe(  # every value escaped by esc
+        "".join(
+            f"<tr{FLAG_ROW if d.flagged else ''}><td>{esc(names.get(d.expert_id) or d.expert_id)}"
+            f'</td><td class="num">{esc(localize(d.n))}</td>'
+            f'<td class="num">{esc(localize(d.mean))}</td><td class="num">{esc(localize(d.z))}'
+            f"</td><td>{FLAGGED if d.flagged else ''}</td></tr>"
+            for d in deviations
+        )
+    )
+
+
 @login_required
 def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organising office's page. Written to stay cheap at a province's scale (thousands of
+    units and experts): plain rows rendered in Python, the assignments a page at a time."""
     campaign = _campaign(request, pk)
     teams = list(
         Team.objects.filter(campaign=campaign)
@@ -43,21 +95,28 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
     loads = team_loads(campaign)
     for team in teams:
         team.load = loads.get(team.pk, 0)  # type: ignore[attr-defined]
-    assignments = list(
-        Assignment.objects.filter(campaign=campaign)
-        .select_related("team", "unit")
-        .order_by("unit__region_path", "unit__name")
+    in_campaign = Assignment.objects.filter(campaign=campaign)
+    assignments = ListPaginator(
+        in_campaign.order_by("unit__region_path", "unit__name", "pk").values_list(
+            "pk", "unit__name", "team__name"
+        ),
+        ASSIGNMENTS_PER_PAGE,
+    ).get_page(params(request.GET, PageParam)["page"])
+    pending = list(
+        assignable_applications(campaign)
+        .exclude(pk__in=in_campaign.values("application_id"))
+        .order_by("region_path", "pk")
+        .values_list("pk", "unit__name")
     )
-    assigned = {a.application_id for a in assignments}
-    pending = [
-        a
-        for a in assignable_applications(campaign).select_related("unit").order_by("region_path")
-        if a.pk not in assigned
-    ]
-    experts = list(Expert.objects.select_related("home_unit", "region").order_by("name"))
+    # id, name, home unit, region, specialties, account
+    experts = list(
+        Expert.objects.order_by("name", "pk").values_list(
+            "pk", "name", "home_unit__name", "region__name", "specialties", "user_id"
+        )
+    )
     rules = settings_of(campaign)
-    by_user = {e.user_id: e for e in experts}
-    deviations = [(by_user.get(d.expert_id), d) for d in expert_deviations(campaign, rules)]
+    names = {user_id: name for _, name, _, _, _, user_id in experts}
+    deviations = _deviation_rows(expert_deviations(campaign, rules), names)
     return render(
         request,
         "onsite/campaign.html",
@@ -67,8 +126,12 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rule_choices": Rule.choices,
             "teams": teams,
             "assignments": assignments,
+            "assignment_rows": _assignment_rows(assignments),
             "pending": pending,
             "experts": experts,
+            "leaders": [(e[0], e[1]) for e in experts],
+            "members": [(e[0], f"{e[1]}({e[2]})" if e[2] else e[1]) for e in experts],
+            "expert_rows": _expert_rows(experts),
             "deviations": deviations,
             "expert_users": User.objects.filter(grants__role=Role.EXPERT)
             .exclude(expert__isnull=False)
