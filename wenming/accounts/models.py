@@ -50,8 +50,13 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.region or self.unit or ""
-        return f"{self.get_role_display()} {scope}".strip()
+        scope = self.region or self.unit
+        return grant_label(self.get_role_display(), str(scope) if scope else "")
+
+
+def grant_label(role: str, where: str | None) -> str:
+    """A grant as people read it: its role and the region or unit it covers ("测评办公室人员 江东区")."""
+    return f"{role} {where or ''}".strip()
 
 
 class AccountState(models.Model):

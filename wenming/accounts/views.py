@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wenming.accounts.forms import ThrottledLoginForm
 from wenming.accounts.middleware import MUST_CHANGE_KEY
-from wenming.accounts.models import Role, RoleGrant
+from wenming.accounts.models import Role, RoleGrant, grant_label
 from wenming.accounts.scope import scope_for
 from wenming.accounts.services import (
     AccountRefused,
@@ -94,8 +94,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def _rows(request: HttpRequest, users: list[tuple[Any, ...]]) -> SafeString:
     """The table's rows (wenming.web.rows), each person's grants read in one query with their
     units and regions: a prefetch built a query set per person, and the template loop cost more
-    than the rest of the page. A grant reads as its role and its region or unit, as
-    ``RoleGrant.__str__`` writes it."""
+    than the rest of the page."""
     roles = dict(Role.choices)
     grants: dict[int, list[str]] = {u[0]: [] for u in users}
     for user_id, role, region, unit in (
@@ -103,7 +102,7 @@ def _rows(request: HttpRequest, users: list[tuple[Any, ...]]) -> SafeString:
         .order_by("user_id", "role", "id")
         .values_list("user_id", "role", "region__name", "unit__name")
     ):
-        grants[user_id].append(f"{roles.get(role, role)} {region or unit or ''}".strip())
+        grants[user_id].append(grant_label(roles.get(role, role), region or unit))
     token = esc(get_token(request))
     out = []
     for pk, username, first_name, last_login, directory in users:

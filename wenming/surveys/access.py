@@ -56,21 +56,19 @@ _OPEN_VERSION = PreparedObjects(
 )
 # what the page and the count need of a target: its name, quota and count
 TARGET_FIELDS = ("questionnaire_id", "quota", "accepted", "unit__name", "region__name")
-_TARGETS = PreparedObjects(
-    lambda questionnaire: (
+
+
+def _targets_of(questionnaire: int) -> QuerySet[Target]:
+    return (
         Target.objects.filter(questionnaire_id=questionnaire)
         .select_related("unit", "region")
         .only(*TARGET_FIELDS)
-        .order_by("id")
     )
-)
+
+
+_TARGETS = PreparedObjects(lambda questionnaire: _targets_of(questionnaire).order_by("id"))
 _TARGET = PreparedObjects(
-    lambda questionnaire, pk: (
-        Target.objects.filter(questionnaire_id=questionnaire, pk=pk)
-        .select_related("unit", "region")
-        .only(*TARGET_FIELDS)[:1]
-    ),
-    params=2,
+    lambda questionnaire, pk: _targets_of(questionnaire).filter(pk=pk)[:1], params=2
 )
 
 

@@ -41,7 +41,7 @@ def person(user: User | None, missing: str = "") -> str:
     """``{{ user.get_full_name|default:user.username }}``, escaped; ``missing`` for nobody."""
     if user is None:
         return missing
-    return esc(user.get_full_name() or user.username)
+    return person_named(user.first_name, user.last_name, user.username)
 
 
 def person_named(

@@ -128,7 +128,6 @@ def campaign_page(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": assignments,
             "assignment_rows": _assignment_rows(assignments),
             "pending": pending,
-            "experts": experts,
             "leaders": [(e[0], e[1]) for e in experts],
             "members": [(e[0], f"{e[1]}({e[2]})" if e[2] else e[1]) for e in experts],
             "expert_rows": _expert_rows(experts),
