@@ -94,6 +94,7 @@ def populate(env: dict[str, str], experts: int, office: int) -> tuple[list[Perso
     from reconcile import EXPERTS_PER_TEAM, ITEMS, UNITS_PER_TEAM, build
 
     from wenming.accounts.models import Role, RoleGrant
+    from wenming.accounts.sso_settings import LOCAL_BACKEND
     from wenming.onsite.models import Assignment, TeamMember
     from wenming.organizations.models import Region
 
@@ -106,7 +107,7 @@ def populate(env: dict[str, str], experts: int, office: int) -> tuple[list[Perso
     def session_of(user: Any) -> str:
         store = SessionStore()
         store["_auth_user_id"] = str(user.pk)
-        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_backend"] = LOCAL_BACKEND
         store["_auth_user_hash"] = user.get_session_auth_hash()
         store.create()
         return str(store.session_key)

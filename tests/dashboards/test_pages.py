@@ -189,3 +189,30 @@ def test_a_named_unit_counts_as_a_title_in_the_trend(client, board):
     assert table(html, "trend") == [["2026年", "5", "4", "80.0%", "1"]]
     states = {row[0]: row[1] for row in table(html, "states")}
     assert (states[State.NAMED.label], states[State.LISTED.label]) == ("1", "3")
+
+
+def test_the_figures_are_kept_until_an_audited_change_commits(
+    client, board, settings, django_capture_on_commit_callbacks
+):
+    """With the kept figures on (production), a second look at the same dashboard reads none
+    of the tallies; a review that commits shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TODO_CACHE_SECONDS = 30
+    office = board.world.people.city_office
+    first = page(client, office)
+    with CaptureQueriesContext(connection) as computed:
+        again = page(client, office)
+    token = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
+    assert token.sub("", again) == token.sub("", first)
+    tallies = [q["sql"] for q in computed if "dashboards_" in q["sql"]]
+    assert tallies == []
+    assert {row[0]: row[1] for row in table(first, "states")}["合计"] != "0"
+    listed_before = {row[0]: row[1] for row in table(first, "states")}[State.LISTED.label]
+    with django_capture_on_commit_callbacks(execute=True):
+        pass_all(board)
+    listed_after = {row[0]: row[1] for row in table(page(client, office), "states")}[
+        State.LISTED.label
+    ]
+    assert listed_after != listed_before

@@ -78,3 +78,36 @@ def test_unit_page_shows_its_change_history(client, world):
     client.force_login(world.people.supervisor)
     html = client.get(reverse("units:detail", args=[world.s2.pk])).content.decode()
     assert "修改记录" in html and "职工人数" in html and "88" in html
+
+
+def test_the_filters_choices_are_kept_until_an_audited_change_commits(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """In production the unit list's filter choices are read once per scope until a change
+    commits; a new region is offered at the next visit, and each office keeps its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wenming.organizations.models import RegionLevel
+    from wenming.organizations.services import region_upsert
+
+    settings.TODO_CACHE_SECONDS = 30
+    client.force_login(world.people.east_office)
+    client.get(reverse("units:list"))
+    with CaptureQueriesContext(connection) as kept:
+        east = client.get(reverse("units:list")).content.decode()
+    choices = ('FROM "organizations_unittype"', 'FROM "organizations_region"')
+    assert not [q for q in kept if any(c in q["sql"] for c in choices)]
+    assert "临江街道" in east and "江西区" not in east
+    client.force_login(world.people.city_office)
+    assert "江西区" in client.get(reverse("units:list")).content.decode()  # its own scope
+    with django_capture_on_commit_callbacks(execute=True):
+        region_upsert(
+            code="420102002",
+            name="滨江街道",
+            level=RegionLevel.TOWNSHIP,
+            parent=world.east,
+            actor=world.people.admin,
+        )
+    client.force_login(world.people.east_office)
+    assert "滨江街道" in client.get(reverse("units:list")).content.decode()

@@ -23,6 +23,7 @@ instead of being imported here: the on-site assignments reach the scope that way
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
@@ -232,6 +233,22 @@ def scope_for(user: User | AnonymousUser) -> Scope:
     )
     setattr(user, "_wenming_scope", scope)  # noqa: B010 (cached on the request's user)
     return scope
+
+
+def scope_key(scope: Scope) -> str:
+    """A short name of a scope, the same in every process: for the keys of values computed
+    from what the scope sees (``wenming.web.cache.kept_until_changed``)."""
+    canonical = repr(
+        (
+            sorted(scope.roles),
+            scope.offices,
+            scope.supervised_by,
+            scope.own_units,
+            sorted(scope.unit_roles),
+            scope.assigned_units,
+        )
+    )
+    return hashlib.blake2b(canonical.encode(), digest_size=12).hexdigest()
 
 
 def scoped_get(rows: QuerySet[M], pk: int, *, missing: str) -> M:

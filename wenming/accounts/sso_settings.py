@@ -13,7 +13,10 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-LOCAL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# local passwords: Django's ModelBackend reading the person prepared (wenming.accounts.backends);
+# sessions from before it name Django's own, and are carried over
+LOCAL_BACKEND = "wenming.accounts.backends.LocalBackend"
+DJANGO_BACKEND = "django.contrib.auth.backends.ModelBackend"
 LDAP_BACKEND = "wenming.accounts.ldap_backend.DirectoryLDAPBackend"
 OIDC_BACKEND = "wenming.accounts.oidc.DirectoryOIDCBackend"
 

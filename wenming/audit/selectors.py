@@ -7,7 +7,11 @@ organizations, self-assessments by assessments), so the audit imports no domain 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -19,7 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import NOTHING, scope_for
+from wenming.accounts.scope import NOTHING, scope_for, scope_key
 from wenming.audit.models import AuditEvent
 
 M = TypeVar("M", bound=Model)
@@ -31,7 +35,8 @@ def audit_visibility_register(
     model: type[M], visible: Callable[[User | AnonymousUser], QuerySet[M]]
 ) -> None:
     """Offices browse the events of ``model``'s objects that ``visible(user)`` returns (the
-    app's ``*_visible_to``). Registering a model again replaces its rule."""
+    app's ``*_visible_to``). Registering a model again replaces its rule. ``visible`` must
+    depend on the person's scope only (``scope_for``): the audit list keeps its SQL per scope."""
     _VISIBLE[model._meta.label_lower] = visible
 
 
@@ -57,17 +62,66 @@ def audit_events_visible_to(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     return events.filter(q)
 
 
-class _PageIds:
-    """The ids of ``events``, newest first, for a paginator: the visibility union (one subquery
-    per registered type) is compiled to SQL once, and the count and the page's slice both run
-    that SQL (before, the ORM compiled it twice a request, a third of the page's time)."""
+@dataclass(frozen=True)
+class AuditFilter:
+    """The audit list's filters, each already checked (an action or type the list offers, a
+    login name, days)."""
 
-    def __init__(self, events: QuerySet[AuditEvent]) -> None:
-        self.using = events.db
-        try:
-            sql, params = events.order_by().values_list("id").query.sql_with_params()
-        except EmptyResultSet:  # nothing is visible (no registered type): no query at all
-            sql, params = "", ()
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def narrow(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        if self.action:
+            events = events.filter(action=self.action)
+        if self.object_type:
+            events = events.filter(object_type=self.object_type)
+        if self.actor:
+            events = events.filter(actor__username=self.actor)
+        if self.date_from:
+            events = events.filter(at__date__gte=self.date_from)
+        if self.date_to:
+            events = events.filter(at__date__lte=self.date_to)
+        return events
+
+
+# The SQL choosing the ids of a scope's events under a filter, written once per process for
+# each (database, scope, filter): building the visibility union (a subquery per registered
+# type) and compiling it was most of the audit page's time. A pure function of its key, since
+# every registered rule depends on the scope alone; the least recently used go first.
+_WRITTEN: OrderedDict[tuple[str, str, AuditFilter], tuple[str, tuple[Any, ...]]] = OrderedDict()
+_WRITTEN_MAX = 512
+_WRITTEN_LOCK = threading.Lock()
+
+
+def _ids_sql(user: User | AnonymousUser, filters: AuditFilter) -> tuple[str, tuple[Any, ...]]:
+    """The ids query of ``user``'s events under ``filters`` ("" when nothing is visible)."""
+    key = (f"default:{connections['default'].vendor}", scope_key(scope_for(user)), filters)
+    with _WRITTEN_LOCK:
+        written = _WRITTEN.get(key)
+        if written is not None:
+            _WRITTEN.move_to_end(key)
+            return written
+    events = filters.narrow(audit_events_visible_to(user))
+    try:
+        sql, params = events.order_by().values_list("id").query.sql_with_params()
+    except EmptyResultSet:  # nothing is visible (no registered type): no query at all
+        sql, params = "", ()
+    with _WRITTEN_LOCK:
+        _WRITTEN[key] = (sql, tuple(params))
+        while len(_WRITTEN) > _WRITTEN_MAX:
+            _WRITTEN.popitem(last=False)
+    return sql, tuple(params)
+
+
+class _PageIds:
+    """The ids of the chosen events, newest first, for a paginator: the count and the page's
+    slice both run the one ids query (``_ids_sql``)."""
+
+    def __init__(self, sql: str, params: tuple[Any, ...], using: str) -> None:
+        self.using = using
         connection = connections[self.using]
         table, quote = AuditEvent._meta.db_table, connection.ops.quote_name
         self.sql, self.params = sql, list(params)
@@ -99,12 +153,14 @@ class _PageIds:
 
 
 def audit_events_page(
-    events: QuerySet[AuditEvent], number: str | None, per_page: int
+    user: User | AnonymousUser, filters: AuditFilter, number: str | None, per_page: int
 ) -> Page[AuditEvent]:
-    """One page of ``events``, newest first. The page's ids are chosen over the (object type,
-    object id, time) index alone and its rows are fetched by id: sorting whole rows (their
-    hashes, old and new values) of every visible event took most of the audit page's time."""
-    ids = cast("list[int]", _PageIds(events))  # count() and slices, as a paginator asks
+    """One page of the events ``user`` may see (``audit_events_visible_to``) under
+    ``filters``, newest first. The page's ids are chosen over the (object type, object id,
+    time) index alone and its rows are fetched by id: sorting whole rows (their hashes, old and
+    new values) of every visible event took most of the audit page's time."""
+    sql, params = _ids_sql(user, filters)
+    ids = cast("list[int]", _PageIds(sql, params, "default"))  # count() and slices
     chosen: Page[int] = Paginator(ids, per_page).get_page(number)
     rows = list(
         AuditEvent.objects.select_related("actor")

@@ -13,7 +13,7 @@ from wenming.accounts.models import Role
 from wenming.accounts.scope import scope_for
 from wenming.audit.forms import AuditFilters
 from wenming.audit.models import AuditEvent
-from wenming.audit.selectors import audit_events_page, audit_events_visible_to
+from wenming.audit.selectors import AuditFilter, audit_events_page
 from wenming.audit.services import ACTION_LABELS, field_label
 from wenming.audit.verify import verification_in_progress, verification_latest, verification_start
 from wenming.web.actor import actor
@@ -54,19 +54,15 @@ def _require_office(request: HttpRequest) -> None:
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     _require_office(request)
-    events = audit_events_visible_to(request.user)
     f = params(request.GET, AuditFilters)
-    if f["action"] in ACTION_LABELS:
-        events = events.filter(action=f["action"])
-    if f["type"] in OBJECT_TYPES:
-        events = events.filter(object_type=f["type"])
-    if f["actor"]:
-        events = events.filter(actor__username=f["actor"])
-    if f["date_from"]:
-        events = events.filter(at__date__gte=f["date_from"])
-    if f["date_to"]:
-        events = events.filter(at__date__lte=f["date_to"])
-    page = audit_events_page(events, request.GET.get("page"), PAGE_SIZE)
+    filters = AuditFilter(
+        action=f["action"] if f["action"] in ACTION_LABELS else "",
+        object_type=f["type"] if f["type"] in OBJECT_TYPES else "",
+        actor=f["actor"] or "",
+        date_from=f["date_from"],
+        date_to=f["date_to"],
+    )
+    page = audit_events_page(request.user, filters, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

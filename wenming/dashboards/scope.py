@@ -19,11 +19,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for
+from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, scope_key
 from wenming.campaigns.access import campaigns_visible_to
 from wenming.campaigns.models import Campaign, Level
 from wenming.dashboards.models import TallyKind
 from wenming.organizations.models import Region, RegionLevel, Unit, UnitType
+from wenming.web.cache import kept_until_changed
 from wenming.web.params import id_or_none
 
 NOT_ALLOWED = "统计看板仅向测评办公室和主管部门开放"
@@ -77,15 +78,19 @@ class FilterForm(forms.Form):
     )
 
     def __init__(self, data: dict[str, str], *, user: User) -> None:
-        campaigns = list(campaigns_visible_to(user).order_by("-year", "-id"))
+        scope = scope_for(user)
+        self.by_region = scope.has(Role.OFFICE)
+        # what the filters offer changes only with audited changes (campaigns, regions, types):
+        # kept per scope until one commits (three queries, the campaigns' the dearest)
+        campaigns, regions, self.type_names = kept_until_changed(
+            f"dashboard-filters:{scope_key(scope)}", lambda: _offered(user, self.by_region)
+        )
         years = sorted({c.year for c in campaigns}, reverse=True)
         if "year" not in data and years:
             data = {**data, "year": str(years[0])}  # the latest year by default
         super().__init__(data)
         self.options: dict[str, list[tuple[Any, str]]] = {}
         self.user = user
-        scope = scope_for(user)
-        self.by_region = scope.has(Role.OFFICE)
         self.campaigns = {c.pk: c for c in campaigns}
         self._offer("year", [("", "全部年度")] + [(y, f"{y}年") for y in years])
         self._offer("level", [("", "全部级别"), *Level.choices])
@@ -98,11 +103,7 @@ class FilterForm(forms.Form):
         self._offer("campaign", [(c.pk, c.name) for c in offered])
         self.offered = offered
         if self.by_region:
-            regions = regions_visible_to(user).filter(level__lte=RegionLevel.TOWNSHIP)
-            self.regions = {
-                pk: (pk, name, path)
-                for pk, name, path in regions.order_by("path").values_list("pk", "name", "path")
-            }
+            self.regions = {pk: (pk, name, path) for pk, name, path in regions}
             self.paths: set[str] = {path for _, _, path in self.regions.values()}
             self._offer(
                 "region",
@@ -116,7 +117,6 @@ class FilterForm(forms.Form):
             self.regions = {}
             self.paths = set()
             del self.fields["region"]
-        self.type_names = dict(UnitType.objects.order_by("id").values_list("pk", "name"))
         self._offer("unit_type", [("", "全部类型"), *self.type_names.items()])
 
     def controls(self) -> list[dict[str, object]]:
@@ -186,6 +186,26 @@ class FilterForm(forms.Form):
             label="、".join(b.name for b in bodies) + "所属单位",
             unit_type_id=unit_type,
         )
+
+
+def _offered(
+    user: User, by_region: bool
+) -> tuple[list[Campaign], list[tuple[int, str, str]], dict[int, str]]:
+    """The campaigns the person sees (latest first), the regions an office may pick (down to
+    townships, in path order) and the unit types."""
+    campaigns = list(campaigns_visible_to(user).order_by("-year", "-id"))
+    regions = (
+        list(
+            regions_visible_to(user)
+            .filter(level__lte=RegionLevel.TOWNSHIP)
+            .order_by("path")
+            .values_list("pk", "name", "path")
+        )
+        if by_region
+        else []
+    )
+    types = dict(UnitType.objects.order_by("id").values_list("pk", "name"))
+    return campaigns, regions, types
 
 
 def filter_form(user: User, data: dict[str, str]) -> FilterForm:

@@ -21,6 +21,7 @@ from wenming.core.results import results_from_data
 from wenming.dashboards.models import Entry, LossSum, StateCount, TallyKind
 from wenming.frameworks.selectors import engine_of
 from wenming.organizations.paths import region_ids
+from wenming.web.cache import kept_values_changed
 
 CHUNK = 400  # rows per upsert statement (SQLite's limit on bound parameters)
 
@@ -209,4 +210,5 @@ def dashboards_rebuild() -> tuple[int, int, int]:
         ),
         batch_size=5000,
     )
+    kept_values_changed()  # the figures kept for the dashboards (kept_until_changed) are out of date
     return len(rows), len(states), len(losses)

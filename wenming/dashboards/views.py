@@ -1,20 +1,22 @@
 from __future__ import annotations
 
+import hashlib
 import html
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html
+from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.dashboards.charts import figure
-from wenming.dashboards.scope import filter_form
+from wenming.dashboards.scope import Focus, filter_form
 from wenming.dashboards.selectors import Table, dashboard_table, dashboard_tables
 from wenming.web.actor import actor
+from wenming.web.cache import kept_until_changed
 from wenming.web.downloads import XLSX, file_download
 
 WIDE = {"ranking", "weakest"}  # long charts: the whole width
@@ -25,26 +27,41 @@ TALL = {"ranking", "weakest", "targets"}  # long tables scroll inside their card
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = filter_form(actor(request), request.GET.dict())
     focus = form.focus()
-    charts = []
-    if focus is not None:
-        for table in dashboard_tables(focus):
-            charts.append(
-                {
-                    "table": table,
-                    "spec": figure(table),
-                    "id": f"chart-{table.key}",
-                    "spec_id": f"chart-{table.key}-spec",
-                    "body": _rows_html(table),
-                    "wide": table.key in WIDE,
-                    "tall": table.key in TALL,
-                }
-            )
+    charts = (
+        kept_until_changed(_charts_key(focus), lambda: _charts(focus)) if focus is not None else []
+    )
     query = request.GET.urlencode()
     return render(
         request,
         "dashboards/index.html",
         {"form": form, "focus": focus, "charts": charts, "query": query},
     )
+
+
+def _charts(focus: Focus) -> list[dict[str, object]]:
+    """Each chart's table, its data for the chart script and its table rows. Read only from
+    the tallies, which change with audited changes only: kept until the next such change
+    (``kept_until_changed``; the same figures for everyone whose focus this is)."""
+    charts: list[dict[str, object]] = []
+    for table in dashboard_tables(focus):
+        spec_id = f"chart-{table.key}-spec"
+        charts.append(
+            {
+                "table": table,
+                "spec_script": json_script(figure(table), spec_id),
+                "id": f"chart-{table.key}",
+                "body": _rows_html(table),
+                "wide": table.key in WIDE,
+                "tall": table.key in TALL,
+            }
+        )
+    return charts
+
+
+def _charts_key(focus: Focus) -> str:
+    subject = repr((focus.kind, focus.keys, focus.unit_type_id, focus.region_paths))
+    digest = hashlib.blake2b(subject.encode(), digest_size=12).hexdigest()
+    return f"dashboard:{focus.campaign.pk}:{digest}"
 
 
 @login_required

@@ -28,6 +28,7 @@ from wenming.ledger.models import (
     IndicatorExplanation,
 )
 from wenming.organizations.models import Department, Unit
+from wenming.web.cache import kept_until_changed
 
 EXPLANATION_LIMIT = 2000
 
@@ -294,6 +295,13 @@ def confirmation_set(
 
 
 def activity_types() -> list[ActivityType]:
+    """The activity types (the default ones are written the first time), for the ledger's
+    forms and filter: kept until a change commits or ``TODO_CACHE_SECONDS`` pass (two queries
+    a page otherwise)."""
+    return kept_until_changed("activity-types", _activity_types)
+
+
+def _activity_types() -> list[ActivityType]:
     if not ActivityType.objects.exists():
         ActivityType.objects.bulk_create([ActivityType(name=n) for n in DEFAULT_ACTIVITY_TYPES])
     return list(ActivityType.objects.all())

@@ -7,8 +7,15 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from wenming.accounts.scope import path_prefix_q, regions_visible_to, units_visible_to
+from wenming.accounts.scope import (
+    path_prefix_q,
+    regions_visible_to,
+    scope_for,
+    scope_key,
+    units_visible_to,
+)
 from wenming.organizations.models import Unit, UnitType
+from wenming.web.cache import kept_until_changed
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,14 @@ UNIT_ROW = (
 
 def unit_filter_choices(*, user: User | AnonymousUser) -> dict[str, list[tuple[int, str]]]:
     """The filters' options as (id, label) pairs: regions indented by depth, unit types and
-    supervising bodies."""
+    supervising bodies. Kept until an audited change commits (regions and units change only so),
+    per scope: three queries a page otherwise."""
+    return kept_until_changed(
+        f"unit-filters:{scope_key(scope_for(user))}", lambda: _unit_filter_choices(user)
+    )
+
+
+def _unit_filter_choices(user: User | AnonymousUser) -> dict[str, list[tuple[int, str]]]:
     visible = units_visible_to(user)
     regions = regions_visible_to(user).filter(level__lte=4).values_list("pk", "name", "path")
     return {

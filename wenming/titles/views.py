@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from wenming.accounts.scope import path_prefix_q, regions_visible_to, scope_for, unit_get_for_user
+from wenming.accounts.scope import (
+    path_prefix_q,
+    regions_visible_to,
+    scope_for,
+    scope_key,
+    unit_get_for_user,
+)
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.titles.access import can_manage, offices_over, titles_visible_to
 from wenming.titles.forms import HolderEventForm, ListParams, TitleActionForm
@@ -29,6 +35,7 @@ from wenming.titles.services import (
     title_warn,
 )
 from wenming.web.actor import actor
+from wenming.web.cache import kept_until_changed
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.paging import ListPaginator
 from wenming.web.params import errors_text, next_url, params
@@ -102,11 +109,15 @@ def title_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "show": show,
             "levels": LEVEL_LABELS,
-            "regions": list(
-                regions_visible_to(request.user)
-                .filter(level__lte=4)
-                .order_by("path")
-                .values_list("pk", "name")[:200]
+            # the filter's regions: kept until an audited change commits (regions change so)
+            "regions": kept_until_changed(
+                f"title-regions:{scope_key(scope_for(request.user))}",
+                lambda: list(
+                    regions_visible_to(request.user)
+                    .filter(level__lte=4)
+                    .order_by("path")
+                    .values_list("pk", "name")[:200]
+                ),
             ),
             "query": urlencode({**{k: v for k, v in filters.items() if v}, "show": show}),
             "statuses": TitleStatus,

@@ -4,12 +4,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from wenming.audit.models import AuditEvent
 from wenming.audit.services import ACTION_LABELS, field_label
 from wenming.core.points import fmt_decimal
-from wenming.web.rows import centi, clip, id_url, stamp
+from wenming.web.rows import centi, clip, esc, id_url, stamp
 
 register = template.Library()
 
@@ -29,10 +29,12 @@ def options(
     Values compare as text, so a query parameter string matches an integer id."""
     pairs = choices.items() if isinstance(choices, Mapping) else choices
     chosen = "" if selected is None else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) == chosen else "", label) for value, label in pairs),
+    return mark_safe(  # every value and label escaped by esc, as format_html would
+        "".join(
+            f'<option value="{esc(value)}"{" selected" if str(value) == chosen else ""}>'
+            f"{esc(label)}</option>"
+            for value, label in pairs
+        )
     )
 
 
