@@ -120,3 +120,45 @@ def test_prepared_objects_refuse_what_one_statement_cannot_read():
         PreparedObjects(lambda pk: Unit.objects.filter(pk=pk).prefetch_related("region")).list(1)
     with pytest.raises(RuntimeError):
         PreparedObjects(lambda pk: Unit.objects.all()).list(1)
+
+
+def test_per_key_queries_are_built_once_a_key_and_run_each_time():
+    from django.db.models import Count
+
+    from wenming.web.db.prepared import PreparedPerKey
+
+    city = region("文明市", level=1)
+    east = region("文明县", level=2, parent=city)
+    UnitFactory.create(name="甲", region=city)
+    UnitFactory.create(name="乙", region=east)
+    built: list[str] = []
+
+    def under(path: str):
+        def build():
+            built.append(path)
+            return (
+                Unit.objects.select_related("region")
+                .filter(region_path__startswith=path)
+                .annotate(n=Count("id"))
+                .order_by("name")
+            )
+
+        return build
+
+    per_scope: PreparedPerKey[Unit] = PreparedPerKey(size=2)
+    assert [u.name for u in per_scope.list(city.path, under(city.path))] == ["乙", "甲"]
+    with CaptureQueriesContext(connection) as captured:
+        again = per_scope.list(city.path, under(city.path))
+    assert [u.name for u in again] == ["乙", "甲"] and again[0].n == 1
+    assert len(captured.captured_queries) == 1 and built == [city.path]
+    assert again[1].region == city  # the related row, as select_related gives it
+    # a row added later is read: the SQL is kept, not the answer
+    UnitFactory.create(name="丙", region=east)
+    assert [u.name for u in per_scope.list(east.path, under(east.path))] == ["丙", "乙"]
+    assert len(per_scope.list(city.path, under(city.path))) == 3
+    # beyond its size the least recently used key is written again
+    per_scope.list("/9/", under("/9/"))
+    per_scope.list(east.path, under(east.path))
+    assert built == [city.path, east.path, "/9/", east.path]
+    # a filter that matches nothing sends nothing
+    assert per_scope.list("none", lambda: Unit.objects.filter(pk__in=[])) == []

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +22,7 @@ from wenming.accounts.throttle import device_cookie_ensure, public_post_limited,
 from wenming.campaigns.access import (
     applications_visible_to,
     campaign_get_for_user,
-    campaigns_visible_to,
+    campaigns_visible_list,
     can_act_on_step,
     can_prepare,
     can_sign_as_head,
@@ -78,6 +78,7 @@ from wenming.frameworks.models import FrameworkEdition
 from wenming.ledger.selectors import missing_evidence
 from wenming.rectification.selectors import plan_state, plans_of
 from wenming.web.actor import actor
+from wenming.web.db.prepared import PreparedPerKey
 from wenming.web.downloads import XLSX, file_download
 from wenming.web.paging import ListPaginator
 from wenming.web.params import UnitParam, params
@@ -105,9 +106,17 @@ def _refused(request: HttpRequest, exc: Refused) -> None:
     messages.error(request, str(exc))
 
 
+# the list page's campaigns with their application counts, written once per scope
+_LISTED: PreparedPerKey[Campaign] = PreparedPerKey()
+
+
+def _with_counts(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return campaigns.annotate(n=Count("applications"))
+
+
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = campaigns_visible_to(request.user).annotate(n=Count("applications"))
+    campaigns = campaigns_visible_list(request.user, _LISTED, _with_counts)
     return render(
         request,
         "campaigns/list.html",

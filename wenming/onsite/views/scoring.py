@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from wenming.assessments.inputs import na_note
 from wenming.attachments.detect import FileRejected
-from wenming.campaigns.access import campaigns_visible_to, runs_campaign
-from wenming.campaigns.models import Phase
+from wenming.campaigns.access import campaigns_visible_list, runs_campaign
+from wenming.campaigns.models import Campaign, Phase
 from wenming.core.json_input import JsonRefused
 from wenming.frameworks.selectors import framework_of
 from wenming.onsite.errors import OnsiteRefused
@@ -23,8 +24,16 @@ from wenming.onsite.screen import score_components, score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
 from wenming.onsite.sync_body import SyncBody
 from wenming.web.actor import actor
+from wenming.web.db.prepared import PreparedPerKey
 from wenming.web.json_body import json_body
 from wenming.web.params import params
+
+# the campaigns under way a person sees, written once per scope (every expert's page asks)
+_UNDER_WAY: PreparedPerKey[Campaign] = PreparedPerKey()
+
+
+def _under_way(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return campaigns.exclude(phase__in=[Phase.CLOSED, Phase.CANCELLED])[:100]
 
 
 @login_required
@@ -41,9 +50,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         a.signed = a.application_id in signed  # type: ignore[attr-defined]
         a.leads = a.team.leader.user_id == user.pk  # type: ignore[attr-defined]
     organised = [
-        c
-        for c in campaigns_visible_to(user).exclude(phase__in=[Phase.CLOSED, Phase.CANCELLED])[:100]
-        if runs_campaign(user, c)
+        c for c in campaigns_visible_list(user, _UNDER_WAY, _under_way) if runs_campaign(user, c)
     ]
     return render(request, "onsite/mine.html", {"assignments": assignments, "organised": organised})
 

@@ -25,9 +25,12 @@ model iterable builds the instances, with the database's conversions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 
@@ -123,6 +126,22 @@ class _Plan:
         self.columns["has_extra_select"] = compiler.has_extra_select
 
 
+def _run(plan: _Plan, params: list[Any]) -> list[Any]:
+    """The plan's SQL with ``params``; Django's own iterable builds the instances."""
+    queryset = plan.queryset.all()  # a copy with no rows read
+    query = queryset.query
+    make_compiler = query.get_compiler
+
+    def written(using: str | None = None, connection: Any = None, elide_empty: bool = True) -> Any:
+        compiler = make_compiler(using, connection, elide_empty)
+        compiler.__dict__.update(plan.columns)
+        compiler.as_sql = lambda *_, **__: (plan.sql, params)
+        return compiler
+
+    query.get_compiler = written  # type: ignore[method-assign]
+    return list(queryset)
+
+
 class PreparedObjects(Generic[M]):
     """A query set of model instances, written by ``build`` with stand-in parameters once per
     database; ``list(*args)`` runs it with ``args``. ``build`` returns the query set unevaluated
@@ -149,21 +168,43 @@ class PreparedObjects(Generic[M]):
             raise TypeError(f"expected {self._params} parameters, got {len(args)}")
         plan = self._plan(using)
         params = [plan.sample[i] if p < 0 else args[p] for i, p in enumerate(plan.places)]
-        queryset = plan.queryset.all()  # a copy with no rows read
-        query = queryset.query
-        make_compiler = query.get_compiler
-
-        def written(
-            using: str | None = None, connection: Any = None, elide_empty: bool = True
-        ) -> Any:
-            compiler = make_compiler(using, connection, elide_empty)
-            compiler.__dict__.update(plan.columns)
-            compiler.as_sql = lambda *_, **__: (plan.sql, params)
-            return compiler
-
-        query.get_compiler = written  # type: ignore[method-assign]
-        return list(queryset)
+        return _run(plan, params)
 
     def first(self, *args: Any, using: str = "default") -> M | None:
         found = self.list(*args, using=using)
         return found[0] if found else None
+
+
+class PreparedPerKey(Generic[M]):
+    """Query sets of model instances that are a pure function of a key (a person's scope, with
+    whatever else their SQL depends on): each key's SQL and column plan are written once per
+    process and database; ``list(key, build)`` calls ``build()`` only for a key not yet written
+    and runs the written SQL. The least recently used keys beyond ``size`` are forgotten.
+    The key must hold everything the query depends on: a stale key is a wrong answer."""
+
+    def __init__(self, *, size: int = 512) -> None:
+        self._size = size
+        self._plans: OrderedDict[tuple[str, str, Hashable], _Plan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def list(
+        self, key: Hashable, build: Callable[[], QuerySet[M]], *, using: str = "default"
+    ) -> list[M]:
+        full = (using, connections[using].vendor, key)
+        with self._lock:
+            plan = self._plans.get(full)
+            if plan is not None:
+                self._plans.move_to_end(full)
+        if plan is None:
+            queryset = build()
+            if getattr(queryset, "_prefetch_related_lookups", ()):
+                raise ValueError("a prepared query set reads one statement: no prefetch_related")
+            try:
+                plan = _Plan(queryset.using(using), 0, using)
+            except EmptyResultSet:  # a filter that matches nothing: no statement to keep
+                return []
+            with self._lock:
+                self._plans[full] = plan
+                while len(self._plans) > self._size:
+                    self._plans.popitem(last=False)
+        return _run(plan, list(plan.sample))
