@@ -385,7 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="启动网站")
     p.add_argument("--production", action="store_true", help="生产模式(关闭调试,waitress 服务)")
-    p.add_argument("--threads", type=int, default=8, help="生产模式的线程数")
+    # 4, not more: under load, more threads of one process cost CPU fighting over Python's lock
+    # and SQLite's (README, logged-in list pages); run more processes instead
+    p.add_argument("--threads", type=int, default=4, help="生产模式的线程数(默认 4)")
     p.add_argument(
         "--no-worker",
         action="store_true",

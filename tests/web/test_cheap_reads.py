@@ -162,3 +162,16 @@ def test_per_key_queries_are_built_once_a_key_and_run_each_time():
     assert built == [city.path, east.path, "/9/", east.path]
     # a filter that matches nothing sends nothing
     assert per_scope.list("none", lambda: Unit.objects.filter(pk__in=[])) == []
+
+
+def test_per_key_queries_give_plain_rows_converted():
+    from wenming.web.db.prepared import PreparedPerKey
+
+    city = region("文明市", level=1)
+    unit = UnitFactory.create(name="甲", region=city)
+    rows: PreparedPerKey[Unit] = PreparedPerKey()
+    for _ in range(2):  # written, then run as written
+        found = rows.list(
+            "plain", lambda: Unit.objects.filter(pk=unit.pk).values_list("pk", "updated_at")
+        )
+        assert found == [(unit.pk, Unit.objects.get(pk=unit.pk).updated_at)]

@@ -74,12 +74,13 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     )
     page = ListPaginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_for(user)
-    fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
     startable = []
-    editions = list(FrameworkEdition.objects.defer("source"))
-    for unit in fillable:
-        if can_fill(user, unit.pk):
-            startable += [(unit, e) for e in editions if edition_applies(e, unit)]
+    if scope.own_units:  # only a unit's own people start its self-assessments
+        fillable = units_visible_to(user).filter(pk__in=scope.own_units).select_related("unit_type")
+        editions = list(FrameworkEdition.objects.defer("source"))
+        for unit in fillable:
+            if can_fill(user, unit.pk):
+                startable += [(unit, e) for e in editions if edition_applies(e, unit)]
     return render(
         request,
         "assessments/list.html",

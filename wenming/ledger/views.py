@@ -62,10 +62,16 @@ def _unit(request: HttpRequest) -> Unit:
     own = scope_for(request.user).own_units
     if own:
         return unit_get_for_user(request.user, own[0])
-    first = units_visible_to(request.user).order_by("region_path", "name").first()
+    # the first unit the person sees, read as unit_get_for_user reads one (one query, not two)
+    first = (
+        units_visible_to(request.user)
+        .select_related("unit_type", "region", "supervisor")
+        .order_by("region_path", "name")
+        .first()
+    )
     if first is None:
         raise Http404("没有可查看的单位")
-    return unit_get_for_user(request.user, first.pk)
+    return first
 
 
 def _editions(unit: Unit) -> list[FrameworkEdition]:
