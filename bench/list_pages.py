@@ -1,7 +1,8 @@
 """Benchmark: logged-in list pages under 20 concurrent clients, one production process.
 
 Run:  .venv/bin/python bench/list_pages.py [--clients 20] [--seconds 8] [--reuse]
-      [--pages /units/,/todo/] [--user city_office] [--cpu | --profile] [--rounds 100]
+      [--pages /units/,/todo/] [--user city_office] [--threads N] [--cpu | --profile]
+      [--rounds 100]
 
 Loads the demo (``wenming demo``) into a scratch data directory (``bench/out/list_pages``;
 ``--reuse`` keeps the one an earlier run loaded), starts ``wenming serve --production
@@ -9,7 +10,9 @@ Loads the demo (``wenming demo``) into a scratch data directory (``bench/out/lis
 ``--clients`` concurrent keep-alive clients (asyncio, one connection each) for ``--seconds``
 per page. Each client logs in as ``--user`` once. The floor is the login page (no session, no
 database), measured in the same run on the same server. Prints requests/s, p50 and p95 per
-page. ``--cpu`` instead renders each page in this process (production settings) and prints its
+page, and the server's CPU time per request (user and kernel, from /proc; ``--threads``: the
+server's request threads, the product's default when not given). ``--cpu`` instead renders
+each page in this process (production settings) and prints its
 query count and the CPU time of one request, p50 and p95 over ``--rounds``, the login page as
 the floor: the steadier figure on a shared machine (150 requests/s ≈ 6.7 ms a request).
 ``--profile`` adds cProfile's 20 functions with the most own time per page. Not a test.
@@ -78,6 +81,14 @@ def load_demo(env: dict[str, str]) -> None:
         stdout=subprocess.DEVNULL,
     )
     print(f"演示数据已载入 {time.perf_counter() - started:.0f} s")
+
+
+def cpu_of(pid: int) -> tuple[float, float]:
+    """A process's user and kernel CPU seconds so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def free_port() -> int:
@@ -226,6 +237,7 @@ def main() -> None:
     parser.add_argument("--cpu", action="store_true", help="in-process CPU ms per request")
     parser.add_argument("--profile", action="store_true", help="--cpu and cProfile's top 20")
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=0, help="the server's request threads")
     args = parser.parse_args()
     env = environment()
     if not (args.reuse and (DATA / "wenming.sqlite3").exists()):
@@ -243,6 +255,7 @@ def main() -> None:
             "serve",
             "--production",
             "--no-worker",
+            *(["--threads", str(args.threads)] if args.threads else []),
             "--host",
             "127.0.0.1",
             "--port",
@@ -262,15 +275,23 @@ def main() -> None:
             f"{args.clients} 个并发客户端,每页 {args.seconds:g} s,用户 {args.user},"
             f"waitress 单进程,SQLite;开始时负载 {load:.1f}(CPU {os.cpu_count()} 核)"
         )
-        print(f"{'页面':<22}{'次/秒':>8}{'p50 ms':>9}{'p95 ms':>9}")
+        print(f"{'页面':<22}{'次/秒':>8}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/次':>11}{'内核':>7}")
         rows = [("/login/ (floor)", "/login/", "")] + [(p, p, cookie) for p in pages]
         worst = None
         for label, path, session in rows:
             asyncio.run(measure(port, path, session, args.clients, 1))  # warm up
+            user_before, kernel_before = cpu_of(server.pid)
             rate, p50, p95, errors = asyncio.run(
                 measure(port, path, session, args.clients, args.seconds)
             )
-            print(f"{label:<24}{rate:>8.0f}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}")
+            user_after, kernel_after = cpu_of(server.pid)
+            served = max(1.0, rate * args.seconds)
+            user_ms = (user_after - user_before) / served * 1000
+            kernel_ms = (kernel_after - kernel_before) / served * 1000
+            print(
+                f"{label:<24}{rate:>8.0f}{p50 * 1000:>9.0f}{p95 * 1000:>9.0f}"
+                f"{user_ms + kernel_ms:>11.1f}{kernel_ms:>7.1f}"
+            )
             if errors:
                 print(f"  非200响应 {len(errors)} 个,例如 {errors[0]}")
             if session and (worst is None or rate < worst[1]):
