@@ -71,7 +71,7 @@ def _office_only(request: HttpRequest) -> None:
         raise PermissionDenied("只有测评办公室人员可以管理账号")
 
 
-_LISTED: PreparedPerKey[Any] = PreparedPerKey()
+_LISTED: PreparedPerKey[tuple[Any, ...]] = PreparedPerKey()
 
 
 @login_required

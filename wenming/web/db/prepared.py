@@ -36,6 +36,7 @@ from django.db.models import Model, QuerySet
 
 # stand-ins for the parameters while the ORM writes the query: ids no row has
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # a row: a model instance, or a tuple of values_list
 
 _STAND_INS = tuple(-7_310_000_001 - i for i in range(8))
 
@@ -175,7 +176,7 @@ class PreparedObjects(Generic[M]):
         return found[0] if found else None
 
 
-class PreparedPerKey(Generic[M]):
+class PreparedPerKey(Generic[R]):
     """Query sets of model instances that are a pure function of a key (a person's scope, with
     whatever else their SQL depends on): each key's SQL and column plan are written once per
     process and database; ``list(key, build)`` calls ``build()`` only for a key not yet written
@@ -188,8 +189,8 @@ class PreparedPerKey(Generic[M]):
         self._lock = threading.Lock()
 
     def list(
-        self, key: Hashable, build: Callable[[], QuerySet[M]], *, using: str = "default"
-    ) -> list[M]:
+        self, key: Hashable, build: Callable[[], QuerySet[Any, R]], *, using: str = "default"
+    ) -> list[R]:
         full = (using, connections[using].vendor, key)
         with self._lock:
             plan = self._plans.get(full)
