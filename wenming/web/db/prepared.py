@@ -34,11 +34,13 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 
-# stand-ins for the parameters while the ORM writes the query: ids no row has
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")  # a row: a model instance, or a tuple of values_list
 
-_STAND_INS = tuple(-7_310_000_001 - i for i in range(8))
+# stand-ins for the parameters while the ORM writes the query: ids no row has, inside a 32-bit
+# integer's range (Django answers a lookup outside its column's range, e.g. auth_user's id on
+# PostgreSQL, with an empty result instead of SQL)
+_STAND_INS = tuple(-1_873_100_001 - i for i in range(8))
 
 
 def _places(sample: tuple[Any, ...], params: int) -> tuple[int, ...]:
