@@ -3,12 +3,11 @@ what each office sees."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from django.urls import reverse
 
 from wenming.audit import selectors
 from wenming.audit.services import audit_record
+from wenming.web.db.prepared import WrittenPerKey
 
 
 def _changes(world) -> None:
@@ -53,7 +52,7 @@ def test_the_visibility_union_is_built_once_per_scope_and_filter(client, world, 
         return original(user)
 
     monkeypatch.setattr(selectors, "audit_events_visible_to", counting)
-    monkeypatch.setattr(selectors, "_WRITTEN", OrderedDict())
+    monkeypatch.setattr(selectors, "_WRITTEN", WrittenPerKey())
     client.force_login(world.people.east_office)
     client.get(reverse("audit:list"))
     client.get(reverse("audit:list"), {"page": "1"})
@@ -65,8 +64,7 @@ def test_the_visibility_union_is_built_once_per_scope_and_filter(client, world, 
 
 
 def test_the_kept_queries_are_bounded(world, monkeypatch):
-    monkeypatch.setattr(selectors, "_WRITTEN", OrderedDict())
-    monkeypatch.setattr(selectors, "_WRITTEN_MAX", 3)
+    monkeypatch.setattr(selectors, "_WRITTEN", WrittenPerKey(size=3))
     for n in range(10):
         selectors._ids_sql(world.people.east_office, selectors.AuditFilter(actor=f"p{n}"))
     assert len(selectors._WRITTEN) == 3

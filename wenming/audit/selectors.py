@@ -7,8 +7,6 @@ organizations, self-assessments by assessments), so the audit imports no domain 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +23,7 @@ from django.db.models.functions import Cast
 from wenming.accounts.models import Role
 from wenming.accounts.scope import NOTHING, scope_for, scope_key
 from wenming.audit.models import AuditEvent
+from wenming.web.db.prepared import WrittenPerKey
 
 M = TypeVar("M", bound=Model)
 
@@ -90,30 +89,23 @@ class AuditFilter:
 # The SQL choosing the ids of a scope's events under a filter, written once per process for
 # each (database, scope, filter): building the visibility union (a subquery per registered
 # type) and compiling it was most of the audit page's time. A pure function of its key, since
-# every registered rule depends on the scope alone; the least recently used go first.
-_WRITTEN: OrderedDict[tuple[str, str, AuditFilter], tuple[str, tuple[Any, ...]]] = OrderedDict()
-_WRITTEN_MAX = 512
-_WRITTEN_LOCK = threading.Lock()
+# every registered rule depends on the scope alone.
+_WRITTEN: WrittenPerKey[tuple[str, tuple[Any, ...]]] = WrittenPerKey(size=512)
 
 
 def _ids_sql(user: User | AnonymousUser, filters: AuditFilter) -> tuple[str, tuple[Any, ...]]:
     """The ids query of ``user``'s events under ``filters`` ("" when nothing is visible)."""
-    key = (f"default:{connections['default'].vendor}", scope_key(scope_for(user)), filters)
-    with _WRITTEN_LOCK:
-        written = _WRITTEN.get(key)
-        if written is not None:
-            _WRITTEN.move_to_end(key)
-            return written
-    events = filters.narrow(audit_events_visible_to(user))
-    try:
-        sql, params = events.order_by().values_list("id").query.sql_with_params()
-    except EmptyResultSet:  # nothing is visible (no registered type): no query at all
-        sql, params = "", ()
-    with _WRITTEN_LOCK:
-        _WRITTEN[key] = (sql, tuple(params))
-        while len(_WRITTEN) > _WRITTEN_MAX:
-            _WRITTEN.popitem(last=False)
-    return sql, tuple(params)
+
+    def write() -> tuple[str, tuple[Any, ...]]:
+        events = filters.narrow(audit_events_visible_to(user))
+        try:
+            sql, params = events.order_by().values_list("id").query.sql_with_params()
+        except EmptyResultSet:  # nothing is visible (no registered type): no query at all
+            return "", ()
+        return sql, tuple(params)
+
+    key = (connections["default"].vendor, scope_key(scope_for(user)), filters)
+    return _WRITTEN.get(key, write)
 
 
 class _PageIds:

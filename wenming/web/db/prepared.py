@@ -36,6 +36,7 @@ from django.db.models import Model, QuerySet
 
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")  # a row: a model instance, or a tuple of values_list
+V = TypeVar("V")
 
 # stand-ins for the parameters while the ORM writes the query: ids no row has, inside a 32-bit
 # integer's range (Django answers a lookup outside its column's range, e.g. auth_user's id on
@@ -178,6 +179,32 @@ class PreparedObjects(Generic[M]):
         return found[0] if found else None
 
 
+class WrittenPerKey(Generic[V]):
+    """What was written once for a key (a query's SQL, its plan), kept per process: ``get(key,
+    write)`` calls ``write()`` only for a key it does not hold; the least recently used keys
+    beyond ``size`` are forgotten. Thread-safe."""
+
+    def __init__(self, *, size: int = 512) -> None:
+        self._size = size
+        self._kept: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key: Hashable, write: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        value = write()  # outside the lock: two first asks may both write, one is kept
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
+
+
 class PreparedPerKey(Generic[R]):
     """Query sets of model instances that are a pure function of a key (a person's scope, with
     whatever else their SQL depends on): each key's SQL and column plan are written once per
@@ -186,28 +213,19 @@ class PreparedPerKey(Generic[R]):
     The key must hold everything the query depends on: a stale key is a wrong answer."""
 
     def __init__(self, *, size: int = 512) -> None:
-        self._size = size
-        self._plans: OrderedDict[tuple[str, str, Hashable], _Plan] = OrderedDict()
-        self._lock = threading.Lock()
+        self._plans: WrittenPerKey[_Plan | None] = WrittenPerKey(size=size)
 
     def list(
         self, key: Hashable, build: Callable[[], QuerySet[Any, R]], *, using: str = "default"
     ) -> list[R]:
-        full = (using, connections[using].vendor, key)
-        with self._lock:
-            plan = self._plans.get(full)
-            if plan is not None:
-                self._plans.move_to_end(full)
-        if plan is None:
+        def write() -> _Plan | None:
             queryset = build()
             if getattr(queryset, "_prefetch_related_lookups", ()):
                 raise ValueError("a prepared query set reads one statement: no prefetch_related")
             try:
-                plan = _Plan(queryset.using(using), 0, using)
-            except EmptyResultSet:  # a filter that matches nothing: no statement to keep
-                return []
-            with self._lock:
-                self._plans[full] = plan
-                while len(self._plans) > self._size:
-                    self._plans.popitem(last=False)
-        return _run(plan, list(plan.sample))
+                return _Plan(queryset.using(using), 0, using)
+            except EmptyResultSet:  # a filter that matches nothing: no statement to send
+                return None
+
+        plan = self._plans.get((using, connections[using].vendor, key), write)
+        return [] if plan is None else _run(plan, list(plan.sample))
