@@ -175,3 +175,45 @@ def test_per_key_queries_give_plain_rows_converted():
             "plain", lambda: Unit.objects.filter(pk=unit.pk).values_list("pk", "updated_at")
         )
         assert found == [(unit.pk, Unit.objects.get(pk=unit.pk).updated_at)]
+
+
+def test_per_key_queries_take_values_that_do_not_change_their_sql():
+    from wenming.web.db.prepared import PreparedPerKey
+
+    city = region("文明市", level=1)
+    for name in "甲乙丙丁":
+        UnitFactory.create(name=name, region=city)
+    built: list[tuple[int, int]] = []
+    pages: PreparedPerKey[str] = PreparedPerKey()
+    everyone = sorted("甲乙丙丁")
+    assert (
+        pages.list(city.path, lambda limit, offset: _sliced(limit, offset, built), 2, 0)
+        == (everyone[:2])
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert pages.list(city.path, lambda *_: pytest.fail("written again"), 2, 2) == everyone[2:]
+        assert (
+            pages.list(city.path, lambda *_: pytest.fail("written again"), 3, 1) == (everyone[1:])
+        )
+    assert len(captured.captured_queries) == 2
+    assert len(built) == 1 and all(v < 0 for v in built[0])  # written once, with stand-ins
+    with pytest.raises(ValueError):
+        pages.list("too many", lambda *_: pytest.fail("written"), *range(9))
+
+
+def _sliced(limit: int, offset: int, built: list[tuple[int, int]]):
+    """Units of the test's region by name, ``limit`` from ``offset``, as SQL parameters (a
+    Python slice of stand-ins would be no SQL at all)."""
+    from django.db.models.expressions import RawSQL
+
+    built.append((limit, offset))
+    table = Unit._meta.db_table
+    return (
+        Unit.objects.filter(
+            id__in=RawSQL(
+                f"SELECT id FROM {table} ORDER BY name LIMIT %s OFFSET %s", (limit, offset)
+            )
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )

@@ -7,10 +7,10 @@ organizations, self-assessments by assessments), so the audit imports no domain 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, TypeVar, cast
+from datetime import date, datetime
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import EmptyResultSet
@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from wenming.accounts.models import Role
 from wenming.accounts.scope import NOTHING, scope_for, scope_key
 from wenming.audit.models import AuditEvent
-from wenming.web.db.prepared import WrittenPerKey
+from wenming.web.db.prepared import PreparedPerKey, WrittenPerKey
 
 M = TypeVar("M", bound=Model)
 
@@ -93,6 +93,11 @@ class AuditFilter:
 _WRITTEN: WrittenPerKey[tuple[str, tuple[Any, ...]]] = WrittenPerKey(size=512)
 
 
+def _key(user: User | AnonymousUser, filters: AuditFilter) -> Hashable:
+    """What the audit list's SQL depends on: the database, the person's scope, the filter."""
+    return (connections["default"].vendor, scope_key(scope_for(user)), filters)
+
+
 def _ids_sql(user: User | AnonymousUser, filters: AuditFilter) -> tuple[str, tuple[Any, ...]]:
     """The ids query of ``user``'s events under ``filters`` ("" when nothing is visible)."""
 
@@ -104,59 +109,94 @@ def _ids_sql(user: User | AnonymousUser, filters: AuditFilter) -> tuple[str, tup
             return "", ()
         return sql, tuple(params)
 
-    key = (connections["default"].vendor, scope_key(scope_for(user)), filters)
-    return _WRITTEN.get(key, write)
+    return _WRITTEN.get(_key(user, filters), write)
+
+
+class EventRow(NamedTuple):
+    """An event as the audit list shows it (the actor's names are None for the system)."""
+
+    at: datetime
+    actor_first_name: str | None
+    actor_last_name: str | None
+    actor_username: str | None
+    action: str
+    object_label: str
+    object_type: str
+    field: str
+    old: str
+    new: str
+    comment: str
+
+
+# the page's rows: fetched by id from the ids query's slice, written once per (scope, filter)
+_ROWS: PreparedPerKey[tuple[Any, ...]] = PreparedPerKey(size=512)
 
 
 class _PageIds:
-    """The ids of the chosen events, newest first, for a paginator: the count and the page's
-    slice both run the one ids query (``_ids_sql``)."""
+    """The chosen events, newest first, for a paginator: the count runs the ids query
+    (``_ids_sql``), a slice fetches its rows by the ids of that query's slice."""
 
-    def __init__(self, sql: str, params: tuple[Any, ...], using: str) -> None:
-        self.using = using
+    def __init__(self, key: Hashable, sql: str, params: tuple[Any, ...], using: str) -> None:
+        self.key, self.using = key, using
         connection = connections[self.using]
         table, quote = AuditEvent._meta.db_table, connection.ops.quote_name
-        self.sql, self.params = sql, list(params)
+        self.sql, self.params = sql, params
         self.newest_first = (
             f" ORDER BY {quote(table)}.{quote('at')} DESC, {quote(table)}.{quote('id')} DESC"
         )
 
-    def _run(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-
     def count(self) -> int:
         if not self.sql:
             return 0
-        return int(self._run(f"SELECT COUNT(*) FROM ({self.sql}) chosen", self.params)[0][0])
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) chosen", list(self.params))
+            return int(cursor.fetchone()[0])
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, part: slice) -> RawSQL | list[int]:
-        """The slice's ids as a subquery (the rows are then fetched in one query by id)."""
+    def _rows(self, limit: int, offset: int) -> QuerySet[AuditEvent, tuple[Any, ...]]:
+        chosen = RawSQL(
+            f"{self.sql}{self.newest_first} LIMIT %s OFFSET %s", (*self.params, limit, offset)
+        )
+        return (
+            AuditEvent.objects.filter(id__in=chosen).order_by("-at", "-id").values_list(*_COLUMNS)
+        )
+
+    def __getitem__(self, part: slice) -> list[EventRow]:
         if not self.sql:
             return []
         start = part.start or 0
         stop = start if part.stop is None else max(part.stop, start)
-        sql = f"{self.sql}{self.newest_first} LIMIT %s OFFSET %s"
-        return RawSQL(sql, (*self.params, stop - start, start))
+        rows = _ROWS.list(self.key, self._rows, stop - start, start, using=self.using)
+        return [EventRow._make(row) for row in rows]
+
+
+_COLUMNS = (
+    "at",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+    "action",
+    "object_label",
+    "object_type",
+    "field",
+    "old",
+    "new",
+    "comment",
+)
 
 
 def audit_events_page(
     user: User | AnonymousUser, filters: AuditFilter, number: str | None, per_page: int
-) -> Page[AuditEvent]:
+) -> Page[EventRow]:
     """One page of the events ``user`` may see (``audit_events_visible_to``) under
-    ``filters``, newest first. The page's ids are chosen over the (object type, object id,
-    time) index alone and its rows are fetched by id: sorting whole rows (their hashes, old and
-    new values) of every visible event took most of the audit page's time."""
+    ``filters``, newest first, as plain rows. The page's ids are chosen over the (object type,
+    object id, time) index alone and its rows fetched by id: sorting whole rows (their hashes,
+    old and new values) of every visible event took most of the audit page's time. Both
+    statements are written once per process for each scope and filter."""
     sql, params = _ids_sql(user, filters)
-    ids = cast("list[int]", _PageIds(sql, params, "default"))  # count() and slices
-    chosen: Page[int] = Paginator(ids, per_page).get_page(number)
-    rows = list(
-        AuditEvent.objects.select_related("actor")
-        .filter(id__in=chosen.object_list)  # the page's slice, as a subquery
-        .order_by("-at", "-id")
-    )
-    return Page(rows, chosen.number, cast("Paginator[AuditEvent]", chosen.paginator))
+    ids = cast(
+        "list[EventRow]", _PageIds(_key(user, filters), sql, params, "default")
+    )  # count() and slices
+    return Paginator(ids, per_page).get_page(number)

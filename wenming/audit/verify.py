@@ -22,6 +22,7 @@ from wenming.audit.services import ACTION_LABELS
 from wenming.jobs.models import Job, JobStatus
 from wenming.jobs.services import Progress, register_job, result_dir
 from wenming.jobs.tasks import job_start
+from wenming.web.db.prepared import PreparedPerKey
 
 BATCH = 2000
 VERIFY_JOB = "audit_verify"
@@ -137,8 +138,14 @@ def _when(at: datetime) -> str:
     return f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
 
 
+# read on every visit to the audit page: written once per process (PreparedPerKey)
+_LATEST: PreparedPerKey[AuditVerification] = PreparedPerKey(size=1)
+_UNDER_WAY: PreparedPerKey[Job] = PreparedPerKey(size=1)
+
+
 def verification_latest() -> AuditVerification | None:
-    return AuditVerification.objects.select_related("by").first()
+    found = _LATEST.list("latest", lambda: AuditVerification.objects.select_related("by")[:1])
+    return found[0] if found else None
 
 
 def _anchor() -> Anchor | None:
@@ -170,11 +177,14 @@ def verification_run(
 def verification_in_progress() -> Job | None:
     """The walk under way, if any; one left behind by a stopped worker stops counting after a
     few hours so that the button comes back."""
-    return Job.objects.filter(
-        kind=VERIFY_JOB,
-        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-        created_at__gte=timezone.now() - STALE_AFTER,
-    ).first()
+    waiting = _UNDER_WAY.list(
+        "under way",
+        lambda: Job.objects.filter(
+            kind=VERIFY_JOB, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+        ).order_by("pk"),
+    )
+    since = timezone.now() - STALE_AFTER
+    return next((job for job in waiting if job.created_at >= since), None)
 
 
 def verification_start(*, by: User) -> Job:

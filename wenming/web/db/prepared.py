@@ -210,22 +210,36 @@ class PreparedPerKey(Generic[R]):
     whatever else their SQL depends on): each key's SQL and column plan are written once per
     process and database; ``list(key, build)`` calls ``build()`` only for a key not yet written
     and runs the written SQL. The least recently used keys beyond ``size`` are forgotten.
-    The key must hold everything the query depends on: a stale key is a wrong answer."""
+    The key must hold everything the query depends on: a stale key is a wrong answer.
+
+    Values that change from call to call without changing the SQL (a page's limit and offset)
+    are ``args``: ``list(key, build, *args)`` calls ``build`` with stand-ins for them, as
+    ``PreparedObjects`` does, and runs the written SQL with ``args``."""
 
     def __init__(self, *, size: int = 512) -> None:
         self._plans: WrittenPerKey[_Plan | None] = WrittenPerKey(size=size)
 
     def list(
-        self, key: Hashable, build: Callable[[], QuerySet[Any, R]], *, using: str = "default"
+        self,
+        key: Hashable,
+        build: Callable[..., QuerySet[Any, R]],
+        *args: Any,
+        using: str = "default",
     ) -> list[R]:
+        count = len(args)
+        if count > len(_STAND_INS):
+            raise ValueError(f"at most {len(_STAND_INS)} parameters")
+
         def write() -> _Plan | None:
-            queryset = build()
+            queryset = build(*_STAND_INS[:count])
             if getattr(queryset, "_prefetch_related_lookups", ()):
                 raise ValueError("a prepared query set reads one statement: no prefetch_related")
             try:
-                return _Plan(queryset.using(using), 0, using)
+                return _Plan(queryset.using(using), count, using)
             except EmptyResultSet:  # a filter that matches nothing: no statement to send
                 return None
 
-        plan = self._plans.get((using, connections[using].vendor, key), write)
-        return [] if plan is None else _run(plan, list(plan.sample))
+        plan = self._plans.get((using, connections[using].vendor, count, key), write)
+        if plan is None:
+            return []
+        return _run(plan, [plan.sample[i] if p < 0 else args[p] for i, p in enumerate(plan.places)])
