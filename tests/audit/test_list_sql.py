@@ -42,7 +42,10 @@ def test_each_office_sees_its_own_events_visit_after_visit(client, world):
         assert "西区新名" in filtered.content.decode()
 
 
-def test_the_visibility_union_is_built_once_per_scope_and_filter(client, world, monkeypatch):
+def test_the_visibility_union_is_built_once_per_scope_and_filter(
+    client, world, monkeypatch, settings
+):
+    settings.PREPARED_CHECK = False  # as in production: the kept SQL is only run
     _changes(world)
     built = []
     original = selectors.audit_events_visible_to

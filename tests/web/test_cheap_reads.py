@@ -122,7 +122,8 @@ def test_prepared_objects_refuse_what_one_statement_cannot_read():
         PreparedObjects(lambda pk: Unit.objects.all()).list(1)
 
 
-def test_per_key_queries_are_built_once_a_key_and_run_each_time():
+def test_per_key_queries_are_built_once_a_key_and_run_each_time(settings):
+    settings.PREPARED_CHECK = False  # as in production: kept SQL is only run
     from django.db.models import Count
 
     from wenming.web.db.prepared import PreparedPerKey
@@ -177,7 +178,8 @@ def test_per_key_queries_give_plain_rows_converted():
         assert found == [(unit.pk, Unit.objects.get(pk=unit.pk).updated_at)]
 
 
-def test_per_key_queries_take_values_that_do_not_change_their_sql():
+def test_per_key_queries_take_values_that_do_not_change_their_sql(settings):
+    settings.PREPARED_CHECK = False
     from wenming.web.db.prepared import PreparedPerKey
 
     city = region("文明市", level=1)
@@ -217,3 +219,76 @@ def _sliced(limit: int, offset: int, built: list[tuple[int, int]]):
         .order_by("name")
         .values_list("name", flat=True)
     )
+
+
+def test_a_key_that_misses_what_its_query_depends_on_is_refused_when_checking(settings):
+    from wenming.web.db.prepared import PreparedPerKey
+
+    settings.PREPARED_CHECK = True  # tests and development
+    city, east = region("文明市", level=1), region("文明县", level=1)
+    UnitFactory.create(name="甲", region=city)
+    per_scope: PreparedPerKey[Unit] = PreparedPerKey()
+    assert len(per_scope.list("same", lambda: Unit.objects.filter(region=city))) == 1
+    assert len(per_scope.list("same", lambda: Unit.objects.filter(region=city))) == 1
+    # the second person's query differs, yet the key is the same: another person's answer
+    with pytest.raises(RuntimeError, match="misses"):
+        per_scope.list("same", lambda: Unit.objects.filter(region=east))
+    settings.PREPARED_CHECK = False  # production trusts the key
+    assert len(per_scope.list("same", lambda: Unit.objects.filter(region=east))) == 1
+
+
+def test_a_prepared_list_pages_and_counts_as_the_paginator_does(settings):
+    from wenming.web.paging import PreparedLists
+
+    settings.PREPARED_CHECK = False  # as in production: the kept SQL is only run
+    city = region("文明市", level=1)
+    for n in range(5):
+        UnitFactory.create(name=f"单位{n}", region=city)
+    built: list[str] = []
+
+    def names():
+        built.append("built")
+        return Unit.objects.filter(region=city).order_by("name").values_list("name", flat=True)
+
+    lists = PreparedLists()
+    first = lists.page("city", names, None, 2)
+    assert list(first) == ["单位0", "单位1"] and first.paginator.count == 5 and first.has_next()
+    with CaptureQueriesContext(connection) as captured:
+        last = lists.page("city", names, "9", 2)  # past the end: the last page
+        assert last.number == 3 and list(last) == ["单位4"]
+        again = lists.page("city", names, "2", 2)
+        assert list(again) == ["单位2", "单位3"]
+    # each written once (the first page, the count, the third and the second page), then run
+    assert len(built) == 4
+    assert len(captured.captured_queries) == 4  # two counts, two pages: nothing compiled twice
+    UnitFactory.create(name="单位5", region=city)  # the SQL is kept, not the answer
+    assert list(lists.page("city", names, "3", 2)) == ["单位4", "单位5"]
+    assert len(built) == 4
+    # a short first page is its own count; a list that cannot match anything sends nothing
+    short = lists.page("short", lambda: Unit.objects.filter(name="单位0").values_list("name"), 1, 2)
+    assert short.paginator.count == 1 and short.paginator.num_pages == 1
+    with CaptureQueriesContext(connection) as captured:
+        none = lists.page("none", lambda: Unit.objects.filter(pk__in=[]).values_list("pk"), "2", 2)
+        assert none.number == 1 and none.paginator.count == 0 and not list(none)
+    assert not captured.captured_queries
+
+
+def test_each_person_sees_their_own_units_in_the_kept_list(client):
+    """Two offices and a unit's filler ask the same list, filters and page, one after another:
+    each sees what their scope allows (the key holds the scope; checking is on, as in tests)."""
+    city = region("文明市", level=1)
+    east, west = region("东区", level=2, parent=city), region("西区", level=2, parent=city)
+    UnitFactory.create(name="东区甲", region=east)
+    mine = UnitFactory.create(name="西区乙", region=west)
+    east_office = person("east", Role.OFFICE, region_=east)
+    west_office = person("west", Role.OFFICE, region_=west)
+    filler = person("filler", Role.UNIT_FILLER, unit=mine)
+    for _ in range(2):
+        for who, shown, hidden in (
+            (east_office, "东区甲", "西区乙"),
+            (west_office, "西区乙", "东区甲"),
+            (filler, "西区乙", "东区甲"),
+        ):
+            client.force_login(who)
+            page = client.get("/units/?q=区").content.decode()
+            assert shown in page and hidden not in page

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from wenming.accounts.scope import scope_for, units_visible_to
+from wenming.accounts.scope import scope_for, scope_key, units_visible_to
 from wenming.assessments.access import (
     assessment_get_for_user,
     assessments_visible_to,
@@ -45,11 +45,13 @@ from wenming.frameworks.selectors import engine_of
 from wenming.ledger.selectors import open_evidence
 from wenming.web.actor import actor
 from wenming.web.downloads import YAML, file_download
-from wenming.web.paging import ListPaginator
+from wenming.web.paging import PreparedLists
 from wenming.web.params import params
 from wenming.web.rows import centi, esc, id_url, stamp
 
 PAGE_SIZE = 50
+# the list's SQL per scope (PreparedLists): building it cost more than running it
+_PAGES = PreparedLists()
 
 
 @login_required
@@ -57,22 +59,26 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     # plain rows in the order _rows reads them (model instances were a fifth of the page);
     # an edition's framework text is large and not shown here
-    assessments = (
-        assessments_visible_to(user)
-        .order_by("-created_at", "-pk")
-        .values_list(
-            "pk",
-            "unit__name",
-            "edition__name",
-            "revision",
-            "status",
-            "total_centi",
-            "grade",
-            "vetoed",
-            "created_at",
-        )
+    page = _PAGES.page(
+        scope_key(scope_for(user)),
+        lambda: (
+            assessments_visible_to(user)
+            .order_by("-created_at", "-pk")
+            .values_list(
+                "pk",
+                "unit__name",
+                "edition__name",
+                "revision",
+                "status",
+                "total_centi",
+                "grade",
+                "vetoed",
+                "created_at",
+            )
+        ),
+        request.GET.get("page"),
+        PAGE_SIZE,
     )
-    page = ListPaginator(assessments, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_for(user)
     startable = []
     if scope.own_units:  # only a unit's own people start its self-assessments

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for, unit_get_for_user, units_visible_to
+from wenming.accounts.scope import scope_for, scope_key, unit_get_for_user, units_visible_to
 from wenming.assessments.access import can_fill
 from wenming.attachments.services import attachments_of
 from wenming.core.evidence import STATUS_LABELS
@@ -48,11 +48,16 @@ from wenming.ledger.services import (
 )
 from wenming.organizations.models import Unit
 from wenming.web.actor import actor
-from wenming.web.paging import ListPaginator
+from wenming.web.db.prepared import PreparedPerKey
+from wenming.web.paging import PreparedLists
 from wenming.web.params import UnitParam, errors_text, next_url, params
 from wenming.web.rows import esc, id_url, ymd
 
 PAGE_SIZE = 50
+# the list's SQL per scope, unit and type (PreparedLists): building it cost more than running it
+_PAGES = PreparedLists()
+_FIRST_UNIT: PreparedPerKey[Unit] = PreparedPerKey()
+_LINKS: PreparedPerKey[tuple[int, str]] = PreparedPerKey()  # per scope and page of activities
 
 
 def _unit(request: HttpRequest) -> Unit:
@@ -62,16 +67,19 @@ def _unit(request: HttpRequest) -> Unit:
     own = scope_for(request.user).own_units
     if own:
         return unit_get_for_user(request.user, own[0])
-    # the first unit the person sees, read as unit_get_for_user reads one (one query, not two)
-    first = (
-        units_visible_to(request.user)
-        .select_related("unit_type", "region", "supervisor")
-        .order_by("region_path", "name")
-        .first()
+    # the first unit the person sees, read as unit_get_for_user reads one (one query, not two;
+    # its SQL written once per scope)
+    first = _FIRST_UNIT.list(
+        scope_key(scope_for(request.user)),
+        lambda: (
+            units_visible_to(request.user)
+            .select_related("unit_type", "region", "supervisor")
+            .order_by("region_path", "name")[:1]
+        ),
     )
-    if first is None:
+    if not first:
         raise Http404("没有可查看的单位")
-    return first
+    return first[0]
 
 
 def _editions(unit: Unit) -> list[FrameworkEdition]:
@@ -112,12 +120,16 @@ def _rows(request: HttpRequest, page: Page[tuple[Any, ...]]) -> SafeString:
     """The table's rows (wenming.web.rows), each activity's indicator codes read in one query
     for the page: a prefetch and the template loop were most of the page's time."""
     codes: dict[int, list[str]] = {row[0]: [] for row in page}
-    for activity_id, code in (
-        activity_links_visible_to(request.user)
-        .filter(activity_id__in=codes)
-        .order_by("pk")
-        .values_list("activity_id", "code")
-    ):
+    links = _LINKS.list(
+        (scope_key(scope_for(request.user)), tuple(codes)),
+        lambda: (
+            activity_links_visible_to(request.user)
+            .filter(activity_id__in=codes)
+            .order_by("pk")
+            .values_list("activity_id", "code")
+        ),
+    )
+    for activity_id, code in links:
         codes[activity_id].append(code)
     return mark_safe(  # every value escaped by esc
         "".join(
@@ -133,12 +145,17 @@ def _rows(request: HttpRequest, page: Page[tuple[Any, ...]]) -> SafeString:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     unit = _unit(request)
-    qs = activities_visible_to(request.user).filter(unit=unit).order_by("-day", "-id")
     f = params(request.GET, ListParams)
     kind = f["type"]
-    if kind:
-        qs = qs.filter(activity_type_id=kind)
-    page = ListPaginator(qs.values_list(*ROW), PAGE_SIZE).get_page(f["page"])
+
+    def shown() -> QuerySet[Activity, tuple[Any, ...]]:
+        qs = activities_visible_to(request.user).filter(unit=unit).order_by("-day", "-id")
+        if kind:
+            qs = qs.filter(activity_type_id=kind)
+        return qs.values_list(*ROW)
+
+    key = (scope_key(scope_for(request.user)), unit.pk, kind)
+    page = _PAGES.page(key, shown, f["page"], PAGE_SIZE)
     return render(
         request,
         "ledger/list.html",

@@ -10,13 +10,15 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
 from wenming.accounts.models import Role
-from wenming.accounts.scope import scope_for
+from wenming.accounts.scope import scope_for, scope_key
 from wenming.organizations.selectors import UNIT_ROW, UnitFilters, unit_filter_choices, unit_list
-from wenming.web.paging import ListPaginator
+from wenming.web.paging import PreparedLists
 from wenming.web.params import MAX_ID, IdField, params
 from wenming.web.rows import esc, id_url
 
 PAGE_SIZE = 50
+# the list's SQL per scope and filters (PreparedLists): building it cost more than running it
+_PAGES = PreparedLists()
 
 
 class UnitListParams(forms.Form):
@@ -49,8 +51,12 @@ def unit_list_view(request: HttpRequest) -> HttpResponse:
     filters = UnitFilters(
         q=f["q"][:50], region=f["region"], unit_type=f["type"], supervisor=f["supervisor"]
     )
-    units = unit_list(user=request.user, filters=filters).values_list(*UNIT_ROW)
-    page = ListPaginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _PAGES.page(
+        (scope_key(scope_for(request.user)), filters),
+        lambda: unit_list(user=request.user, filters=filters).values_list(*UNIT_ROW),
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
     choices = unit_filter_choices(user=request.user)
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +26,7 @@ from wenming.accounts.scope import (
 from wenming.core.xlsx_safe import new_workbook, workbook_bytes
 from wenming.titles.access import can_manage, offices_over, titles_visible_to
 from wenming.titles.forms import HolderEventForm, ListParams, TitleActionForm
-from wenming.titles.models import LEVEL_LABELS, TitleStatus
+from wenming.titles.models import LEVEL_LABELS, Title, TitleStatus
 from wenming.titles.selectors import current_titles, titles_due_for_recheck
 from wenming.titles.services import (
     TitleRefused,
@@ -37,21 +40,29 @@ from wenming.titles.services import (
 from wenming.web.actor import actor
 from wenming.web.cache import kept_until_changed
 from wenming.web.downloads import XLSX, file_download
-from wenming.web.paging import ListPaginator
+from wenming.web.paging import PreparedLists
 from wenming.web.params import errors_text, next_url, params
 from wenming.web.rows import esc, id_url, ymd
 
+# the list's SQL per scope, day and filters (PreparedLists): building it cost more than running it
+_PAGES = PreparedLists()
 
-def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
-    today = timezone.localdate()
-    rows = titles_visible_to(request.user)
+
+def _criteria(request: HttpRequest) -> tuple[dict[str, Any], str]:
+    """The list's filters as given (each checked by ListParams) and which titles it shows."""
     cleaned = params(request.GET, ListParams)
     show = cleaned["show"] or "current"
+    return {k: cleaned[k] or "" for k in ("kind", "level", "year", "region", "q")}, show
+
+
+def _titles(
+    user: User | AnonymousUser, f: dict[str, Any], show: str, today: date
+) -> QuerySet[Title]:
+    rows = titles_visible_to(user)
     if show == "current":
         rows = current_titles(rows, as_of=today)
     elif show == "due":
         rows = titles_due_for_recheck(rows, year=today.year, as_of=today)
-    f = {k: cleaned[k] or "" for k in ("kind", "level", "year", "region", "q")}
     if f["kind"]:
         rows = rows.filter(kind=f["kind"])
     if f["level"] in LEVEL_LABELS:
@@ -59,15 +70,14 @@ def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     if f["year"]:
         rows = rows.filter(year=f["year"])
     if f["region"]:
-        region = regions_visible_to(request.user).filter(pk=f["region"]).first()
+        region = regions_visible_to(user).filter(pk=f["region"]).first()
         if region is not None:
             rows = rows.filter(path_prefix_q("region_path", region.path))
     if f["q"].strip():
         rows = rows.filter(unit__name__contains=f["q"].strip())
-    rows = rows.select_related("unit", "naming_authority").order_by(
+    return rows.select_related("unit", "naming_authority").order_by(
         "region_path", "unit__name", "-year"
     )
-    return rows, f, show
 
 
 # the columns the rows show, as plain rows in the order _rows reads them
@@ -96,9 +106,13 @@ def _rows(page: Page[tuple[Any, ...]]) -> SafeString:
 def title_list(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("称号名单由测评办公室查看;单位的称号见单位页面")
-    rows, filters, show = _filtered(request)
-    page = ListPaginator(rows.values_list(*ROW), 50).get_page(
-        params(request.GET, ListParams)["page"]
+    filters, show = _criteria(request)
+    today = timezone.localdate()
+    page = _PAGES.page(
+        (scope_key(scope_for(request.user)), today, show, tuple(filters.items())),
+        lambda: _titles(request.user, filters, show, today).values_list(*ROW),
+        params(request.GET, ListParams)["page"],
+        50,
     )
     return render(
         request,
@@ -129,7 +143,8 @@ def title_list(request: HttpRequest) -> HttpResponse:
 def title_export(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("只有测评办公室可以导出称号名单")
-    rows, _, _ = _filtered(request)
+    filters, show = _criteria(request)
+    rows = _titles(request.user, filters, show, timezone.localdate())
     wb = new_workbook(write_only=True)
     sheet = wb.create_sheet("称号名单")
     sheet.append(

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 from wenming.accounts.models import Role
 from wenming.accounts.scope import (
     scope_for,
+    scope_key,
     scoped_get,
     unit_get_for_user,
     units_visible_to,
@@ -45,6 +47,7 @@ from wenming.rectification.forms import (
 )
 from wenming.rectification.models import (
     HAND_SOURCES,
+    Problem,
     ProblemSource,
     ProblemState,
     ProblemStep,
@@ -71,11 +74,13 @@ from wenming.rectification.services import (
 )
 from wenming.rectification.transitions import problem_actions
 from wenming.web.actor import actor
-from wenming.web.paging import ListPaginator
+from wenming.web.paging import ListPaginator, PreparedLists
 from wenming.web.params import UnitParam, params
 from wenming.web.rows import esc, id_url, person_named, ymd
 
 PAGE_SIZE = 50
+# the list's SQL per scope, day and filters (PreparedLists): building it cost more than running it
+_PAGES = PreparedLists()
 TODO_KINDS = ("problem", "supervision")
 S = ProblemState
 
@@ -130,22 +135,27 @@ def _todo_items(todos: list[Todo]) -> SafeString:
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     today = timezone.localdate()
-    qs = problems_visible_to(user)
     cleaned = params(request.GET, ListParams)
     f: dict[str, Any] = {k: cleaned[k] or "" for k in ("state", "unit", "source", "overdue")}
-    if f["state"] in S.values:
-        qs = qs.filter(state=f["state"])
-    elif f["state"] == "open":
-        qs = qs.exclude(state=S.CLOSED)
-    if f["unit"]:
-        qs = qs.filter(unit_id=unit_get_for_user(user, f["unit"]).pk)
-    if f["source"] in ProblemSource.values:
-        qs = qs.filter(source=f["source"])
-    if f["overdue"] == "1":
-        qs = qs.exclude(state=S.CLOSED).filter(deadline__lt=today)
-    shown = qs.order_by("-received_on", "-id").values_list(*ROW)
-    page = ListPaginator(shown, PAGE_SIZE).get_page(cleaned["page"])
+    unit_id = unit_get_for_user(user, f["unit"]).pk if f["unit"] else None
+
+    def shown() -> QuerySet[Problem, tuple[Any, ...]]:
+        qs = problems_visible_to(user)
+        if f["state"] in S.values:
+            qs = qs.filter(state=f["state"])
+        elif f["state"] == "open":
+            qs = qs.exclude(state=S.CLOSED)
+        if unit_id is not None:
+            qs = qs.filter(unit_id=unit_id)
+        if f["source"] in ProblemSource.values:
+            qs = qs.filter(source=f["source"])
+        if f["overdue"] == "1":
+            qs = qs.exclude(state=S.CLOSED).filter(deadline__lt=today)
+        return qs.order_by("-received_on", "-id").values_list(*ROW)
+
     scope = scope_for(user)
+    key = (scope_key(scope), today, tuple(f.items()))
+    page = _PAGES.page(key, shown, cleaned["page"], PAGE_SIZE)
     query = "&".join(f"{k}={v}" for k, v in f.items() if v)
     todos = [t for t in todos_for(user, today=today) if t.kind in TODO_KINDS][:20]
     return render(

@@ -30,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -115,6 +116,14 @@ class _Plan:
 
     __slots__ = ("columns", "places", "queryset", "sample", "sql")
 
+    def __eq__(self, other: object) -> bool:
+        """The same statement (checking a key: ``WrittenPerKey``)."""
+        if not isinstance(other, _Plan):
+            return NotImplemented
+        return (self.sql, self.sample) == (other.sql, other.sample)
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __init__(self, queryset: QuerySet[Any], params: int, using: str) -> None:
         compiler = queryset.query.get_compiler(using=using)
         sql, sample = compiler.as_sql()
@@ -179,10 +188,17 @@ class PreparedObjects(Generic[M]):
         return found[0] if found else None
 
 
+_MISSING: Any = object()
+
+
 class WrittenPerKey(Generic[V]):
     """What was written once for a key (a query's SQL, its plan), kept per process: ``get(key,
     write)`` calls ``write()`` only for a key it does not hold; the least recently used keys
-    beyond ``size`` are forgotten. Thread-safe."""
+    beyond ``size`` are forgotten. Thread-safe.
+
+    A key that misses something its value depends on answers with another person's query.
+    With ``settings.PREPARED_CHECK`` (on in tests and development, off in production) every
+    ``get`` writes the value again and refuses one that differs from the kept one."""
 
     def __init__(self, *, size: int = 512) -> None:
         self._size = size
@@ -196,7 +212,18 @@ class WrittenPerKey(Generic[V]):
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
-                return self._kept[key]
+                kept = self._kept[key]
+                if not settings.PREPARED_CHECK:
+                    return kept
+            else:
+                kept = _MISSING
+        if kept is not _MISSING:  # checking (tests, development): the key must say it all
+            if write() != kept:
+                raise RuntimeError(
+                    f"{key!r} names a value written before that is not what it writes now:"
+                    " its key misses something the value depends on"
+                )
+            return kept
         value = write()  # outside the lock: two first asks may both write, one is kept
         with self._lock:
             self._kept[key] = value
