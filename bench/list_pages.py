@@ -278,6 +278,7 @@ def main() -> None:
         print(f"{'页面':<22}{'次/秒':>8}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/次':>11}{'内核':>7}")
         rows = [("/login/ (floor)", "/login/", "")] + [(p, p, cookie) for p in pages]
         worst = None
+        floor = 0.0
         for label, path, session in rows:
             asyncio.run(measure(port, path, session, args.clients, 1))  # warm up
             user_before, kernel_before = cpu_of(server.pid)
@@ -294,10 +295,17 @@ def main() -> None:
             )
             if errors:
                 print(f"  非200响应 {len(errors)} 个,例如 {errors[0]}")
-            if session and (worst is None or rate < worst[1]):
+            if not session:
+                floor = rate
+            elif worst is None or rate < worst[1]:
                 worst = (label, rate)
         if worst:
-            print(f"最慢的列表页 {worst[0]}:{worst[1]:.0f} 次/秒(目标 ≥ 150)")
+            # the goal was set where the login page served 483/s: on a machine of another
+            # speed, the same share of the floor is the comparable figure
+            print(
+                f"最慢的列表页 {worst[0]}:{worst[1]:.0f} 次/秒(目标 ≥ 150),"
+                f"为底线的 {worst[1] / max(floor, 1):.0%}(目标按底线折算:≥ 150/483 = 31%)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=20)
