@@ -46,9 +46,17 @@ OLD_DEVIATIONS = (
 )
 
 
-def cpu_ms(call: Any) -> tuple[float, Any]:
+PROFILES: dict[str, Any] = {}  # --profile: a cProfile.Profile per kind of request
+
+
+def cpu_ms(call: Any, kind: str = "") -> tuple[float, Any]:
+    profile = PROFILES.get(kind)
     started = time.process_time()
+    if profile is not None:
+        profile.enable()
     result = call()
+    if profile is not None:
+        profile.disable()
     return (time.process_time() - started) * 1000, result
 
 
@@ -63,7 +71,17 @@ def main() -> None:
     parser.add_argument("--measured", type=int, default=40, help="units synced while measured")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--rounds", type=int, default=30, help="GETs of each page")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile's 25 functions with most own time"
+    )
     args = parser.parse_args()
+    if args.profile:
+        import cProfile
+
+        # CPU time, as the figures: waiting for PostgreSQL is not this process's work
+        PROFILES.update(
+            page=cProfile.Profile(time.process_time), sync=cProfile.Profile(time.process_time)
+        )
     os.environ.update(WENMING_PRODUCTION="1", WENMING_HTTPS="0", WENMING_ALLOWED_HOSTS="testserver")
     os.environ.setdefault("WENMING_SECRET_KEY", "bench-" + "x" * 50)
     fresh_django(args.database, "wt_onsite_bench")
@@ -134,7 +152,7 @@ def main() -> None:
         break
     for phone, assignment in phones:
         floor.append(cpu_ms(lambda: anonymous.get("/login/"))[0])
-        took, response = cpu_ms(lambda p=phone, a=assignment: p.get(f"/onsite/a/{a}/"))
+        took, response = cpu_ms(lambda p=phone, a=assignment: p.get(f"/onsite/a/{a}/"), "page")
         assert response.status_code == 200, response.status_code
         page.append(took)
         for batch in range(5):
@@ -151,7 +169,8 @@ def main() -> None:
             ]
             body = json.dumps({"entries": entries})
             took, response = cpu_ms(
-                lambda p=phone, b=body: p.post("/onsite/sync/", b, content_type="application/json")
+                lambda p=phone, b=body: p.post("/onsite/sync/", b, content_type="application/json"),
+                "sync",
             )
             assert all(a["ok"] for a in response.json()["answers"]), response.content[:200]
             sync.append(took)
@@ -178,6 +197,11 @@ def main() -> None:
     print(f"  sync POST, 30 entries     {summary(sync)}")
     print(f"  photo POST, {len(jpeg.getvalue()) // 1000} KB        {summary(photo)}")
     print(f"  office's on-site page     {summary(office_page)}")
+    for kind, profile in PROFILES.items():
+        import pstats
+
+        print(f"\n{kind}:")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
     def wall(sql: str, params: list[Any]) -> float:
         best = float("inf")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from wenming.onsite.scoring import photo_add, scores_sync
 from wenming.onsite.screen import score_components, score_items
 from wenming.onsite.selectors import assignment_get_for_expert, assignments_of_expert, is_leader
 from wenming.onsite.sync_body import SyncBody
+from wenming.onsite.views.sections import item_sections
 from wenming.web.actor import actor
 from wenming.web.db.prepared import PreparedPerKey
 from wenming.web.json_body import json_body
@@ -65,20 +67,26 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     locked = Sheet.objects.filter(
         application=assignment.application, state=SheetState.SIGNED
     ).exists()
+    can_score = member and not locked
     return render(
         request,
         "onsite/score.html",
         {
             "a": assignment,
-            "items": items,
+            "item_sections": item_sections(
+                items,
+                assignment,
+                can_score=can_score,
+                na_note=na_note(framework_of(assignment.campaign.edition)),
+                csrf_token=get_token(request),
+            ),
             "components": components,
             "total": len(items) + len(components),
-            "can_score": member and not locked,
+            "can_score": can_score,
             "locked": locked,
             "leads": is_leader(user, assignment),
             "done": sum(1 for i in items if i.score is not None)
             + sum(1 for c in components if c.score is not None),
-            "na_note": na_note(framework_of(assignment.campaign.edition)),
         },
     )
 
