@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -60,24 +60,38 @@ def _entered_at(raw: Any) -> datetime:
 def scores_sync(*, actor: User, entries: list[dict[str, Any]]) -> list[SyncAnswer]:
     """Store a batch of entries from one expert's phone; one answer per entry, in order.
 
-    The batch is one transaction and each entry a savepoint in it: one bad entry (no reason
-    for a deduction) does not hold back the others — the phone keeps the refused ones and
-    shows why — and the batch commits once, its audit events linked into the chain together at
-    that commit (one short hold of the append lock per batch, not one per entry). The
+    The batch is one transaction. Every entry is checked first; one bad entry (no reason for a
+    deduction) does not hold back the others — the phone keeps the refused ones and shows why.
+    The others are written together (``_batch_write``: the expert's earlier copies read in one
+    query, the new scores inserted in one statement); when entries of the batch touch one
+    another, or another connection inserted one of them meanwhile, the batch is written entry
+    by entry instead, each in a savepoint. The batch commits once, its audit events linked into
+    the chain together at that commit (one short hold of the append lock per batch). The
     reconciliation sheets are brought up to date afterwards, in their own transactions.
     """
-    answers = []
+    entries = entries[:500]
     assignments: dict[int, Assignment | None] = {}
     touched: dict[int, set[int]] = {}  # campaign → applications whose sheets to refresh
     with transaction.atomic():
-        for raw in entries[:500]:
-            client_id = str(raw.get("client_id", ""))
-            try:
-                score = score_record(actor=actor, entry=raw, cache=assignments, refresh=False)
-            except OnsiteRefused as exc:
-                answers.append(SyncAnswer(client_id, False, str(exc)))
-                continue
-            touched.setdefault(score.campaign_id, set()).add(score.application_id)
+        try:
+            with transaction.atomic():  # a savepoint: the batch at once, else entry by entry
+                outcomes = _batch_write(actor, entries, assignments)
+        except (_Again, IntegrityError):
+            outcomes = []
+            for raw in entries:
+                try:
+                    outcomes.append(
+                        score_record(actor=actor, entry=raw, cache=assignments, refresh=False)
+                    )
+                except OnsiteRefused as exc:
+                    outcomes.append(exc)
+    answers = []
+    for raw, outcome in zip(entries, outcomes, strict=True):
+        client_id = str(raw.get("client_id", ""))
+        if isinstance(outcome, OnsiteRefused):
+            answers.append(SyncAnswer(client_id, False, str(outcome)))
+        else:
+            touched.setdefault(outcome.campaign_id, set()).add(outcome.application_id)
             answers.append(SyncAnswer(client_id, True))
     campaigns = {a.campaign_id: a.campaign for a in assignments.values() if a is not None}
     for campaign_id, applications in touched.items():
@@ -180,7 +194,29 @@ def _item_scored(
     return value, centi, points
 
 
-def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
+@dataclass
+class _Entry:
+    """An entry from a phone, checked and scored, not yet stored."""
+
+    client_id: uuid.UUID
+    assignment: Assignment
+    code: str
+    value: str
+    reason: str
+    note: str
+    centi: int
+    points: int
+    entered_at: datetime
+
+    @property
+    def item(self) -> tuple[int, str]:
+        return self.assignment.application_id, self.code
+
+
+def _entry_checked(
+    actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]
+) -> _Entry:
+    """The entry's assignment, value and points, or OnsiteRefused saying what is wrong."""
     try:
         client_id = uuid.UUID(str(entry.get("client_id", "")))
     except ValueError:
@@ -201,63 +237,154 @@ def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment
         value = fmt(centi)
     else:
         value, centi, points = _item_scored(engine, application, code, entry, value, reason)
-    entered_at = _entered_at(entry.get("entered_at"))
+    return _Entry(
+        client_id,
+        assignment,
+        code,
+        value,
+        reason,
+        note,
+        centi,
+        points,
+        _entered_at(entry.get("entered_at")),
+    )
+
+
+def _score_write(actor: User, entry: dict[str, Any], cache: dict[int, Assignment | None]) -> Score:
+    checked = _entry_checked(actor, entry, cache)
     # the entry sent before under this client id, else the expert's entry for this item
     found = sorted(
         Score.objects.select_for_update().filter(
-            Q(client_id=client_id) | Q(application=application, code=code), expert=actor
+            Q(client_id=checked.client_id)
+            | Q(application_id=checked.assignment.application_id, code=checked.code),
+            expert=actor,
         ),
-        key=lambda s: s.client_id != client_id,
+        key=lambda s: s.client_id != checked.client_id,
     )
-    existing = found[0] if found else None
-    if existing is not None:
-        if existing.application_id != application.pk or existing.code != code:
-            raise OnsiteRefused("条目编号与指标不一致")
-        if existing.entered_at > entered_at or (
-            (existing.value, existing.reason, existing.note) == (value, reason, note)
-        ):
-            return existing  # an older or identical copy: nothing changes
-        old = f"{existing.value} {existing.reason}".strip()
-        existing.value, existing.reason, existing.note = value, reason, note
-        existing.score_centi, existing.entered_at = centi, entered_at
-        existing.points_centi = points
-        existing.save()
-        audit_record(
-            actor=actor,
-            action="onsite.score",
-            obj=existing,
-            field=code,
-            old=old,
-            new=f"{value} {reason}".strip(),
-            comment=assignment.unit.name,
-        )
-        return existing
+    stored = _entry_stored(actor, checked, found[0] if found else None)
+    if stored is not None:
+        return stored
     try:
         with transaction.atomic():
-            score = Score.objects.create(
-                expert=actor,
-                client_id=client_id,
-                campaign_id=assignment.campaign_id,
-                application=application,
-                code=code,
-                value=value,
-                score_centi=centi,
-                points_centi=points,
-                reason=reason,
-                note=note,
-                entered_at=entered_at,
-            )
+            score = _new_score(actor, checked)
+            score.save(force_insert=True)
     except IntegrityError:  # the same entry arrived on two connections at once
-        return Score.objects.get(expert=actor, client_id=client_id)
+        return Score.objects.get(expert=actor, client_id=checked.client_id)
+    _new_score_audited(actor, checked, score)
+    return score
+
+
+def _entry_stored(actor: User, checked: _Entry, existing: Score | None) -> Score | None:
+    """The entry applied to the expert's stored one (``existing``: the same client id, else
+    the same item); None when there is none and a new row is to be inserted."""
+    if existing is None:
+        return None
+    if existing.application_id != checked.assignment.application_id or (
+        existing.code != checked.code
+    ):
+        raise OnsiteRefused("条目编号与指标不一致")
+    value, reason, note = checked.value, checked.reason, checked.note
+    if existing.entered_at > checked.entered_at or (
+        (existing.value, existing.reason, existing.note) == (value, reason, note)
+    ):
+        return existing  # an older or identical copy: nothing changes
+    old = f"{existing.value} {existing.reason}".strip()
+    existing.value, existing.reason, existing.note = value, reason, note
+    existing.score_centi, existing.entered_at = checked.centi, checked.entered_at
+    existing.points_centi = checked.points
+    existing.save()
+    audit_record(
+        actor=actor,
+        action="onsite.score",
+        obj=existing,
+        field=checked.code,
+        old=old,
+        new=f"{value} {reason}".strip(),
+        comment=checked.assignment.unit.name,
+    )
+    return existing
+
+
+def _new_score(actor: User, checked: _Entry) -> Score:
+    return Score(
+        expert=actor,
+        client_id=checked.client_id,
+        campaign_id=checked.assignment.campaign_id,
+        application=checked.assignment.application,
+        code=checked.code,
+        value=checked.value,
+        score_centi=checked.centi,
+        points_centi=checked.points,
+        reason=checked.reason,
+        note=checked.note,
+        entered_at=checked.entered_at,
+    )
+
+
+def _new_score_audited(actor: User, checked: _Entry, score: Score) -> None:
     audit_record(
         actor=actor,
         action="onsite.score",
         obj=score,
-        field=code,
-        new=f"{value} {reason}".strip(),
-        comment=assignment.unit.name,
+        field=checked.code,
+        new=f"{checked.value} {checked.reason}".strip(),
+        comment=checked.assignment.unit.name,
     )
-    return score
+
+
+class _Again(Exception):
+    """The batch cannot be written at once: write it entry by entry."""
+
+
+def _batch_write(
+    actor: User, entries: list[dict[str, Any]], cache: dict[int, Assignment | None]
+) -> list[Score | OnsiteRefused]:
+    """Every entry of a batch checked, then the stored ones read in one query and the new ones
+    inserted in one statement (a score an entry was 6 statements, three of them savepoints).
+    An entry refused is its answer; the others are written. Raises ``_Again`` when entries of
+    the batch touch one another (the same client id or item twice) and IntegrityError when
+    another connection inserted one of them meanwhile: the caller writes entry by entry."""
+    outcomes: list[_Entry | OnsiteRefused] = []
+    for raw in entries:
+        try:
+            outcomes.append(_entry_checked(actor, raw, cache))
+        except OnsiteRefused as exc:
+            outcomes.append(exc)
+    checked = [o for o in outcomes if isinstance(o, _Entry)]
+    if not checked:
+        return list(cast("list[OnsiteRefused]", outcomes))
+    ids, items = {c.client_id for c in checked}, {c.item for c in checked}
+    if len(ids) < len(checked) or len(items) < len(checked):
+        raise _Again
+    by_id: dict[uuid.UUID, Score] = {}
+    by_item: dict[tuple[int, str], Score] = {}
+    for score in Score.objects.select_for_update().filter(
+        Q(client_id__in=ids)
+        | Q(application_id__in={a for a, _ in items}, code__in={c for _, c in items}),
+        expert=actor,
+    ):
+        by_id[score.client_id] = score
+        by_item[(score.application_id, score.code)] = score
+    answers: list[Score | OnsiteRefused] = []
+    new: list[tuple[_Entry, Score]] = []
+    for outcome in outcomes:
+        if isinstance(outcome, OnsiteRefused):
+            answers.append(outcome)
+            continue
+        existing = by_id.get(outcome.client_id) or by_item.get(outcome.item)
+        try:
+            stored = _entry_stored(actor, outcome, existing)
+        except OnsiteRefused as exc:
+            answers.append(exc)
+            continue
+        if stored is None:
+            stored = _new_score(actor, outcome)
+            new.append((outcome, stored))
+        answers.append(stored)
+    Score.objects.bulk_create([score for _, score in new])
+    for outcome, score in new:
+        _new_score_audited(actor, outcome, score)
+    return answers
 
 
 # -- photos ---------------------------------------------------------------------------------
