@@ -582,7 +582,7 @@ def test_a_batch_another_connection_wrote_first_is_written_entry_by_entry(
     before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     batch = [{**e, "client_id": str(uuid.uuid4())} for e in sent["孙专家"][:10]]
     real = Score.objects.bulk_create
-    collided = []
+    collided: list[bool] = []
 
     def another_connection_first(scores, *args, **kwargs):
         if not collided:  # the other request inserted the first entry a moment earlier

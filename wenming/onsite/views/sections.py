@@ -31,9 +31,9 @@ def _checked(on: bool) -> str:
     return " checked" if on else ""
 
 
-def _number(value: Decimal) -> str:
+def _number(value: Decimal | None) -> str:
     """``{{ value }}`` for a decimal, as the template localises it (digits kept, no exponent)."""
-    return esc(format(value, "f"))
+    return "None" if value is None else esc(format(value, "f"))
 
 
 def _moment(value: datetime) -> str:
