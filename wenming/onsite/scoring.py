@@ -106,6 +106,8 @@ def _assignment(actor: User, pk: Any, cache: dict[int, Assignment | None]) -> As
             Assignment.objects.select_related(
                 "application", "application__campaign__edition", "unit", "campaign"
             )
+            # the framework's text is read only when its engine is not yet compiled
+            .defer("application__campaign__edition__source")
             .annotate(
                 sheet_signed=Exists(
                     Sheet.objects.filter(

@@ -80,6 +80,8 @@ def assignment_get_for_expert(user: User | AnonymousUser, pk: int) -> Assignment
             "application",
             "application__assessment",
         )
+        # the framework's text (tens of KB) is read only when its engine is not yet compiled
+        .defer("campaign__edition__source")
         .filter(pk=pk)
         .first()
     )

@@ -21,7 +21,8 @@ def onsite_assignments(user: User, today: date) -> Iterator[Todo]:
     assignments = list(
         assignments_of_expert(user)
         .exclude(application__onsite_sheet__state=SheetState.SIGNED)
-        .select_related("campaign__edition")[:PROVIDER_LIMIT]
+        .select_related("campaign__edition")
+        .defer("campaign__edition__source")[:PROVIDER_LIMIT]
     )
     if not assignments:
         return
