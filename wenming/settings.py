@@ -316,13 +316,13 @@ CACHES = {
 RATELIMIT_USE_CACHE = "default"
 # answer sheets one address may post in an hour (a NAT gateway gets more from an allowance)
 SURVEY_POSTS_PER_HOUR = int(os.environ.get("WENMING_SURVEY_POSTS_PER_HOUR", 300))
+# queries written once per key (wenming.web.db.prepared.WrittenPerKey) are written again on every
+# use and compared: a key that misses what its query depends on fails loudly (not in production)
+PREPARED_CHECK = _flag("WENMING_PREPARED_CHECK", default=not PRODUCTION)
 # Each person's to-do list (待办), asked for by the home page, /todo/ and the rectification list,
 # is kept this many seconds in a cache of its own (its own table, so that these entries never
 # cull the rate-limit counters) and dropped at once when any audited change or notice commits
 # (wenming/notices/todo.py). 0: computed on every visit (the default outside production).
-# queries written once per key (wenming.web.db.prepared.WrittenPerKey) are written again on every
-# use and compared: a key that misses what its query depends on fails loudly (not in production)
-PREPARED_CHECK = _flag("WENMING_PREPARED_CHECK", default=not PRODUCTION)
 TODO_CACHE_SECONDS = int(os.environ.get("WENMING_TODO_CACHE_SECONDS", 30 if PRODUCTION else 0))
 TODO_CACHE: dict[str, Any] = (
     {**CACHES["default"], "KEY_PREFIX": "wenming-todo"}

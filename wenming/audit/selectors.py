@@ -24,6 +24,7 @@ from wenming.accounts.models import Role
 from wenming.accounts.scope import NOTHING, scope_for, scope_key
 from wenming.audit.models import AuditEvent
 from wenming.web.db.prepared import PreparedPerKey, WrittenPerKey
+from wenming.web.paging import counted
 
 M = TypeVar("M", bound=Model)
 
@@ -146,11 +147,7 @@ class _PageIds:
         )
 
     def count(self) -> int:
-        if not self.sql:
-            return 0
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) chosen", list(self.params))
-            return int(cursor.fetchone()[0])
+        return counted(self.sql, self.params, self.using) if self.sql else 0
 
     def __len__(self) -> int:
         return self.count()
@@ -196,7 +193,5 @@ def audit_events_page(
     old and new values) of every visible event took most of the audit page's time. Both
     statements are written once per process for each scope and filter."""
     sql, params = _ids_sql(user, filters)
-    ids = cast(
-        "list[EventRow]", _PageIds(_key(user, filters), sql, params, "default")
-    )  # count() and slices
-    return Paginator(ids, per_page).get_page(number)
+    events = _PageIds(_key(user, filters), sql, params, "default")  # count() and slices
+    return Paginator(cast("list[EventRow]", events), per_page).get_page(number)

@@ -48,11 +48,13 @@ from wenming.web.rows import esc, id_url, ymd
 _PAGES = PreparedLists()
 
 
-def _criteria(request: HttpRequest) -> tuple[dict[str, Any], str]:
-    """The list's filters as given (each checked by ListParams) and which titles it shows."""
+def _criteria(request: HttpRequest) -> tuple[dict[str, Any], str, Any]:
+    """The list's filters as given (each checked by ListParams), which titles it shows and
+    the page asked for."""
     cleaned = params(request.GET, ListParams)
     show = cleaned["show"] or "current"
-    return {k: cleaned[k] or "" for k in ("kind", "level", "year", "region", "q")}, show
+    filters = {k: cleaned[k] or "" for k in ("kind", "level", "year", "region", "q")}
+    return filters, show, cleaned["page"]
 
 
 def _titles(
@@ -106,12 +108,12 @@ def _rows(page: Page[tuple[Any, ...]]) -> SafeString:
 def title_list(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("称号名单由测评办公室查看;单位的称号见单位页面")
-    filters, show = _criteria(request)
+    filters, show, number = _criteria(request)
     today = timezone.localdate()
     page = _PAGES.page(
         (scope_key(scope_for(request.user)), today, show, tuple(filters.items())),
         lambda: _titles(request.user, filters, show, today).values_list(*ROW),
-        params(request.GET, ListParams)["page"],
+        number,
         50,
     )
     return render(
@@ -143,7 +145,7 @@ def title_list(request: HttpRequest) -> HttpResponse:
 def title_export(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).region_paths and not scope_for(request.user).is_admin:
         raise PermissionDenied("只有测评办公室可以导出称号名单")
-    filters, show = _criteria(request)
+    filters, show, _ = _criteria(request)
     rows = _titles(request.user, filters, show, timezone.localdate())
     wb = new_workbook(write_only=True)
     sheet = wb.create_sheet("称号名单")

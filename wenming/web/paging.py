@@ -41,6 +41,13 @@ class ListPaginator(Paginator):  # type: ignore[type-arg]
         return Page(rows, 1, self)
 
 
+def counted(sql: str, params: tuple[Any, ...] | list[Any], using: str = "default") -> int:
+    """How many rows a kept SELECT returns (its SQL and parameters as written once)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", list(params))
+        return int(cursor.fetchone()[0])
+
+
 class _KeptRows:
     """A list's rows for a paginator, each slice and the count run as SQL written once per key
     (``PreparedLists``)."""
@@ -63,14 +70,10 @@ class _KeptRows:
                 sql, params = rows.query.sql_with_params()
             except EmptyResultSet:  # nothing can match: nothing to count
                 return None
-            return f"SELECT COUNT(*) FROM ({sql}) counted", tuple(params)
+            return sql, tuple(params)
 
         written = self.lists.counts.get((connections["default"].vendor, self.key), write)
-        if written is None:
-            return 0
-        with connections["default"].cursor() as cursor:
-            cursor.execute(written[0], list(written[1]))
-            return int(cursor.fetchone()[0])
+        return 0 if written is None else counted(*written)
 
     def __getitem__(self, part: slice) -> list[Any]:
         # a page's slice, whatever the count (the paginator ends the last page at the count:
